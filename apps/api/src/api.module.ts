@@ -1,0 +1,22 @@
+import { Module } from '@nestjs/common';
+import { CatalogService } from '@xinyuan/catalog';
+import { ConfigModule } from '@xinyuan/config';
+import { DatabaseModule } from '@xinyuan/database';
+import { DispatchModule } from '@xinyuan/dispatch';
+import { IdentityModule } from '@xinyuan/identity';
+import { OrgAdminService } from '@xinyuan/org';
+import { QueueModule } from '@xinyuan/queue';
+import { CatalogController } from './catalog/catalog.controller';
+import { DispatchController } from './dispatch/dispatch.controller';
+import { HealthController } from './health/health.controller';
+import { AuthController } from './identity/auth.controller';
+import { OffersController } from './offers/offers.controller';
+import { OrdersController } from './orders/orders.controller';
+import { OrgController } from './org/org.controller';
+
+@Module({
+  imports: [ConfigModule, DatabaseModule, QueueModule, IdentityModule, DispatchModule],
+  controllers: [AuthController, OrgController, CatalogController, OrdersController, DispatchController, OffersController, HealthController],
+  providers: [OrgAdminService, CatalogService],
+})
+export class ApiModule {}

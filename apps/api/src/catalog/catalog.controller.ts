@@ -1,0 +1,25 @@
+import { Body, Controller, Get, Post, Query } from '@nestjs/common';
+import { PageQuery } from '@xinyuan/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { CatalogService } from '@xinyuan/catalog';
+import { Public, Roles } from '@xinyuan/identity';
+import { CreateServiceDto } from './catalog.dto';
+
+@ApiTags('menu 服务菜单')
+@Controller('api/v1/services')
+export class CatalogController {
+  constructor(private readonly catalog: CatalogService) {}
+
+  @Public()
+  @Get()
+  list(@Query() query: PageQuery) {
+    return this.catalog.listActive(query.limit ?? 100, query.cursor);
+  }
+
+  @ApiBearerAuth()
+  @Roles('admin')
+  @Post()
+  create(@Body() dto: CreateServiceDto) {
+    return this.catalog.create(dto);
+  }
+}

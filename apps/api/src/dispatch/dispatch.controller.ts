@@ -1,0 +1,50 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { PageQuery, pageLimit, uuidParam } from '@xinyuan/common';
+import { AssignOrderUseCase, OfferQueries } from '@xinyuan/dispatch';
+import { AuthUser, CurrentUser, Roles } from '@xinyuan/identity';
+import { OrderLifecycleUseCase, OrderQueries } from '@xinyuan/orders';
+import { ApproveDto, AssignDto, ReasonDto } from '../orders/orders.dto';
+
+/** 派单: staff work the queue of orders that need a person. */
+@ApiTags('dispatch 派单')
+@ApiBearerAuth()
+@Roles('dispatcher', 'admin')
+@Controller('api/v1')
+export class DispatchController {
+  constructor(
+    private readonly offers: OfferQueries,
+    private readonly assign: AssignOrderUseCase,
+    private readonly lifecycle: OrderLifecycleUseCase,
+    private readonly orders: OrderQueries,
+  ) {}
+
+  @Get('dispatch/queue')
+  queue(@Query() query: PageQuery) {
+    return this.offers.dispatchQueue({ limit: pageLimit(query), cursor: query.cursor });
+  }
+
+  @Get('orders/:id/candidates')
+  candidates(@Param('id', uuidParam()) id: string) {
+    return this.offers.candidates(id);
+  }
+
+  @Post('orders/:id/assign')
+  assignOrder(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: AssignDto) {
+    return this.assign.execute({ orderId: id, teamId: dto.teamId, note: dto.note }, user);
+  }
+
+  @Post('orders/:id/approve')
+  @HttpCode(200)
+  async approve(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: ApproveDto) {
+    await this.lifecycle.approve(id, user, dto.note);
+    return this.orders.get(id, user);
+  }
+
+  @Post('orders/:id/reject')
+  @HttpCode(200)
+  async reject(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: ReasonDto) {
+    await this.lifecycle.reject(id, user, dto.reason);
+    return this.orders.get(id, user);
+  }
+}

@@ -1,0 +1,43 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsOptional } from 'class-validator';
+import { PageQuery, pageLimit, uuidParam } from '@xinyuan/common';
+import { OFFER_STATUSES, OfferQueries, OfferResponsesUseCase, OfferStatus } from '@xinyuan/dispatch';
+import { AuthUser, CurrentUser } from '@xinyuan/identity';
+import { OrderQueries } from '@xinyuan/orders';
+import { OptionalReasonDto } from '../orders/orders.dto';
+
+class ListOffersQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: OFFER_STATUSES }) @IsOptional() @IsIn(OFFER_STATUSES as unknown as string[]) status?: OfferStatus;
+}
+
+/** 接单: offers to the caller's teams. Membership is checked per offer, whatever the caller's role. */
+@ApiTags('offers 接单')
+@ApiBearerAuth()
+@Controller('api/v1/offers')
+export class OffersController {
+  constructor(
+    private readonly offers: OfferQueries,
+    private readonly responses: OfferResponsesUseCase,
+    private readonly orders: OrderQueries,
+  ) {}
+
+  @Get()
+  list(@CurrentUser() user: AuthUser, @Query() query: ListOffersQuery) {
+    return this.offers.listForMember(user, { status: query.status, limit: pageLimit(query), cursor: query.cursor });
+  }
+
+  @Post(':id/accept')
+  @HttpCode(200)
+  async accept(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string) {
+    const { orderId } = await this.responses.accept(id, user);
+    return this.orders.get(orderId, user);
+  }
+
+  @Post(':id/decline')
+  @HttpCode(200)
+  async decline(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: OptionalReasonDto) {
+    const { orderId } = await this.responses.decline(id, user, dto.reason);
+    return { offerId: id, orderId, status: 'declined' };
+  }
+}

@@ -1,0 +1,57 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, Min,
+  ValidateNested,
+} from 'class-validator';
+import { PageQuery } from '@xinyuan/common';
+import { LatLngDto } from '@xinyuan/geo';
+import { ORDER_STATUSES, OrderStatus } from '@xinyuan/orders';
+import { PHONE_PATTERN } from '../identity/auth.dto';
+
+export class PlaceOrderDto {
+  @ApiProperty({ example: 'HAIRCUT' }) @IsString() @Length(1, 40) serviceCode: string;
+  @ApiProperty({ example: '老人行动不便，需要上门理发' }) @IsString() @Length(1, 2000) description: string;
+  @ApiProperty({ type: LatLngDto }) @IsObject() @ValidateNested() @Type(() => LatLngDto) location: LatLngDto;
+  @ApiProperty({ example: '安吉县递铺街道阳光社区 3 幢 201' }) @IsString() @Length(1, 300) address: string;
+  @ApiPropertyOptional({ example: '2026-11-24T09:00:00+08:00' }) @IsOptional() @IsISO8601({ strict: true }) preferredStart?: string;
+  @ApiPropertyOptional({ example: '2026-11-24T11:00:00+08:00' }) @IsOptional() @IsISO8601({ strict: true }) preferredEnd?: string;
+  @ApiPropertyOptional({ description: '默认为下单人手机号' })
+  @IsOptional() @IsString() @Matches(PHONE_PATTERN, { message: 'contactPhone must be an 11-digit mainland mobile number' })
+  contactPhone?: string;
+}
+
+const toBool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+
+export class ListOrdersQuery extends PageQuery {
+  @ApiPropertyOptional({ description: 'only my own orders' }) @IsOptional() @Transform(toBool) @IsBoolean() mine?: boolean;
+  @ApiPropertyOptional({ description: "orders my teams serve" }) @IsOptional() @Transform(toBool) @IsBoolean() assigned?: boolean;
+  @ApiPropertyOptional({ enum: ORDER_STATUSES }) @IsOptional() @IsIn(ORDER_STATUSES as unknown as string[]) status?: OrderStatus;
+}
+
+export class ReasonDto {
+  @ApiProperty({ example: '老人已由家属陪同理发' }) @IsString() @Length(1, 500) reason: string;
+}
+
+export class OptionalReasonDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 500) reason?: string;
+}
+
+export class ApproveDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 500) note?: string;
+}
+
+export class AssignDto {
+  @ApiProperty() @IsUUID() teamId: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 500) note?: string;
+}
+
+export class CheckInDto {
+  @ApiProperty({ type: LatLngDto }) @IsObject() @ValidateNested() @Type(() => LatLngDto) location: LatLngDto;
+}
+
+export class CompleteDto {
+  @ApiProperty({ example: '已完成理发，老人很满意' }) @IsString() @Length(1, 2000) report: string;
+  @ApiPropertyOptional() @IsOptional() @IsArray() @ArrayMaxSize(50) @IsUUID('all', { each: true }) volunteerIds?: string[];
+  @ApiPropertyOptional({ minimum: 0, maximum: 1440 }) @IsOptional() @IsInt() @Min(0) @Max(1440) minutes?: number;
+}

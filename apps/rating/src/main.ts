@@ -1,0 +1,23 @@
+import 'reflect-metadata';
+import { createHttpApp, listen } from '@xinyuan/common';
+import { AppConfig } from '@xinyuan/config';
+import { RatingAppModule } from './rating-app.module';
+
+/** 评单: ratings and team reputation, its own process and port. */
+export async function bootstrap() {
+  const app = await createHttpApp(RatingAppModule, {
+    title: '心愿 Xinyuan rating service',
+    description: '评单与服务队信誉',
+    docs: true,
+  });
+  const config = app.get(AppConfig);
+  await listen(app, config.PORT ?? 3001, 'rating');
+  return app;
+}
+
+if (require.main === module) {
+  bootstrap().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

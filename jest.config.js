@@ -1,0 +1,16 @@
+/** Unit specs live beside the code (*.spec.ts); end-to-end specs in test/ (*.e2e-spec.ts). */
+const aliases = {};
+for (const lib of ['common', 'config', 'database', 'geo', 'identity', 'org', 'catalog', 'orders', 'dispatch', 'queue', 'rating']) {
+  aliases[`^@xinyuan/${lib}$`] = `<rootDir>/libs/${lib}/src`;
+}
+module.exports = {
+  rootDir: '.',
+  moduleFileExtensions: ['js', 'json', 'ts'],
+  testRegex: '.*\\.(spec|e2e-spec)\\.ts$',
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: false }] },
+  moduleNameMapper: aliases,
+  testEnvironment: 'node',
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  testTimeout: 60000,
+};

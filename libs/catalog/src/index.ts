@@ -1,0 +1,2 @@
+export * from './service-item.entity';
+export * from './catalog.service';

@@ -1,0 +1,124 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsNumber, IsOptional, IsString, Max, Min, MinLength, validateSync } from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+
+/**
+ * Every setting the three apps read from the environment. Defaults suit a developer machine;
+ * production must set JWT_SECRET (checked in `loadConfig`).
+ */
+export class AppConfig {
+  @IsIn(['development', 'test', 'production'])
+  NODE_ENV: 'development' | 'test' | 'production' = 'development';
+
+  @IsString()
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/xinyuan';
+
+  @IsString()
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /** Prefix of every BullMQ key; lets several environments share one Redis. */
+  @IsString()
+  QUEUE_PREFIX = 'xinyuan';
+
+  @IsString()
+  @MinLength(16)
+  JWT_SECRET = 'xinyuan-development-secret-change-me';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  JWT_TTL_SECONDS = 12 * 3600;
+
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT?: number;
+
+  @IsOptional()
+  @IsString()
+  ADMIN_PHONE?: string;
+
+  @IsOptional()
+  @IsString()
+  ADMIN_PASSWORD?: string;
+
+  /** Upper bound of any team's service radius; also the constant distance the GiST index is searched with. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(200000)
+  DISPATCH_MAX_RADIUS_M = 30000;
+
+  /** Offers made for one order before it escalates to staff. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  DISPATCH_MAX_ATTEMPTS = 8;
+
+  /** How often the reconciler rebuilds missing jobs from Postgres. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(200)
+  RECONCILE_INTERVAL_MS = 15000;
+
+  /** An order left in `dispatching` longer than this is re-enqueued by the reconciler. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  RECONCILE_STUCK_AFTER_MS = 10000;
+
+  /** A completed order nobody rated is closed after this many days. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  AUTO_CLOSE_AFTER_DAYS = 7;
+
+  /** BullMQ job lock; a job of a killed worker is taken over after about this long. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  WORKER_LOCK_MS = 30000;
+
+  /** Worker concurrency of the dispatcher. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  DISPATCH_CONCURRENCY = 8;
+
+  /** Bayesian prior of team reputation: the mean a new team is assumed to have, and its weight in ratings. */
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsNumber()
+  @Min(1)
+  @Max(5)
+  REPUTATION_PRIOR_MEAN = 3.5;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  REPUTATION_PRIOR_WEIGHT = 5;
+
+  /** Size of the Postgres connection pool of each app. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  DB_POOL_SIZE = 10;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const defined = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const config = plainToInstance(AppConfig, defined, { exposeDefaultValues: true });
+  const errors = validateSync(config, { whitelist: false, skipMissingProperties: false });
+  if (errors.length > 0) {
+    const lines = errors.map((e) => `  ${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`);
+    throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  if (config.NODE_ENV === 'production' && config.JWT_SECRET === new AppConfig().JWT_SECRET) {
+    throw new ConfigError('Invalid environment:\n  JWT_SECRET: must be set in production');
+  }
+  return config;
+}

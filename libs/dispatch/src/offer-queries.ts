@@ -1,0 +1,157 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { decodeCursor, Page, toPage } from '@xinyuan/common';
+import { coarsen, fromGeoJsonPoint, LatLng } from '@xinyuan/geo';
+import type { AuthUser } from '@xinyuan/identity';
+import { OrderErrors } from '@xinyuan/orders';
+import { TeamDirectory } from '@xinyuan/org';
+import { CandidateFinder } from './candidate-finder';
+import { RankedCandidate, rankCandidates, ScoreBreakdown } from './candidate-ranking';
+import type { OfferStatus } from './offer.entity';
+
+/** What a team sees of an offer: never the exact address, location or phone. */
+export interface OfferView {
+  id: string;
+  orderId: string;
+  teamId: string;
+  teamName: string;
+  status: OfferStatus;
+  source: 'auto' | 'manual';
+  expiresAt: string;
+  createdAt: string;
+  score: number;
+  scoreBreakdown: ScoreBreakdown;
+  order: { serviceCode: string; serviceName: string; description: string; area: string | null; coarseLocation: LatLng; status: string };
+}
+
+export interface QueueItem {
+  orderId: string;
+  status: string;
+  serviceCode: string;
+  serviceName: string;
+  description: string;
+  area: string | null;
+  waitingSince: string;
+  createdAt: string;
+  lastNote: string | null;
+}
+
+@Injectable()
+export class OfferQueries {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly teams: TeamDirectory,
+    private readonly finder: CandidateFinder,
+  ) {}
+
+  async listForMember(user: AuthUser, filter: { status?: OfferStatus; limit: number; cursor?: string }): Promise<Page<OfferView>> {
+    const teamIds = await this.teams.teamIdsOf(user.id);
+    if (teamIds.length === 0) return { items: [], nextCursor: null };
+    const params: unknown[] = [teamIds];
+    const where = ['f.team_id = ANY($1::uuid[])'];
+    if (filter.status) {
+      params.push(filter.status);
+      where.push(`f.status = $${params.length}`);
+    }
+    const cursor = decodeCursor(filter.cursor);
+    if (cursor) {
+      params.push(cursor.at, cursor.id);
+      where.push(`(f.created_at, f.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+    }
+    params.push(filter.limit + 1);
+    const rows: Record<string, any>[] = await this.dataSource.query(
+      `SELECT f.id, f.order_id, f.team_id, t.name AS team_name, f.status, f.source, f.expires_at, f.created_at,
+              f.created_at::text AS cursor_at, f.score, f.score_breakdown,
+              o.service_code, s.name AS service_name, o.description, o.status AS order_status, r.name AS area_name,
+              ST_AsGeoJSON(o.location)::json AS location
+         FROM offers f
+         JOIN orders o ON o.id = f.order_id
+         JOIN services s ON s.id = o.service_id
+         JOIN teams t ON t.id = f.team_id
+         LEFT JOIN regions r ON r.id = o.region_id
+        WHERE ${where.join(' AND ')}
+        ORDER BY f.created_at DESC, f.id DESC
+        LIMIT $${params.length}`,
+      params,
+    );
+    const page = toPage(rows, filter.limit, (r) => ({ at: r.cursor_at, id: r.id }));
+    return {
+      items: page.items.map((r) => ({
+        id: r.id,
+        orderId: r.order_id,
+        teamId: r.team_id,
+        teamName: r.team_name,
+        status: r.status,
+        source: r.source,
+        expiresAt: new Date(r.expires_at).toISOString(),
+        createdAt: new Date(r.created_at).toISOString(),
+        score: r.score,
+        scoreBreakdown: r.score_breakdown,
+        order: {
+          serviceCode: r.service_code,
+          serviceName: r.service_name,
+          description: r.description,
+          area: r.area_name,
+          coarseLocation: coarsen(fromGeoJsonPoint(r.location)!),
+          status: r.order_status,
+        },
+      })),
+      nextCursor: page.nextCursor,
+    };
+  }
+
+  /** Ranked teams for staff, including teams already offered this order (flagged). */
+  async candidates(orderId: string): Promise<{ orderId: string; items: RankedCandidate[] }> {
+    const [order] = await this.dataSource.query(
+      `SELECT o.id, ST_AsGeoJSON(o.location)::json AS location, s.required_skills
+         FROM orders o JOIN services s ON s.id = o.service_id WHERE o.id = $1`,
+      [orderId],
+    );
+    if (!order) throw OrderErrors.notFound();
+    const found = await this.finder.find(this.dataSource.manager, {
+      orderId,
+      location: fromGeoJsonPoint(order.location)!,
+      requiredSkills: order.required_skills,
+      excludePreviouslyOffered: false,
+      limit: 50,
+    });
+    return { orderId, items: rankCandidates(found) };
+  }
+
+  /** Orders that need a person: escalated and awaiting review, oldest first. */
+  async dispatchQueue(filter: { limit: number; cursor?: string }): Promise<Page<QueueItem>> {
+    const params: unknown[] = [];
+    const where = [`o.status IN ('escalated', 'pending_review')`];
+    const cursor = decodeCursor(filter.cursor);
+    if (cursor) {
+      params.push(cursor.at, cursor.id);
+      where.push(`(o.updated_at, o.id) > ($1::timestamptz, $2::uuid)`);
+    }
+    params.push(filter.limit + 1);
+    const rows: Record<string, any>[] = await this.dataSource.query(
+      `SELECT o.id, o.status, o.service_code, s.name AS service_name, o.description, r.name AS area_name,
+              o.updated_at, o.updated_at::text AS cursor_at, o.created_at,
+              (SELECT e.note FROM order_events e WHERE e.order_id = o.id ORDER BY e.id DESC LIMIT 1) AS last_note
+         FROM orders o JOIN services s ON s.id = o.service_id LEFT JOIN regions r ON r.id = o.region_id
+        WHERE ${where.join(' AND ')}
+        ORDER BY o.updated_at, o.id
+        LIMIT $${params.length}`,
+      params,
+    );
+    const page = toPage(rows, filter.limit, (r) => ({ at: r.cursor_at, id: r.id }));
+    return {
+      items: page.items.map((r) => ({
+        orderId: r.id,
+        status: r.status,
+        serviceCode: r.service_code,
+        serviceName: r.service_name,
+        description: r.description,
+        area: r.area_name,
+        waitingSince: new Date(r.updated_at).toISOString(),
+        createdAt: new Date(r.created_at).toISOString(),
+        lastNote: r.last_note,
+      })),
+      nextCursor: page.nextCursor,
+    };
+  }
+}

@@ -1,0 +1,3 @@
+export * from './geo';
+export * from './lat-lng.dto';
+export * from './geojson-polygon';

@@ -1,0 +1,19 @@
+import type { Role } from './user.entity';
+
+/** The signed-in caller, as decoded from the access token. */
+export interface AuthUser {
+  id: string;
+  roles: Role[];
+  /** Jurisdiction of staff users. */
+  regionId: string | null;
+}
+
+export interface AccessTokenPayload {
+  sub: string;
+  roles: Role[];
+  rid?: string | null;
+}
+
+export function isStaff(user: AuthUser): boolean {
+  return user.roles.includes('dispatcher') || user.roles.includes('admin');
+}

@@ -1,0 +1,105 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { decodeCursor, Page, toPage } from '@xinyuan/common';
+import { AuthUser, isStaff } from '@xinyuan/identity';
+import { TeamDirectory } from '@xinyuan/org';
+import { OrderAccess } from './order-access';
+import { OrderErrors } from './order.exception';
+import { ORDER_COLUMNS, OrderRecord, toOrderRecord } from './order-record';
+import type { OrderStatus } from './order-status';
+import { OrderView, TimelineEntry, toOrderView } from './order-view';
+
+const VIEW_COLUMNS = `${ORDER_COLUMNS}, o.created_at::text AS cursor_at, s.name AS service_name, r.name AS area_name, t.name AS team_name`;
+const VIEW_JOINS = `JOIN services s ON s.id = o.service_id
+  LEFT JOIN regions r ON r.id = o.region_id
+  LEFT JOIN teams t ON t.id = o.team_id`;
+
+export interface OrderListFilter {
+  /** Only the caller's own orders (residents always get only these). */
+  mine?: boolean;
+  /** Orders served by the caller's teams (volunteers). */
+  assigned?: boolean;
+  status?: OrderStatus;
+  limit: number;
+  cursor?: string;
+}
+
+@Injectable()
+export class OrderQueries {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly access: OrderAccess,
+    private readonly teams: TeamDirectory,
+  ) {}
+
+  async get(orderId: string, user: AuthUser, m: EntityManager = this.dataSource.manager): Promise<OrderView> {
+    const [row] = await m.query(`SELECT ${VIEW_COLUMNS} FROM orders o ${VIEW_JOINS} WHERE o.id = $1`, [orderId]);
+    if (!row) throw OrderErrors.notFound();
+    const order = toOrderRecord(row);
+    const visibility = await this.access.visibility(m, user, order);
+    if (visibility === 'none') throw OrderErrors.notFound();
+    return toOrderView(order, visibility, {
+      serviceName: row.service_name,
+      area: row.area_name,
+      teamName: row.team_name,
+      timeline: await this.timeline(m, orderId),
+    });
+  }
+
+  /** Reads an order as its owner or staff would, for the response of a command that just changed it. */
+  async getRecord(orderId: string, m: EntityManager = this.dataSource.manager): Promise<OrderRecord> {
+    const [row] = await m.query(`SELECT ${ORDER_COLUMNS} FROM orders o WHERE o.id = $1`, [orderId]);
+    if (!row) throw OrderErrors.notFound();
+    return toOrderRecord(row);
+  }
+
+  async timeline(m: EntityManager, orderId: string): Promise<TimelineEntry[]> {
+    const rows: Record<string, any>[] = await m.query(
+      `SELECT type, from_status, to_status, at, actor_role, note FROM order_events WHERE order_id = $1 ORDER BY id`,
+      [orderId],
+    );
+    return rows.map((e) => ({
+      type: e.type,
+      fromStatus: e.from_status,
+      toStatus: e.to_status,
+      at: new Date(e.at).toISOString(),
+      actorRole: e.actor_role,
+      note: e.note,
+    }));
+  }
+
+  async list(user: AuthUser, filter: OrderListFilter): Promise<Page<OrderView>> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (filter.assigned) {
+      add('o.team_id = ANY(?::uuid[])', await this.teams.teamIdsOf(user.id));
+      where.push(`o.status IN ('accepted', 'in_service', 'completed', 'closed')`);
+    } else if (filter.mine || !isStaff(user)) {
+      add('o.resident_id = ?', user.id);
+    }
+    if (filter.status) add('o.status = ?', filter.status);
+    const cursor = decodeCursor(filter.cursor);
+    if (cursor) {
+      params.push(cursor.at, cursor.id);
+      where.push(`(o.created_at, o.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+    }
+    params.push(filter.limit + 1);
+    const rows: Record<string, any>[] = await this.dataSource.query(
+      `SELECT ${VIEW_COLUMNS} FROM orders o ${VIEW_JOINS}
+        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY o.created_at DESC, o.id DESC LIMIT $${params.length}`,
+      params,
+    );
+    const page = toPage(rows, filter.limit, (r) => ({ at: r.cursor_at, id: r.id }));
+    return {
+      items: page.items.map((r) =>
+        toOrderView(toOrderRecord(r), 'full', { serviceName: r.service_name, area: r.area_name, teamName: r.team_name }),
+      ),
+      nextCursor: page.nextCursor,
+    };
+  }
+}

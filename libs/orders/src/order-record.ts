@@ -1,0 +1,53 @@
+import { fromGeoJsonPoint, LatLng } from '@xinyuan/geo';
+import type { OrderStatus } from './order-status';
+
+/** An order row as the domain uses it (read with `ORDER_COLUMNS`). */
+export interface OrderRecord {
+  id: string;
+  residentId: string;
+  serviceId: string;
+  serviceCode: string;
+  description: string;
+  location: LatLng;
+  address: string;
+  contactPhone: string;
+  preferredStart: Date | null;
+  preferredEnd: Date | null;
+  regionId: string | null;
+  status: OrderStatus;
+  version: number;
+  teamId: string | null;
+  dispatchAttempts: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Select list (for `orders o`) that `toOrderRecord` maps. */
+export const ORDER_COLUMNS = `o.id, o.resident_id, o.service_id, o.service_code, o.description,
+  ST_AsGeoJSON(o.location)::json AS location, o.address, o.contact_phone, o.preferred_start, o.preferred_end,
+  o.region_id, o.status, o.version, o.team_id, o.dispatch_attempts, o.created_at, o.updated_at`;
+
+/** The same list for a `RETURNING` clause (no alias). */
+export const ORDER_RETURNING = ORDER_COLUMNS.replace(/\bo\./g, '');
+
+export function toOrderRecord(row: Record<string, any>): OrderRecord {
+  return {
+    id: row.id,
+    residentId: row.resident_id,
+    serviceId: row.service_id,
+    serviceCode: row.service_code,
+    description: row.description,
+    location: fromGeoJsonPoint(row.location)!,
+    address: row.address,
+    contactPhone: row.contact_phone,
+    preferredStart: row.preferred_start,
+    preferredEnd: row.preferred_end,
+    regionId: row.region_id,
+    status: row.status,
+    version: row.version,
+    teamId: row.team_id,
+    dispatchAttempts: row.dispatch_attempts,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

@@ -1,0 +1,72 @@
+import { coarsen, LatLng } from '@xinyuan/geo';
+import type { OrderVisibility } from './order-access';
+import type { OrderRecord } from './order-record';
+import type { OrderStatus } from './order-status';
+
+export interface TimelineEntry {
+  type: string;
+  fromStatus: OrderStatus | null;
+  toStatus: OrderStatus | null;
+  at: string;
+  actorRole: string;
+  note: string | null;
+}
+
+export interface OrderView {
+  id: string;
+  status: OrderStatus;
+  version: number;
+  serviceCode: string;
+  serviceName: string;
+  description: string;
+  area: string | null;
+  regionId: string | null;
+  coarseLocation: LatLng;
+  /** Exact location, address and phone: only for `full` visibility. */
+  location?: LatLng;
+  address?: string;
+  contactPhone?: string;
+  preferredStart: string | null;
+  preferredEnd: string | null;
+  team: { id: string; name: string } | null;
+  createdAt: string;
+  updatedAt: string;
+  timeline?: TimelineEntry[];
+}
+
+export interface OrderViewContext {
+  serviceName: string;
+  area: string | null;
+  teamName: string | null;
+  timeline?: TimelineEntry[];
+}
+
+const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+
+/** Projects an order for a caller; personal data leaves the server only with `full` visibility. */
+export function toOrderView(order: OrderRecord, visibility: OrderVisibility, ctx: OrderViewContext): OrderView {
+  const showTeam = order.teamId && ['accepted', 'in_service', 'completed', 'closed', 'cancelled'].includes(order.status);
+  const view: OrderView = {
+    id: order.id,
+    status: order.status,
+    version: order.version,
+    serviceCode: order.serviceCode,
+    serviceName: ctx.serviceName,
+    description: order.description,
+    area: ctx.area,
+    regionId: order.regionId,
+    coarseLocation: coarsen(order.location),
+    preferredStart: iso(order.preferredStart),
+    preferredEnd: iso(order.preferredEnd),
+    team: showTeam ? { id: order.teamId!, name: ctx.teamName ?? '' } : null,
+    createdAt: iso(order.createdAt)!,
+    updatedAt: iso(order.updatedAt)!,
+  };
+  if (visibility === 'full') {
+    view.location = order.location;
+    view.address = order.address;
+    view.contactPhone = order.contactPhone;
+  }
+  if (ctx.timeline) view.timeline = ctx.timeline;
+  return view;
+}

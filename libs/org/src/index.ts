@@ -1,0 +1,4 @@
+export * from './region.entity';
+export * from './team.entity';
+export * from './team-directory';
+export * from './org-admin.service';

@@ -1,0 +1,59 @@
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import IORedis from 'ioredis';
+import { AppConfig } from '@xinyuan/config';
+import { DispatchOrderJob, ExpireOfferJob, jobIds, JobName, QueueName, RETENTION, RETRY } from './queue-contracts';
+import { createRedisConnection } from './redis-connection';
+
+/**
+ * Producer side of the dispatch queues. Enqueueing happens after the Postgres transaction commits;
+ * if the process dies in between, the reconciler rebuilds the job from Postgres, so a failure to
+ * enqueue is logged, never thrown at the caller whose change is already safe.
+ */
+@Injectable()
+export class DispatchQueue implements OnModuleDestroy {
+  private readonly logger = new Logger(DispatchQueue.name);
+  readonly connection: IORedis;
+  readonly dispatch: Queue;
+  readonly maintenance: Queue;
+
+  constructor(config: AppConfig) {
+    // producers fail fast when Redis is down instead of queueing commands forever
+    this.connection = createRedisConnection(config.REDIS_URL, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
+    this.connection.on('error', (e) => this.logger.warn(`redis: ${e.message}`));
+    const base = { connection: this.connection, prefix: config.QUEUE_PREFIX };
+    this.dispatch = new Queue(QueueName.Dispatch, { ...base, defaultJobOptions: { ...RETRY, ...RETENTION } });
+    this.maintenance = new Queue(QueueName.Maintenance, { ...base, defaultJobOptions: { ...RETENTION } });
+  }
+
+  async dispatchOrder(job: DispatchOrderJob, opts: { delayMs?: number } = {}): Promise<void> {
+    await this.safely(`dispatch ${job.orderId}`, () =>
+      this.dispatch.add(JobName.DispatchOrder, job, { jobId: jobIds.dispatchOrder(job), delay: opts.delayMs }),
+    );
+  }
+
+  async expireOfferAt(job: ExpireOfferJob, expiresAt: Date): Promise<void> {
+    const delay = Math.max(0, expiresAt.getTime() - Date.now());
+    await this.safely(`expiry of offer ${job.offerId}`, () =>
+      this.dispatch.add(JobName.ExpireOffer, job, { jobId: jobIds.expireOffer(job), delay }),
+    );
+  }
+
+  /** Idempotent: creates or updates the repeatable reconcile job. */
+  async ensureReconcileSchedule(everyMs: number): Promise<void> {
+    await this.maintenance.upsertJobScheduler(jobIds.reconcileScheduler, { every: everyMs }, { name: JobName.Reconcile, data: {} });
+  }
+
+  private async safely(what: string, add: () => Promise<unknown>): Promise<void> {
+    try {
+      await add();
+    } catch (e) {
+      this.logger.warn(`could not enqueue ${what}; the reconciler will: ${(e as Error).message}`);
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await Promise.allSettled([this.dispatch.close(), this.maintenance.close()]);
+    this.connection.disconnect();
+  }
+}

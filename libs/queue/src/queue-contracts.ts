@@ -1,0 +1,50 @@
+/**
+ * The contract between producers (api, dispatcher, rating) and the dispatcher's workers: queue
+ * names, job names, payloads (ids only: Postgres holds the facts) and deterministic job ids.
+ */
+export enum QueueName {
+  Dispatch = 'dispatch',
+  Maintenance = 'maintenance',
+}
+
+export enum JobName {
+  DispatchOrder = 'dispatch-order',
+  ExpireOffer = 'expire-offer',
+  Reconcile = 'reconcile',
+}
+
+export interface DispatchOrderJob {
+  orderId: string;
+  /** The order version the job was made for; a job for an older version finds nothing to do. */
+  version: number;
+}
+
+export interface ExpireOfferJob {
+  offerId: string;
+}
+
+export type ReconcileJob = Record<string, never>;
+
+export interface JobPayloads {
+  [JobName.DispatchOrder]: DispatchOrderJob;
+  [JobName.ExpireOffer]: ExpireOfferJob;
+  [JobName.Reconcile]: ReconcileJob;
+}
+
+/** Same order version → same id, so a retry, a second producer or the reconciler never doubles a job. */
+export const jobIds = {
+  dispatchOrder: (p: DispatchOrderJob) => `dispatch-${p.orderId}-v${p.version}`,
+  expireOffer: (p: ExpireOfferJob) => `expire-${p.offerId}`,
+  reconcileScheduler: 'reconcile',
+};
+
+export const RETRY = {
+  /** Transient failures (database restart, Redis blip) are retried with exponential backoff. */
+  attempts: 6,
+  backoff: { type: 'exponential' as const, delay: 500 },
+};
+
+export const RETENTION = {
+  removeOnComplete: { age: 3600, count: 1000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
