@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DomainException, ErrorCode, Page } from '@xinyuan/common';
+import { AppConfig } from '@xinyuan/config';
 
 export interface ServiceView {
   id: string;
@@ -29,12 +30,19 @@ const toView = (r: Record<string, any>): ServiceView => ({
 /** The service menu (菜单). */
 @Injectable()
 export class CatalogService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+  ) {}
 
   async create(input: {
     code: string; name: string; group: string; description?: string; requiredSkills: string[];
     acceptTimeoutSeconds?: number; requiresReview?: boolean;
   }): Promise<ServiceView> {
+    const min = this.config.ACCEPT_TIMEOUT_MIN_SECONDS;
+    if (input.acceptTimeoutSeconds !== undefined && input.acceptTimeoutSeconds < min) {
+      throw DomainException.validation([{ field: 'acceptTimeoutSeconds', messages: [`acceptTimeoutSeconds must not be less than ${min}`] }]);
+    }
     const rows = await this.dataSource.query(
       `INSERT INTO services (code, name, group_name, description, required_skills, accept_timeout_seconds, requires_review)
        VALUES ($1, $2, $3, $4, $5::text[], $6, $7) ON CONFLICT (code) DO NOTHING RETURNING *`,

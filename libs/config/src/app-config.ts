@@ -70,6 +70,12 @@ export class AppConfig {
   @Min(0)
   RECONCILE_STUCK_AFTER_MS = 10000;
 
+  /** Shortest accept window a menu item may have (API.md: 5). Tests lower it to watch timeouts quickly. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  ACCEPT_TIMEOUT_MIN_SECONDS = 5;
+
   /** A completed order nobody rated is closed after this many days. */
   @Transform(toInt)
   @IsInt()

@@ -9,6 +9,7 @@ export class CreateServiceDto {
   @ApiProperty({ example: ['haircut'] })
   @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) @Matches(/^[a-z][a-z0-9_]{1,39}$/, { each: true, message: 'each skill must be a snake_case id' })
   requiredSkills: string[];
-  @ApiPropertyOptional({ minimum: 5, maximum: 86400, default: 900 }) @IsOptional() @IsInt() @Min(5) @Max(86400) acceptTimeoutSeconds?: number;
+  @ApiPropertyOptional({ minimum: 5, maximum: 86400, default: 900, description: "lower bound is ACCEPT_TIMEOUT_MIN_SECONDS (5)" })
+  @IsOptional() @IsInt() @Min(1) @Max(86400) acceptTimeoutSeconds?: number;
   @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() requiresReview?: boolean;
 }

@@ -30,7 +30,7 @@ export class InitialSchema1763884800000 implements MigrationInterface {
         group_name              text NOT NULL,
         description             text,
         required_skills         text[] NOT NULL DEFAULT '{}',
-        accept_timeout_seconds  integer NOT NULL DEFAULT 900 CHECK (accept_timeout_seconds BETWEEN 5 AND 86400),
+        accept_timeout_seconds  integer NOT NULL DEFAULT 900 CHECK (accept_timeout_seconds BETWEEN 1 AND 86400),
         requires_review         boolean NOT NULL DEFAULT false,
         active                  boolean NOT NULL DEFAULT true,
         created_at              timestamptz NOT NULL DEFAULT now()

@@ -1,0 +1,110 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { ADMIN, ROOT, TEST_DATABASE_URL, TEST_REDIS_URL } from './env';
+
+export type AppName = 'api' | 'dispatcher' | 'rating';
+
+export interface RunningApp {
+  name: AppName;
+  url: string;
+  process: ChildProcess;
+  output: string[];
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+/** Env every app of one test file shares: the test database, a Redis db of its own, fast timers. */
+export function testEnv(queuePrefix: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    DATABASE_URL: TEST_DATABASE_URL,
+    REDIS_URL: TEST_REDIS_URL,
+    QUEUE_PREFIX: queuePrefix,
+    JWT_SECRET: 'xinyuan-test-secret-0123456789',
+    ADMIN_PHONE: ADMIN.phone,
+    ADMIN_PASSWORD: ADMIN.password,
+    RECONCILE_INTERVAL_MS: '1000',
+    RECONCILE_STUCK_AFTER_MS: '1500',
+    WORKER_LOCK_MS: '2000',
+    DB_POOL_SIZE: '5',
+    ACCEPT_TIMEOUT_MIN_SECONDS: '1',
+    ...extra,
+  };
+}
+
+/** Starts the compiled app as its own process and waits until /health answers. */
+export async function startApp(name: AppName, env: Record<string, string>): Promise<RunningApp> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(ROOT, `dist/apps/${name}/src/main.js`)], {
+    env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  child.stdout!.on('data', (d) => output.push(String(d)));
+  child.stderr!.on('data', (d) => output.push(String(d)));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output.join('')}`);
+    try {
+      const res = await fetch(`${url}/health`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${name} did not become healthy:\n${output.join('')}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    name,
+    url,
+    process: child,
+    output,
+    stop: (signal: NodeJS.Signals = 'SIGTERM') =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child.kill(signal);
+      }),
+  };
+}
+
+export interface Platform {
+  api: RunningApp;
+  dispatcher: RunningApp;
+  rating: RunningApp;
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export async function startPlatform(queuePrefix: string, extra: Record<string, string> = {}): Promise<Platform> {
+  const env = testEnv(queuePrefix, extra);
+  const [api, dispatcher, rating] = await Promise.all([startApp('api', env), startApp('dispatcher', env), startApp('rating', env)]);
+  return {
+    api,
+    dispatcher,
+    rating,
+    env,
+    stop: async () => {
+      await Promise.all([api.stop(), dispatcher.stop(), rating.stop()]);
+    },
+  };
+}
