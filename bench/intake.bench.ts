@@ -1,0 +1,156 @@
+/**
+ * intake: POST /api/v1/orders under load from this (separate) process with autocannon, against the
+ * api and a dispatcher consuming the orders, on Postgres and Redis of this machine. In the same run,
+ * the raw rate of single-row INSERTs into `orders` from a plain pg client at the same concurrency.
+ *
+ *   npm run bench            quick: 10 s per phase
+ *   npm run bench -- --full  30 s per phase
+ */
+import autocannon from 'autocannon';
+import { Pool } from 'pg';
+import {
+  BENCH_DATABASE_URL, bucketize, freshDatabase, FULL, histogramSvg, machine, percentile, postJson, printTable, startApp, writeResult,
+} from './lib/harness';
+
+const DURATION_S = FULL ? 30 : 10;
+const CONNECTIONS = 32;
+const CENTRE = { lat: 30.63, lng: 119.68 };
+
+async function main() {
+  await freshDatabase();
+  const api = await startApp('api', 3900);
+  const dispatcher = await startApp('dispatcher', 3902, { RECONCILE_INTERVAL_MS: '15000' });
+  try {
+    const admin = await postJson(`${api.url}/api/v1/auth/login`, { phone: '13800000000', password: 'Admin#Bench2026' });
+    const t = admin.accessToken;
+    const county = await postJson(`${api.url}/api/v1/regions`, {
+      name: '基准县', level: 'county',
+      boundary: { type: 'Polygon', coordinates: [[[119.4, 30.4], [119.9, 30.4], [119.9, 30.9], [119.4, 30.9], [119.4, 30.4]]] },
+    }, t);
+    await postJson(`${api.url}/api/v1/services`, { code: 'BENCH_HELP', name: '基准服务', group: '基准', requiredSkills: ['help'], acceptTimeoutSeconds: 3600 }, t);
+    for (let i = 0; i < 50; i++) {
+      await postJson(`${api.url}/api/v1/teams`, {
+        name: `基准队${i}`, regionId: county.id, location: { lat: CENTRE.lat + (i % 10) * 0.01, lng: CENTRE.lng + Math.floor(i / 10) * 0.01 },
+        serviceRadiusM: 8000, skills: ['help'], capacity: 1000,
+      }, t);
+    }
+    const tokens: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const r = await postJson(`${api.url}/api/v1/auth/register`, { phone: `1370${String(i).padStart(7, '0')}`, password: 'Bench#2026', name: `居民${i}` });
+      tokens.push(r.accessToken);
+    }
+
+    // warm-up, then the measured run
+    await runIntake(api.url, tokens, 2);
+    const intake = await runIntake(api.url, tokens, DURATION_S);
+
+    const residentId = (await postJson(`${api.url}/api/v1/auth/login`, { phone: '13700000000', password: 'Bench#2026' })).user.id;
+    const raw = await rawInserts(residentId, DURATION_S);
+
+    const pool = new Pool({ connectionString: BENCH_DATABASE_URL, max: 1 });
+    const [{ version }] = (await pool.query(`SELECT split_part(version(), ' ', 2) AS version`)).rows;
+    const [{ offered }] = (await pool.query(`SELECT count(*)::int AS offered FROM orders WHERE status = 'offered'`)).rows;
+    await pool.end();
+
+    const m = { ...machine(), postgres: version };
+    const ratio = intake.rps / raw.rps;
+    const result = {
+      name: 'intake',
+      at: new Date().toISOString(),
+      mode: FULL ? 'full' : 'quick',
+      machine: m,
+      durationSeconds: DURATION_S,
+      connections: CONNECTIONS,
+      intake: { ordersPerSecond: round(intake.rps), p50Ms: intake.p50, p99Ms: intake.p99, non2xx: intake.non2xx, errors: intake.errors },
+      rawInsert: { rowsPerSecond: round(raw.rps), p50Ms: raw.p50, p99Ms: raw.p99 },
+      intakeToRawRatio: round(ratio, 3),
+      ordersOfferedByDispatcherDuringRun: offered,
+      targets: { ordersPerSecond: 1000, p99Ms: 100, ratio: 0.5 },
+    };
+    printTable(`intake (${result.mode}, ${DURATION_S} s, ${CONNECTIONS} connections) on ${m.cores} × ${m.cpu}`, [
+      ['POST /orders  orders/s', round(intake.rps)],
+      ['POST /orders  p50 ms', intake.p50],
+      ['POST /orders  p99 ms', intake.p99],
+      ['POST /orders  non-2xx', intake.non2xx],
+      ['raw INSERT    rows/s', round(raw.rps)],
+      ['raw INSERT    p99 ms', raw.p99],
+      ['intake / raw', `${(ratio * 100).toFixed(1)} %`],
+      ['offered by the dispatcher meanwhile', offered],
+    ]);
+    writeResult('intake', result, histogramSvg(`POST /api/v1/orders latency, ${round(intake.rps)} orders/s`, bucketize(intake.latencies, 2)));
+  } finally {
+    await dispatcher.stop();
+    await api.stop();
+  }
+}
+
+async function runIntake(url: string, tokens: string[], seconds: number) {
+  const latencies: number[] = [];
+  let n = 0;
+  const result = await autocannon({
+    url: `${url}/api/v1/orders`,
+    connections: CONNECTIONS,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (req: any) => {
+          const i = n++;
+          return {
+            ...req,
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[i % tokens.length]}` },
+            body: JSON.stringify({
+              serviceCode: 'BENCH_HELP',
+              description: '基准测试订单',
+              location: { lat: CENTRE.lat + ((i % 50) - 25) * 0.001, lng: CENTRE.lng + ((i % 37) - 18) * 0.001 },
+              address: `基准小区 ${i % 100} 幢`,
+            }),
+          };
+        },
+      },
+    ],
+    setupClient: (client: any) => client.on('response', (_s: number, _b: number, rt: number) => latencies.push(rt)),
+  } as any);
+  latencies.sort((a, b) => a - b);
+  const ok = result['2xx'];
+  return {
+    rps: ok / seconds,
+    p50: round(percentile(latencies, 50), 2),
+    p99: round(percentile(latencies, 99), 2),
+    non2xx: result.non2xx,
+    errors: result.errors,
+    latencies,
+  };
+}
+
+async function rawInserts(residentId: string, seconds: number) {
+  const pool = new Pool({ connectionString: BENCH_DATABASE_URL, max: CONNECTIONS });
+  const [{ id: serviceId }] = (await pool.query(`SELECT id FROM services WHERE code = 'BENCH_HELP'`)).rows;
+  const latencies: number[] = [];
+  const deadline = Date.now() + seconds * 1000;
+  let i = 0;
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (Date.now() < deadline) {
+        const k = i++;
+        const t0 = performance.now();
+        await pool.query(
+          `INSERT INTO orders (resident_id, service_id, service_code, description, location, address, contact_phone, status)
+           VALUES ($1, $2, 'BENCH_HELP', '基准测试订单', $3::geography, $4, '13700000000', 'cancelled')`,
+          [residentId, serviceId, `SRID=4326;POINT(${CENTRE.lng + (k % 37) * 0.001} ${CENTRE.lat + (k % 50) * 0.001})`, `基准小区 ${k % 100} 幢`],
+        );
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  await pool.end();
+  latencies.sort((a, b) => a - b);
+  return { rps: latencies.length / seconds, p50: round(percentile(latencies, 50), 2), p99: round(percentile(latencies, 99), 2) };
+}
+
+const round = (v: number, d = 1) => Math.round(v * 10 ** d) / 10 ** d;
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,146 @@
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Client } from 'pg';
+
+export const ROOT = resolve(__dirname, '../../..');
+export const BENCH_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/xinyuan_bench';
+export const BENCH_REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/9';
+export const FULL = process.argv.includes('--full');
+
+export function machine() {
+  const cpu = cpus();
+  return {
+    cpu: cpu[0]?.model ?? 'unknown',
+    cores: cpu.length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    postgres: '',
+  };
+}
+
+export async function freshDatabase(): Promise<void> {
+  const url = new URL(BENCH_DATABASE_URL);
+  const name = url.pathname.slice(1);
+  url.pathname = '/postgres';
+  const c = new Client({ connectionString: url.toString() });
+  await c.connect();
+  await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await c.end();
+  execFileSync(process.execPath, [join(ROOT, 'dist/libs/database/src/cli/migrate.js')], {
+    env: { ...process.env, DATABASE_URL: BENCH_DATABASE_URL },
+    stdio: 'inherit',
+  });
+}
+
+export interface App {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function startApp(name: 'api' | 'dispatcher' | 'rating', port: number, env: Record<string, string> = {}): Promise<App> {
+  const child = spawn(process.execPath, [join(ROOT, `dist/apps/${name}/src/main.js`)], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'production',
+      JWT_SECRET: 'xinyuan-bench-secret-0123456789',
+      DATABASE_URL: BENCH_DATABASE_URL,
+      REDIS_URL: BENCH_REDIS_URL,
+      QUEUE_PREFIX: 'bench',
+      ADMIN_PHONE: '13800000000',
+      ADMIN_PASSWORD: 'Admin#Bench2026',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`${url}/health`)).ok) break;
+    } catch {
+      // starting
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    child,
+    stop: () =>
+      new Promise((done) => {
+        if (child.exitCode !== null) return done();
+        child.once('exit', () => done());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export async function postJson(url: string, body: unknown, token?: string): Promise<any> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`${url}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[idx];
+}
+
+export function printTable(title: string, rows: [string, string | number][]): void {
+  const width = Math.max(...rows.map(([k]) => k.length));
+  console.log(`\n${title}`);
+  for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
+}
+
+/** A histogram of latencies as a standalone SVG. `buckets` are [upperBoundMs, count]. */
+export function histogramSvg(title: string, buckets: [number, number][]): string {
+  const w = 640;
+  const h = 320;
+  const pad = 48;
+  const max = Math.max(1, ...buckets.map(([, c]) => c));
+  const bw = (w - 2 * pad) / Math.max(1, buckets.length);
+  const bars = buckets
+    .map(([ub, c], i) => {
+      const bh = ((h - 2 * pad) * c) / max;
+      const x = pad + i * bw;
+      const y = h - pad - bh;
+      const label = i % Math.ceil(buckets.length / 10) === 0 ? `<text x="${x}" y="${h - pad + 14}" font-size="10">${ub}</text>` : '';
+      return `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${(bw - 1).toFixed(1)}" height="${bh.toFixed(1)}" fill="#c0392b"/>${label}`;
+    })
+    .join('');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif">
+<rect width="100%" height="100%" fill="white"/>
+<text x="${pad}" y="24" font-size="14">${title}</text>
+<text x="${w / 2}" y="${h - 8}" font-size="11" text-anchor="middle">latency (ms, bucket upper bound)</text>
+<text x="12" y="${h / 2}" font-size="11" transform="rotate(-90 12 ${h / 2})">requests</text>
+<line x1="${pad}" y1="${h - pad}" x2="${w - pad}" y2="${h - pad}" stroke="black"/>
+${bars}
+</svg>
+`;
+}
+
+export function bucketize(latenciesMs: number[], bucketMs: number, maxBuckets = 60): [number, number][] {
+  const out = new Map<number, number>();
+  for (const l of latenciesMs) {
+    const b = Math.min(maxBuckets, Math.ceil(l / bucketMs)) * bucketMs;
+    out.set(b, (out.get(b) ?? 0) + 1);
+  }
+  return [...out.entries()].sort((a, b) => a[0] - b[0]);
+}
+
+export function writeResult(name: string, result: unknown, svg?: string): void {
+  const dir = join(ROOT, 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${name}.json`), JSON.stringify(result, null, 2) + '\n');
+  if (svg) writeFileSync(join(dir, `${name}.svg`), svg);
+  console.log(`\nwrote bench/results/${name}.json${svg ? ` and ${name}.svg` : ''}`);
+}

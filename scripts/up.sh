@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# One command for the whole platform with demo data:
+#   services (Postgres+PostGIS, Redis) → npm packages → build → migrate → seed → api, dispatcher, rating.
+# Runs in the foreground and stops the three apps on Ctrl-C; `--detach` leaves them running
+# (stop them with `npm run down`). Logs go to .run/<app>.log.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/xinyuan}"
+export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
+export ADMIN_PHONE="${ADMIN_PHONE:-13800000000}"
+export ADMIN_PASSWORD="${ADMIN_PASSWORD:-Admin#2026}"
+API_PORT="${API_PORT:-3000}"
+RATING_PORT="${RATING_PORT:-3001}"
+DISPATCHER_PORT="${DISPATCHER_PORT:-3002}"
+detach=0
+[[ "${1:-}" == "--detach" ]] && detach=1
+
+bash scripts/services.sh
+bash scripts/deps.sh
+npm run --silent build
+node dist/libs/database/src/cli/migrate.js
+node dist/libs/database/src/cli/seed.js
+
+mkdir -p .run
+bash scripts/down.sh --quiet || true
+start() {
+  local name=$1 port=$2
+  PORT=$port nohup node "dist/apps/$name/src/main.js" >".run/$name.log" 2>&1 &
+  echo $! >".run/$name.pid"
+}
+start api "$API_PORT"
+start dispatcher "$DISPATCHER_PORT"
+start rating "$RATING_PORT"
+
+for pair in "api:$API_PORT" "dispatcher:$DISPATCHER_PORT" "rating:$RATING_PORT"; do
+  name=${pair%%:*} port=${pair##*:}
+  for _ in $(seq 1 150); do
+    if curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1; then break; fi
+    if ! kill -0 "$(cat ".run/$name.pid")" 2>/dev/null; then
+      echo "[up] $name failed to start; its log:" >&2
+      tail -50 ".run/$name.log" >&2
+      exit 1
+    fi
+    sleep 0.2
+  done
+  curl -fsS "http://127.0.0.1:$port/health" >/dev/null || { echo "[up] $name did not answer on :$port" >&2; exit 1; }
+done
+
+cat <<MSG
+
+心愿 Xinyuan is running.
+  api         http://127.0.0.1:$API_PORT      (OpenAPI: http://127.0.0.1:$API_PORT/api/docs)
+  rating      http://127.0.0.1:$RATING_PORT
+  dispatcher  http://127.0.0.1:$DISPATCHER_PORT/health, /metrics
+  logs        .run/api.log .run/dispatcher.log .run/rating.log
+Demo accounts (see README): admin $ADMIN_PHONE / $ADMIN_PASSWORD; others use the demo password.
+MSG
+
+if [[ $detach == 1 ]]; then
+  echo "Detached. Stop with: npm run down"
+  exit 0
+fi
+echo "Press Ctrl-C to stop."
+trap 'bash scripts/down.sh; exit 0' INT TERM
+wait
