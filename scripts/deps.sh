@@ -10,6 +10,8 @@ if [[ "$node_ok" != 1 ]]; then
 fi
 
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  echo "[deps] installing npm packages (npm ci)" >&2
-  npm ci --no-audit --no-fund --loglevel=error
+  echo "[deps] installing npm packages" >&2
+  # `npm ci` refuses a lockfile that lacks other platforms' optional binaries (a registry mirror
+  # may not serve them); `npm install` then installs the same locked versions.
+  npm ci --no-audit --no-fund --loglevel=error 2>/dev/null || npm install --no-audit --no-fund --loglevel=error
 fi

@@ -1,0 +1,21 @@
+# syntax=docker/dockerfile:1
+# One image for the three apps (api, dispatcher, rating); docker-compose.yml picks the entry point.
+
+# ---- build: all dependencies, compile TypeScript to dist/ ----
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund || npm install --no-audit --no-fund
+COPY . .
+RUN npm run build
+
+# ---- runtime: production dependencies + compiled output only ----
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN (npm ci --omit=dev --no-audit --no-fund || npm install --omit=dev --no-audit --no-fund) && npm cache clean --force
+COPY --from=build /app/dist ./dist
+USER node
+EXPOSE 3000 3001 3002
+CMD ["node", "dist/apps/api/src/main.js"]

@@ -1,0 +1,22 @@
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { loadConfig } from '@xinyuan/config';
+import { dataSourceOptions } from '../data-source-options';
+import { seedCounty } from '../seed/seed-county';
+
+async function main() {
+  const config = loadConfig();
+  const ds = new DataSource({ ...dataSourceOptions(config), extra: { max: 2 } });
+  await ds.initialize();
+  try {
+    const report = await seedCounty(ds);
+    console.log(`seeded (new rows): ${JSON.stringify(report)}`);
+  } finally {
+    await ds.destroy();
+  }
+}
+
+main().catch((e) => {
+  console.error('seed failed:', e instanceof Error ? e.message : e);
+  process.exit(1);
+});
