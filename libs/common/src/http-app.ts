@@ -2,6 +2,7 @@ import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DomainException } from './domain.exception';
 import { HttpExceptionFilter } from './http-exception.filter';
 import { createValidationPipe } from './validation';
 
@@ -50,11 +51,35 @@ function acceptEmptyJsonBodies(app: NestFastifyApplication, limit: number): void
   fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: limit }, (_req, body, done) => {
     const text = (body as string).trim();
     if (text === '') return done(null, undefined);
+    let value: unknown;
     try {
-      done(null, JSON.parse(text));
+      value = JSON.parse(text);
     } catch {
       const error = Object.assign(new SyntaxError('invalid JSON body'), { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' });
-      done(error, undefined);
+      return done(error, undefined);
     }
+    if (nestedDeeperThan(value, MAX_JSON_DEPTH)) {
+      const fields = [{ field: 'body', messages: [`JSON must not be nested deeper than ${MAX_JSON_DEPTH} levels`] }];
+      return done(DomainException.validation(fields, '请求内容嵌套过深'), undefined);
+    }
+    done(null, value);
   });
+}
+
+/**
+ * Far deeper than any request of the API (a GeoJSON MultiPolygon body is 6 levels). Deeper bodies
+ * would overflow the stack in class-transformer and surface as a 500.
+ */
+const MAX_JSON_DEPTH = 32;
+
+/** Iterative, so the check itself cannot overflow the stack. */
+function nestedDeeperThan(value: unknown, max: number): boolean {
+  const pending: [unknown, number][] = [[value, 1]];
+  while (pending.length) {
+    const [v, depth] = pending.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > max) return true;
+    for (const child of Object.values(v as object)) pending.push([child, depth + 1]);
+  }
+  return false;
 }

@@ -7,7 +7,7 @@ import type { OrderStatus } from './order-status';
 /**
  * How much of an order a caller may see:
  * - `full`: the resident who placed it, staff, and the team that accepted it while it serves;
- * - `offered`: a team holding (or having held) an offer: service, description, area, coarse location;
+ * - `offered`: a team whose offer is pending: service, description, area, coarse location, no timeline;
  * - `none`: everyone else — the order is reported as not found.
  */
 export type OrderVisibility = 'full' | 'offered' | 'none';
@@ -27,7 +27,8 @@ export class OrderAccess {
     const teamIds = await this.teams.teamIdsOf(user.id, m);
     if (teamIds.length === 0) return 'none';
     if (order.teamId && teamIds.includes(order.teamId) && TEAM_SEES_CONTACT.includes(order.status)) return 'full';
-    const offered = await m.query(`SELECT 1 FROM offers WHERE order_id = $1 AND team_id = ANY($2::uuid[]) LIMIT 1`, [
+    // a team that declined, let the offer expire or lost it to another team no longer sees the order
+    const offered = await m.query(`SELECT 1 FROM offers WHERE order_id = $1 AND team_id = ANY($2::uuid[]) AND status = 'pending'`, [
       order.id,
       teamIds,
     ]);

@@ -42,7 +42,8 @@ export class OrderQueries {
       serviceName: row.service_name,
       area: row.area_name,
       teamName: row.team_name,
-      timeline: await this.timeline(m, orderId),
+      // the timeline's notes are free text (reports, reasons): only for those who may see everything
+      timeline: visibility === 'full' ? await this.timeline(m, orderId) : undefined,
     });
   }
 
