@@ -188,6 +188,8 @@ describe('spine: order → dispatch → accept → rate', () => {
       'decline:offered>dispatching',
       'offer:dispatching>offered',
       'expire_offer:offered>dispatching',
+      'widen:->-',
+      'widen:->-',
       'escalate:dispatching>escalated',
       'assign:escalated>offered',
       'accept:offered>accepted',
@@ -199,6 +201,11 @@ describe('spine: order → dispatch → accept → rate', () => {
     expect(final.timeline.find((e: any) => e.type === 'assign').actorRole).toBe('dispatcher');
     expect(final.timeline.find((e: any) => e.type === 'accept').actorRole).toBe('volunteer');
     expect(final.timeline.find((e: any) => e.type === 'escalate').actorRole).toBe('system');
+    // station first, then township, then county (each widening a timeline entry), then staff
+    expect(final.timeline.filter((e: any) => e.type === 'widen').map((e: any) => e.note)).toEqual([
+      '本站内无人接单，扩大到本镇（街道）',
+      '本镇（街道）内无人接单，扩大到全县',
+    ]);
     for (const e of final.timeline) expect(Date.parse(e.at)).not.toBeNaN();
   });
 });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DelayedError, Job } from 'bullmq';
-import { DispatchOrderUseCase, ExpireOfferUseCase, Reconciler } from '@xinyuan/dispatch';
+import { DispatchBatchUseCase, DispatchOrderUseCase, ExpireOfferUseCase, Reconciler } from '@xinyuan/dispatch';
 import { JobName, JobPayloads } from '@xinyuan/queue';
 
 type Handler<N extends JobName> = (job: Job<JobPayloads[N]>, token?: string) => Promise<unknown>;
@@ -14,9 +14,10 @@ export type HandlerTable = { [N in JobName]: Handler<N> };
 export class JobHandlers {
   readonly table: HandlerTable;
 
-  constructor(dispatch: DispatchOrderUseCase, expire: ExpireOfferUseCase, reconciler: Reconciler) {
+  constructor(dispatch: DispatchOrderUseCase, batch: DispatchBatchUseCase, expire: ExpireOfferUseCase, reconciler: Reconciler) {
     this.table = {
-      [JobName.DispatchOrder]: (job) => dispatch.execute(job.data.orderId),
+      [JobName.DispatchOrder]: (job) => dispatch.execute(job.data.orderId, { allowBatch: true }),
+      [JobName.DispatchBatch]: () => batch.execute(),
       [JobName.ExpireOffer]: async (job, token) => {
         const result = await expire.execute(job.data.offerId);
         if (result.outcome === 'not_due') {

@@ -12,6 +12,7 @@ export interface ServiceView {
   requiredSkills: string[];
   acceptTimeoutSeconds: number;
   requiresReview: boolean;
+  offerMode: 'offer' | 'grab';
   active: boolean;
 }
 
@@ -24,6 +25,7 @@ const toView = (r: Record<string, any>): ServiceView => ({
   requiredSkills: r.required_skills,
   acceptTimeoutSeconds: r.accept_timeout_seconds,
   requiresReview: r.requires_review,
+  offerMode: r.offer_mode,
   active: r.active,
 });
 
@@ -37,17 +39,17 @@ export class CatalogService {
 
   async create(input: {
     code: string; name: string; group: string; description?: string; requiredSkills: string[];
-    acceptTimeoutSeconds?: number; requiresReview?: boolean;
+    acceptTimeoutSeconds?: number; requiresReview?: boolean; offerMode?: 'offer' | 'grab';
   }): Promise<ServiceView> {
     const min = this.config.ACCEPT_TIMEOUT_MIN_SECONDS;
     if (input.acceptTimeoutSeconds !== undefined && input.acceptTimeoutSeconds < min) {
       throw DomainException.validation([{ field: 'acceptTimeoutSeconds', messages: [`acceptTimeoutSeconds must not be less than ${min}`] }]);
     }
     const rows = await this.dataSource.query(
-      `INSERT INTO services (code, name, group_name, description, required_skills, accept_timeout_seconds, requires_review)
-       VALUES ($1, $2, $3, $4, $5::text[], $6, $7) ON CONFLICT (code) DO NOTHING RETURNING *`,
+      `INSERT INTO services (code, name, group_name, description, required_skills, accept_timeout_seconds, requires_review, offer_mode)
+       VALUES ($1, $2, $3, $4, $5::text[], $6, $7, $8) ON CONFLICT (code) DO NOTHING RETURNING *`,
       [input.code, input.name, input.group, input.description ?? null, [...new Set(input.requiredSkills)],
-        input.acceptTimeoutSeconds ?? 900, input.requiresReview ?? false],
+        input.acceptTimeoutSeconds ?? 900, input.requiresReview ?? false, input.offerMode ?? 'offer'],
     );
     if (rows.length === 0) {
       throw new DomainException(ErrorCode.ServiceCodeTaken, 409, undefined, [{ field: 'code', messages: ['code already exists'] }]);

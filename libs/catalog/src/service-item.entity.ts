@@ -11,6 +11,7 @@ export class ServiceItem {
   @Column('text', { name: 'required_skills', array: true }) requiredSkills: string[];
   @Column('int', { name: 'accept_timeout_seconds', default: 900 }) acceptTimeoutSeconds: number;
   @Column('boolean', { name: 'requires_review', default: false }) requiresReview: boolean;
+  @Column('text', { name: 'offer_mode', default: 'offer' }) offerMode: 'offer' | 'grab';
   @Column('boolean', { default: true }) active: boolean;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }

@@ -2,6 +2,7 @@ import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, Max, Min, MinLength, validateSync } from 'class-validator';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+const toNum = toInt;
 
 /**
  * Every setting the three apps read from the environment. Defaults suit a developer machine;
@@ -58,6 +59,34 @@ export class AppConfig {
   @Min(1)
   DISPATCH_MAX_ATTEMPTS = 8;
 
+  /** Weights of the dispatch score (relative; they need not sum to 1). See README "Dispatch scoring". */
+  @Transform(toNum) @IsNumber() @Min(0) DISPATCH_WEIGHT_PROXIMITY = 0.3;
+  @Transform(toNum) @IsNumber() @Min(0) DISPATCH_WEIGHT_SKILL_COVERAGE = 0.1;
+  @Transform(toNum) @IsNumber() @Min(0) DISPATCH_WEIGHT_LOAD = 0.15;
+  @Transform(toNum) @IsNumber() @Min(0) DISPATCH_WEIGHT_REPUTATION = 0.15;
+  @Transform(toNum) @IsNumber() @Min(0) DISPATCH_WEIGHT_CONTINUITY = 0.15;
+  @Transform(toNum) @IsNumber() @Min(0) DISPATCH_WEIGHT_FAIRNESS = 0.05;
+  @Transform(toNum) @IsNumber() @Min(0) DISPATCH_WEIGHT_JURISDICTION = 0.1;
+
+  /** Offers a team received within this many hours count against it in the fairness part. */
+  @Transform(toInt) @IsInt() @Min(1) DISPATCH_FAIRNESS_WINDOW_HOURS = 24;
+
+  /** How many nearest eligible teams are scored for one order. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(500) DISPATCH_CANDIDATE_POOL = 30;
+
+  /** Teams offered an order at once in grab (抢单) mode. */
+  @Transform(toInt) @IsInt() @Min(2) @Max(20) DISPATCH_GRAB_SIZE = 3;
+
+  /** Urgent orders get this fraction of the service's accept window (never below ACCEPT_TIMEOUT_MIN_SECONDS). */
+  @Transform(toNum) @IsNumber() @Min(0.05) @Max(1) URGENT_WINDOW_FACTOR = 0.5;
+
+  /**
+   * Batch assignment under surge: when at least DISPATCH_BATCH_MIN_ORDERS orders wait at once, they
+   * are collected for this many ms and assigned together (min-cost matching). 0 turns batching off.
+   */
+  @Transform(toInt) @IsInt() @Min(0) DISPATCH_BATCH_WINDOW_MS = 1000;
+  @Transform(toInt) @IsInt() @Min(2) DISPATCH_BATCH_MIN_ORDERS = 3;
+
   /** How often the reconciler rebuilds missing jobs from Postgres. */
   @Transform(toInt)
   @IsInt()
@@ -95,7 +124,7 @@ export class AppConfig {
   DISPATCH_CONCURRENCY = 8;
 
   /** Bayesian prior of team reputation: the mean a new team is assumed to have, and its weight in ratings. */
-  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @Transform(toNum)
   @IsNumber()
   @Min(1)
   @Max(5)

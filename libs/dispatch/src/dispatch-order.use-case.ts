@@ -1,24 +1,58 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '@xinyuan/config';
 import { ORDER_COLUMNS, OrderRecord, OrderTransitions, SYSTEM_ACTOR, toOrderRecord } from '@xinyuan/orders';
 import { DispatchQueue } from '@xinyuan/queue';
 import { CandidateFinder } from './candidate-finder';
-import { rankCandidates } from './candidate-ranking';
+import { DispatchWeights, RankedCandidate, rankCandidates } from './candidate-ranking';
+import { acceptWindowSeconds, decideScope, DispatchScope, scopeChain, scopeRegionId } from './widening';
+
+export interface CreatedOffer {
+  offerId: string;
+  teamId: string;
+  expiresAt: Date;
+}
 
 export type DispatchOutcome =
-  | { outcome: 'offered'; offerId: string; teamId: string; expiresAt: Date }
+  | { outcome: 'offered'; offers: CreatedOffer[]; scope: DispatchScope }
   | { outcome: 'escalated'; reason: 'no_candidate' | 'attempts_exhausted' }
+  | { outcome: 'batched' }
   | { outcome: 'skipped'; status: string | null };
 
+export interface ServiceRules {
+  requiredSkills: string[];
+  acceptTimeoutSeconds: number;
+  offerMode: 'offer' | 'grab';
+}
+
+/** What is left to choose from for one order after widening: ranked teams, or an escalation already done. */
+export type Resolution =
+  | { kind: 'candidates'; ranked: RankedCandidate[]; scope: DispatchScope; windowSeconds: number; service: ServiceRules }
+  | { kind: 'escalated'; reason: 'no_candidate' | 'attempts_exhausted' };
+
+const SCOPE_LABEL: Record<DispatchScope, string> = { station: '本站', township: '本镇（街道）', county: '全县', open: '服务半径内' };
+
+export function weightsFrom(config: AppConfig): DispatchWeights {
+  return {
+    proximity: config.DISPATCH_WEIGHT_PROXIMITY,
+    skillCoverage: config.DISPATCH_WEIGHT_SKILL_COVERAGE,
+    load: config.DISPATCH_WEIGHT_LOAD,
+    reputation: config.DISPATCH_WEIGHT_REPUTATION,
+    continuity: config.DISPATCH_WEIGHT_CONTINUITY,
+    fairness: config.DISPATCH_WEIGHT_FAIRNESS,
+    jurisdiction: config.DISPATCH_WEIGHT_JURISDICTION,
+  };
+}
+
 /**
- * 派单: offer a `dispatching` order to the best remaining team, or escalate it to staff when none is
- * left. Safe to run any number of times for the same order (the order row is locked and its status
- * re-checked), which is what at-least-once job delivery needs.
+ * 派单 of one `dispatching` order: search its current jurisdiction scope, widening station →
+ * township → county when the scope's window has passed or nobody is left in it, then offer to the
+ * best-scored team (offer mode) or the top N at once (grab mode), or escalate to staff. Safe to run
+ * any number of times for the same order: the order row is locked and its status re-checked.
  */
 @Injectable()
 export class DispatchOrderUseCase {
-  private readonly logger = new Logger(DispatchOrderUseCase.name);
+  readonly weights: DispatchWeights;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -26,62 +60,143 @@ export class DispatchOrderUseCase {
     private readonly finder: CandidateFinder,
     private readonly transitions: OrderTransitions,
     private readonly queue: DispatchQueue,
-  ) {}
+  ) {
+    this.weights = weightsFrom(config);
+  }
 
-  async execute(orderId: string): Promise<DispatchOutcome> {
+  /** `allowBatch`: under surge, leave the order to the next batch instead of choosing alone. */
+  async execute(orderId: string, opts: { allowBatch?: boolean } = {}): Promise<DispatchOutcome> {
+    if (opts.allowBatch && this.config.DISPATCH_BATCH_WINDOW_MS > 0 && (await this.surge())) {
+      await this.queue.dispatchBatch(this.config.DISPATCH_BATCH_WINDOW_MS);
+      return { outcome: 'batched' };
+    }
     const result = await this.dataSource.transaction(async (m) => {
-      const [row] = await m.query(`SELECT ${ORDER_COLUMNS} FROM orders o WHERE o.id = $1 FOR UPDATE`, [orderId]);
-      if (!row || row.status !== 'dispatching') return { outcome: 'skipped', status: row?.status ?? null } as const;
-      return this.offerOrEscalate(m, toOrderRecord(row));
+      const order = await this.lockDispatching(m, orderId);
+      if (!order) return { outcome: 'skipped', status: null } as const;
+      const resolution = await this.resolve(m, order);
+      if (resolution.kind === 'escalated') return { outcome: 'escalated', reason: resolution.reason } as const;
+      const chosen = resolution.service.offerMode === 'grab' ? resolution.ranked.slice(0, this.config.DISPATCH_GRAB_SIZE) : [resolution.ranked[0]];
+      return this.offer(m, order, resolution, chosen);
     });
-    if (result.outcome === 'offered') await this.queue.expireOfferAt({ offerId: result.offerId }, result.expiresAt);
+    await this.scheduleExpiries(result);
     return result;
   }
 
-  private async offerOrEscalate(m: EntityManager, order: OrderRecord): Promise<DispatchOutcome> {
-    if (order.dispatchAttempts >= this.config.DISPATCH_MAX_ATTEMPTS) {
-      await this.transitions.apply(m, {
-        orderId: order.id,
-        action: 'escalate',
-        actor: SYSTEM_ACTOR,
-        note: `已派单 ${order.dispatchAttempts} 次无人接单，转人工派单`,
-        data: { reason: 'attempts_exhausted' },
-      });
-      return { outcome: 'escalated', reason: 'attempts_exhausted' };
-    }
-    const [service] = await m.query(`SELECT required_skills, accept_timeout_seconds FROM services WHERE id = $1`, [order.serviceId]);
-    const candidates = await this.finder.find(m, {
-      orderId: order.id,
-      location: order.location,
-      requiredSkills: service.required_skills,
-      excludePreviouslyOffered: true,
-      limit: 10,
-    });
-    const [best] = rankCandidates(candidates);
-    if (!best) {
-      await this.transitions.apply(m, {
-        orderId: order.id,
-        action: 'escalate',
-        actor: SYSTEM_ACTOR,
-        note: '服务范围内暂无可接单的服务队，转人工派单',
-        data: { reason: 'no_candidate' },
-      });
-      return { outcome: 'escalated', reason: 'no_candidate' };
-    }
-    const [offer] = await m.query(
-      `INSERT INTO offers (order_id, team_id, status, source, score, score_breakdown, distance_m, expires_at)
-       VALUES ($1, $2, 'pending', 'auto', $3, $4, $5, now() + make_interval(secs => $6))
-       RETURNING id, expires_at`,
-      [order.id, best.teamId, best.score, best.breakdown, best.distanceM, service.accept_timeout_seconds],
+  async scheduleExpiries(result: DispatchOutcome): Promise<void> {
+    if (result.outcome !== 'offered') return;
+    await Promise.all(result.offers.map((o) => this.queue.expireOfferAt({ offerId: o.offerId }, o.expiresAt)));
+  }
+
+  private async surge(): Promise<boolean> {
+    const [{ waiting }] = await this.dataSource.query(
+      `SELECT count(*)::int AS waiting FROM (SELECT 1 FROM orders WHERE status = 'dispatching' LIMIT $1) w`,
+      [this.config.DISPATCH_BATCH_MIN_ORDERS],
     );
+    return waiting >= this.config.DISPATCH_BATCH_MIN_ORDERS;
+  }
+
+  /** The order, locked, if it still waits for dispatch; null otherwise. */
+  async lockDispatching(m: EntityManager, orderId: string, skipLocked = false): Promise<OrderRecord | null> {
+    const [row] = await m.query(
+      `SELECT ${ORDER_COLUMNS} FROM orders o WHERE o.id = $1 FOR UPDATE${skipLocked ? ' SKIP LOCKED' : ''}`,
+      [orderId],
+    );
+    return row && row.status === 'dispatching' ? toOrderRecord(row) : null;
+  }
+
+  /**
+   * Widens as far as needed and returns the ranked candidates of the scope it settles on, or escalates
+   * (already written) when no scope has anyone left. The caller holds the order's lock.
+   */
+  async resolve(m: EntityManager, order: OrderRecord): Promise<Resolution> {
+    if (order.dispatchAttempts >= this.config.DISPATCH_MAX_ATTEMPTS) {
+      await this.escalate(m, order, 'attempts_exhausted', `已派单 ${order.dispatchAttempts} 次无人接单，转人工派单`);
+      return { kind: 'escalated', reason: 'attempts_exhausted' };
+    }
+    const [svc] = await m.query(`SELECT required_skills, accept_timeout_seconds, offer_mode FROM services WHERE id = $1`, [order.serviceId]);
+    const service: ServiceRules = { requiredSkills: svc.required_skills, acceptTimeoutSeconds: svc.accept_timeout_seconds, offerMode: svc.offer_mode };
+    const windowSeconds = acceptWindowSeconds(
+      service.acceptTimeoutSeconds, order.urgent, this.config.URGENT_WINDOW_FACTOR, this.config.ACCEPT_TIMEOUT_MIN_SECONDS,
+    );
+    const ancestors = await this.finder.ancestorsOf(m, order.regionId);
+    const chain = scopeChain(ancestors);
+
+    let scope = order.dispatchScope as DispatchScope | null;
+    let startedAt = order.scopeStartedAt ? new Date(order.scopeStartedAt).getTime() : Date.now();
+    if (!scope || !chain.includes(scope)) {
+      scope = chain[0];
+      startedAt = Date.now();
+      await this.transitions.setDispatchScope(m, order.id, scope, null);
+    }
+    for (;;) {
+      const windowElapsed = Date.now() - startedAt >= windowSeconds * 1000;
+      const ranked = windowElapsed
+        ? []
+        : rankCandidates(
+            await this.finder.find(m, {
+              orderId: order.id,
+              residentId: order.residentId,
+              location: order.location,
+              requiredSkills: service.requiredSkills,
+              ancestors,
+              scopeRegionId: scopeRegionId(scope, ancestors),
+              excludePreviouslyOffered: true,
+              limit: this.config.DISPATCH_CANDIDATE_POOL,
+            }),
+            this.weights,
+          );
+      const decision = decideScope(chain, scope, { windowElapsed, candidatesLeft: ranked.length > 0 });
+      if (decision.action === 'search') return { kind: 'candidates', ranked, scope, windowSeconds, service };
+      if (decision.action === 'escalate') {
+        await this.escalate(m, order, 'no_candidate', `${SCOPE_LABEL[scope]}范围内暂无服务队接单，转人工派单`);
+        return { kind: 'escalated', reason: 'no_candidate' };
+      }
+      await this.transitions.setDispatchScope(
+        m, order.id, decision.to, decision.from, `${SCOPE_LABEL[decision.from]}内无人接单，扩大到${SCOPE_LABEL[decision.to]}`,
+      );
+      scope = decision.to;
+      startedAt = Date.now();
+    }
+  }
+
+  /** Writes the offers and moves the order to `offered`, on the caller's transaction. */
+  async offer(
+    m: EntityManager,
+    order: OrderRecord,
+    resolution: Extract<Resolution, { kind: 'candidates' }>,
+    chosen: RankedCandidate[],
+    strategy?: 'batch',
+  ): Promise<DispatchOutcome> {
+    const mode = chosen.length > 1 ? 'grab' : 'offer';
+    const offers: CreatedOffer[] = [];
+    for (const team of chosen) {
+      const breakdown = strategy ? { ...team.breakdown, strategy } : team.breakdown;
+      const [row] = await m.query(
+        `INSERT INTO offers (order_id, team_id, status, source, mode, score, score_breakdown, distance_m, expires_at)
+         VALUES ($1, $2, 'pending', 'auto', $3, $4, $5, $6, now() + make_interval(secs => $7))
+         RETURNING id, expires_at`,
+        [order.id, team.teamId, mode, team.score, breakdown, team.distanceM, resolution.windowSeconds],
+      );
+      offers.push({ offerId: row.id, teamId: team.teamId, expiresAt: row.expires_at });
+    }
+    const names = chosen.map((c) => `「${c.name}」`).join('、');
     await this.transitions.apply(m, {
       orderId: order.id,
       action: 'offer',
       actor: SYSTEM_ACTOR,
-      note: `派单给「${best.name}」`,
-      data: { offerId: offer.id, teamId: best.teamId, score: best.score, breakdown: best.breakdown },
+      note: mode === 'grab' ? `抢单：同时派给 ${names}` : `派单给${names}`,
+      data: {
+        mode,
+        scope: resolution.scope,
+        offers: offers.map((o, i) => ({ offerId: o.offerId, teamId: o.teamId, score: chosen[i].score })),
+        breakdown: chosen[0].breakdown,
+      },
       incrementDispatchAttempts: true,
     });
-    return { outcome: 'offered', offerId: offer.id, teamId: best.teamId, expiresAt: offer.expires_at };
+    return { outcome: 'offered', offers, scope: resolution.scope };
+  }
+
+  private async escalate(m: EntityManager, order: OrderRecord, reason: string, note: string): Promise<void> {
+    await this.transitions.apply(m, { orderId: order.id, action: 'escalate', actor: SYSTEM_ACTOR, note, data: { reason } });
   }
 }

@@ -3,6 +3,8 @@ export * from './candidate-ranking';
 export * from './candidate-finder';
 export * from './offer.exception';
 export * from './dispatch-order.use-case';
+export * from './dispatch-batch.use-case';
+export * from './widening';
 export * from './expire-offer.use-case';
 export * from './offer-responses.use-case';
 export * from './assign-order.use-case';

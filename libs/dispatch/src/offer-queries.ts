@@ -6,7 +6,9 @@ import type { AuthUser } from '@xinyuan/identity';
 import { OrderErrors } from '@xinyuan/orders';
 import { TeamDirectory } from '@xinyuan/org';
 import { CandidateFinder } from './candidate-finder';
-import { RankedCandidate, rankCandidates, ScoreBreakdown } from './candidate-ranking';
+import { DispatchWeights, RankedCandidate, rankCandidates, ScoreBreakdown } from './candidate-ranking';
+import { weightsFrom } from './dispatch-order.use-case';
+import { AppConfig } from '@xinyuan/config';
 import type { OfferStatus } from './offer.entity';
 
 /** What a team sees of an offer: never the exact address, location or phone. */
@@ -17,11 +19,12 @@ export interface OfferView {
   teamName: string;
   status: OfferStatus;
   source: 'auto' | 'manual';
+  mode: 'offer' | 'grab';
   expiresAt: string;
   createdAt: string;
   score: number;
   scoreBreakdown: ScoreBreakdown;
-  order: { serviceCode: string; serviceName: string; description: string; area: string | null; coarseLocation: LatLng; status: string };
+  order: { serviceCode: string; serviceName: string; description: string; area: string | null; coarseLocation: LatLng; status: string; urgent: boolean };
 }
 
 export interface QueueItem {
@@ -34,15 +37,21 @@ export interface QueueItem {
   waitingSince: string;
   createdAt: string;
   lastNote: string | null;
+  urgent: boolean;
 }
 
 @Injectable()
 export class OfferQueries {
+  private readonly weights: DispatchWeights;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly teams: TeamDirectory,
     private readonly finder: CandidateFinder,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.weights = weightsFrom(config);
+  }
 
   async listForMember(user: AuthUser, filter: { status?: OfferStatus; limit: number; cursor?: string }): Promise<Page<OfferView>> {
     const teamIds = await this.teams.teamIdsOf(user.id);
@@ -60,9 +69,9 @@ export class OfferQueries {
     }
     params.push(filter.limit + 1);
     const rows: Record<string, any>[] = await this.dataSource.query(
-      `SELECT f.id, f.order_id, f.team_id, t.name AS team_name, f.status, f.source, f.expires_at, f.created_at,
+      `SELECT f.id, f.order_id, f.team_id, t.name AS team_name, f.status, f.source, f.mode, f.expires_at, f.created_at,
               f.created_at::text AS cursor_at, f.score, f.score_breakdown,
-              o.service_code, s.name AS service_name, o.description, o.status AS order_status, r.name AS area_name,
+              o.service_code, s.name AS service_name, o.description, o.status AS order_status, o.urgent, r.name AS area_name,
               ST_AsGeoJSON(o.location)::json AS location
          FROM offers f
          JOIN orders o ON o.id = f.order_id
@@ -83,6 +92,7 @@ export class OfferQueries {
         teamName: r.team_name,
         status: r.status,
         source: r.source,
+        mode: r.mode,
         expiresAt: new Date(r.expires_at).toISOString(),
         createdAt: new Date(r.created_at).toISOString(),
         score: r.score,
@@ -94,6 +104,7 @@ export class OfferQueries {
           area: r.area_name,
           coarseLocation: coarsen(fromGeoJsonPoint(r.location)!),
           status: r.order_status,
+          urgent: r.urgent,
         },
       })),
       nextCursor: page.nextCursor,
@@ -101,21 +112,25 @@ export class OfferQueries {
   }
 
   /** Ranked teams for staff, including teams already offered this order (flagged). */
-  async candidates(orderId: string): Promise<{ orderId: string; items: RankedCandidate[] }> {
+  async candidates(orderId: string): Promise<{ orderId: string; weights: DispatchWeights; items: RankedCandidate[] }> {
     const [order] = await this.dataSource.query(
-      `SELECT o.id, ST_AsGeoJSON(o.location)::json AS location, s.required_skills
+      `SELECT o.id, o.resident_id, o.region_id, ST_AsGeoJSON(o.location)::json AS location, s.required_skills
          FROM orders o JOIN services s ON s.id = o.service_id WHERE o.id = $1`,
       [orderId],
     );
     if (!order) throw OrderErrors.notFound();
-    const found = await this.finder.find(this.dataSource.manager, {
+    const m = this.dataSource.manager;
+    const found = await this.finder.find(m, {
       orderId,
+      residentId: order.resident_id,
       location: fromGeoJsonPoint(order.location)!,
       requiredSkills: order.required_skills,
+      ancestors: await this.finder.ancestorsOf(m, order.region_id),
+      scopeRegionId: null,
       excludePreviouslyOffered: false,
       limit: 50,
     });
-    return { orderId, items: rankCandidates(found) };
+    return { orderId, weights: this.weights, items: rankCandidates(found, this.weights) };
   }
 
   /** Orders that need a person: escalated and awaiting review, oldest first. */
@@ -129,7 +144,7 @@ export class OfferQueries {
     }
     params.push(filter.limit + 1);
     const rows: Record<string, any>[] = await this.dataSource.query(
-      `SELECT o.id, o.status, o.service_code, s.name AS service_name, o.description, r.name AS area_name,
+      `SELECT o.id, o.status, o.urgent, o.service_code, s.name AS service_name, o.description, r.name AS area_name,
               o.updated_at, o.updated_at::text AS cursor_at, o.created_at,
               (SELECT e.note FROM order_events e WHERE e.order_id = o.id ORDER BY e.id DESC LIMIT 1) AS last_note
          FROM orders o JOIN services s ON s.id = o.service_id LEFT JOIN regions r ON r.id = o.region_id
@@ -150,6 +165,7 @@ export class OfferQueries {
         waitingSince: new Date(r.updated_at).toISOString(),
         createdAt: new Date(r.created_at).toISOString(),
         lastNote: r.last_note,
+        urgent: r.urgent,
       })),
       nextCursor: page.nextCursor,
     };

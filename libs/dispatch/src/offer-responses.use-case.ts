@@ -43,6 +43,12 @@ export class OfferResponsesUseCase {
         offerId,
         user.id,
       ]);
+      // grab mode: the first accept wins, every other pending offer of the order is withdrawn with it
+      await m.query(
+        `UPDATE offers SET status = 'withdrawn', responded_at = now(), reason = 'taken_by_another_team'
+          WHERE order_id = $1 AND status = 'pending' AND id <> $2`,
+        [offer.order_id, offerId],
+      );
       await this.transitions.apply(m, {
         orderId: offer.order_id,
         action: 'accept',
@@ -63,6 +69,18 @@ export class OfferResponsesUseCase {
         `UPDATE offers SET status = 'declined', responded_at = now(), responded_by = $2, reason = $3 WHERE id = $1`,
         [offerId, user.id, reason ?? null],
       );
+      const [{ others }] = await m.query(
+        `SELECT count(*)::int AS others FROM offers WHERE order_id = $1 AND status = 'pending'`,
+        [offer.order_id],
+      );
+      if (others > 0) {
+        // grab mode: other teams still hold the order; only this team steps back
+        await this.transitions.record(m, offer.order_id, 'offer_declined', { id: user.id, role: 'volunteer' }, {
+          note: reason ?? null,
+          data: { offerId, teamId: offer.team_id },
+        });
+        return { orderId: offer.order_id as string, redispatch: null };
+      }
       const { order } = await this.transitions.apply(m, {
         orderId: offer.order_id,
         action: 'decline',
@@ -70,14 +88,16 @@ export class OfferResponsesUseCase {
         note: reason ?? null,
         data: { offerId, teamId: offer.team_id },
       });
-      return { orderId: order.id, version: order.version };
+      return { orderId: order.id, redispatch: { orderId: order.id, version: order.version, urgent: order.urgent } };
     });
-    await this.queue.dispatchOrder({ orderId: result.orderId, version: result.version });
+    if (result.redispatch) await this.queue.dispatchOrder(result.redispatch);
     return { orderId: result.orderId };
   }
 
   /** Offers of other teams are reported as not found: their existence is not the caller's business. */
   private async lockOwnPendingOffer(m: EntityManager, offerId: string, user: AuthUser): Promise<LockedOffer> {
+    const [head] = await m.query(`SELECT order_id FROM offers WHERE id = $1`, [offerId]);
+    if (head) await m.query(`SELECT 1 FROM orders WHERE id = $1 FOR UPDATE`, [head.order_id]);
     const [offer]: LockedOffer[] = await m.query(
       `SELECT id, order_id, team_id, status, expires_at <= now() AS due FROM offers WHERE id = $1 FOR UPDATE`,
       [offerId],

@@ -12,6 +12,8 @@ export class Offer {
   @Column('uuid', { name: 'team_id' }) teamId: string;
   @Column('text') status: OfferStatus;
   @Column('text') source: 'auto' | 'manual';
+  /** `offer`: one team at a time; `grab` (抢单): several teams at once, the first accept wins. */
+  @Column('text', { default: 'offer' }) mode: 'offer' | 'grab';
   @Column('double precision') score: number;
   @Column('jsonb', { name: 'score_breakdown' }) scoreBreakdown: ScoreBreakdown;
   @Column('double precision', { name: 'distance_m', nullable: true }) distanceM: number | null;

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@xinyuan/config';
 import { OrderTransitions, SYSTEM_ACTOR } from '@xinyuan/orders';
-import { DispatchQueue, jobIds, JobName } from '@xinyuan/queue';
+import { DispatchQueue, jobIds, JobName, PRIORITY } from '@xinyuan/queue';
 import { ExpireOfferUseCase } from './expire-offer.use-case';
 
 export interface ReconcileReport {
@@ -38,14 +38,14 @@ export class Reconciler {
       if ((await this.expireOffer.execute(id)).outcome === 'expired') report.offersExpired++;
     }
 
-    const stuck: { id: string; version: number }[] = await this.dataSource.query(
-      `SELECT id, version FROM orders
+    const stuck: { id: string; version: number; urgent: boolean }[] = await this.dataSource.query(
+      `SELECT id, version, urgent FROM orders
         WHERE status = 'dispatching' AND updated_at <= now() - make_interval(secs => $1)
-        ORDER BY updated_at LIMIT 1000`,
+        ORDER BY urgent DESC, updated_at LIMIT 1000`,
       [this.config.RECONCILE_STUCK_AFTER_MS / 1000],
     );
     for (const order of stuck) {
-      if (await this.ensureDispatchJob(order.id, order.version)) report.ordersRequeued++;
+      if (await this.ensureDispatchJob(order)) report.ordersRequeued++;
     }
 
     const closable: { id: string }[] = await this.dataSource.query(
@@ -70,8 +70,9 @@ export class Reconciler {
   }
 
   /** Adds the dispatch job unless one for this version is waiting, delayed or running; retries a failed one. */
-  private async ensureDispatchJob(orderId: string, version: number): Promise<boolean> {
-    const id = jobIds.dispatchOrder({ orderId, version });
+  private async ensureDispatchJob(job: { id: string; version: number; urgent: boolean }): Promise<boolean> {
+    const payload = { orderId: job.id, version: job.version, urgent: job.urgent };
+    const id = jobIds.dispatchOrder(payload);
     const existing = await this.queue.dispatch.getJob(id);
     if (existing) {
       const state = await existing.getState();
@@ -82,7 +83,10 @@ export class Reconciler {
       if (state !== 'completed') return false;
       await existing.remove();
     }
-    await this.queue.dispatch.add(JobName.DispatchOrder, { orderId, version }, { jobId: id });
+    await this.queue.dispatch.add(JobName.DispatchOrder, payload, {
+      jobId: id,
+      priority: job.urgent ? PRIORITY.urgent : PRIORITY.normal,
+    });
     return true;
   }
 }

@@ -41,7 +41,7 @@ export class OrderLifecycleUseCase {
       });
       return order;
     });
-    await this.queue.dispatchOrder({ orderId, version: order.version });
+    await this.queue.dispatchOrder({ orderId, version: order.version, urgent: order.urgent });
     return order;
   }
 

@@ -18,6 +18,10 @@ export interface OrderRecord {
   version: number;
   teamId: string | null;
   dispatchAttempts: number;
+  urgent: boolean;
+  /** Widening scope of dispatch (station → township → county), null before the first search. */
+  dispatchScope: 'station' | 'township' | 'county' | 'open' | null;
+  scopeStartedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -25,7 +29,8 @@ export interface OrderRecord {
 /** Select list (for `orders o`) that `toOrderRecord` maps. */
 export const ORDER_COLUMNS = `o.id, o.resident_id, o.service_id, o.service_code, o.description,
   ST_AsGeoJSON(o.location)::json AS location, o.address, o.contact_phone, o.preferred_start, o.preferred_end,
-  o.region_id, o.status, o.version, o.team_id, o.dispatch_attempts, o.created_at, o.updated_at`;
+  o.region_id, o.status, o.version, o.team_id, o.dispatch_attempts, o.urgent, o.dispatch_scope, o.scope_started_at,
+  o.created_at, o.updated_at`;
 
 /** The same list for a `RETURNING` clause (no alias). */
 export const ORDER_RETURNING = ORDER_COLUMNS.replace(/\bo\./g, '');
@@ -47,6 +52,9 @@ export function toOrderRecord(row: Record<string, any>): OrderRecord {
     version: row.version,
     teamId: row.team_id,
     dispatchAttempts: row.dispatch_attempts,
+    urgent: row.urgent,
+    dispatchScope: row.dispatch_scope,
+    scopeStartedAt: row.scope_started_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

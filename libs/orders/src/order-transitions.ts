@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import type { Actor } from './actor';
+import { Actor, SYSTEM_ACTOR } from './actor';
 import { OrderErrors } from './order.exception';
 import { ORDER_RETURNING, OrderRecord, toOrderRecord } from './order-record';
 import { nextStatus, OrderAction } from './order-state-machine';
@@ -58,6 +58,21 @@ export class OrderTransitions {
     const order = toOrderRecord(rows[0]);
     await this.record(manager, order.id, req.action, req.actor, { from, to, note: req.note, data: req.data });
     return { order, from };
+  }
+
+  /**
+   * Moves dispatch of an order to a wider jurisdiction (or sets the first one). Not a status change;
+   * widening is a timeline event of its own.
+   */
+  async setDispatchScope(
+    manager: EntityManager,
+    orderId: string,
+    scope: 'station' | 'township' | 'county' | 'open',
+    from: string | null,
+    note?: string,
+  ): Promise<void> {
+    await manager.query(`UPDATE orders SET dispatch_scope = $2, scope_started_at = now() WHERE id = $1`, [orderId, scope]);
+    if (from) await this.record(manager, orderId, 'widen', SYSTEM_ACTOR, { note: note ?? null, data: { from, to: scope } });
   }
 
   /** Appends a timeline entry; for status changes `apply` calls it, for other facts call it directly. */

@@ -16,6 +16,9 @@ export interface OrderView {
   id: string;
   status: OrderStatus;
   version: number;
+  urgent: boolean;
+  /** Jurisdiction dispatch is currently searching: station → township → county. */
+  dispatchScope: string | null;
   serviceCode: string;
   serviceName: string;
   description: string;
@@ -50,6 +53,8 @@ export function toOrderView(order: OrderRecord, visibility: OrderVisibility, ctx
     id: order.id,
     status: order.status,
     version: order.version,
+    urgent: order.urgent,
+    dispatchScope: order.dispatchScope,
     serviceCode: order.serviceCode,
     serviceName: ctx.serviceName,
     description: order.description,

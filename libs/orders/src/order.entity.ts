@@ -20,6 +20,9 @@ export class Order {
   @Column('int') version: number;
   @Column('uuid', { name: 'team_id', nullable: true }) teamId: string | null;
   @Column('int', { name: 'dispatch_attempts', default: 0 }) dispatchAttempts: number;
+  @Column('boolean', { default: false }) urgent: boolean;
+  @Column('text', { name: 'dispatch_scope', nullable: true }) dispatchScope: string | null;
+  @Column('timestamptz', { name: 'scope_started_at', nullable: true }) scopeStartedAt: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }

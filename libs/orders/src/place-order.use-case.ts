@@ -16,6 +16,8 @@ export interface PlaceOrderInput {
   preferredStart?: string;
   preferredEnd?: string;
   contactPhone?: string;
+  /** A fall, no answer at the door …: dispatched before normal orders, with a shorter window. */
+  urgent?: boolean;
 }
 
 export interface PlaceOrderResult {
@@ -60,21 +62,21 @@ export class PlaceOrderUseCase {
         const status = service.requires_review ? 'pending_review' : 'dispatching';
         const [row] = await m.query(
           `INSERT INTO orders (resident_id, service_id, service_code, description, location, address, contact_phone,
-                               preferred_start, preferred_end, region_id, status)
+                               preferred_start, preferred_end, region_id, status, urgent)
            SELECT $1, $2, $3, $4, $5::geography, $6, COALESCE($7, u.phone), $8, $9,
                   (SELECT r.id FROM regions r WHERE r.boundary IS NOT NULL AND ST_Covers(r.boundary, $5::geography)
                     ORDER BY array_position(ARRAY['point', 'village', 'township', 'county'], r.level) LIMIT 1),
-                  $10
+                  $10, $11
              FROM users u WHERE u.id = $1
            RETURNING ${ORDER_RETURNING}`,
           [user.id, service.id, input.serviceCode, input.description, toEwkt(input.location), input.address,
-            input.contactPhone ?? null, input.preferredStart ?? null, input.preferredEnd ?? null, status],
+            input.contactPhone ?? null, input.preferredStart ?? null, input.preferredEnd ?? null, status, input.urgent ?? false],
         );
         if (!row) throw DomainException.unauthenticated();
         const placed = toOrderRecord(row);
         await this.transitions.record(m, placed.id, 'placed', { id: user.id, role: 'resident' }, {
           to: placed.status,
-          note: status === 'pending_review' ? '已下单，等待审核' : '已下单，正在派单',
+          note: `${input.urgent ? '【紧急】' : ''}${status === 'pending_review' ? '已下单，等待审核' : '已下单，正在派单'}`,
         });
         if (idempotencyKey) {
           const stored = await m.query(
@@ -91,7 +93,7 @@ export class PlaceOrderUseCase {
       if (e instanceof IdempotencyRace) return (await this.replay(user.id, idempotencyKey!, requestHash))!;
       throw e;
     }
-    if (order.status === 'dispatching') await this.queue.dispatchOrder({ orderId: order.id, version: order.version });
+    if (order.status === 'dispatching') await this.queue.dispatchOrder({ orderId: order.id, version: order.version, urgent: order.urgent });
     return { order, replayed: false };
   }
 

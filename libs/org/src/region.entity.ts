@@ -10,6 +10,8 @@ export class Region {
   @Column('text') name: string;
   @Column('text') level: RegionLevel;
   @Column('uuid', { name: 'parent_id', nullable: true }) parentId: string | null;
+  /** Ancestors root first, itself last (maintained by a trigger). */
+  @Column('uuid', { array: true }) path: string[];
   @Column({ type: 'geography', spatialFeatureType: 'MultiPolygon', srid: 4326, nullable: true, select: false })
   boundary: object | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { AppConfig } from '@xinyuan/config';
-import { DispatchOrderJob, ExpireOfferJob, jobIds, JobName, QueueName, RETENTION, RETRY } from './queue-contracts';
+import { DispatchOrderJob, ExpireOfferJob, jobIds, JobName, PRIORITY, QueueName, RETENTION, RETRY } from './queue-contracts';
 import { createRedisConnection } from './redis-connection';
 
 /**
@@ -28,7 +28,11 @@ export class DispatchQueue implements OnModuleDestroy {
 
   async dispatchOrder(job: DispatchOrderJob, opts: { delayMs?: number } = {}): Promise<void> {
     await this.safely(`dispatch ${job.orderId}`, () =>
-      this.dispatch.add(JobName.DispatchOrder, job, { jobId: jobIds.dispatchOrder(job), delay: opts.delayMs }),
+      this.dispatch.add(JobName.DispatchOrder, job, {
+        jobId: jobIds.dispatchOrder(job),
+        delay: opts.delayMs,
+        priority: job.urgent ? PRIORITY.urgent : PRIORITY.normal,
+      }),
     );
   }
 
@@ -36,6 +40,19 @@ export class DispatchQueue implements OnModuleDestroy {
     const delay = Math.max(0, expiresAt.getTime() - Date.now());
     await this.safely(`expiry of offer ${job.offerId}`, () =>
       this.dispatch.add(JobName.ExpireOffer, job, { jobId: jobIds.expireOffer(job), delay }),
+    );
+  }
+
+  /** One batch job per window, whoever asks first; it runs when the window closes. */
+  async dispatchBatch(windowMs: number): Promise<void> {
+    const now = Date.now();
+    const windowStart = now - (now % windowMs);
+    await this.safely('a dispatch batch', () =>
+      this.dispatch.add(JobName.DispatchBatch, { windowStart }, {
+        jobId: jobIds.dispatchBatch({ windowStart }),
+        delay: windowStart + windowMs - now,
+        priority: PRIORITY.urgent,
+      }),
     );
   }
 

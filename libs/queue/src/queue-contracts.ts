@@ -10,6 +10,7 @@ export enum QueueName {
 export enum JobName {
   DispatchOrder = 'dispatch-order',
   ExpireOffer = 'expire-offer',
+  DispatchBatch = 'dispatch-batch',
   Reconcile = 'reconcile',
 }
 
@@ -17,6 +18,13 @@ export interface DispatchOrderJob {
   orderId: string;
   /** The order version the job was made for; a job for an older version finds nothing to do. */
   version: number;
+  /** Urgent orders jump the queue (BullMQ priority). */
+  urgent?: boolean;
+}
+
+export interface DispatchBatchJob {
+  /** Start of the batching window (ms since epoch); one job per window. */
+  windowStart: number;
 }
 
 export interface ExpireOfferJob {
@@ -28,6 +36,7 @@ export type ReconcileJob = Record<string, never>;
 export interface JobPayloads {
   [JobName.DispatchOrder]: DispatchOrderJob;
   [JobName.ExpireOffer]: ExpireOfferJob;
+  [JobName.DispatchBatch]: DispatchBatchJob;
   [JobName.Reconcile]: ReconcileJob;
 }
 
@@ -35,6 +44,7 @@ export interface JobPayloads {
 export const jobIds = {
   dispatchOrder: (p: DispatchOrderJob) => `dispatch-${p.orderId}-v${p.version}`,
   expireOffer: (p: ExpireOfferJob) => `expire-${p.offerId}`,
+  dispatchBatch: (p: DispatchBatchJob) => `batch-${p.windowStart}`,
   reconcileScheduler: 'reconcile',
 };
 
@@ -43,6 +53,9 @@ export const RETRY = {
   attempts: 6,
   backoff: { type: 'exponential' as const, delay: 500 },
 };
+
+/** BullMQ priorities: lower runs first. */
+export const PRIORITY = { urgent: 1, normal: 10 };
 
 export const RETENTION = {
   removeOnComplete: { age: 3600, count: 1000 },

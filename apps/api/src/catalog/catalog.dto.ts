@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 
 export class CreateServiceDto {
   @ApiProperty({ example: 'HAIRCUT' }) @IsString() @Matches(/^[A-Z][A-Z0-9_]{1,39}$/, { message: 'code must be UPPER_SNAKE_CASE' }) code: string;
@@ -12,4 +12,6 @@ export class CreateServiceDto {
   @ApiPropertyOptional({ minimum: 5, maximum: 86400, default: 900, description: "lower bound is ACCEPT_TIMEOUT_MIN_SECONDS (5)" })
   @IsOptional() @IsInt() @Min(1) @Max(86400) acceptTimeoutSeconds?: number;
   @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() requiresReview?: boolean;
+  @ApiPropertyOptional({ enum: ['offer', 'grab'], default: 'offer', description: 'offer: one team at a time; grab (抢单): the top N teams at once, first accept wins' })
+  @IsOptional() @IsIn(['offer', 'grab']) offerMode?: 'offer' | 'grab';
 }

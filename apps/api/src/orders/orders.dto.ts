@@ -19,6 +19,9 @@ export class PlaceOrderDto {
   @ApiPropertyOptional({ description: '默认为下单人手机号' })
   @IsOptional() @IsString() @Matches(PHONE_PATTERN, { message: 'contactPhone must be an 11-digit mainland mobile number' })
   contactPhone?: string;
+
+  @ApiPropertyOptional({ description: '紧急（如跌倒、敲门无人应答）：优先派单，响应时限缩短', default: false })
+  @IsOptional() @IsBoolean() urgent?: boolean;
 }
 
 const toBool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);

@@ -10,6 +10,9 @@ export function seedId(key: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+/** Menu items volunteers grab (抢单): several teams are offered at once and the first to accept serves. */
+const GRAB_CODES = new Set(['MICRO_WISH', 'STUDY_WISH', 'SPRING_COUPLETS', 'FAMILY_PHOTO', 'ERRAND']);
+
 const ewkt = (p: county.LatLng) => `SRID=4326;POINT(${p.lng} ${p.lat})`;
 
 export interface SeedReport {
@@ -41,9 +44,9 @@ export async function seedCounty(dataSource: DataSource): Promise<SeedReport> {
     }
     for (const s of county.services) {
       const rows = await m.query(
-        `INSERT INTO services (code, name, group_name, description, required_skills, accept_timeout_seconds, requires_review)
-         VALUES ($1, $2, $3, $4, $5::text[], $6, $7) ON CONFLICT (code) DO NOTHING RETURNING id`,
-        [s.code, s.name, s.group, s.description, s.requiredSkills, s.acceptTimeoutSeconds, s.requiresReview],
+        `INSERT INTO services (code, name, group_name, description, required_skills, accept_timeout_seconds, requires_review, offer_mode)
+         VALUES ($1, $2, $3, $4, $5::text[], $6, $7, $8) ON CONFLICT (code) DO NOTHING RETURNING id`,
+        [s.code, s.name, s.group, s.description, s.requiredSkills, s.acceptTimeoutSeconds, s.requiresReview, GRAB_CODES.has(s.code) ? 'grab' : 'offer'],
       );
       report.services += rows.length;
     }
