@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { DomainException, pageLimit, uuidParam } from '@xinyuan/common';
 import { AuthUser, CurrentUser } from '@xinyuan/identity';
-import { OrderLifecycleUseCase, OrderQueries, PlaceOrderUseCase } from '@xinyuan/orders';
+import { OrderLifecycleUseCase, OrderQueries, PlaceOrderUseCase, toOrderView } from '@xinyuan/orders';
 import { CheckInDto, CompleteDto, ListOrdersQuery, PlaceOrderDto, ReasonDto } from './orders.dto';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
@@ -29,9 +29,17 @@ export class OrdersController {
     if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
       throw DomainException.validation([{ field: 'Idempotency-Key', messages: ['must be 8–128 characters of [A-Za-z0-9_.:-]'] }]);
     }
-    const { order, replayed } = await this.placeOrder.execute(user, dto, key);
-    if (replayed) reply.header('Idempotent-Replayed', 'true');
-    return this.queries.get(order.id, user);
+    const placed = await this.placeOrder.execute(user, dto, key);
+    if (placed.replayed) {
+      reply.header('Idempotent-Replayed', 'true');
+      return this.queries.get(placed.order.id, user);
+    }
+    return toOrderView(placed.order, 'full', {
+      serviceName: placed.serviceName!,
+      area: placed.area ?? null,
+      teamName: null,
+      timeline: [placed.placedEvent!],
+    });
   }
 
   @Get()

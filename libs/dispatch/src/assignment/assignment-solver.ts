@@ -17,11 +17,11 @@
  * Complexity: n augmentations, each one Dijkstra with a binary heap over V = n + m + 1 nodes and the
  * E = (feasible pairs) + (placed orders) + n + m residual arcs: O(n · E · log V) worst case, O(n · V)
  * memory besides the O(E) arc list. In practice each search settles only a small neighbourhood
- * (measured on a 2-core machine, total capacity = demand): radius-limited surges of 500 orders ×
- * ~180 teams in a few ms and 2,000 × ~700 in tens of ms; fully dense random matrices 500 × 200 in
- * ~10–50 ms and 2,000 × 500 in ~150 ms. The bad case is dense and contested (every order in one
- * corner, every team feasible for every order, so each search settles almost every node): 2,000 ×
- * 500 then takes ~3.5 s.
+ * (bench/quality.bench.ts, 2-core machine, total capacity = demand): radius-limited surges of 500
+ * orders × ~190 teams in ~3 ms and 2,000 × ~750 in ~80 ms; fully dense random matrices 500 × 200 in
+ * ~10–40 ms and 2,000 × 500 in ~0.15–0.4 s. The bad case is dense and contested (every order in one
+ * corner, every team feasible for every order, so each search settles almost every node): 500 × 200
+ * in ~0.15–0.3 s, 2,000 × 500 in ~3.5–4.5 s.
  *
  * Objective: Σ cost of the chosen pairs + unassignedCost × (orders left unassigned). With
  * `unassignedCost` above every feasible cost the solver prefers assigning; to make it assign the
