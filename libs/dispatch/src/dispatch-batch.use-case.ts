@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@xinyuan/config';
-import { OrderRecord } from '@xinyuan/orders';
 import { solveAssignment } from './assignment/assignment-solver';
 import { RankedCandidate } from './candidate-ranking';
 import { DispatchOrderUseCase, DispatchOutcome, Resolution } from './dispatch-order.use-case';
@@ -12,19 +11,28 @@ export interface BatchReport {
   greedyFallback: number;
   grab: number;
   escalated: number;
+  skipped: number;
   solveMs: number;
 }
 
 /** Largest number of waiting orders one batch takes; the rest go to the next window. */
-const BATCH_LIMIT = 2000;
+const BATCH_LIMIT = 1000;
+/** Orders whose candidates are gathered at the same time (each on its own pooled connection). */
+const GATHER_PARALLELISM = 4;
+
+type Open = { orderId: string; version: number; resolution: Extract<Resolution, { kind: 'candidates' }> };
 
 /**
- * Batch assignment under surge: the orders waiting at the end of a short window are assigned
- * together by min-cost matching over (1 − score), respecting each team's spare capacity, instead
- * of greedily one by one (where the first order can take the team a later one needed more).
- * Orders the matching leaves out (no capacity left among their candidates) fall back to their best
- * team, and grab-mode orders keep their N-at-once offer. Orders locked by another dispatcher's
- * batch are skipped, so several dispatchers never work on the same order.
+ * Batch assignment under surge: the orders waiting when a short window closes are assigned together
+ * by min-cost matching over (1 − score) within each team's spare capacity, instead of greedily one
+ * by one (where an early order can take the team a later one needed more).
+ *
+ * 1. gather: each waiting order is locked briefly (`SKIP LOCKED`: another dispatcher's work is left
+ *    alone), widened or escalated as needed, and its ranked candidates read;
+ * 2. solve the matching in memory;
+ * 3. commit: each order gets its offer in its own short transaction, after re-checking under the
+ *    lock that nobody changed it meanwhile (version compare-and-set), so no order is offered twice.
+ * Orders the matching leaves out fall back to their best team; grab-mode orders keep N-at-once.
  */
 @Injectable()
 export class DispatchBatchUseCase {
@@ -37,73 +45,92 @@ export class DispatchBatchUseCase {
   ) {}
 
   async execute(): Promise<BatchReport> {
-    const report: BatchReport = { orders: 0, assignedByMatching: 0, greedyFallback: 0, grab: 0, escalated: 0, solveMs: 0 };
+    const report: BatchReport = { orders: 0, assignedByMatching: 0, greedyFallback: 0, grab: 0, escalated: 0, skipped: 0, solveMs: 0 };
+    const waiting: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM orders WHERE status = 'dispatching' ORDER BY urgent DESC, updated_at, id LIMIT $1`,
+      [BATCH_LIMIT],
+    );
+    const open: Open[] = [];
     const outcomes: DispatchOutcome[] = [];
-    await this.dataSource.transaction(async (m) => {
-      const ids: { id: string }[] = await m.query(
-        `SELECT id FROM orders WHERE status = 'dispatching' ORDER BY urgent DESC, updated_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [BATCH_LIMIT],
-      );
-      const open: { order: OrderRecord; resolution: Extract<Resolution, { kind: 'candidates' }> }[] = [];
-      for (const { id } of ids) {
-        const order = await this.single.lockDispatching(m, id);
-        if (!order) continue;
-        report.orders++;
-        const resolution = await this.single.resolve(m, order);
-        if (resolution.kind === 'escalated') {
-          report.escalated++;
-          continue;
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: GATHER_PARALLELISM }, async () => {
+        while (next < waiting.length) {
+          const id = waiting[next++].id;
+          const gathered = await this.gather(id);
+          report.orders++;
+          if (gathered === 'skipped') report.skipped++;
+          else if (gathered === 'escalated') report.escalated++;
+          else if ('outcome' in gathered) {
+            report.grab++;
+            outcomes.push(gathered);
+          } else open.push(gathered);
         }
-        if (resolution.service.offerMode === 'grab') {
-          report.grab++;
-          outcomes.push(await this.single.offer(m, order, resolution, resolution.ranked.slice(0, this.config.DISPATCH_GRAB_SIZE)));
-          continue;
-        }
-        open.push({ order, resolution });
-      }
-      if (open.length === 0) return;
+      }),
+    );
 
-      // teams and their spare capacity (capacity − active orders − offers already pending to them)
+    if (open.length) {
       const teamIndex = new Map<string, number>();
-      for (const { resolution } of open) for (const c of resolution.ranked) if (!teamIndex.has(c.teamId)) teamIndex.set(c.teamId, teamIndex.size);
+      for (const o of open) for (const c of o.resolution.ranked) if (!teamIndex.has(c.teamId)) teamIndex.set(c.teamId, teamIndex.size);
       const teamIds = [...teamIndex.keys()];
-      const spare: { id: string; spare: number }[] = await m.query(
+      // spare capacity: capacity − active orders − offers already pending to the team
+      const spare: { id: string; spare: number }[] = await this.dataSource.query(
         `SELECT t.id, GREATEST(t.capacity - t.active_orders
                   - (SELECT count(*) FROM offers f WHERE f.team_id = t.id AND f.status = 'pending'), 0)::int AS spare
            FROM teams t WHERE t.id = ANY($1::uuid[])`,
         [teamIds],
       );
       const capacity = new Map(spare.map((s) => [s.id, s.spare]));
-      const cost = open.map(({ resolution }) => {
-        const row: (number | null)[] = new Array(teamIds.length).fill(null);
-        for (const c of resolution.ranked) row[teamIndex.get(c.teamId)!] = 1 - c.score;
-        return row;
-      });
       const started = performance.now();
       const solution = solveAssignment({
-        orders: open.map((o) => o.order.id),
+        orders: open.map((o) => o.orderId),
         teams: teamIds.map((id) => ({ id, capacity: capacity.get(id) ?? 0 })),
-        cost,
+        cost: open.map((o) => {
+          const row: (number | null)[] = new Array(teamIds.length).fill(null);
+          for (const c of o.resolution.ranked) row[teamIndex.get(c.teamId)!] = 1 - c.score;
+          return row;
+        }),
         unassignedCost: 10,
       });
       report.solveMs = Math.round(performance.now() - started);
 
       for (let i = 0; i < open.length; i++) {
-        const { order, resolution } = open[i];
+        const o = open[i];
         const j = solution.assignment[i];
-        let chosen: RankedCandidate;
-        if (j === null) {
-          chosen = resolution.ranked[0];
-          report.greedyFallback++;
-        } else {
-          chosen = resolution.ranked.find((c) => c.teamId === teamIds[j])!;
-          report.assignedByMatching++;
-        }
-        outcomes.push(await this.single.offer(m, order, resolution, [chosen], j === null ? undefined : 'batch'));
+        const chosen: RankedCandidate = j === null ? o.resolution.ranked[0] : o.resolution.ranked.find((c) => c.teamId === teamIds[j])!;
+        const outcome = await this.commit(o, chosen, j === null ? undefined : 'batch');
+        if (outcome.outcome === 'skipped') report.skipped++;
+        else if (j === null) report.greedyFallback++;
+        else report.assignedByMatching++;
+        outcomes.push(outcome);
       }
-    });
+    }
     for (const o of outcomes) await this.single.scheduleExpiries(o);
     if (report.orders) this.logger.log(`batch: ${JSON.stringify(report)}`);
     return report;
+  }
+
+  /** Step 1 for one order, in its own short transaction. Grab-mode orders are offered right away. */
+  private async gather(orderId: string): Promise<Open | DispatchOutcome | 'skipped' | 'escalated'> {
+    return this.dataSource.transaction(async (m) => {
+      const order = await this.single.lockDispatching(m, orderId, true);
+      if (!order) return 'skipped' as const;
+      const resolution = await this.single.resolve(m, order);
+      if (resolution.kind === 'escalated') return 'escalated' as const;
+      if (resolution.service.offerMode === 'grab') {
+        return this.single.offer(m, order, resolution, resolution.ranked.slice(0, this.config.DISPATCH_GRAB_SIZE));
+      }
+      const [{ version }] = await m.query(`SELECT version FROM orders WHERE id = $1`, [orderId]);
+      return { orderId, version, resolution };
+    });
+  }
+
+  /** Step 3 for one order: offer to the chosen team unless the order moved on since step 1. */
+  private async commit(o: Open, chosen: RankedCandidate, strategy?: 'batch'): Promise<DispatchOutcome> {
+    return this.dataSource.transaction(async (m) => {
+      const order = await this.single.lockDispatching(m, o.orderId, true);
+      if (!order || order.version !== o.version) return { outcome: 'skipped', status: order?.status ?? null } as const;
+      return this.single.offer(m, order, o.resolution, [chosen], strategy);
+    });
   }
 }
