@@ -16,9 +16,20 @@ export interface BatchReport {
 }
 
 /** Largest number of waiting orders one batch takes; the rest go to the next window. */
-const BATCH_LIMIT = 1000;
-/** Orders whose candidates are gathered at the same time (each on its own pooled connection). */
-const GATHER_PARALLELISM = 4;
+const BATCH_LIMIT = 500;
+
+/** Runs `fn` over `items` with at most `parallelism` at a time (each on its own pooled connection). */
+async function forEachParallel<T>(items: T[], parallelism: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(parallelism, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await fn(items[i], i);
+      }
+    }),
+  );
+}
 
 type Open = { orderId: string; version: number; resolution: Extract<Resolution, { kind: 'candidates' }> };
 
@@ -52,22 +63,17 @@ export class DispatchBatchUseCase {
     );
     const open: Open[] = [];
     const outcomes: DispatchOutcome[] = [];
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: GATHER_PARALLELISM }, async () => {
-        while (next < waiting.length) {
-          const id = waiting[next++].id;
-          const gathered = await this.gather(id);
-          report.orders++;
-          if (gathered === 'skipped') report.skipped++;
-          else if (gathered === 'escalated') report.escalated++;
-          else if ('outcome' in gathered) {
-            report.grab++;
-            outcomes.push(gathered);
-          } else open.push(gathered);
-        }
-      }),
-    );
+    const parallelism = this.config.DISPATCH_CONCURRENCY;
+    await forEachParallel(waiting, parallelism, async ({ id }) => {
+      const gathered = await this.gather(id);
+      report.orders++;
+      if (gathered === 'skipped') report.skipped++;
+      else if (gathered === 'escalated') report.escalated++;
+      else if ('outcome' in gathered) {
+        report.grab++;
+        outcomes.push(gathered);
+      } else open.push(gathered);
+    });
 
     if (open.length) {
       const teamIndex = new Map<string, number>();
@@ -94,8 +100,7 @@ export class DispatchBatchUseCase {
       });
       report.solveMs = Math.round(performance.now() - started);
 
-      for (let i = 0; i < open.length; i++) {
-        const o = open[i];
+      await forEachParallel(open, parallelism, async (o, i) => {
         const j = solution.assignment[i];
         const chosen: RankedCandidate = j === null ? o.resolution.ranked[0] : o.resolution.ranked.find((c) => c.teamId === teamIds[j])!;
         const outcome = await this.commit(o, chosen, j === null ? undefined : 'batch');
@@ -103,9 +108,9 @@ export class DispatchBatchUseCase {
         else if (j === null) report.greedyFallback++;
         else report.assignedByMatching++;
         outcomes.push(outcome);
-      }
+      });
     }
-    for (const o of outcomes) await this.single.scheduleExpiries(o);
+    await Promise.all(outcomes.map((o) => this.single.scheduleExpiries(o)));
     if (report.orders) this.logger.log(`batch: ${JSON.stringify(report)}`);
     return report;
   }
