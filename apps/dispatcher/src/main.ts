@@ -5,6 +5,8 @@ import { DispatcherModule } from './dispatcher.module';
 
 /** BullMQ workers (match → offer → timeout → cascade → escalate, reconciler); HTTP only for health/metrics. */
 export async function bootstrap() {
+  // see AppConfig.DB_SYNCHRONOUS_COMMIT: the dispatcher's writes are all re-derivable from Postgres
+  process.env.DB_SYNCHRONOUS_COMMIT ??= 'off';
   const app = await createHttpApp(DispatcherModule, { title: 'dispatcher', description: 'health and metrics', docs: false });
   const config = app.get(AppConfig);
   await listen(app, config.PORT ?? 3002, 'dispatcher');

@@ -135,6 +135,15 @@ export class AppConfig {
   @Min(0)
   REPUTATION_PRIOR_WEIGHT = 5;
 
+  /**
+   * `off` lets a commit return before its WAL reaches disk. The dispatcher uses it (its default):
+   * everything it writes (offers, expiries, escalations) is re-derived by the reconciler should
+   * PostgreSQL itself crash within that instant, and nothing it writes was promised to a client.
+   * The api and rating services keep `on`: a 201 to a resident is durable.
+   */
+  @IsIn(['on', 'off'])
+  DB_SYNCHRONOUS_COMMIT: 'on' | 'off' = 'on';
+
   /** Size of the Postgres connection pool of each app. */
   @Transform(toInt)
   @IsInt()

@@ -4,7 +4,7 @@ import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
 /** One definition used by the apps, the migrate/seed CLIs and the tests. Never `synchronize`. */
-export function dataSourceOptions(config: Pick<AppConfig, 'DATABASE_URL' | 'DB_POOL_SIZE'>): DataSourceOptions {
+export function dataSourceOptions(config: Pick<AppConfig, 'DATABASE_URL' | 'DB_POOL_SIZE'> & Partial<Pick<AppConfig, 'DB_SYNCHRONOUS_COMMIT'>>): DataSourceOptions {
   return {
     type: 'postgres',
     url: config.DATABASE_URL,
@@ -14,6 +14,10 @@ export function dataSourceOptions(config: Pick<AppConfig, 'DATABASE_URL' | 'DB_P
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: ['error'],
-    extra: { max: config.DB_POOL_SIZE, application_name: 'xinyuan' },
+    extra: {
+      max: config.DB_POOL_SIZE,
+      application_name: 'xinyuan',
+      options: `-c synchronous_commit=${config.DB_SYNCHRONOUS_COMMIT ?? 'on'}`,
+    },
   };
 }

@@ -81,9 +81,9 @@ export class DispatchBatchUseCase {
       const teamIds = [...teamIndex.keys()];
       // spare capacity: capacity − active orders − offers already pending to the team
       const spare: { id: string; spare: number }[] = await this.dataSource.query(
-        `SELECT t.id, GREATEST(t.capacity - t.active_orders
-                  - (SELECT count(*) FROM offers f WHERE f.team_id = t.id AND f.status = 'pending'), 0)::int AS spare
-           FROM teams t WHERE t.id = ANY($1::uuid[])`,
+        `WITH pending AS (SELECT team_id, count(*) AS n FROM offers WHERE status = 'pending' GROUP BY team_id)
+         SELECT t.id, GREATEST(t.capacity - t.active_orders - COALESCE(p.n, 0), 0)::int AS spare
+           FROM teams t LEFT JOIN pending p ON p.team_id = t.id WHERE t.id = ANY($1::uuid[])`,
         [teamIds],
       );
       const capacity = new Map(spare.map((s) => [s.id, s.spare]));
