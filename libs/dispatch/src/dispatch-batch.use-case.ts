@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@xinyuan/config';
+import { DispatchQueue } from '@xinyuan/queue';
 import { solveAssignment } from './assignment/assignment-solver';
 import { RankedCandidate } from './candidate-ranking';
 import { DispatchOrderUseCase, DispatchOutcome, Resolution } from './dispatch-order.use-case';
@@ -15,8 +16,10 @@ export interface BatchReport {
   solveMs: number;
 }
 
-/** Largest number of waiting orders one batch takes; the rest go to the next window. */
+/** Largest number of waiting orders one batch takes; the rest go to the next round. */
 const BATCH_LIMIT = 500;
+/** How long one batch job keeps going round while orders wait, before it hands over to the next window. */
+const CONTINUE_FOR_MS = 5000;
 
 /** Runs `fn` over `items` with at most `parallelism` at a time (each on its own pooled connection). */
 async function forEachParallel<T>(items: T[], parallelism: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
@@ -53,9 +56,31 @@ export class DispatchBatchUseCase {
     private readonly dataSource: DataSource,
     private readonly single: DispatchOrderUseCase,
     private readonly config: AppConfig,
+    private readonly queue: DispatchQueue,
   ) {}
 
+  /**
+   * Runs batches back to back while orders keep waiting (for at most a few seconds), then hands over
+   * to the next window's job, so a long surge is worked off without waiting for new arrivals.
+   */
   async execute(): Promise<BatchReport> {
+    const total: BatchReport = { orders: 0, assignedByMatching: 0, greedyFallback: 0, grab: 0, escalated: 0, skipped: 0, solveMs: 0 };
+    const started = Date.now();
+    for (;;) {
+      const report = await this.runOnce();
+      for (const k of Object.keys(total) as (keyof BatchReport)[]) total[k] += report[k];
+      const progressed = report.orders > report.skipped;
+      if (!progressed) return total;
+      const [{ waiting }] = await this.dataSource.query(`SELECT count(*)::int AS waiting FROM (SELECT 1 FROM orders WHERE status = 'dispatching' LIMIT 1) w`);
+      if (waiting === 0) return total;
+      if (Date.now() - started > CONTINUE_FOR_MS) {
+        await this.queue.dispatchBatch(this.config.DISPATCH_BATCH_WINDOW_MS || 1000, { nextWindow: true });
+        return total;
+      }
+    }
+  }
+
+  private async runOnce(): Promise<BatchReport> {
     const report: BatchReport = { orders: 0, assignedByMatching: 0, greedyFallback: 0, grab: 0, escalated: 0, skipped: 0, solveMs: 0 };
     const waiting: { id: string }[] = await this.dataSource.query(
       `SELECT id FROM orders WHERE status = 'dispatching' ORDER BY urgent DESC, updated_at, id LIMIT $1`,

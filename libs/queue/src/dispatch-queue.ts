@@ -44,9 +44,9 @@ export class DispatchQueue implements OnModuleDestroy {
   }
 
   /** One batch job per window, whoever asks first; it runs when the window closes. */
-  async dispatchBatch(windowMs: number): Promise<void> {
+  async dispatchBatch(windowMs: number, opts: { nextWindow?: boolean } = {}): Promise<void> {
     const now = Date.now();
-    const windowStart = now - (now % windowMs);
+    const windowStart = now - (now % windowMs) + (opts.nextWindow ? windowMs : 0);
     await this.safely('a dispatch batch', () =>
       this.dispatch.add(JobName.DispatchBatch, { windowStart }, {
         jobId: jobIds.dispatchBatch({ windowStart }),
