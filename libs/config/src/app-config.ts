@@ -84,7 +84,7 @@ export class AppConfig {
    * Batch assignment under surge: when at least DISPATCH_BATCH_MIN_ORDERS orders wait at once, they
    * are collected for this many ms and assigned together (min-cost matching). 0 turns batching off.
    */
-  @Transform(toInt) @IsInt() @Min(0) DISPATCH_BATCH_WINDOW_MS = 1000;
+  @Transform(toInt) @IsInt() @Min(0) DISPATCH_BATCH_WINDOW_MS = 0;
   @Transform(toInt) @IsInt() @Min(2) DISPATCH_BATCH_MIN_ORDERS = 20;
 
   /** How often the reconciler rebuilds missing jobs from Postgres. */
