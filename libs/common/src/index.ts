@@ -5,3 +5,4 @@ export * from './validation';
 export * from './pagination';
 export * from './uuid';
 export * from './http-app';
+export * from './pii';

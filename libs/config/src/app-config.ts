@@ -1,5 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsNumber, IsOptional, IsString, Max, Min, MinLength, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 const toNum = toInt;
@@ -30,6 +30,15 @@ export class AppConfig {
   @IsInt()
   @Min(60)
   JWT_TTL_SECONDS = 12 * 3600;
+
+  /**
+   * Key of the application-level encryption of personal data at rest (phones, identity numbers):
+   * 64 hex characters or base64 of 32 bytes. Production must set its own (checked in `loadConfig`);
+   * losing it makes the encrypted columns unreadable.
+   */
+  @IsString()
+  @Matches(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, { message: 'PII_ENCRYPTION_KEY must be 64 hex characters or base64 of 32 bytes' })
+  PII_ENCRYPTION_KEY = '6465762d6f6e6c792d7069692d6b65792d6368616e67652d6d652d3031323334';
 
   @Transform(toInt)
   @IsOptional()
@@ -163,6 +172,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   if (config.NODE_ENV === 'production' && config.JWT_SECRET === new AppConfig().JWT_SECRET) {
     throw new ConfigError('Invalid environment:\n  JWT_SECRET: must be set in production');
+  }
+  if (config.NODE_ENV === 'production' && config.PII_ENCRYPTION_KEY === new AppConfig().PII_ENCRYPTION_KEY) {
+    throw new ConfigError('Invalid environment:\n  PII_ENCRYPTION_KEY: must be set in production');
   }
   return config;
 }
