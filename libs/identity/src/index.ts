@@ -8,6 +8,7 @@ export * from './lockout-policy';
 export * from './otp-code';
 export * from './refresh-token';
 export * from './sms-sender';
+export * from './wechat-response';
 export * from './wechat-auth';
 export * from './auth-redis';
 export * from './session-revocations';

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
 import { DataSource, EntityManager } from 'typeorm';
 import { DomainException, ErrorCode } from '@xinyuan/common';
@@ -117,6 +118,6 @@ export class SessionService {
 
   private tokens(user: TokenSubject, sessionId: string, refreshToken: string): Tokens {
     const payload: AccessTokenPayload = { sub: user.id, roles: user.roles, rid: user.regionId, sid: sessionId };
-    return { accessToken: this.jwt.sign(payload), refreshToken, expiresIn: this.config.JWT_TTL_SECONDS, tokenType: 'Bearer' };
+    return { accessToken: this.jwt.sign(payload, { jwtid: randomUUID() }), refreshToken, expiresIn: this.config.JWT_TTL_SECONDS, tokenType: 'Bearer' };
   }
 }
