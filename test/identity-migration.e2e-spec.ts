@@ -105,5 +105,9 @@ describe('identity v2 migration: phones of existing users are encrypted', () => 
     const dup = await http.post('/api/v1/auth/register', { phone: people[7].phone, password: 'New#Password2026', name: '冒名' });
     expect(dup.status).toBe(409);
     expect(dup.body.code).toBe('PHONE_TAKEN');
+    // a deployment without a WeChat appid has no WeChat login (a clean 404, not a 5xx)
+    const wx = await http.post('/api/v1/auth/wechat/login', { code: 'any-code' });
+    expect(wx.status).toBe(404);
+    expect(wx.body.code).toBe('WECHAT_NOT_CONFIGURED');
   });
 });

@@ -79,7 +79,7 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(1) LOGIN_LOCKOUT_MAX_SECONDS = 3600;
   @Transform(toInt) @IsInt() @Min(60) LOGIN_FAILURE_WINDOW_SECONDS = 24 * 3600;
 
-  /** WeChat mini-program login (jscode2session). Unset WECHAT_APPID turns WeChat login off (503 WECHAT_NOT_CONFIGURED). */
+  /** WeChat mini-program login (jscode2session). Unset WECHAT_APPID turns WeChat login off (404 WECHAT_NOT_CONFIGURED). */
   @IsOptional()
   @IsString()
   WECHAT_APPID?: string;

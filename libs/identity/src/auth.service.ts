@@ -86,7 +86,7 @@ export class AuthService {
 
   /** WeChat mini-program login: `wx.login()` code → openid (+unionid) → the linked or a new user. */
   async wechatLogin(code: string, meta: ClientMeta): Promise<Session & { isNewUser: boolean }> {
-    if (!this.wechat.enabled) throw new DomainException(ErrorCode.WeChatNotConfigured, 503);
+    if (!this.wechat.enabled) throw new DomainException(ErrorCode.WeChatNotConfigured, 404);
     const identity = await this.wechat.codeToIdentity(code);
     return this.dataSource.transaction(async (m) => {
       const { user, created } = await this.users.findOrCreateByWeChat(m, identity);

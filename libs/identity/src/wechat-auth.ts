@@ -35,7 +35,7 @@ export class HttpWeChatAdapter extends WeChatAuthAdapter {
 
   async codeToIdentity(code: string): Promise<WeChatIdentity> {
     const appid = this.config.WECHAT_APPID;
-    if (!appid || !this.config.WECHAT_SECRET) throw new DomainException(ErrorCode.WeChatNotConfigured, 503);
+    if (!appid || !this.config.WECHAT_SECRET) throw new DomainException(ErrorCode.WeChatNotConfigured, 404);
     const url = new URL('/sns/jscode2session', this.config.WECHAT_API_BASE_URL);
     url.searchParams.set('appid', appid);
     url.searchParams.set('secret', this.config.WECHAT_SECRET);
