@@ -17,8 +17,9 @@ import { Client } from 'pg';
 import {
   ActivitySampler, productVersion, stopWithin, cpuShare, cpuSnapshot, dispatcherMetrics, dispatchSettings, envOverrides, failedJobReasons, resultName, fmt, niceBucket, nowMs, productConfig, resetBenchRedis, round, sleep, Summary, summarize, argValue,
 } from './lib/dispatch-bench';
-import { BENCH_DATABASE_URL, bucketize, freshDatabase, FULL, histogramSvg, machine, postJson, printTable, ROOT, startApp, writeResult } from './lib/harness';
-import { buildWorld, demandPoint, rng, SERVICES, World, WORLD_FULL, WORLD_PASSWORD, WORLD_QUICK } from './lib/world';
+import { BENCH_DATABASE_URL, BENCH_PII_KEY, bucketize, freshDatabase, FULL, histogramSvg, machine, postJson, printTable, ROOT, startApp, writeResult } from './lib/harness';
+import { PiiCipher } from '../libs/common/src/pii';
+import { buildWorld, demandPoint, residentPhone, rng, SERVICES, World, WORLD_FULL, WORLD_PASSWORD, WORLD_QUICK } from './lib/world';
 
 const RATE = Number(argValue('--rate') ?? 200);
 const DURATION_S = Number(argValue('--seconds') ?? (FULL ? 60 : 20));
@@ -248,13 +249,17 @@ async function prepareResidents(url: string, db: Client, r: () => number): Promi
     out.push({ token: s.accessToken });
   }
   const { rows } = await db.query(
-    `SELECT u.phone, ST_Y(o.location::geometry) AS lat, ST_X(o.location::geometry) AS lng
-       FROM (SELECT id, phone FROM users WHERE phone LIKE '15%' ORDER BY md5(phone) LIMIT $1) u
+    `SELECT u.id, substring(u.name from 3)::int AS k, ST_Y(o.location::geometry) AS lat, ST_X(o.location::geometry) AS lng
+       FROM (SELECT id, name FROM users WHERE name ~ '^居民[0-9]+$' ORDER BY md5(name) LIMIT $1) u
        CROSS JOIN LATERAL (SELECT location FROM orders WHERE resident_id = u.id LIMIT 1) o`,
     [RETURNING_RESIDENTS],
   );
+  const pii = PiiCipher.fromConfig(BENCH_PII_KEY);
   for (const row of rows) {
-    const s = await postJson(`${url}/api/v1/auth/login`, { phone: row.phone, password: WORLD_PASSWORD });
+    // synthetic residents get their phone (encrypted, with its blind index) when they first log in
+    const phone = residentPhone(row.k);
+    await db.query(`UPDATE users SET phone_enc = $2, phone_bidx = $3 WHERE id = $1`, [row.id, pii.encrypt(phone), pii.blindIndex(phone)]);
+    const s = await postJson(`${url}/api/v1/auth/login`, { phone, password: WORLD_PASSWORD });
     out.push({ token: s.accessToken, home: { lat: row.lat, lng: row.lng } });
   }
   void r;

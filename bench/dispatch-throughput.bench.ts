@@ -62,9 +62,9 @@ async function main() {
          SELECT i, 1 + floor(random() * $2)::int AS resident_k, floor(random() * (SELECT count(*) FROM services))::int AS service_k
            FROM generate_series(1, $1::int + 100) i
        ), pick AS MATERIALIZED (
-         SELECT u.id AS resident_id, u.phone, h.location, s.id AS service_id, s.code AS service_code, s.name AS service_name, x.i
+         SELECT u.id AS resident_id, '15' || lpad(x.resident_k::text, 9, '0') AS phone, h.location, s.id AS service_id, s.code AS service_code, s.name AS service_name, x.i
            FROM x
-           JOIN users u ON u.phone = '15' || lpad(x.resident_k::text, 9, '0')
+           JOIN users u ON u.name = '居民' || x.resident_k
            CROSS JOIN LATERAL (SELECT location FROM orders o WHERE o.resident_id = u.id LIMIT 1) h
            CROSS JOIN LATERAL (SELECT id, code, name FROM services ORDER BY code OFFSET x.service_k LIMIT 1) s
           ORDER BY x.i LIMIT $1  -- a resident without a historical order has no home: a few spare rows

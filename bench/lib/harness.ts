@@ -8,6 +8,8 @@ export const ROOT = resolve(__dirname, '../../..');
 export const BENCH_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/xinyuan_bench';
 export const BENCH_REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/9';
 export const FULL = process.argv.includes('--full');
+/** The bench apps' PII key (64 hex); the benchmarks that write users' phones directly use it too. */
+export const BENCH_PII_KEY = 'b3'.repeat(32);
 
 export function machine() {
   const cpu = cpus();
@@ -51,6 +53,10 @@ export async function startApp(name: 'api' | 'dispatcher' | 'rating', port: numb
       QUEUE_PREFIX: 'bench',
       ADMIN_PHONE: '13800000000',
       ADMIN_PASSWORD: 'Admin#Bench2026',
+      // production mode refuses the development PII key and the log SMS sender
+      PII_ENCRYPTION_KEY: BENCH_PII_KEY,
+      SMS_PROVIDER: 'http',
+      SMS_HTTP_URL: 'http://127.0.0.1:9/sms-unused-by-the-benchmarks',
       PORT: String(port),
       HOST: '127.0.0.1',
       ...env,

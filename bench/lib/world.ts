@@ -38,6 +38,9 @@ export const WORLD_BOX = (() => {
 })();
 /** Password of every generated user (residents and volunteers), so benches can log in as them. */
 export const WORLD_PASSWORD = 'Bench#World2026';
+
+/** The phone of synthetic resident k (the `users` row is named 居民k and holds no phone until it logs in). */
+export const residentPhone = (k: number): string => `15${String(k).padStart(9, '0')}`;
 /** Share of teams (and of demand) clustered around towns. */
 const TOWN_SHARE = 0.7;
 const TOWNS = 60;
@@ -313,8 +316,9 @@ export async function buildWorld(size: WorldSize, opts: { seed?: number; log?: (
     // ---- users: volunteers (3 per team) and residents -----------------------------------------
     await step('users (volunteers)', () =>
       c.query(
-        `INSERT INTO users (phone, name, password_hash, roles, created_at)
-         SELECT '16' || lpad(j::text, 9, '0'), '志愿者' || j, $2, ARRAY['volunteer'], now() - interval '400 days'
+        // synthetic volunteers have no phone (phones are encrypted per row; none of them logs in)
+        `INSERT INTO users (name, password_hash, roles, created_at)
+         SELECT '志愿者' || j, $2, ARRAY['volunteer'], now() - interval '400 days'
            FROM generate_series(1, $1::int) j`,
         [size.teams * MEMBERS_PER_TEAM, passwordHash],
       ),
@@ -328,7 +332,7 @@ export async function buildWorld(size: WorldSize, opts: { seed?: number; log?: (
                 now() - interval '400 days'
            FROM generate_series(1, $1::int) x(j)
            JOIN w_teams t ON t.k = (x.j - 1) / ${MEMBERS_PER_TEAM} + 1
-           JOIN users u ON u.phone = '16' || lpad(x.j::text, 9, '0')`,
+           JOIN users u ON u.name = '志愿者' || x.j`,
         [size.teams * MEMBERS_PER_TEAM],
       ),
     );
@@ -336,12 +340,14 @@ export async function buildWorld(size: WorldSize, opts: { seed?: number; log?: (
     await step('users (residents)', () =>
       c.query(
         `WITH ins AS (
-           INSERT INTO users (phone, name, password_hash, roles, created_at)
-           SELECT '15' || lpad(i::text, 9, '0'), '居民' || i, $2, ARRAY['resident'], now() - interval '400 days'
+           INSERT INTO users (name, password_hash, roles, created_at)
+           SELECT '居民' || i, $2, ARRAY['resident'], now() - interval '400 days'
              FROM generate_series(1, $1::int) i
-           RETURNING id, phone
+           RETURNING id, name
          ), home AS MATERIALIZED (
-           SELECT substring(ins.phone from 3)::int AS k, ins.id, ins.phone, 1 + floor(random() * $3)::int AS team_k,
+           -- resident k's phone is residentPhone(k); the users row gets it (encrypted) only when it logs in
+           SELECT substring(ins.name from 3)::int AS k, ins.id, '15' || lpad(substring(ins.name from 3), 9, '0') AS phone,
+                  1 + floor(random() * $3)::int AS team_k,
                   1 - random() AS u1, random() AS u2, random() AS f
              FROM ins
          )

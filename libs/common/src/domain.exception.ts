@@ -32,7 +32,11 @@ export class DomainException extends Error {
   static forbidden(message?: string): DomainException {
     return new DomainException(ErrorCode.Forbidden, 403, message);
   }
-  static unauthenticated(message?: string): DomainException {
-    return new DomainException(ErrorCode.Unauthenticated, 401, message);
+  static unauthenticated(message?: string, details?: Record<string, unknown>): DomainException {
+    return new DomainException(ErrorCode.Unauthenticated, 401, message, undefined, details);
+  }
+  /** 429 with `retryAfterSeconds` in the body; the filter adds the `Retry-After` header. */
+  static tooManyRequests(code: ErrorCode, retryAfterSeconds: number, message?: string): DomainException {
+    return new DomainException(code, 429, message, undefined, { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)) });
   }
 }

@@ -28,6 +28,20 @@ export enum ErrorCode {
   OfferExpired = 'OFFER_EXPIRED',
   AlreadyRated = 'ALREADY_RATED',
   InternalError = 'INTERNAL_ERROR',
+  // identity: SMS codes, WeChat, sessions, lockout
+  OtpInvalid = 'OTP_INVALID',
+  OtpAttemptsExceeded = 'OTP_ATTEMPTS_EXCEEDED',
+  OtpResendCooldown = 'OTP_RESEND_COOLDOWN',
+  OtpDailyLimit = 'OTP_DAILY_LIMIT',
+  SmsSendFailed = 'SMS_SEND_FAILED',
+  LoginLocked = 'LOGIN_LOCKED',
+  RefreshTokenInvalid = 'REFRESH_TOKEN_INVALID',
+  RefreshTokenReused = 'REFRESH_TOKEN_REUSED',
+  SessionRevoked = 'SESSION_REVOKED',
+  WeChatCodeInvalid = 'WECHAT_CODE_INVALID',
+  WeChatUnavailable = 'WECHAT_UNAVAILABLE',
+  WeChatNotConfigured = 'WECHAT_NOT_CONFIGURED',
+  AuthStoreUnavailable = 'AUTH_STORE_UNAVAILABLE',
 }
 
 /** Chinese text shown to people when a code is raised without a more specific message. */
@@ -60,4 +74,17 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   [ErrorCode.OfferExpired]: '该派单已超时',
   [ErrorCode.AlreadyRated]: '该订单已评价',
   [ErrorCode.InternalError]: '服务器内部错误',
+  [ErrorCode.OtpInvalid]: '验证码错误或已过期',
+  [ErrorCode.OtpAttemptsExceeded]: '验证码输错次数过多，请重新获取',
+  [ErrorCode.OtpResendCooldown]: '验证码发送过于频繁，请稍后再试',
+  [ErrorCode.OtpDailyLimit]: '该手机号今日获取验证码次数已达上限',
+  [ErrorCode.SmsSendFailed]: '短信发送失败，请稍后再试',
+  [ErrorCode.LoginLocked]: '登录失败次数过多，请稍后再试',
+  [ErrorCode.RefreshTokenInvalid]: '登录凭证无效或已过期，请重新登录',
+  [ErrorCode.RefreshTokenReused]: '登录凭证已被使用过，为保护账号安全已退出该设备的登录，请重新登录',
+  [ErrorCode.SessionRevoked]: '已退出登录，请重新登录',
+  [ErrorCode.WeChatCodeInvalid]: '微信登录凭证无效或已过期，请重新授权',
+  [ErrorCode.WeChatUnavailable]: '微信服务暂时不可用，请稍后再试',
+  [ErrorCode.WeChatNotConfigured]: '未开通微信登录',
+  [ErrorCode.AuthStoreUnavailable]: '登录服务暂时不可用，请稍后再试',
 };

@@ -25,6 +25,7 @@ const REASON: Record<number, string> = {
   422: 'Unprocessable Entity',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
+  502: 'Bad Gateway',
   503: 'Service Unavailable',
 };
 
@@ -93,6 +94,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse();
     const request = host.switchToHttp().getRequest();
     const { body: errorBody, unexpected } = toErrorBody(exception);
+    // 429 / 503 answers that say when to come back carry it as a header too (RFC 9110 Retry-After)
+    if (typeof errorBody.retryAfterSeconds === 'number') reply.header('Retry-After', String(Math.max(1, Math.ceil(errorBody.retryAfterSeconds))));
     if (unexpected) {
       errorBody.correlationId = randomUUID();
       this.logger.error(

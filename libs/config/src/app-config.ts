@@ -26,10 +26,72 @@ export class AppConfig {
   @MinLength(16)
   JWT_SECRET = 'xinyuan-development-secret-change-me';
 
+  /**
+   * Lifetime of an access token (JWT). Short: a client renews it with its refresh token
+   * (`POST /api/v1/auth/refresh`); logout also stops access tokens at once (session revocation).
+   */
   @Transform(toInt)
   @IsInt()
   @Min(60)
-  JWT_TTL_SECONDS = 12 * 3600;
+  JWT_TTL_SECONDS = 15 * 60;
+
+  /** Lifetime of a refresh token. Every refresh rotates it, so an idle session ends after this long. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
+
+  /** `log` writes SMS codes to the app log (development only, refused in production); `http` POSTs them to SMS_HTTP_URL. */
+  @IsIn(['log', 'http'])
+  SMS_PROVIDER: 'log' | 'http' = 'log';
+
+  /** The SMS gateway the `http` provider POSTs `{phone, code, ttlSeconds, template}` to, with `Authorization: Bearer SMS_HTTP_TOKEN`. */
+  @IsOptional()
+  @IsString()
+  SMS_HTTP_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  SMS_HTTP_TOKEN?: string;
+
+  /** Template id passed to the SMS gateway (e.g. the provider's approved 验证码 template). */
+  @IsOptional()
+  @IsString()
+  SMS_HTTP_TEMPLATE?: string;
+
+  /** Time the SMS gateway and WeChat get to answer. */
+  @Transform(toInt) @IsInt() @Min(100) @Max(60000) AUTH_UPSTREAM_TIMEOUT_MS = 5000;
+
+  /** SMS login code: lifetime, wrong guesses allowed per code, resend cooldown and sends per phone per 24 h. */
+  @Transform(toInt) @IsInt() @Min(30) @Max(3600) OTP_TTL_SECONDS = 300;
+  @Transform(toInt) @IsInt() @Min(1) @Max(20) OTP_MAX_ATTEMPTS = 5;
+  @Transform(toInt) @IsInt() @Min(1) @Max(3600) OTP_RESEND_COOLDOWN_SECONDS = 60;
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000) OTP_DAILY_LIMIT = 10;
+
+  /**
+   * Lockout after failed logins (wrong password or wrong SMS code), per phone and per client IP:
+   * from the THRESHOLD-th consecutive failure on, logins are refused for BASE·2^(n−THRESHOLD) s,
+   * capped at MAX; failures are forgotten after FAILURE_WINDOW s without one, or on success.
+   */
+  @Transform(toInt) @IsInt() @Min(1) LOGIN_LOCKOUT_THRESHOLD = 5;
+  @Transform(toInt) @IsInt() @Min(1) LOGIN_LOCKOUT_IP_THRESHOLD = 100;
+  @Transform(toInt) @IsInt() @Min(1) LOGIN_LOCKOUT_BASE_SECONDS = 60;
+  @Transform(toInt) @IsInt() @Min(1) LOGIN_LOCKOUT_MAX_SECONDS = 3600;
+  @Transform(toInt) @IsInt() @Min(60) LOGIN_FAILURE_WINDOW_SECONDS = 24 * 3600;
+
+  /** WeChat mini-program login (jscode2session). Unset WECHAT_APPID turns WeChat login off (404 WECHAT_NOT_CONFIGURED). */
+  @IsOptional()
+  @IsString()
+  WECHAT_APPID?: string;
+
+  @IsOptional()
+  @IsString()
+  WECHAT_SECRET?: string;
+
+  /** Base URL of the WeChat API; tests point it at a fake server. */
+  @IsString()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'WECHAT_API_BASE_URL must be an http(s) URL' })
+  WECHAT_API_BASE_URL = 'https://api.weixin.qq.com';
 
   /**
    * Key of the application-level encryption of personal data at rest (phones, identity numbers):
@@ -175,6 +237,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   if (config.NODE_ENV === 'production' && config.PII_ENCRYPTION_KEY === new AppConfig().PII_ENCRYPTION_KEY) {
     throw new ConfigError('Invalid environment:\n  PII_ENCRYPTION_KEY: must be set in production');
+  }
+  if (config.NODE_ENV === 'production' && config.SMS_PROVIDER === 'log') {
+    throw new ConfigError('Invalid environment:\n  SMS_PROVIDER: the log sender writes login codes to the log and is not allowed in production; use http');
+  }
+  if (config.SMS_PROVIDER === 'http' && !config.SMS_HTTP_URL) {
+    throw new ConfigError('Invalid environment:\n  SMS_HTTP_URL: must be set when SMS_PROVIDER=http');
+  }
+  if (config.WECHAT_APPID && !config.WECHAT_SECRET) {
+    throw new ConfigError('Invalid environment:\n  WECHAT_SECRET: must be set when WECHAT_APPID is');
+  }
+  if (config.LOGIN_LOCKOUT_MAX_SECONDS < config.LOGIN_LOCKOUT_BASE_SECONDS) {
+    throw new ConfigError('Invalid environment:\n  LOGIN_LOCKOUT_MAX_SECONDS: must not be below LOGIN_LOCKOUT_BASE_SECONDS');
   }
   return config;
 }

@@ -6,12 +6,16 @@ export interface AuthUser {
   roles: Role[];
   /** Jurisdiction of staff users. */
   regionId: string | null;
+  /** The login session the access token belongs to (logout revokes it). */
+  sessionId?: string;
 }
 
 export interface AccessTokenPayload {
   sub: string;
   roles: Role[];
   rid?: string | null;
+  /** Session id: the guard refuses tokens of revoked sessions. */
+  sid: string;
 }
 
 export function isStaff(user: AuthUser): boolean {

@@ -14,3 +14,10 @@ export const Roles = (...roles: Role[]) => SetMetadata(REQUIRED_ROLES, roles);
 export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext): AuthUser => {
   return ctx.switchToHttp().getRequest().user;
 });
+
+/** Where a request comes from (client IP as Fastify resolves it, user agent), for lockout and sessions. */
+export const ClientInfo = createParamDecorator((_: unknown, ctx: ExecutionContext): { ip: string | null; userAgent: string | null } => {
+  const request = ctx.switchToHttp().getRequest();
+  const ua: unknown = request.headers?.['user-agent'];
+  return { ip: typeof request.ip === 'string' && request.ip ? request.ip : null, userAgent: typeof ua === 'string' ? ua : null };
+});

@@ -1,11 +1,24 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
+import { PiiCipher } from '@xinyuan/common';
 import { AppConfig } from '@xinyuan/config';
+import { AuthRedis } from './auth-redis';
 import { AuthGuard } from './auth.guard';
+import { AuthService } from './auth.service';
 import { IdentityService } from './identity.service';
+import { LoginLockout } from './login-lockout';
+import { OtpService } from './otp.service';
+import { SessionRevocations } from './session-revocations';
+import { SessionService } from './session.service';
+import { createSmsSender, SmsSender } from './sms-sender';
+import { HttpWeChatAdapter, WeChatAuthAdapter } from './wechat-auth';
 
-/** JWT verification for every app (global guard); issuing tokens is used by the api only. */
+/**
+ * JWT verification with session revocation for every app (global guard); logins, sessions, SMS
+ * codes and WeChat are used by the api only. Also provides the `PiiCipher` (key from
+ * PII_ENCRYPTION_KEY) the apps encrypt personal data with.
+ */
 @Global()
 @Module({
   imports: [
@@ -13,12 +26,24 @@ import { IdentityService } from './identity.service';
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
         secret: config.JWT_SECRET,
-        signOptions: { expiresIn: config.JWT_TTL_SECONDS, issuer: 'xinyuan' },
+        signOptions: { expiresIn: config.JWT_TTL_SECONDS, issuer: 'xinyuan', algorithm: 'HS256' },
         verifyOptions: { issuer: 'xinyuan', algorithms: ['HS256'] },
       }),
     }),
   ],
-  providers: [IdentityService, { provide: APP_GUARD, useClass: AuthGuard }],
-  exports: [IdentityService, JwtModule],
+  providers: [
+    { provide: PiiCipher, inject: [AppConfig], useFactory: (config: AppConfig) => PiiCipher.fromConfig(config.PII_ENCRYPTION_KEY) },
+    { provide: SmsSender, inject: [AppConfig], useFactory: createSmsSender },
+    { provide: WeChatAuthAdapter, useClass: HttpWeChatAdapter },
+    AuthRedis,
+    SessionRevocations,
+    SessionService,
+    LoginLockout,
+    OtpService,
+    IdentityService,
+    AuthService,
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
+  exports: [IdentityService, AuthService, SessionService, PiiCipher, JwtModule],
 })
 export class IdentityModule {}

@@ -1,105 +1,165 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
-import { JwtService } from '@nestjs/jwt';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
-import { DomainException, ErrorCode } from '@xinyuan/common';
-import type { AccessTokenPayload } from './auth-user';
+import { DataSource, EntityManager } from 'typeorm';
+import { DomainException, ErrorCode, maskPhone, PiiCipher } from '@xinyuan/common';
+import { normalizePhone } from './phone-number';
 import { PasswordHasher } from './password-hasher';
-import { Role, User } from './user.entity';
+import type { Role } from './user.entity';
+import type { WeChatIdentity } from './wechat-auth';
 
 export interface UserView {
   id: string;
-  phone: string;
+  /** Masked (138****1234) everywhere but `GET /me`; null for an account without a phone (WeChat only). */
+  phone: string | null;
   name: string;
   roles: Role[];
   regionId: string | null;
 }
 
-export interface Session {
-  user: UserView;
-  accessToken: string;
+/** A user row as the identity context reads it (phone still encrypted). */
+export interface UserRecord {
+  id: string;
+  name: string;
+  roles: Role[];
+  regionId: string | null;
+  phoneEnc: string | null;
 }
 
-export function toUserView(u: User): UserView {
-  return { id: u.id, phone: u.phone, name: u.name, roles: u.roles, regionId: u.regionId };
+const USER_COLUMNS = `id, name, roles, region_id, phone_enc`;
+
+function toRecord(row: { id: string; name: string; roles: Role[]; region_id: string | null; phone_enc: string | null }): UserRecord {
+  return { id: row.id, name: row.name, roles: row.roles, regionId: row.region_id, phoneEnc: row.phone_enc };
 }
 
-function isUniqueViolation(e: unknown): boolean {
-  return e instanceof QueryFailedError && (e as unknown as { code?: string }).code === '23505';
-}
-
+/**
+ * The user store. Phone numbers are encrypted at rest (`phone_enc`, PiiCipher AES-GCM) and found
+ * through their blind index (`phone_bidx`, unique): no query ever compares a clear phone number.
+ */
 @Injectable()
 export class IdentityService {
   private readonly logger = new Logger(IdentityService.name);
-  /** Verified against when the phone is unknown, so response time does not reveal registered phones. */
-  private readonly dummyHash = PasswordHasher.hash(randomUUID());
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly jwt: JwtService,
+    private readonly cipher: PiiCipher,
   ) {}
 
-  async register(input: { phone: string; password: string; name: string }): Promise<Session> {
+  /** The blind index of a phone number, after normalisation. */
+  phoneIndex(phone: string): string {
+    return this.cipher.blindIndex(normalizePhone(phone));
+  }
+
+  /** The response form of a user: the phone masked. */
+  view(user: UserRecord): UserView {
+    return { id: user.id, phone: maskPhone(this.cipher.decryptNullable(user.phoneEnc)), name: user.name, roles: user.roles, regionId: user.regionId };
+  }
+
+  /** Creates a resident with a password; null when the phone is taken. */
+  async createResident(manager: EntityManager, input: { phone: string; password: string; name: string }): Promise<UserRecord | null> {
+    const phone = normalizePhone(input.phone);
     const passwordHash = await PasswordHasher.hash(input.password);
-    try {
-      const user = await this.dataSource.getRepository(User).save({
-        phone: input.phone,
-        name: input.name,
-        passwordHash,
-        roles: ['resident'] as Role[],
-        regionId: null,
-      });
-      return this.sessionFor(user);
-    } catch (e) {
-      if (isUniqueViolation(e)) throw DomainException.conflict(ErrorCode.PhoneTaken);
-      throw e;
+    const rows = await manager.query(
+      `INSERT INTO users (phone_enc, phone_bidx, name, password_hash, roles) VALUES ($1, $2, $3, $4, ARRAY['resident'])
+       ON CONFLICT (phone_bidx) DO NOTHING RETURNING ${USER_COLUMNS}`,
+      [this.cipher.encrypt(phone), this.cipher.blindIndex(phone), input.name, passwordHash],
+    );
+    return rows.length ? toRecord(rows[0]) : null;
+  }
+
+  async findByPhoneWithPassword(phoneIndex: string): Promise<(UserRecord & { passwordHash: string | null }) | undefined> {
+    const [row] = await this.dataSource.query(`SELECT ${USER_COLUMNS}, password_hash FROM users WHERE phone_bidx = $1`, [phoneIndex]);
+    return row ? { ...toRecord(row), passwordHash: row.password_hash } : undefined;
+  }
+
+  /** SMS login: the account of this phone, or a new resident (first login is sign-up). */
+  async findOrCreateByPhone(manager: EntityManager, phone: string, name?: string): Promise<{ user: UserRecord; created: boolean }> {
+    const normal = normalizePhone(phone);
+    const index = this.cipher.blindIndex(normal);
+    const created = await manager.query(
+      `INSERT INTO users (phone_enc, phone_bidx, name, roles) VALUES ($1, $2, $3, ARRAY['resident'])
+       ON CONFLICT (phone_bidx) DO NOTHING RETURNING ${USER_COLUMNS}`,
+      [this.cipher.encrypt(normal), index, name?.trim() || '居民'],
+    );
+    if (created.length) return { user: toRecord(created[0]), created: true };
+    const [row] = await manager.query(`SELECT ${USER_COLUMNS} FROM users WHERE phone_bidx = $1`, [index]);
+    return { user: toRecord(row), created: false };
+  }
+
+  /**
+   * WeChat login: the user linked to this (appid, openid); else the user linked to the same unionid
+   * through another mini-program (the link is added); else a new resident. Serialised per openid, so
+   * two first logins at once make one account.
+   */
+  async findOrCreateByWeChat(manager: EntityManager, wx: WeChatIdentity): Promise<{ user: UserRecord; created: boolean }> {
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`wechat:${wx.appid}:${wx.openid}`]);
+    const [linked] = await manager.query(
+      `SELECT u.id, u.name, u.roles, u.region_id, u.phone_enc FROM wechat_accounts w JOIN users u ON u.id = w.user_id
+        WHERE w.appid = $1 AND w.openid = $2`,
+      [wx.appid, wx.openid],
+    );
+    if (linked) {
+      if (wx.unionid) await manager.query(`UPDATE wechat_accounts SET unionid = $3 WHERE appid = $1 AND openid = $2 AND unionid IS NULL`, [wx.appid, wx.openid, wx.unionid]);
+      return { user: toRecord(linked), created: false };
     }
+    let userRow: { id: string; name: string; roles: Role[]; region_id: string | null; phone_enc: string | null } | undefined;
+    if (wx.unionid) {
+      [userRow] = await manager.query(
+        `SELECT u.id, u.name, u.roles, u.region_id, u.phone_enc FROM wechat_accounts w JOIN users u ON u.id = w.user_id
+          WHERE w.unionid = $1 ORDER BY w.created_at LIMIT 1`,
+        [wx.unionid],
+      );
+    }
+    const created = !userRow;
+    if (!userRow) {
+      [userRow] = await manager.query(`INSERT INTO users (name, roles) VALUES ('微信用户', ARRAY['resident']) RETURNING ${USER_COLUMNS}`);
+    }
+    await manager.query(`INSERT INTO wechat_accounts (appid, openid, unionid, user_id) VALUES ($1, $2, $3, $4)`, [wx.appid, wx.openid, wx.unionid, userRow!.id]);
+    return { user: toRecord(userRow!), created };
   }
 
-  async login(input: { phone: string; password: string }): Promise<Session> {
-    const user = await this.dataSource
-      .getRepository(User)
-      .createQueryBuilder('u')
-      .addSelect('u.passwordHash')
-      .where('u.phone = :phone', { phone: input.phone })
-      .getOne();
-    const ok = await PasswordHasher.verify(user?.passwordHash ?? (await this.dummyHash), input.password);
-    if (!user || !ok) throw new DomainException(ErrorCode.InvalidCredentials, 401);
-    return this.sessionFor(user);
+  async findById(manager: EntityManager, userId: string): Promise<UserRecord | undefined> {
+    const [row] = await manager.query(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [userId]);
+    return row ? toRecord(row) : undefined;
   }
 
+  /** `GET /me`: the caller's own account, the only response with the phone in clear. */
   async me(userId: string): Promise<UserView & { teamIds: string[] }> {
-    const user = await this.dataSource.getRepository(User).findOneBy({ id: userId });
-    if (!user) throw DomainException.unauthenticated();
-    const teams: { team_id: string }[] = await this.dataSource.query(
-      `SELECT team_id FROM team_members WHERE user_id = $1 ORDER BY joined_at`,
+    const [row] = await this.dataSource.query(
+      `SELECT ${USER_COLUMNS}, ARRAY(SELECT team_id FROM team_members WHERE user_id = users.id ORDER BY joined_at) AS team_ids
+         FROM users WHERE id = $1`,
       [userId],
     );
-    return { ...toUserView(user), teamIds: teams.map((t) => t.team_id) };
+    if (!row) throw DomainException.unauthenticated();
+    const user = toRecord(row);
+    return { ...this.view(user), phone: this.cipher.decryptNullable(user.phoneEnc), teamIds: row.team_ids };
   }
 
-  sessionFor(user: User): Session {
-    const payload: AccessTokenPayload = { sub: user.id, roles: user.roles, rid: user.regionId };
-    return { user: toUserView(user), accessToken: this.jwt.sign(payload) };
+  /**
+   * The phone of a user in clear, for internal use (e.g. an order's default contact phone): null when
+   * the account has none, undefined when there is no such user.
+   */
+  async phoneOf(userId: string): Promise<string | null | undefined> {
+    const [row] = await this.dataSource.query(`SELECT phone_enc FROM users WHERE id = $1`, [userId]);
+    return row ? this.cipher.decryptNullable(row.phone_enc) : undefined;
   }
 
   /**
    * Creates the user, or (same phone) adds the role to the existing one. Used for team members and
-   * staff, which the admin creates. Returns the user id.
+   * staff, which the admin creates. An existing account keeps its password. Returns the user id.
    */
   async upsertWithRole(
     manager: EntityManager,
     input: { phone: string; name: string; password: string; role: Role; regionId?: string | null },
   ): Promise<{ id: string; created: boolean }> {
+    const phone = normalizePhone(input.phone);
     const passwordHash = await PasswordHasher.hash(input.password);
     const rows: { id: string; created: boolean }[] = await manager.query(
-      `INSERT INTO users (phone, name, password_hash, roles, region_id)
-       VALUES ($1, $2, $3, ARRAY[$4]::text[], $5)
-       ON CONFLICT (phone) DO UPDATE
-         SET roles = CASE WHEN $4 = ANY(users.roles) THEN users.roles ELSE array_append(users.roles, $4) END,
-             region_id = COALESCE($5, users.region_id)
+      `INSERT INTO users (phone_enc, phone_bidx, name, password_hash, roles, region_id)
+       VALUES ($1, $2, $3, $4, ARRAY[$5]::text[], $6)
+       ON CONFLICT (phone_bidx) DO UPDATE
+         SET roles = CASE WHEN $5 = ANY(users.roles) THEN users.roles ELSE array_append(users.roles, $5) END,
+             region_id = COALESCE($6, users.region_id)
        RETURNING id, (xmax = 0) AS created`,
-      [input.phone, input.name, passwordHash, input.role, input.regionId ?? null],
+      [this.cipher.encrypt(phone), this.cipher.blindIndex(phone), input.name, passwordHash, input.role, input.regionId ?? null],
     );
     return rows[0];
   }
@@ -107,13 +167,13 @@ export class IdentityService {
   /** The first admin, from ADMIN_PHONE / ADMIN_PASSWORD, created on first start and never overwritten. */
   async ensureAdmin(phone: string | undefined, password: string | undefined): Promise<void> {
     if (!phone || !password) return;
+    const normal = normalizePhone(phone);
     const passwordHash = await PasswordHasher.hash(password);
     const rows = await this.dataSource.query(
-      `INSERT INTO users (phone, name, password_hash, roles) VALUES ($1, '管理员', $2, ARRAY['admin'])
-       ON CONFLICT (phone) DO NOTHING RETURNING id`,
-      [phone, passwordHash],
+      `INSERT INTO users (phone_enc, phone_bidx, name, password_hash, roles) VALUES ($1, $2, '管理员', $3, ARRAY['admin'])
+       ON CONFLICT (phone_bidx) DO NOTHING RETURNING id`,
+      [this.cipher.encrypt(normal), this.cipher.blindIndex(normal), passwordHash],
     );
-    if (rows.length) this.logger.log(`created the first admin (${phone.slice(0, 3)}****${phone.slice(-4)})`);
+    if (rows.length) this.logger.log(`created the first admin (${maskPhone(normal)})`);
   }
 }
-

@@ -3,7 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { DomainException, ErrorCode } from '@xinyuan/common';
 import { LatLng, toEwkt } from '@xinyuan/geo';
-import type { AuthUser } from '@xinyuan/identity';
+import { AuthUser, IdentityService } from '@xinyuan/identity';
 import { DispatchQueue } from '@xinyuan/queue';
 import { ORDER_COLUMNS, ORDER_RETURNING, OrderRecord, toOrderRecord } from './order-record';
 import type { TimelineEntry } from './order-view';
@@ -32,7 +32,7 @@ export interface PlaceOrderResult {
 
 const PLACE_ORDER_SQL = `
   WITH svc AS (SELECT id, name, requires_review FROM services WHERE code = $2 AND active),
-  usr AS (SELECT id, phone FROM users WHERE id = $1),
+  usr AS (SELECT id FROM users WHERE id = $1),
   key AS (
     INSERT INTO idempotency_keys (user_id, key, request_hash, order_id)
     SELECT $1, $11, $12, $10 FROM svc, usr WHERE $11::text IS NOT NULL
@@ -41,7 +41,7 @@ const PLACE_ORDER_SQL = `
   placed AS (
     INSERT INTO orders (id, resident_id, service_id, service_code, description, location, address, contact_phone,
                         preferred_start, preferred_end, region_id, status, urgent)
-    SELECT $10, $1, svc.id, $2, $3, $4::geography, $5, COALESCE($6, usr.phone), $7, $8,
+    SELECT $10, $1, svc.id, $2, $3, $4::geography, $5, $6, $7, $8,
            (SELECT r.id FROM regions r WHERE r.boundary IS NOT NULL AND ST_Covers(r.boundary, $4::geography)
              ORDER BY array_position(ARRAY['point', 'village', 'township', 'county'], r.level) LIMIT 1),
            CASE WHEN svc.requires_review THEN 'pending_review' ELSE 'dispatching' END, $9
@@ -70,6 +70,7 @@ export class PlaceOrderUseCase {
   constructor(
     private readonly dataSource: DataSource,
     private readonly queue: DispatchQueue,
+    private readonly identity: IdentityService,
   ) {}
 
   async execute(user: AuthUser, input: PlaceOrderInput, idempotencyKey?: string): Promise<PlaceOrderResult> {
@@ -84,9 +85,15 @@ export class PlaceOrderUseCase {
     // One statement (so one round trip and one implicit transaction) writes the idempotency key, the
     // order and its first timeline entry, or nothing at all. The order id is made here so that the
     // key row can point at it; foreign keys are checked at the end of the statement.
+    // the account's phone (encrypted at rest) is the default contact; an account without one must give it
+    const contactPhone = input.contactPhone ?? (await this.identity.phoneOf(user.id));
+    if (contactPhone === undefined) throw DomainException.unauthenticated();
+    if (!contactPhone) {
+      throw DomainException.validation([{ field: 'contactPhone', messages: ['contactPhone is required: the account has no phone number'] }], '请填写联系电话');
+    }
     const orderId = randomUUID();
     const [result] = await this.dataSource.query(PLACE_ORDER_SQL, [
-      user.id, input.serviceCode, input.description, toEwkt(input.location), input.address, input.contactPhone ?? null,
+      user.id, input.serviceCode, input.description, toEwkt(input.location), input.address, contactPhone,
       input.preferredStart ?? null, input.preferredEnd ?? null, input.urgent ?? false, orderId, idempotencyKey ?? null, requestHash,
     ]);
     if (!result.service_found) {

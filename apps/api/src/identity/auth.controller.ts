@@ -1,24 +1,73 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { AuthUser, CurrentUser, IdentityService, Public } from '@xinyuan/identity';
-import { LoginDto, RegisterDto } from './auth.dto';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AuthService, AuthUser, ClientInfo, CurrentUser, IdentityService, Public } from '@xinyuan/identity';
+import { LoginDto, RefreshDto, RegisterDto, SmsLoginDto, SmsSendDto, WeChatLoginDto } from './auth.dto';
+
+type Client = { ip: string | null; userAgent: string | null };
 
 @ApiTags('identity 身份')
 @Controller('api/v1')
 export class AuthController {
-  constructor(private readonly identity: IdentityService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly identity: IdentityService,
+  ) {}
 
   @Public()
   @Post('auth/register')
-  register(@Body() dto: RegisterDto) {
-    return this.identity.register(dto);
+  register(@Body() dto: RegisterDto, @ClientInfo() client: Client) {
+    return this.auth.register(dto, client);
   }
 
   @Public()
   @Post('auth/login')
   @HttpCode(200)
-  login(@Body() dto: LoginDto) {
-    return this.identity.login(dto);
+  @ApiOperation({ summary: '手机号 + 密码登录（工作人员、志愿者）', description: '连续失败会被锁定（429 LOGIN_LOCKED，retryAfterSeconds）' })
+  login(@Body() dto: LoginDto, @ClientInfo() client: Client) {
+    return this.auth.passwordLogin(dto, client);
+  }
+
+  @Public()
+  @Post('auth/sms/send')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: '发送短信验证码',
+    description: '无论手机号是否注册，回答都相同。冷却期内 429 OTP_RESEND_COOLDOWN，24 小时上限 429 OTP_DAILY_LIMIT（均带 retryAfterSeconds 与 Retry-After）',
+  })
+  smsSend(@Body() dto: SmsSendDto, @ClientInfo() client: Client) {
+    return this.auth.sendSmsCode(dto.phone, client).then((sent) => ({ sent: true, ...sent }));
+  }
+
+  @Public()
+  @Post('auth/sms/login')
+  @HttpCode(200)
+  @ApiOperation({ summary: '手机号 + 短信验证码登录（首次登录即注册为居民）' })
+  smsLogin(@Body() dto: SmsLoginDto, @ClientInfo() client: Client) {
+    return this.auth.smsLogin(dto, client);
+  }
+
+  @Public()
+  @Post('auth/wechat/login')
+  @HttpCode(200)
+  @ApiOperation({ summary: '微信小程序登录（wx.login code → jscode2session）' })
+  wechatLogin(@Body() dto: WeChatLoginDto, @ClientInfo() client: Client) {
+    return this.auth.wechatLogin(dto.code, client);
+  }
+
+  @Public()
+  @Post('auth/refresh')
+  @HttpCode(200)
+  @ApiOperation({ summary: '用 refreshToken 换新的 accessToken 与 refreshToken（旧 refreshToken 作废；重复使用会注销该会话）' })
+  refresh(@Body() dto: RefreshDto) {
+    return this.auth.refresh(dto.refreshToken);
+  }
+
+  @ApiBearerAuth()
+  @Post('auth/logout')
+  @HttpCode(204)
+  @ApiOperation({ summary: '退出登录：该会话的 refreshToken 与 accessToken 立即失效' })
+  async logout(@CurrentUser() user: AuthUser): Promise<void> {
+    await this.auth.logout(user.sessionId);
   }
 
   @ApiBearerAuth()

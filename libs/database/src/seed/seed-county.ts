@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { hash } from '@node-rs/argon2';
+import type { PiiCipher } from '@xinyuan/common';
 import * as county from './county-data';
 
 /** A stable UUID per seed key, so seeding twice finds the rows it wrote the first time. */
@@ -28,8 +29,10 @@ export interface SeedReport {
  * Writes the demo county: regions with boundaries, the menu, teams with their volunteers, staff and
  * residents. Idempotent: rows that exist (same key, code or phone) are left as they are.
  */
-export async function seedCounty(dataSource: DataSource): Promise<SeedReport> {
+export async function seedCounty(dataSource: DataSource, pii: PiiCipher): Promise<SeedReport> {
   const passwordHash = await hash(county.DEMO_PASSWORD);
+  const upsertUser = (m: EntityManager, phone: string, name: string, hashed: string, role: string, regionId: string | null) =>
+    upsertUserRow(m, pii, phone, name, hashed, role, regionId);
   return dataSource.transaction(async (m) => {
     const report: SeedReport = { regions: 0, services: 0, teams: 0, volunteers: 0, staff: 0, residents: 0 };
     for (const r of county.regions) {
@@ -80,13 +83,22 @@ export async function seedCounty(dataSource: DataSource): Promise<SeedReport> {
   });
 }
 
-async function upsertUser(m: EntityManager, phone: string, name: string, passwordHash: string, role: string, regionId: string | null): Promise<string> {
+/** Phones are stored encrypted and found by blind index, as the api does (IdentityService). */
+async function upsertUserRow(
+  m: EntityManager,
+  pii: PiiCipher,
+  phone: string,
+  name: string,
+  passwordHash: string,
+  role: string,
+  regionId: string | null,
+): Promise<string> {
   const [row] = await m.query(
-    `INSERT INTO users (phone, name, password_hash, roles, region_id) VALUES ($1, $2, $3, ARRAY[$4]::text[], $5)
-     ON CONFLICT (phone) DO UPDATE
-       SET roles = CASE WHEN $4 = ANY(users.roles) THEN users.roles ELSE array_append(users.roles, $4) END
+    `INSERT INTO users (phone_enc, phone_bidx, name, password_hash, roles, region_id) VALUES ($1, $2, $3, $4, ARRAY[$5]::text[], $6)
+     ON CONFLICT (phone_bidx) DO UPDATE
+       SET roles = CASE WHEN $5 = ANY(users.roles) THEN users.roles ELSE array_append(users.roles, $5) END
      RETURNING id`,
-    [phone, name, passwordHash, role, regionId],
+    [pii.encrypt(phone), pii.blindIndex(phone), name, passwordHash, role, regionId],
   );
   return row.id;
 }

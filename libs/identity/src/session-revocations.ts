@@ -1,0 +1,90 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '@xinyuan/config';
+import { AuthRedis } from './auth-redis';
+
+/**
+ * Which sessions are revoked, for the guard on every request. Postgres (`auth_sessions.revoked_at`)
+ * is the truth; Redis holds one key per session revoked within the last access-token lifetime (older
+ * revocations no longer matter: every access token of such a session has expired), so the check is a
+ * single MGET. A sentinel key tells a complete Redis copy from a flushed one: when it is missing (a
+ * flush, or it expired after a minute) the copy is rebuilt from Postgres first. When Redis is unreachable the check asks Postgres.
+ */
+/**
+ * The Redis copy is rebuilt at least this often, so a revocation Redis missed (it was unreachable at
+ * the moment of logout) is enforced within a minute anyway.
+ */
+const SENTINEL_TTL_SECONDS = 60;
+
+@Injectable()
+export class SessionRevocations {
+  private readonly logger = new Logger(SessionRevocations.name);
+  private readonly ttlSeconds: number;
+  private reloading: Promise<void> | undefined;
+
+  constructor(
+    private readonly redis: AuthRedis,
+    private readonly dataSource: DataSource,
+    config: AppConfig,
+  ) {
+    // access tokens live JWT_TTL_SECONDS; a minute more covers clock skew between replicas
+    this.ttlSeconds = config.JWT_TTL_SECONDS + 60;
+  }
+
+  private revokedKey(sessionId: string): string {
+    return this.redis.key('revoked', sessionId);
+  }
+
+  private get sentinelKey(): string {
+    return this.redis.key('revocations-loaded');
+  }
+
+  async isRevoked(sessionId: string): Promise<boolean> {
+    try {
+      const [loaded, revoked] = await this.redis.client.mget(this.sentinelKey, this.revokedKey(sessionId));
+      if (revoked) return true;
+      if (loaded) return false;
+      await this.reload();
+      return (await this.redis.client.exists(this.revokedKey(sessionId))) === 1;
+    } catch (e) {
+      this.logger.warn(`revocation check falls back to Postgres: ${(e as Error)?.message}`);
+      const rows: { revoked: boolean }[] = await this.dataSource.query(
+        `SELECT revoked_at IS NOT NULL AS revoked FROM auth_sessions WHERE id = $1`,
+        [sessionId],
+      );
+      return rows.length === 0 || rows[0].revoked;
+    }
+  }
+
+  /** Call after the revocation is committed to Postgres. */
+  async markRevoked(sessionId: string): Promise<void> {
+    try {
+      await this.redis.client.set(this.revokedKey(sessionId), '1', 'EX', this.ttlSeconds);
+    } catch (e) {
+      // Postgres holds it; make the next check rebuild the Redis copy rather than trust it
+      this.logger.error(`could not mark session revoked in Redis: ${(e as Error)?.message}`);
+      await this.redis.client.del(this.sentinelKey).catch(() => undefined);
+    }
+  }
+
+  /** Rebuilds the Redis copy from Postgres (one at a time per process). */
+  private reload(): Promise<void> {
+    this.reloading ??= (async () => {
+      try {
+        const rows: { id: string; remaining: number }[] = await this.dataSource.query(
+          `SELECT id, ceil($1 - extract(epoch FROM now() - revoked_at))::int AS remaining
+             FROM auth_sessions WHERE revoked_at > now() - make_interval(secs => $1)`,
+          [this.ttlSeconds],
+        );
+        const multi = this.redis.client.multi();
+        for (const r of rows) if (r.remaining > 0) multi.set(this.revokedKey(r.id), '1', 'EX', r.remaining);
+        multi.set(this.sentinelKey, String(Date.now()), 'EX', SENTINEL_TTL_SECONDS);
+        await multi.exec();
+        this.logger.log(`session revocations reloaded from Postgres (${rows.length})`);
+      } finally {
+        this.reloading = undefined;
+      }
+    })();
+    return this.reloading;
+  }
+}

@@ -1,0 +1,123 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { JwtService } from '@nestjs/jwt';
+import { DataSource, EntityManager } from 'typeorm';
+import { DomainException, ErrorCode } from '@xinyuan/common';
+import { AppConfig } from '@xinyuan/config';
+import type { AccessTokenPayload } from './auth-user';
+import { decideRefresh, hashRefreshToken, newRefreshToken } from './refresh-token';
+import { SessionRevocations } from './session-revocations';
+import type { Role } from './user.entity';
+
+export type LoginMethod = 'password' | 'sms' | 'wechat' | 'register';
+
+export interface ClientMeta {
+  ip?: string | null;
+  userAgent?: string | null;
+}
+
+export interface Tokens {
+  accessToken: string;
+  refreshToken: string;
+  /** Seconds the access token is valid. */
+  expiresIn: number;
+  tokenType: 'Bearer';
+}
+
+interface TokenSubject {
+  id: string;
+  roles: Role[];
+  regionId: string | null;
+}
+
+/**
+ * Login sessions: a short-lived JWT access token carrying the session id, and an opaque refresh
+ * token stored hashed. Every refresh rotates the refresh token within its family (the session);
+ * presenting a rotated one again means it was copied, so the whole family is revoked. Logout revokes
+ * the session: its refresh token at once, its access tokens through the guard's revocation check.
+ */
+@Injectable()
+export class SessionService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly jwt: JwtService,
+    private readonly revocations: SessionRevocations,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Opens a session for the user inside the caller's transaction (one statement). */
+  async open(manager: EntityManager, user: TokenSubject, method: LoginMethod, meta: ClientMeta): Promise<Tokens> {
+    const refresh = newRefreshToken();
+    const [row] = await manager.query(
+      `WITH s AS (
+         INSERT INTO auth_sessions (user_id, method, ip, user_agent) VALUES ($1, $2, $3, $4) RETURNING id)
+       INSERT INTO refresh_tokens (token_hash, session_id, expires_at)
+       SELECT $5, s.id, now() + make_interval(secs => $6) FROM s
+       RETURNING session_id`,
+      [user.id, method, meta.ip ?? null, meta.userAgent?.slice(0, 300) ?? null, refresh.hash, this.config.REFRESH_TOKEN_TTL_SECONDS],
+    );
+    return this.tokens(user, row.session_id, refresh.token);
+  }
+
+  /** Rotates a refresh token. Answers 401 REFRESH_TOKEN_INVALID / REFRESH_TOKEN_REUSED / SESSION_REVOKED. */
+  async refresh(refreshToken: string): Promise<{ userId: string; tokens: Tokens }> {
+    const hash = hashRefreshToken(refreshToken);
+    const outcome = await this.dataSource.transaction(async (m) => {
+      // the session row lock serialises concurrent refreshes of one family
+      const [row] = await m.query(
+        `SELECT t.session_id, t.rotated_at, t.expires_at, s.revoked_at, s.user_id
+           FROM refresh_tokens t JOIN auth_sessions s ON s.id = t.session_id
+          WHERE t.token_hash = $1
+          FOR UPDATE OF s`,
+        [hash],
+      );
+      const decision = decideRefresh(
+        row && { rotatedAt: row.rotated_at, expiresAt: new Date(row.expires_at), sessionRevokedAt: row.revoked_at },
+        new Date(),
+      );
+      if (decision.kind === 'reused' && decision.revokeFamily) {
+        await m.query(`UPDATE auth_sessions SET revoked_at = now(), revoked_reason = 'refresh_reuse' WHERE id = $1`, [row.session_id]);
+      }
+      if (decision.kind !== 'rotate') return { decision, sessionId: row?.session_id as string | undefined };
+      const [user] = await m.query(`SELECT id, roles, region_id FROM users WHERE id = $1`, [row.user_id]);
+      const next = newRefreshToken();
+      await m.query(`UPDATE refresh_tokens SET rotated_at = now() WHERE token_hash = $1`, [hash]);
+      await m.query(
+        `INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3))`,
+        [next.hash, row.session_id, this.config.REFRESH_TOKEN_TTL_SECONDS],
+      );
+      await m.query(`UPDATE auth_sessions SET last_refreshed_at = now() WHERE id = $1`, [row.session_id]);
+      return {
+        decision,
+        sessionId: row.session_id as string,
+        tokens: this.tokens({ id: user.id, roles: user.roles, regionId: user.region_id }, row.session_id, next.token),
+        userId: user.id as string,
+      };
+    });
+    switch (outcome.decision.kind) {
+      case 'rotate':
+        return { userId: outcome.userId!, tokens: outcome.tokens! };
+      case 'reused':
+        if (outcome.decision.revokeFamily) await this.revocations.markRevoked(outcome.sessionId!);
+        throw new DomainException(ErrorCode.RefreshTokenReused, 401);
+      case 'revoked':
+        throw new DomainException(ErrorCode.SessionRevoked, 401);
+      default:
+        throw new DomainException(ErrorCode.RefreshTokenInvalid, 401);
+    }
+  }
+
+  /** Logout: the session's refresh token and every access token issued for it stop working. */
+  async revoke(sessionId: string, reason: 'logout' = 'logout'): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE auth_sessions SET revoked_at = now(), revoked_reason = $2 WHERE id = $1 AND revoked_at IS NULL`,
+      [sessionId, reason],
+    );
+    await this.revocations.markRevoked(sessionId);
+  }
+
+  private tokens(user: TokenSubject, sessionId: string, refreshToken: string): Tokens {
+    const payload: AccessTokenPayload = { sub: user.id, roles: user.roles, rid: user.regionId, sid: sessionId };
+    return { accessToken: this.jwt.sign(payload, { jwtid: randomUUID() }), refreshToken, expiresIn: this.config.JWT_TTL_SECONDS, tokenType: 'Bearer' };
+  }
+}
