@@ -28,6 +28,10 @@ export enum ErrorCode {
   OfferExpired = 'OFFER_EXPIRED',
   AlreadyRated = 'ALREADY_RATED',
   InternalError = 'INTERNAL_ERROR',
+  RateLimited = 'RATE_LIMITED',
+  MalformedUrl = 'MALFORMED_URL',
+  UriTooLong = 'URI_TOO_LONG',
+  RequestTimeout = 'REQUEST_TIMEOUT',
 }
 
 /** Chinese text shown to people when a code is raised without a more specific message. */
@@ -60,4 +64,8 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   [ErrorCode.OfferExpired]: '该派单已超时',
   [ErrorCode.AlreadyRated]: '该订单已评价',
   [ErrorCode.InternalError]: '服务器内部错误',
+  [ErrorCode.RateLimited]: '请求过于频繁，请稍后再试',
+  [ErrorCode.MalformedUrl]: '请求地址格式不正确',
+  [ErrorCode.UriTooLong]: '请求地址过长',
+  [ErrorCode.RequestTimeout]: '请求超时',
 };

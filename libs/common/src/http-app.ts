@@ -2,7 +2,10 @@ import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { listSetting, loadConfig } from '@xinyuan/config';
+import { trustProxySetting } from './client-ip';
 import { DomainException } from './domain.exception';
+import { frameworkErrorHandler, installHttpSecurity } from './http-security';
 import { HttpExceptionFilter } from './http-exception.filter';
 import { createValidationPipe } from './validation';
 
@@ -11,22 +14,40 @@ export interface HttpAppOptions {
   description: string;
   /** Publish the OpenAPI document at /api/docs (UI) and /api/docs-json. */
   docs: boolean;
+  /** Overrides BODY_LIMIT_BYTES. */
   bodyLimitBytes?: number;
+  /** Per-IP, per-user and auth rate limits (the public apps: api and rating). */
+  rateLimit?: boolean;
 }
 
-/** Every HTTP app is built the same way: Fastify, strict validation, one error filter, OpenAPI. */
+/**
+ * Every HTTP app is built the same way: Fastify, strict validation, one error filter, security
+ * headers, CORS from configuration, rate limits (api, rating), OpenAPI outside production.
+ */
 export async function createHttpApp(module: unknown, options: HttpAppOptions): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: options.bodyLimitBytes ?? 64 * 1024, trustProxy: true });
+  const config = loadConfig();
+  const production = config.NODE_ENV === 'production';
+  const bodyLimit = options.bodyLimitBytes ?? config.BODY_LIMIT_BYTES;
+  const adapter = new FastifyAdapter({
+    bodyLimit,
+    trustProxy: trustProxySetting(listSetting(config.TRUSTED_PROXIES)),
+    requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+    // Node checks for timed-out requests only this often (30 s by default)
+    http: { connectionsCheckingInterval: Math.max(100, Math.min(30000, Math.round(config.HTTP_REQUEST_TIMEOUT_MS / 4))) },
+    frameworkErrors: frameworkErrorHandler(production),
+  } as ConstructorParameters<typeof FastifyAdapter>[0]);
   const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, {
     logger: process.env.NODE_ENV === 'test' ? ['error', 'warn'] : ['error', 'warn', 'log'],
     abortOnError: false,
     bodyParser: false,
   });
-  acceptEmptyJsonBodies(app, options.bodyLimitBytes ?? 64 * 1024);
+  installHttpSecurity(app, config, { rateLimit: options.rateLimit ?? false });
+  acceptEmptyJsonBodies(app, bodyLimit);
   app.useGlobalFilters(new HttpExceptionFilter());
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
-  if (options.docs) {
+  // the OpenAPI document maps every endpoint and field: not published in production
+  if (options.docs && !production) {
     const document = SwaggerModule.createDocument(
       app as INestApplication,
       new DocumentBuilder().setTitle(options.title).setDescription(options.description).setVersion('1').addBearerAuth().build(),
@@ -42,11 +63,14 @@ export async function listen(app: NestFastifyApplication, port: number, name: st
 }
 
 /**
- * Commands like "accept" carry no body, and many clients still send `Content-Type: application/json`
- * with them: an empty body is read as no body instead of a parse error. Anything else must be JSON.
+ * Only JSON bodies are read. Commands like "accept" carry no body, and many clients still send
+ * `Content-Type: application/json` with them: an empty body is read as no body instead of a parse
+ * error. Anything else is 415.
  */
 function acceptEmptyJsonBodies(app: NestFastifyApplication, limit: number): void {
   const fastify = app.getHttpAdapter().getInstance();
+  // text/plain is a CORS "simple" type a foreign page can send without a preflight: the API takes JSON only
+  fastify.removeContentTypeParser('text/plain');
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: limit }, (_req, body, done) => {
     const text = (body as string).trim();
