@@ -32,8 +32,12 @@ export async function createHttpApp(module: unknown, options: HttpAppOptions): P
     bodyLimit,
     trustProxy: trustProxySetting(listSetting(config.TRUSTED_PROXIES)),
     requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
-    // Node checks for timed-out requests only this often (30 s by default)
-    http: { connectionsCheckingInterval: Math.max(100, Math.min(30000, Math.round(config.HTTP_REQUEST_TIMEOUT_MS / 4))) },
+    http: {
+      // Node enforces requestTimeout on a body only when headersTimeout is not longer than it
+      headersTimeout: Math.min(60000, config.HTTP_REQUEST_TIMEOUT_MS),
+      // and checks for timed-out requests only this often (30 s by default)
+      connectionsCheckingInterval: Math.max(100, Math.min(30000, Math.round(config.HTTP_REQUEST_TIMEOUT_MS / 4))),
+    },
     frameworkErrors: frameworkErrorHandler(production),
   } as ConstructorParameters<typeof FastifyAdapter>[0]);
   const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, {
