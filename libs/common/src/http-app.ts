@@ -86,9 +86,15 @@ function acceptEmptyJsonBodies(app: NestFastifyApplication, limit: number): void
       const error = Object.assign(new SyntaxError('invalid JSON body'), { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' });
       return done(error, undefined);
     }
-    if (nestedDeeperThan(value, MAX_JSON_DEPTH)) {
+    const problem = jsonShapeProblem(value, MAX_JSON_DEPTH);
+    if (problem === 'too-deep') {
       const fields = [{ field: 'body', messages: [`JSON must not be nested deeper than ${MAX_JSON_DEPTH} levels`] }];
       return done(DomainException.validation(fields, '请求内容嵌套过深'), undefined);
+    }
+    if (problem) {
+      // PostgreSQL text cannot hold U+0000: let through, it would fail the INSERT with a 500
+      const fields = [{ field: problem.field, messages: ['must not contain NUL (U+0000) characters'] }];
+      return done(DomainException.validation(fields, '请求内容含有非法字符'), undefined);
     }
     done(null, value);
   });
@@ -100,14 +106,26 @@ function acceptEmptyJsonBodies(app: NestFastifyApplication, limit: number): void
  */
 const MAX_JSON_DEPTH = 32;
 
-/** Iterative, so the check itself cannot overflow the stack. */
-function nestedDeeperThan(value: unknown, max: number): boolean {
-  const pending: [unknown, number][] = [[value, 1]];
+/**
+ * Nesting beyond `max` levels, or the first string or key holding a NUL character (with its field
+ * path). Iterative, so the check itself cannot overflow the stack.
+ */
+function jsonShapeProblem(value: unknown, max: number): 'too-deep' | { field: string } | undefined {
+  const pending: [unknown, number, string][] = [[value, 1, 'body']];
+  let nul: { field: string } | undefined;
   while (pending.length) {
-    const [v, depth] = pending.pop()!;
+    const [v, depth, path] = pending.pop()!;
+    if (typeof v === 'string') {
+      if (!nul && v.includes('\u0000')) nul = { field: path };
+      continue;
+    }
     if (v === null || typeof v !== 'object') continue;
-    if (depth > max) return true;
-    for (const child of Object.values(v as object)) pending.push([child, depth + 1]);
+    if (depth > max) return 'too-deep';
+    for (const [key, child] of Object.entries(v as object)) {
+      const childPath = path === 'body' ? key : `${path}.${key}`;
+      if (!nul && key.includes('\u0000')) nul = { field: childPath.replace(/\u0000/g, '\\u0000') };
+      pending.push([child, depth + 1, childPath]);
+    }
   }
-  return false;
+  return nul;
 }
