@@ -139,6 +139,8 @@ describe('API8:2023 Security Misconfiguration', () => {
         [prodApi, 'POST', '/api/v1/auth/login', '<xml/>', { 'content-type': 'application/xml' }],
         [prodApi, 'POST', '/api/v1/auth/login', JSON.stringify({ phone: 'x'.repeat(100000) }), json],
         [prodApi, 'POST', '/api/v1/auth/login', JSON.stringify({ phone: 12, password: [] }), json],
+        // PostgreSQL text cannot hold U+0000: refused at the door, not a failed INSERT
+        [prodApi, 'POST', '/api/v1/auth/register', JSON.stringify({ phone: '13712345678', password: 'Resident#2026', name: 'a\u0000b' }), json],
         [prodApi, 'POST', '/api/v1/orders', JSON.stringify({ serviceCode: "' OR 1=1 --", description: 'x', location: { lat: 'a', lng: 1 }, address: 'y' }), { ...json, ...auth }],
         [prodApi, 'POST', '/api/v1/orders', '['.repeat(5000) + ']'.repeat(5000), { ...json, ...auth }],
         [prodRating, 'GET', '/no/such/route', undefined, {}],
