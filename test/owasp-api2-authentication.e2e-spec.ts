@@ -130,6 +130,8 @@ describe('API2:2023 Broken Authentication', () => {
       WECHAT_SECRET: wechatSecret,
       WECHAT_API_BASE_URL: wechatUrl,
       AUTH_UPSTREAM_TIMEOUT_MS: '700',
+      // the test client is a trusted proxy: each scenario speaks from its own X-Forwarded-For address
+      TRUSTED_PROXIES: 'loopback',
     });
     [api, rating] = await Promise.all([startApp('api', env), startApp('rating', env)]);
     http = new Http(api.url);
@@ -601,7 +603,7 @@ describe('API2:2023 Broken Authentication', () => {
       const url = await listenOnFreePort(gateway);
       gatewayApi = await startApp(
         'api',
-        testEnv(`${prefix}-gw`, { SMS_PROVIDER: 'http', SMS_HTTP_URL: `${url}/sms`, SMS_HTTP_TOKEN: 'gateway-token', SMS_HTTP_TEMPLATE: 'SMS_LOGIN_01', OTP_RESEND_COOLDOWN_SECONDS: '1' }),
+        testEnv(`${prefix}-gw`, { SMS_PROVIDER: 'http', SMS_HTTP_URL: `${url}/sms`, SMS_HTTP_TOKEN: 'gateway-token', SMS_HTTP_TEMPLATE: 'SMS_LOGIN_01', OTP_RESEND_COOLDOWN_SECONDS: '1', TRUSTED_PROXIES: 'loopback' }),
       );
     });
 

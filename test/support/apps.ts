@@ -39,6 +39,10 @@ export function testEnv(queuePrefix: string, extra: Record<string, string> = {})
     WORKER_LOCK_MS: '2000',
     DB_POOL_SIZE: '5',
     ACCEPT_TIMEOUT_MIN_SECONDS: '1',
+    // generous: only the rate-limit tests set low limits (and their own key prefix)
+    RATE_LIMIT_PER_IP: '10000000',
+    RATE_LIMIT_PER_USER: '10000000',
+    RATE_LIMIT_AUTH_PER_IP: '10000000',
     ...extra,
   };
 }

@@ -10,6 +10,7 @@ export async function bootstrap() {
     title: '心愿 Xinyuan API',
     description: '志愿服务点单 → 派单 → 接单 → 评单。错误体 { statusCode, error, message, code, fields? }',
     docs: true,
+    rateLimit: true,
   });
   const config = app.get(AppConfig);
   await app.get(IdentityService).ensureAdmin(config.ADMIN_PHONE, config.ADMIN_PASSWORD);

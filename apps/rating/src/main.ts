@@ -9,6 +9,7 @@ export async function bootstrap() {
     title: '心愿 Xinyuan rating service',
     description: '评单与服务队信誉',
     docs: true,
+    rateLimit: true,
   });
   const config = app.get(AppConfig);
   await listen(app, config.PORT ?? 3001, 'rating');

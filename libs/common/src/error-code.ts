@@ -42,6 +42,10 @@ export enum ErrorCode {
   WeChatUnavailable = 'WECHAT_UNAVAILABLE',
   WeChatNotConfigured = 'WECHAT_NOT_CONFIGURED',
   AuthStoreUnavailable = 'AUTH_STORE_UNAVAILABLE',
+  RateLimited = 'RATE_LIMITED',
+  MalformedUrl = 'MALFORMED_URL',
+  UriTooLong = 'URI_TOO_LONG',
+  RequestTimeout = 'REQUEST_TIMEOUT',
 }
 
 /** Chinese text shown to people when a code is raised without a more specific message. */
@@ -87,4 +91,8 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   [ErrorCode.WeChatUnavailable]: '微信服务暂时不可用，请稍后再试',
   [ErrorCode.WeChatNotConfigured]: '未开通微信登录',
   [ErrorCode.AuthStoreUnavailable]: '登录服务暂时不可用，请稍后再试',
+  [ErrorCode.RateLimited]: '请求过于频繁，请稍后再试',
+  [ErrorCode.MalformedUrl]: '请求地址格式不正确',
+  [ErrorCode.UriTooLong]: '请求地址过长',
+  [ErrorCode.RequestTimeout]: '请求超时',
 };

@@ -19,8 +19,10 @@ const REASON: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  408: 'Request Timeout',
   409: 'Conflict',
   413: 'Payload Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Entity',
   429: 'Too Many Requests',
@@ -34,8 +36,11 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   401: ErrorCode.Unauthenticated,
   403: ErrorCode.Forbidden,
   404: ErrorCode.NotFound,
+  408: ErrorCode.RequestTimeout,
   413: ErrorCode.PayloadTooLarge,
+  414: ErrorCode.UriTooLong,
   415: ErrorCode.UnsupportedMediaType,
+  429: ErrorCode.RateLimited,
 };
 
 /** Errors raised by Fastify itself before a route runs (body parsing, content type, size). */
@@ -46,6 +51,10 @@ function fromFastifyError(err: { code?: string; statusCode?: number; message?: s
       return body(400, ErrorCode.MalformedJson);
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return body(413, ErrorCode.PayloadTooLarge);
+    case 'FST_ERR_BAD_URL':
+      return body(400, ErrorCode.MalformedUrl);
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return body(414, ErrorCode.UriTooLong);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return body(415, ErrorCode.UnsupportedMediaType);

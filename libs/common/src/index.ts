@@ -6,3 +6,5 @@ export * from './pagination';
 export * from './uuid';
 export * from './http-app';
 export * from './pii';
+export * from './rate-limit';
+export * from './client-ip';

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 
@@ -215,6 +216,78 @@ export class AppConfig {
   @IsIn(['on', 'off'])
   DB_SYNCHRONOUS_COMMIT: 'on' | 'off' = 'on';
 
+  // ---------------------------------------------------------------- HTTP hardening (api, rating)
+
+  /**
+   * Reverse proxies whose `X-Forwarded-For` is believed, comma-separated: IP addresses, CIDR ranges,
+   * or `loopback`, `linklocal`, `uniquelocal`. Empty (the default): none, so the client address is
+   * the socket's and a client cannot pick its own rate-limit bucket by sending the header. Behind a
+   * load balancer, list its addresses: the client is then the right-most address not in this list.
+   */
+  @IsString()
+  TRUSTED_PROXIES = '';
+
+  /**
+   * Browser origins allowed to call the API cross-origin (CORS), comma-separated, e.g.
+   * `https://console.example.gov.cn,https://h5.example.gov.cn`. Empty (the default): no CORS headers.
+   */
+  @IsString()
+  CORS_ORIGINS = '';
+
+  /** Largest accepted request body; larger ones are answered 413 PAYLOAD_TOO_LARGE unread. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(16 * 1024 * 1024)
+  BODY_LIMIT_BYTES = 64 * 1024;
+
+  /** A request (headers and body) must arrive within this long, or the connection is closed (slow-client defence). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(200)
+  HTTP_REQUEST_TIMEOUT_MS = 30000;
+
+  /**
+   * Rate limits (GCRA over Redis, shared by every api and rating replica): each bucket allows a burst
+   * of its limit and refills at limit / RATE_LIMIT_WINDOW_SECONDS. 0 turns a bucket off.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_WINDOW_SECONDS = 60;
+
+  /** Requests per window from one client address (an IPv6 client counts per /64), every route. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  RATE_LIMIT_PER_IP = 1200;
+
+  /** Requests per window of one signed-in user, over all addresses and both apps. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  RATE_LIMIT_PER_USER = 600;
+
+  /** Requests per window from one client address to /api/v1/auth/* (login, register, codes, refresh). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  RATE_LIMIT_AUTH_PER_IP = 30;
+
+  /** Redis of the rate limits; defaults to REDIS_URL. */
+  @IsOptional()
+  @IsString()
+  RATE_LIMIT_REDIS_URL?: string;
+
+  /**
+   * Longest wait for Redis on a request. Past it, or while Redis is unreachable, the limits are
+   * counted in the process instead (fail-open to per-replica limits; never a 500, never a hang).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(5)
+  RATE_LIMIT_REDIS_TIMEOUT_MS = 100;
+
   /** Size of the Postgres connection pool of each app. */
   @Transform(toInt)
   @IsInt()
@@ -250,5 +323,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (config.LOGIN_LOCKOUT_MAX_SECONDS < config.LOGIN_LOCKOUT_BASE_SECONDS) {
     throw new ConfigError('Invalid environment:\n  LOGIN_LOCKOUT_MAX_SECONDS: must not be below LOGIN_LOCKOUT_BASE_SECONDS');
   }
+  const listErrors = [...trustedProxyErrors(config.TRUSTED_PROXIES), ...corsOriginErrors(config.CORS_ORIGINS)];
+  if (listErrors.length) throw new ConfigError(`Invalid environment:\n${listErrors.map((l) => `  ${l}`).join('\n')}`);
   return config;
+}
+
+/** Splits a comma-separated setting into its trimmed, non-empty entries. */
+export function listSetting(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+const PROXY_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function trustedProxyErrors(value: string): string[] {
+  const bad = listSetting(value).filter((entry) => {
+    if (PROXY_KEYWORDS.has(entry)) return false;
+    const [addr, bits, ...rest] = entry.split('/');
+    const family = isIP(addr);
+    if (!family || rest.length) return true;
+    if (bits === undefined) return false;
+    return !/^\d{1,3}$/.test(bits) || Number(bits) > (family === 4 ? 32 : 128);
+  });
+  return bad.length ? [`TRUSTED_PROXIES: not an IP address, CIDR range or loopback/linklocal/uniquelocal: ${bad.join(', ')}`] : [];
+}
+
+function corsOriginErrors(value: string): string[] {
+  const bad = listSetting(value).filter((entry) => {
+    try {
+      const url = new URL(entry);
+      return !['http:', 'https:'].includes(url.protocol) || url.origin !== entry;
+    } catch {
+      return true;
+    }
+  });
+  return bad.length ? [`CORS_ORIGINS: each entry must be an origin like https://console.example.gov.cn (no path, no *): ${bad.join(', ')}`] : [];
 }

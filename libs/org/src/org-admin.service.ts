@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, QueryFailedError } from 'typeorm';
-import { DomainException, ErrorCode } from '@xinyuan/common';
+import { DomainException, ErrorCode, Page } from '@xinyuan/common';
 import { AppConfig } from '@xinyuan/config';
 import { fromGeoJsonPoint, LatLng, toEwkt } from '@xinyuan/geo';
 import { IdentityService } from '@xinyuan/identity';
@@ -75,11 +75,24 @@ export class OrgAdminService {
     }
   }
 
-  async listRegions() {
+  /** Regions, the top of the hierarchy first then by name; one page (keyset over level, name, id). */
+  async listRegions(limit: number, cursor?: string): Promise<Page<{ id: string; name: string; level: RegionLevel; parentId: string | null }>> {
+    const after = decodeRegionCursor(cursor);
     const rows = await this.dataSource.query(
-      `SELECT id, name, level, parent_id FROM regions ORDER BY array_position(ARRAY['county','township','village','point'], level), name`,
+      `SELECT id, name, level, parent_id, array_position(ARRAY['county','township','village','point'], level::text) AS depth
+         FROM regions
+        WHERE $1::int IS NULL
+           OR (array_position(ARRAY['county','township','village','point'], level::text), name, id) > ($1::int, $2::text, $3::uuid)
+        ORDER BY depth, name, id
+        LIMIT $4`,
+      [after?.[0] ?? null, after?.[1] ?? null, after?.[2] ?? null, limit + 1],
     );
-    return rows.map((r: Record<string, any>) => ({ id: r.id, name: r.name, level: r.level, parentId: r.parent_id }));
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map((r: Record<string, any>) => ({ id: r.id, name: r.name, level: r.level, parentId: r.parent_id })),
+      nextCursor: rows.length > limit ? Buffer.from(JSON.stringify([last.depth, last.name, last.id])).toString('base64url') : null,
+    };
   }
 
   async createTeam(input: { name: string; regionId: string; location: LatLng; serviceRadiusM: number; skills: string[]; capacity: number }): Promise<TeamView> {
@@ -127,4 +140,18 @@ export class OrgAdminService {
     const [region] = await this.dataSource.query(`SELECT id FROM regions WHERE id = $1`, [regionId]);
     if (!region) throw new DomainException(ErrorCode.RegionNotFound, 422, undefined, [{ field: 'regionId', messages: ['region not found'] }]);
   }
+}
+
+function decodeRegionCursor(raw: string | undefined): [number, string, string] | undefined {
+  if (!raw) return undefined;
+  try {
+    const value = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 3 && Number.isInteger(value[0]) && typeof value[1] === 'string' &&
+      typeof value[2] === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value[2])) {
+      return value as [number, string, string];
+    }
+  } catch {
+    // fall through
+  }
+  throw DomainException.validation([{ field: 'cursor', messages: ['cursor is invalid'] }], '分页游标无效');
 }

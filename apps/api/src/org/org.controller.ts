@@ -1,6 +1,6 @@
-import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { uuidParam } from '@xinyuan/common';
+import { PageQuery, pageLimit, uuidParam } from '@xinyuan/common';
 import { Roles } from '@xinyuan/identity';
 import { OrgAdminService } from '@xinyuan/org';
 import { AddMemberDto, CreateRegionDto, CreateStaffDto, CreateTeamDto } from './org.dto';
@@ -19,8 +19,8 @@ export class OrgController {
 
   @Roles('admin', 'dispatcher')
   @Get('regions')
-  listRegions() {
-    return this.org.listRegions();
+  listRegions(@Query() query: PageQuery) {
+    return this.org.listRegions(pageLimit(query), query.cursor);
   }
 
   @Roles('admin')

@@ -1,0 +1,139 @@
+import { Logger } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppConfig, listSetting } from '@xinyuan/config';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { clientBucketOf } from './client-ip';
+import { ErrorCode } from './error-code';
+import { toErrorBody } from './http-exception.filter';
+import { RateBucket, retryAfterSeconds } from './rate-limit';
+import { RateLimiter } from './rate-limiter';
+
+/** Paths never rate limited: probes of load balancers and orchestrators. */
+const UNLIMITED_PATHS = new Set(['/health', '/metrics']);
+const AUTH_PREFIX = '/api/v1/auth/';
+const DOCS_PREFIX = '/api/docs';
+
+/**
+ * Headers on every response, errors, 404s, 429s and CORS preflights included.
+ * The API only serves JSON: nothing may sniff, frame or embed it, and no response may be cached.
+ */
+export function securityHeaders(production: boolean, path: string): Record<string, string> {
+  const headers: Record<string, string> = {
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',
+    'Referrer-Policy': 'no-referrer',
+    // the docs UI (development only) needs its own scripts and styles; JSON needs nothing
+    'Content-Security-Policy': path.startsWith(DOCS_PREFIX) ? "frame-ancestors 'none'" : "default-src 'none'; frame-ancestors 'none'",
+    'Cache-Control': 'no-store',
+  };
+  if (production) headers['Strict-Transport-Security'] = 'max-age=31536000; includeSubDomains';
+  return headers;
+}
+
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+/**
+ * Errors Fastify answers itself before any route or hook runs (a URL that is not valid
+ * percent-encoding, a path parameter over the length limit): the API's error body and headers
+ * instead of Fastify's, which would echo the URL back.
+ */
+export function frameworkErrorHandler(production: boolean) {
+  return (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const { body } = toErrorBody(error);
+    reply.headers(securityHeaders(production, '')).code(body.statusCode).send(body);
+  };
+}
+
+/**
+ * Hardening every HTTP app gets: security headers, CORS from configuration, and (api, rating) the
+ * rate limits. Called before the app initialises, so the hooks run for every route, the 404
+ * handler included.
+ */
+export function installHttpSecurity(app: NestFastifyApplication, config: AppConfig, options: { rateLimit: boolean }): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  const production = config.NODE_ENV === 'production';
+
+  // onSend: it runs for every reply, including those answered inside other hooks (CORS preflight, 429)
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    reply.headers(securityHeaders(production, pathOf(request.url)));
+    done(null, payload);
+  });
+
+  const origins = listSetting(config.CORS_ORIGINS);
+  if (origins.length) {
+    app.enableCors({
+      origin: origins,
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
+      exposedHeaders: ['Retry-After'],
+      maxAge: 600,
+    });
+  }
+
+  if (options.rateLimit) installRateLimit(app, config);
+}
+
+function installRateLimit(app: NestFastifyApplication, config: AppConfig): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  const limiter = new RateLimiter({
+    redisUrl: config.RATE_LIMIT_REDIS_URL ?? config.REDIS_URL,
+    keyPrefix: `${config.QUEUE_PREFIX}:rl:`,
+    timeoutMs: config.RATE_LIMIT_REDIS_TIMEOUT_MS,
+  });
+  const windowMs = config.RATE_LIMIT_WINDOW_SECONDS * 1000;
+  const userOf = bearerSubject(app);
+
+  // registered as a plugin so that it runs after @fastify/cors (also a plugin): a 429 carries the
+  // CORS headers a browser needs to read it
+  const plugin = async (instance: typeof fastify) => {
+    instance.addHook('onRequest', async (request, reply) => {
+      const path = pathOf(request.url);
+      if (UNLIMITED_PATHS.has(path)) return;
+      const ip = clientBucketOf(request.ip);
+      const buckets: RateBucket[] = [{ name: 'ip', key: `ip:${ip}`, limit: config.RATE_LIMIT_PER_IP, windowMs }];
+      if (path.startsWith(AUTH_PREFIX)) buckets.push({ name: 'auth', key: `auth:${ip}`, limit: config.RATE_LIMIT_AUTH_PER_IP, windowMs });
+      const user = userOf(request.headers.authorization);
+      if (user) buckets.push({ name: 'user', key: `user:${user}`, limit: config.RATE_LIMIT_PER_USER, windowMs });
+      const verdict = await limiter.check(buckets);
+      if (verdict.allowed) return;
+      const seconds = retryAfterSeconds(verdict.retryAfterMs);
+      const { body } = toErrorBody({ statusCode: 429 });
+      body.code = ErrorCode.RateLimited;
+      body.retryAfterSeconds = seconds;
+      body.limit = verdict.bucket;
+      return reply.code(429).header('Retry-After', String(seconds)).send(body);
+    });
+    instance.addHook('onClose', async () => limiter.close());
+  };
+  (plugin as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;
+  void fastify.register(plugin);
+}
+
+/**
+ * The signed-in user of a request, for the per-user bucket: the `sub` of a bearer token whose
+ * signature verifies (an unverified token could name someone else and spend their budget).
+ * Requests without a valid token are limited per address only; the auth guard refuses them later.
+ */
+function bearerSubject(app: NestFastifyApplication): (authorization: string | string[] | undefined) => string | undefined {
+  let jwt: JwtService | undefined;
+  try {
+    jwt = app.get(JwtService, { strict: false });
+  } catch {
+    new Logger('RateLimit').warn('no JwtService in this app: requests are rate limited per address only');
+  }
+  return (authorization) => {
+    if (!jwt || typeof authorization !== 'string') return undefined;
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+    if (!match) return undefined;
+    try {
+      const sub = jwt.verify<{ sub?: unknown }>(match[1]).sub;
+      return typeof sub === 'string' && sub.length <= 64 ? sub : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+}
