@@ -51,6 +51,8 @@ export async function startApp(name: 'api' | 'dispatcher' | 'rating', port: numb
       QUEUE_PREFIX: 'bench',
       ADMIN_PHONE: '13800000000',
       ADMIN_PASSWORD: 'Admin#Bench2026',
+      // the intake benchmark places thousands of orders from one resident
+      OPEN_ORDER_LIMIT: '0',
       PORT: String(port),
       HOST: '127.0.0.1',
       ...env,

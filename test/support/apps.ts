@@ -39,6 +39,8 @@ export function testEnv(queuePrefix: string, extra: Record<string, string> = {})
     WORKER_LOCK_MS: '2000',
     DB_POOL_SIZE: '5',
     ACCEPT_TIMEOUT_MIN_SECONDS: '1',
+    // several suites place dozens of orders from one resident; the cap has its own suite (open-order-cap)
+    OPEN_ORDER_LIMIT: '1000',
     ...extra,
   };
 }

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { installAuditHook } from '@xinyuan/audit';
 import { createHttpApp, listen } from '@xinyuan/common';
 import { AppConfig } from '@xinyuan/config';
 import { IdentityService } from '@xinyuan/identity';
@@ -11,6 +12,7 @@ export async function bootstrap() {
     description: '志愿服务点单 → 派单 → 接单 → 评单。错误体 { statusCode, error, message, code, fields? }',
     docs: true,
   });
+  installAuditHook(app);
   const config = app.get(AppConfig);
   await app.get(IdentityService).ensureAdmin(config.ADMIN_PHONE, config.ADMIN_PASSWORD);
   await listen(app, config.PORT ?? 3000, 'api');

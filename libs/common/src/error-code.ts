@@ -28,6 +28,9 @@ export enum ErrorCode {
   OfferExpired = 'OFFER_EXPIRED',
   AlreadyRated = 'ALREADY_RATED',
   InternalError = 'INTERNAL_ERROR',
+  OutsideJurisdiction = 'OUTSIDE_JURISDICTION',
+  OpenOrderLimit = 'OPEN_ORDER_LIMIT',
+  BeneficiaryNotFound = 'BENEFICIARY_NOT_FOUND',
 }
 
 /** Chinese text shown to people when a code is raised without a more specific message. */
@@ -60,4 +63,7 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   [ErrorCode.OfferExpired]: '该派单已超时',
   [ErrorCode.AlreadyRated]: '该订单已评价',
   [ErrorCode.InternalError]: '服务器内部错误',
+  [ErrorCode.OutsideJurisdiction]: '超出您的管辖范围',
+  [ErrorCode.OpenOrderLimit]: '未完成的订单已达上限，请等已有订单完成后再下单',
+  [ErrorCode.BeneficiaryNotFound]: '服务对象档案不存在',
 };
