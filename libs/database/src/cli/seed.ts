@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
+import { PiiCipher } from '@xinyuan/common';
 import { loadConfig } from '@xinyuan/config';
 import { dataSourceOptions } from '../data-source-options';
 import { seedCounty } from '../seed/seed-county';
@@ -9,7 +10,7 @@ async function main() {
   const ds = new DataSource({ ...dataSourceOptions(config), extra: { max: 2 } });
   await ds.initialize();
   try {
-    const report = await seedCounty(ds);
+    const report = await seedCounty(ds, PiiCipher.fromConfig(config.PII_ENCRYPTION_KEY));
     console.log(`seeded (new rows): ${JSON.stringify(report)}`);
   } finally {
     await ds.destroy();

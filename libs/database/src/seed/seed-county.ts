@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { hash } from '@node-rs/argon2';
+import type { PiiCipher } from '@xinyuan/common';
 import * as county from './county-data';
 
 /** A stable UUID per seed key, so seeding twice finds the rows it wrote the first time. */
@@ -22,16 +23,17 @@ export interface SeedReport {
   volunteers: number;
   staff: number;
   residents: number;
+  beneficiaries: number;
 }
 
 /**
  * Writes the demo county: regions with boundaries, the menu, teams with their volunteers, staff and
  * residents. Idempotent: rows that exist (same key, code or phone) are left as they are.
  */
-export async function seedCounty(dataSource: DataSource): Promise<SeedReport> {
+export async function seedCounty(dataSource: DataSource, cipher: PiiCipher): Promise<SeedReport> {
   const passwordHash = await hash(county.DEMO_PASSWORD);
   return dataSource.transaction(async (m) => {
-    const report: SeedReport = { regions: 0, services: 0, teams: 0, volunteers: 0, staff: 0, residents: 0 };
+    const report: SeedReport = { regions: 0, services: 0, teams: 0, volunteers: 0, staff: 0, residents: 0, beneficiaries: 0 };
     for (const r of county.regions) {
       const boundary = r.boundary ? JSON.stringify({ type: 'Polygon', coordinates: r.boundary }) : null;
       const rows = await m.query(
@@ -68,13 +70,26 @@ export async function seedCounty(dataSource: DataSource): Promise<SeedReport> {
         report.volunteers += added.length;
       }
     }
+    const userIds = new Map<string, string>();
     for (const s of county.staff) {
-      await upsertUser(m, s.phone, s.name, passwordHash, s.role, seedId(`region:${s.regionKey}`));
+      userIds.set(s.phone, await upsertUser(m, s.phone, s.name, passwordHash, s.role, seedId(`region:${s.regionKey}`)));
       report.staff++;
     }
     for (const r of county.residents) {
-      await upsertUser(m, r.phone, r.name, passwordHash, 'resident', null);
+      userIds.set(r.phone, await upsertUser(m, r.phone, r.name, passwordHash, 'resident', null));
       report.residents++;
+    }
+    for (const b of county.beneficiaries) {
+      const rows = await m.query(
+        `INSERT INTO beneficiaries (id, created_by, region_id, name, age_band, address, location, tags, id_number_enc, phone_enc, guardian_enc)
+         VALUES ($1, $2, (SELECT rr.id FROM regions rr WHERE rr.boundary IS NOT NULL AND ST_Covers(rr.boundary, $6::geography)
+                           ORDER BY array_position(ARRAY['point', 'village', 'township', 'county'], rr.level) LIMIT 1),
+                 $3, $4, $5, $6::geography, $7::text[], $8, $9, $10)
+         ON CONFLICT (id) DO NOTHING RETURNING id`,
+        [seedId(`beneficiary:${b.key}`), userIds.get(b.recordedBy), b.name, b.ageBand, b.address, ewkt(b.location), b.tags,
+          cipher.encryptNullable(b.idNumber), cipher.encryptNullable(b.phone), b.guardian ? cipher.encrypt(JSON.stringify(b.guardian)) : null],
+      );
+      report.beneficiaries += rows.length;
     }
     return report;
   });
