@@ -11,6 +11,8 @@ import {
  * Who may see and do what: residents see only their own orders, a team sees an order's address
  * and phone only once it serves it, volunteers answer only their own team's offers, and staff and
  * admin endpoints are closed to everyone else. Others' objects are reported as not found.
+ * Jurisdiction (township staff, grid workers, county admins) and beneficiaries are covered by the
+ * OWASP suites: owasp-api1-object-level, owasp-api3-property-level, owasp-api5-function-level.
  */
 describe('authorization: residents, teams, staff, admin', () => {
   const tag = `A${Date.now() % 100000}`;

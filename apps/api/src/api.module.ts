@@ -6,6 +6,8 @@ import { DispatchModule } from '@xinyuan/dispatch';
 import { IdentityModule } from '@xinyuan/identity';
 import { OrgAdminService } from '@xinyuan/org';
 import { QueueModule } from '@xinyuan/queue';
+import { AuditController } from './audit/audit.controller';
+import { BeneficiariesController } from './beneficiaries/beneficiaries.controller';
 import { CatalogController } from './catalog/catalog.controller';
 import { DispatchController } from './dispatch/dispatch.controller';
 import { HealthController } from './health/health.controller';
@@ -16,7 +18,8 @@ import { OrgController } from './org/org.controller';
 
 @Module({
   imports: [ConfigModule, DatabaseModule, QueueModule, IdentityModule, DispatchModule],
-  controllers: [AuthController, OrgController, CatalogController, OrdersController, DispatchController, OffersController, HealthController],
+  controllers: [AuthController, OrgController, CatalogController, OrdersController, DispatchController, OffersController, HealthController,
+    BeneficiariesController, AuditController],
   providers: [OrgAdminService, CatalogService],
 })
 export class ApiModule {}

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { installAuditHook } from '@xinyuan/audit';
 import { createHttpApp, listen } from '@xinyuan/common';
 import { AppConfig } from '@xinyuan/config';
 import { IdentityService } from '@xinyuan/identity';
@@ -12,6 +13,7 @@ export async function bootstrap() {
     docs: true,
     rateLimit: true,
   });
+  installAuditHook(app);
   const config = app.get(AppConfig);
   await app.get(IdentityService).ensureAdmin(config.ADMIN_PHONE, config.ADMIN_PASSWORD);
   await listen(app, config.PORT ?? 3000, 'api');

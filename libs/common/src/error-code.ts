@@ -46,6 +46,9 @@ export enum ErrorCode {
   MalformedUrl = 'MALFORMED_URL',
   UriTooLong = 'URI_TOO_LONG',
   RequestTimeout = 'REQUEST_TIMEOUT',
+  OutsideJurisdiction = 'OUTSIDE_JURISDICTION',
+  OpenOrderLimit = 'OPEN_ORDER_LIMIT',
+  BeneficiaryNotFound = 'BENEFICIARY_NOT_FOUND',
 }
 
 /** Chinese text shown to people when a code is raised without a more specific message. */
@@ -95,4 +98,7 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   [ErrorCode.MalformedUrl]: '请求地址格式不正确',
   [ErrorCode.UriTooLong]: '请求地址过长',
   [ErrorCode.RequestTimeout]: '请求超时',
+  [ErrorCode.OutsideJurisdiction]: '超出您的管辖范围',
+  [ErrorCode.OpenOrderLimit]: '未完成的订单已达上限，请等已有订单完成后再下单',
+  [ErrorCode.BeneficiaryNotFound]: '服务对象档案不存在',
 };

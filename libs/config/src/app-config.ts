@@ -177,6 +177,25 @@ export class AppConfig {
   @Min(1)
   ACCEPT_TIMEOUT_MIN_SECONDS = 5;
 
+  /**
+   * Open orders (waiting for or being served by a team) one resident may have at once; an order placed
+   * by a grid worker or staff for a beneficiary counts against that beneficiary. Beyond it POST /orders
+   * answers 429 OPEN_ORDER_LIMIT. Enforced by the database inside the placing statement. 0 turns it off.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  OPEN_ORDER_LIMIT = 5;
+
+  /**
+   * Days after completion during which the team that served an order still sees its exact address,
+   * location and contact phone; afterwards it sees only the coarse view (area, ~1 km location).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  TEAM_CONTACT_RETENTION_DAYS = 7;
+
   /** A completed order nobody rated is closed after this many days. */
   @Transform(toInt)
   @IsInt()

@@ -4,7 +4,11 @@ import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
 /** One definition used by the apps, the migrate/seed CLIs and the tests. Never `synchronize`. */
-export function dataSourceOptions(config: Pick<AppConfig, 'DATABASE_URL' | 'DB_POOL_SIZE'> & Partial<Pick<AppConfig, 'DB_SYNCHRONOUS_COMMIT'>>): DataSourceOptions {
+export function dataSourceOptions(
+  config: Pick<AppConfig, 'DATABASE_URL' | 'DB_POOL_SIZE'> & Partial<Pick<AppConfig, 'DB_SYNCHRONOUS_COMMIT' | 'OPEN_ORDER_LIMIT'>>,
+): DataSourceOptions {
+  // the open-order cap is checked by a trigger on orders, which reads it from this session setting
+  const openOrderLimit = config.OPEN_ORDER_LIMIT === undefined ? '' : ` -c xinyuan.open_order_limit=${Math.trunc(config.OPEN_ORDER_LIMIT)}`;
   return {
     type: 'postgres',
     url: config.DATABASE_URL,
@@ -17,7 +21,7 @@ export function dataSourceOptions(config: Pick<AppConfig, 'DATABASE_URL' | 'DB_P
     extra: {
       max: config.DB_POOL_SIZE,
       application_name: 'xinyuan',
-      options: `-c synchronous_commit=${config.DB_SYNCHRONOUS_COMMIT ?? 'on'}`,
+      options: `-c synchronous_commit=${config.DB_SYNCHRONOUS_COMMIT ?? 'on'}${openOrderLimit}`,
     },
   };
 }

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '@xinyuan/identity';
-import { ORDER_COLUMNS, OrderErrors, OrderTransitions, toOrderRecord } from '@xinyuan/orders';
+import { ORDER_COLUMNS, OrderErrors, OrderTransitions, staffRole, toOrderRecord } from '@xinyuan/orders';
+import { JurisdictionService } from '@xinyuan/org';
 import { toEwkt } from '@xinyuan/geo';
 import { DispatchQueue } from '@xinyuan/queue';
 import { ScoreBreakdown, scoreCandidate } from './candidate-ranking';
@@ -9,7 +10,8 @@ import { OfferErrors } from './offer.exception';
 
 /**
  * Manual 派单 by staff: offer the order to a chosen team, overriding the ranking. Any pending offer
- * is withdrawn in the same transaction. The team must be active, hold the skills and have room.
+ * is withdrawn in the same transaction. The team must be active, hold the skills and have room, and
+ * both the order and the team must lie in the staff member's jurisdiction (else: not found).
  */
 @Injectable()
 export class AssignOrderUseCase {
@@ -17,21 +19,22 @@ export class AssignOrderUseCase {
     private readonly dataSource: DataSource,
     private readonly transitions: OrderTransitions,
     private readonly queue: DispatchQueue,
+    private readonly jurisdiction: JurisdictionService,
   ) {}
 
   async execute(input: { orderId: string; teamId: string; note?: string }, staff: AuthUser) {
     const result = await this.dataSource.transaction(async (m) => {
       const [row] = await m.query(`SELECT ${ORDER_COLUMNS} FROM orders o WHERE o.id = $1 FOR UPDATE`, [input.orderId]);
-      if (!row) throw OrderErrors.notFound();
+      if (!row || !(await this.jurisdiction.staffCovers(staff, row.region_id, m))) throw OrderErrors.notFound();
       const order = toOrderRecord(row);
       const [team] = await m.query(
-        `SELECT t.id, t.name, t.active, t.capacity, t.active_orders, t.service_radius_m, s.required_skills,
+        `SELECT t.id, t.name, t.region_id, t.active, t.capacity, t.active_orders, t.service_radius_m, s.required_skills,
                 ST_Distance(t.location, $3::geography) AS distance_m,
                 ARRAY(SELECT unnest(s.required_skills) EXCEPT SELECT unnest(t.skills)) AS missing_skills
            FROM teams t, services s WHERE t.id = $1 AND s.id = $2`,
         [input.teamId, order.serviceId, toEwkt(order.location)],
       );
-      if (!team) throw OfferErrors.teamNotFound();
+      if (!team || !(await this.jurisdiction.staffCovers(staff, team.region_id, m))) throw OfferErrors.teamNotFound();
       if (!team.active) throw OfferErrors.teamInactive();
       if (team.missing_skills.length) throw OfferErrors.teamLacksSkills(team.missing_skills);
       if (team.active_orders >= team.capacity) throw OfferErrors.teamAtCapacity();
@@ -56,11 +59,10 @@ export class AssignOrderUseCase {
          VALUES ($1, $2, 'pending', 'manual', $3, $4, $5, now() + make_interval(secs => $6)) RETURNING id, expires_at`,
         [order.id, team.id, breakdown.total, breakdown, breakdown.distanceM, svc.accept_timeout_seconds],
       );
-      const staffRole = staff.roles.includes('admin') ? 'admin' : 'dispatcher';
       await this.transitions.apply(m, {
         orderId: order.id,
         action: 'assign',
-        actor: { id: staff.id, role: staffRole },
+        actor: { id: staff.id, role: staffRole(staff) },
         note: input.note ?? `人工派单给「${team.name}」`,
         data: { offerId: offer.id, teamId: team.id, withdrawnOfferIds: withdrawn.map((w: { id: string }) => w.id) },
       });

@@ -4,7 +4,7 @@ import { decodeCursor, Page, toPage } from '@xinyuan/common';
 import { coarsen, fromGeoJsonPoint, LatLng } from '@xinyuan/geo';
 import type { AuthUser } from '@xinyuan/identity';
 import { OrderErrors } from '@xinyuan/orders';
-import { TeamDirectory } from '@xinyuan/org';
+import { JurisdictionService, scopeSql, TeamDirectory } from '@xinyuan/org';
 import { CandidateFinder } from './candidate-finder';
 import { DispatchWeights, RankedCandidate, rankCandidates, ScoreBreakdown } from './candidate-ranking';
 import { weightsFrom } from './dispatch-order.use-case';
@@ -48,6 +48,7 @@ export class OfferQueries {
     private readonly dataSource: DataSource,
     private readonly teams: TeamDirectory,
     private readonly finder: CandidateFinder,
+    private readonly jurisdiction: JurisdictionService,
     config: AppConfig,
   ) {
     this.weights = weightsFrom(config);
@@ -111,8 +112,11 @@ export class OfferQueries {
     };
   }
 
-  /** Ranked teams for staff, including teams already offered this order (flagged). */
-  async candidates(orderId: string): Promise<{ orderId: string; weights: DispatchWeights; items: RankedCandidate[] }> {
+  /**
+   * Ranked teams for staff, including teams already offered this order (flagged). Only for orders of
+   * the caller's jurisdiction, and only teams of it: a township dispatcher sees the township's teams.
+   */
+  async candidates(user: AuthUser, orderId: string): Promise<{ orderId: string; weights: DispatchWeights; items: RankedCandidate[] }> {
     const [order] = await this.dataSource.query(
       `SELECT o.id, o.resident_id, o.region_id, ST_AsGeoJSON(o.location)::json AS location, s.required_skills
          FROM orders o JOIN services s ON s.id = o.service_id WHERE o.id = $1`,
@@ -120,27 +124,29 @@ export class OfferQueries {
     );
     if (!order) throw OrderErrors.notFound();
     const m = this.dataSource.manager;
+    const scope = await this.jurisdiction.staffScope(user, m);
+    if (!(await this.jurisdiction.staffCovers(user, order.region_id, m))) throw OrderErrors.notFound();
     const found = await this.finder.find(m, {
       orderId,
       residentId: order.resident_id,
       location: fromGeoJsonPoint(order.location)!,
       requiredSkills: order.required_skills,
       ancestors: await this.finder.ancestorsOf(m, order.region_id),
-      scopeRegionId: null,
+      scopeRegionId: scope.kind === 'subtree' ? scope.regionId : null,
       excludePreviouslyOffered: false,
       limit: 50,
     });
     return { orderId, weights: this.weights, items: rankCandidates(found, this.weights) };
   }
 
-  /** Orders that need a person: escalated and awaiting review, oldest first. */
-  async dispatchQueue(filter: { limit: number; cursor?: string }): Promise<Page<QueueItem>> {
+  /** Orders of the caller's jurisdiction that need a person: escalated and awaiting review, oldest first. */
+  async dispatchQueue(user: AuthUser, filter: { limit: number; cursor?: string }): Promise<Page<QueueItem>> {
     const params: unknown[] = [];
-    const where = [`o.status IN ('escalated', 'pending_review')`];
+    const where = [`o.status IN ('escalated', 'pending_review')`, scopeSql(await this.jurisdiction.staffScope(user), 'o.region_id', params)];
     const cursor = decodeCursor(filter.cursor);
     if (cursor) {
       params.push(cursor.at, cursor.id);
-      where.push(`(o.updated_at, o.id) > ($1::timestamptz, $2::uuid)`);
+      where.push(`(o.updated_at, o.id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
     }
     params.push(filter.limit + 1);
     const rows: Record<string, any>[] = await this.dataSource.query(

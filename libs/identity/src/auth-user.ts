@@ -18,6 +18,10 @@ export interface AccessTokenPayload {
   sid: string;
 }
 
+/**
+ * Holds a staff role. Never enough on its own to see an object: staff act only inside their
+ * jurisdiction (`JurisdictionService` in @xinyuan/org).
+ */
 export function isStaff(user: AuthUser): boolean {
   return user.roles.includes('dispatcher') || user.roles.includes('admin');
 }

@@ -1,7 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
-import { PiiCipher } from '@xinyuan/common';
 import { AppConfig } from '@xinyuan/config';
 import { AuthRedis } from './auth-redis';
 import { AuthGuard } from './auth.guard';
@@ -16,8 +15,7 @@ import { HttpWeChatAdapter, WeChatAuthAdapter } from './wechat-auth';
 
 /**
  * JWT verification with session revocation for every app (global guard); logins, sessions, SMS
- * codes and WeChat are used by the api only. Also provides the `PiiCipher` (key from
- * PII_ENCRYPTION_KEY) the apps encrypt personal data with.
+ * codes and WeChat are used by the api only. The `PiiCipher` comes from the global ConfigModule.
  */
 @Global()
 @Module({
@@ -32,7 +30,6 @@ import { HttpWeChatAdapter, WeChatAuthAdapter } from './wechat-auth';
     }),
   ],
   providers: [
-    { provide: PiiCipher, inject: [AppConfig], useFactory: (config: AppConfig) => PiiCipher.fromConfig(config.PII_ENCRYPTION_KEY) },
     { provide: SmsSender, inject: [AppConfig], useFactory: createSmsSender },
     { provide: WeChatAuthAdapter, useClass: HttpWeChatAdapter },
     AuthRedis,
@@ -44,6 +41,6 @@ import { HttpWeChatAdapter, WeChatAuthAdapter } from './wechat-auth';
     AuthService,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
-  exports: [IdentityService, AuthService, SessionService, PiiCipher, JwtModule],
+  exports: [IdentityService, AuthService, SessionService, JwtModule],
 })
 export class IdentityModule {}

@@ -144,12 +144,16 @@ export class IdentityService {
 
   /**
    * Creates the user, or (same phone) adds the role to the existing one. Used for team members and
-   * staff, which the admin creates. An existing account keeps its password. Returns the user id.
+   * staff, which the admin creates. An existing account keeps its password. Returns the user id, or
+   * null when `within` refuses: an existing user who already holds a jurisdiction role (dispatcher,
+   * admin, grid worker) outside that subtree is not touched, so nobody can re-home or re-role staff
+   * of another jurisdiction.
    */
   async upsertWithRole(
     manager: EntityManager,
     input: { phone: string; name: string; password: string; role: Role; regionId?: string | null },
-  ): Promise<{ id: string; created: boolean }> {
+    within?: { regionId: string } | null,
+  ): Promise<{ id: string; created: boolean } | null> {
     const phone = normalizePhone(input.phone);
     const passwordHash = await PasswordHasher.hash(input.password);
     const rows: { id: string; created: boolean }[] = await manager.query(
@@ -158,10 +162,13 @@ export class IdentityService {
        ON CONFLICT (phone_bidx) DO UPDATE
          SET roles = CASE WHEN $5 = ANY(users.roles) THEN users.roles ELSE array_append(users.roles, $5) END,
              region_id = COALESCE($6, users.region_id)
+       WHERE $7::uuid IS NULL
+          OR NOT (users.roles && ARRAY['dispatcher', 'admin', 'grid_worker']::text[])
+          OR users.region_id IN (SELECT r.id FROM regions r WHERE r.path @> ARRAY[$7::uuid])
        RETURNING id, (xmax = 0) AS created`,
-      [this.cipher.encrypt(phone), this.cipher.blindIndex(phone), input.name, passwordHash, input.role, input.regionId ?? null],
+      [this.cipher.encrypt(phone), this.cipher.blindIndex(phone), input.name, passwordHash, input.role, input.regionId ?? null, within?.regionId ?? null],
     );
-    return rows[0];
+    return rows[0] ?? null;
   }
 
   /** The first admin, from ADMIN_PHONE / ADMIN_PASSWORD, created on first start and never overwritten. */

@@ -1,5 +1,7 @@
+import type { AuthUser } from '@xinyuan/identity';
+
 /** Who caused a change: a signed-in user in one of their roles, or the system (dispatcher, reconciler). */
-export type ActorRole = 'resident' | 'volunteer' | 'dispatcher' | 'admin' | 'system';
+export type ActorRole = 'resident' | 'grid_worker' | 'volunteer' | 'dispatcher' | 'admin' | 'system';
 
 export interface Actor {
   id: string | null;
@@ -7,3 +9,14 @@ export interface Actor {
 }
 
 export const SYSTEM_ACTOR: Actor = { id: null, role: 'system' };
+
+/** The role in which a dispatcher or admin acts. */
+export function staffRole(user: Pick<AuthUser, 'roles'>): ActorRole {
+  return user.roles.includes('admin') ? 'admin' : 'dispatcher';
+}
+
+/** The role in which the account that placed an order acts on it: itself, or on a beneficiary's behalf (代点单). */
+export function placerRole(user: Pick<AuthUser, 'roles'>, onBehalf: boolean): ActorRole {
+  if (!onBehalf) return 'resident';
+  return user.roles.includes('grid_worker') ? 'grid_worker' : staffRole(user);
+}

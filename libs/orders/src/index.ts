@@ -6,6 +6,8 @@ export * from './actor';
 export * from './order-record';
 export * from './order-transitions';
 export * from './order-access';
+export * from './order-privacy';
+export * from './order-pii';
 export * from './order-view';
 export * from './order-queries';
 export * from './place-order.use-case';

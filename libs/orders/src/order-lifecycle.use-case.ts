@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { DomainException } from '@xinyuan/common';
 import { LatLng, toEwkt } from '@xinyuan/geo';
-import { AuthUser, isStaff } from '@xinyuan/identity';
+import type { AuthUser } from '@xinyuan/identity';
 import { DispatchQueue } from '@xinyuan/queue';
-import type { ActorRole } from './actor';
+import { placerRole, staffRole } from './actor';
 import { OrderAccess } from './order-access';
 import { OrderErrors } from './order.exception';
 import { ORDER_COLUMNS, OrderRecord, toOrderRecord } from './order-record';
@@ -14,10 +14,6 @@ export interface CompleteInput {
   report: string;
   volunteerIds?: string[];
   minutes?: number;
-}
-
-function staffRole(user: AuthUser): ActorRole {
-  return user.roles.includes('admin') ? 'admin' : 'dispatcher';
 }
 
 /**
@@ -35,7 +31,7 @@ export class OrderLifecycleUseCase {
 
   async approve(orderId: string, staff: AuthUser, note?: string): Promise<OrderRecord> {
     const order = await this.dataSource.transaction(async (m) => {
-      await this.lock(m, orderId);
+      await this.lockAsStaff(m, orderId, staff);
       const { order } = await this.transitions.apply(m, {
         orderId, action: 'approve', actor: { id: staff.id, role: staffRole(staff) }, note: note ?? '审核通过',
       });
@@ -47,7 +43,7 @@ export class OrderLifecycleUseCase {
 
   async reject(orderId: string, staff: AuthUser, reason: string): Promise<OrderRecord> {
     return this.dataSource.transaction(async (m) => {
-      await this.lock(m, orderId);
+      await this.lockAsStaff(m, orderId, staff);
       const { order } = await this.transitions.apply(m, {
         orderId, action: 'reject', actor: { id: staff.id, role: staffRole(staff) }, note: reason,
       });
@@ -55,16 +51,15 @@ export class OrderLifecycleUseCase {
     });
   }
 
-  /** The resident who placed the order, or staff, may cancel it before service starts. */
+  /** The account that placed the order, or staff of its jurisdiction, may cancel it before service starts. */
   async cancel(orderId: string, user: AuthUser, reason: string): Promise<OrderRecord> {
     return this.dataSource.transaction(async (m) => {
       const current = await this.lock(m, orderId);
-      const asStaff = isStaff(user);
-      if (current.residentId !== user.id && !asStaff) throw OrderErrors.notFound();
+      if (current.residentId !== user.id && !(await this.access.staffMayAct(m, user, current))) throw OrderErrors.notFound();
       const { order, from } = await this.transitions.apply(m, {
         orderId,
         action: 'cancel',
-        actor: { id: user.id, role: current.residentId === user.id ? 'resident' : staffRole(user) },
+        actor: { id: user.id, role: current.residentId === user.id ? placerRole(user, current.onBehalf) : staffRole(user) },
         note: reason,
       });
       // the dispatch context's rows that an order holds: its pending offer and its team's capacity
@@ -126,6 +121,13 @@ export class OrderLifecycleUseCase {
     const [row] = await m.query(`SELECT ${ORDER_COLUMNS} FROM orders o WHERE o.id = $1 FOR UPDATE`, [orderId]);
     if (!row) throw OrderErrors.notFound();
     return toOrderRecord(row);
+  }
+
+  /** Orders outside the staff member's jurisdiction are reported as not found. */
+  private async lockAsStaff(m: EntityManager, orderId: string, staff: AuthUser): Promise<OrderRecord> {
+    const order = await this.lock(m, orderId);
+    if (!(await this.access.staffMayAct(m, staff, order))) throw OrderErrors.notFound();
+    return order;
   }
 
   private async lockAsServingTeam(m: EntityManager, orderId: string, user: AuthUser): Promise<OrderRecord> {

@@ -1,21 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { decodeCursor, Page, toPage } from '@xinyuan/common';
-import { AuthUser, isStaff } from '@xinyuan/identity';
-import { TeamDirectory } from '@xinyuan/org';
+import { AppConfig } from '@xinyuan/config';
+import { decodeCursor, Page, PiiCipher, toPage } from '@xinyuan/common';
+import type { AuthUser } from '@xinyuan/identity';
+import { JurisdictionService, scopeSql, TeamDirectory } from '@xinyuan/org';
 import { OrderAccess } from './order-access';
+import { maskedContactPhone, openContactPhone } from './order-pii';
 import { OrderErrors } from './order.exception';
 import { ORDER_COLUMNS, OrderRecord, toOrderRecord } from './order-record';
 import type { OrderStatus } from './order-status';
 import { OrderView, TimelineEntry, toOrderView } from './order-view';
+import { teamSeesContact } from './order-privacy';
 
-const VIEW_COLUMNS = `${ORDER_COLUMNS}, o.created_at::text AS cursor_at, s.name AS service_name, r.name AS area_name, t.name AS team_name`;
+const VIEW_COLUMNS = `${ORDER_COLUMNS}, o.created_at::text AS cursor_at, s.name AS service_name, r.name AS area_name, t.name AS team_name, sr.completed_at AS served_completed_at`;
 const VIEW_JOINS = `JOIN services s ON s.id = o.service_id
   LEFT JOIN regions r ON r.id = o.region_id
-  LEFT JOIN teams t ON t.id = o.team_id`;
+  LEFT JOIN teams t ON t.id = o.team_id
+  LEFT JOIN service_records sr ON sr.order_id = o.id`;
 
 export interface OrderListFilter {
-  /** Only the caller's own orders (residents always get only these). */
+  /**
+   * Only the caller's own orders. Residents and volunteers always get only these; grid workers also
+   * the orders of the beneficiaries in their grid; staff, without it, every order of their jurisdiction.
+   */
   mine?: boolean;
   /** Orders served by the caller's teams (volunteers). */
   assigned?: boolean;
@@ -30,7 +37,16 @@ export class OrderQueries {
     private readonly dataSource: DataSource,
     private readonly access: OrderAccess,
     private readonly teams: TeamDirectory,
+    private readonly jurisdiction: JurisdictionService,
+    private readonly cipher: PiiCipher,
+    private readonly config: AppConfig,
   ) {}
+
+  /** In "orders my teams serve", an order completed longer ago than the retention window shows only its coarse view. */
+  private servedVisibility(r: Record<string, any>): 'full' | 'coarse' {
+    const completedAt = r.served_completed_at ? new Date(r.served_completed_at) : null;
+    return teamSeesContact(r.status, completedAt, this.config.TEAM_CONTACT_RETENTION_DAYS, new Date()) === 'full' ? 'full' : 'coarse';
+  }
 
   async get(orderId: string, user: AuthUser, m: EntityManager = this.dataSource.manager): Promise<OrderView> {
     const [row] = await m.query(`SELECT ${VIEW_COLUMNS} FROM orders o ${VIEW_JOINS} WHERE o.id = $1`, [orderId]);
@@ -42,6 +58,7 @@ export class OrderQueries {
       serviceName: row.service_name,
       area: row.area_name,
       teamName: row.team_name,
+      contactPhone: visibility === 'full' ? openContactPhone(this.cipher, order.contactPhoneStored) : null,
       // the timeline's notes are free text (reports, reasons): only for those who may see everything
       timeline: visibility === 'full' ? await this.timeline(m, orderId) : undefined,
     });
@@ -79,8 +96,18 @@ export class OrderQueries {
     if (filter.assigned) {
       add('o.team_id = ANY(?::uuid[])', await this.teams.teamIdsOf(user.id));
       where.push(`o.status IN ('accepted', 'in_service', 'completed', 'closed')`);
-    } else if (filter.mine || !isStaff(user)) {
-      add('o.resident_id = ?', user.id);
+    } else {
+      const staff = filter.mine ? null : await this.jurisdiction.staffScope(user);
+      const grid = filter.mine ? null : await this.jurisdiction.gridScope(user);
+      if (staff && staff.kind !== 'none') {
+        where.push(scopeSql(staff, 'o.region_id', params));
+      } else if (grid && grid.kind !== 'none') {
+        params.push(user.id);
+        const own = `o.resident_id = $${params.length}`;
+        where.push(`(${own} OR o.beneficiary_id IN (SELECT b.id FROM beneficiaries b WHERE ${scopeSql(grid, 'b.region_id', params)}))`);
+      } else {
+        add('o.resident_id = ?', user.id);
+      }
     }
     if (filter.status) add('o.status = ?', filter.status);
     const cursor = decodeCursor(filter.cursor);
@@ -98,7 +125,13 @@ export class OrderQueries {
     const page = toPage(rows, filter.limit, (r) => ({ at: r.cursor_at, id: r.id }));
     return {
       items: page.items.map((r) =>
-        toOrderView(toOrderRecord(r), 'full', { serviceName: r.service_name, area: r.area_name, teamName: r.team_name }),
+        toOrderView(toOrderRecord(r), filter.assigned ? this.servedVisibility(r) : 'full', {
+          serviceName: r.service_name,
+          area: r.area_name,
+          teamName: r.team_name,
+          // lists show the phone masked; the order's own page shows it in full
+          contactPhone: maskedContactPhone(this.cipher, r.contact_phone),
+        }),
       ),
       nextCursor: page.nextCursor,
     };

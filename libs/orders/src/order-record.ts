@@ -10,7 +10,15 @@ export interface OrderRecord {
   description: string;
   location: LatLng;
   address: string;
-  contactPhone: string;
+  /**
+   * As stored: a PiiCipher ciphertext (`v1:…`). Orders that defaulted to the account's phone copy that
+   * column as it is stored; `openContactPhone` reads both.
+   */
+  contactPhoneStored: string;
+  /** The beneficiary profile (一人一档) the order was placed for, if any. */
+  beneficiaryId: string | null;
+  /** 代点单: placed by a grid worker or staff on the beneficiary's behalf. */
+  onBehalf: boolean;
   preferredStart: Date | null;
   preferredEnd: Date | null;
   regionId: string | null;
@@ -30,7 +38,7 @@ export interface OrderRecord {
 export const ORDER_COLUMNS = `o.id, o.resident_id, o.service_id, o.service_code, o.description,
   ST_AsGeoJSON(o.location)::json AS location, o.address, o.contact_phone, o.preferred_start, o.preferred_end,
   o.region_id, o.status, o.version, o.team_id, o.dispatch_attempts, o.urgent, o.dispatch_scope, o.scope_started_at,
-  o.created_at, o.updated_at`;
+  o.beneficiary_id, o.on_behalf, o.created_at, o.updated_at`;
 
 /** The same list for a `RETURNING` clause (no alias). */
 export const ORDER_RETURNING = ORDER_COLUMNS.replace(/\bo\./g, '');
@@ -44,7 +52,9 @@ export function toOrderRecord(row: Record<string, any>): OrderRecord {
     description: row.description,
     location: fromGeoJsonPoint(row.location)!,
     address: row.address,
-    contactPhone: row.contact_phone,
+    contactPhoneStored: row.contact_phone,
+    beneficiaryId: row.beneficiary_id ?? null,
+    onBehalf: row.on_behalf ?? false,
     preferredStart: row.preferred_start,
     preferredEnd: row.preferred_end,
     regionId: row.region_id,

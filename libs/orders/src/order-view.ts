@@ -25,10 +25,13 @@ export interface OrderView {
   area: string | null;
   regionId: string | null;
   coarseLocation: LatLng;
-  /** Exact location, address and phone: only for `full` visibility. */
+  /** Exact location, address and phone: only for `full` visibility (the phone masked in lists). */
   location?: LatLng;
   address?: string;
   contactPhone?: string;
+  /** The beneficiary profile the order is for, and whether it was placed on their behalf (代点单): `full` only. */
+  beneficiaryId?: string | null;
+  onBehalf?: boolean;
   preferredStart: string | null;
   preferredEnd: string | null;
   team: { id: string; name: string } | null;
@@ -42,6 +45,8 @@ export interface OrderViewContext {
   area: string | null;
   teamName: string | null;
   timeline?: TimelineEntry[];
+  /** The contact phone in clear (or masked, for lists); used with `full` visibility only. */
+  contactPhone?: string | null;
 }
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
@@ -70,7 +75,9 @@ export function toOrderView(order: OrderRecord, visibility: OrderVisibility, ctx
   if (visibility === 'full') {
     view.location = order.location;
     view.address = order.address;
-    view.contactPhone = order.contactPhone;
+    if (ctx.contactPhone) view.contactPhone = ctx.contactPhone;
+    view.beneficiaryId = order.beneficiaryId;
+    view.onBehalf = order.onBehalf;
   }
   if (ctx.timeline) view.timeline = ctx.timeline;
   return view;

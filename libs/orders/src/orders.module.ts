@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { TeamDirectory } from '@xinyuan/org';
+import { BeneficiariesModule } from '@xinyuan/beneficiaries';
+import { JurisdictionService, TeamDirectory } from '@xinyuan/org';
 import { OrderAccess } from './order-access';
 import { OrderLifecycleUseCase } from './order-lifecycle.use-case';
 import { OrderQueries } from './order-queries';
@@ -7,7 +8,8 @@ import { OrderTransitions } from './order-transitions';
 import { PlaceOrderUseCase } from './place-order.use-case';
 
 @Module({
-  providers: [OrderTransitions, OrderAccess, OrderQueries, PlaceOrderUseCase, OrderLifecycleUseCase, TeamDirectory],
-  exports: [OrderTransitions, OrderAccess, OrderQueries, PlaceOrderUseCase, OrderLifecycleUseCase, TeamDirectory],
+  imports: [BeneficiariesModule],
+  providers: [OrderTransitions, OrderAccess, OrderQueries, PlaceOrderUseCase, OrderLifecycleUseCase, TeamDirectory, JurisdictionService],
+  exports: [OrderTransitions, OrderAccess, OrderQueries, PlaceOrderUseCase, OrderLifecycleUseCase, TeamDirectory, JurisdictionService, BeneficiariesModule],
 })
 export class OrdersModule {}

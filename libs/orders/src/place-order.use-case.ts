@@ -1,18 +1,24 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
-import { DomainException, ErrorCode } from '@xinyuan/common';
+import { DataSource, QueryFailedError } from 'typeorm';
+import { BeneficiaryForOrder, BeneficiaryService } from '@xinyuan/beneficiaries';
+import { DomainException, ErrorCode, PiiCipher } from '@xinyuan/common';
 import { LatLng, toEwkt } from '@xinyuan/geo';
-import { AuthUser, IdentityService } from '@xinyuan/identity';
+import { AuthUser } from '@xinyuan/identity';
 import { DispatchQueue } from '@xinyuan/queue';
+import { ActorRole, placerRole } from './actor';
+import { openContactPhone } from './order-pii';
 import { ORDER_COLUMNS, ORDER_RETURNING, OrderRecord, toOrderRecord } from './order-record';
 import type { TimelineEntry } from './order-view';
 
 export interface PlaceOrderInput {
   serviceCode: string;
   description: string;
-  location: LatLng;
-  address: string;
+  /** Required unless the order is for a beneficiary, whose profile supplies them. */
+  location?: LatLng;
+  address?: string;
+  /** The beneficiary profile (一人一档) the order is for; the placer must own it or serve its region. */
+  beneficiaryId?: string;
   preferredStart?: string;
   preferredEnd?: string;
   contactPhone?: string;
@@ -26,13 +32,14 @@ export interface PlaceOrderResult {
   replayed: boolean;
   /** Set for a new order, so the response needs no second read. */
   serviceName?: string;
+  contactPhone?: string | null;
   area?: string | null;
   placedEvent?: TimelineEntry;
 }
 
 const PLACE_ORDER_SQL = `
   WITH svc AS (SELECT id, name, requires_review FROM services WHERE code = $2 AND active),
-  usr AS (SELECT id FROM users WHERE id = $1),
+  usr AS (SELECT id, phone_enc FROM users WHERE id = $1),
   key AS (
     INSERT INTO idempotency_keys (user_id, key, request_hash, order_id)
     SELECT $1, $11, $12, $10 FROM svc, usr WHERE $11::text IS NOT NULL
@@ -40,17 +47,19 @@ const PLACE_ORDER_SQL = `
     RETURNING order_id),
   placed AS (
     INSERT INTO orders (id, resident_id, service_id, service_code, description, location, address, contact_phone,
-                        preferred_start, preferred_end, region_id, status, urgent)
-    SELECT $10, $1, svc.id, $2, $3, $4::geography, $5, $6, $7, $8,
+                        preferred_start, preferred_end, region_id, status, urgent, beneficiary_id, on_behalf)
+    SELECT $10, $1, svc.id, $2, $3, $4::geography, $5,
+           -- $6 is a PiiCipher ciphertext; without one the account's phone (encrypted with the same cipher) is copied
+           COALESCE($6, usr.phone_enc), $7, $8,
            (SELECT r.id FROM regions r WHERE r.boundary IS NOT NULL AND ST_Covers(r.boundary, $4::geography)
              ORDER BY array_position(ARRAY['point', 'village', 'township', 'county'], r.level) LIMIT 1),
-           CASE WHEN svc.requires_review THEN 'pending_review' ELSE 'dispatching' END, $9
+           CASE WHEN svc.requires_review THEN 'pending_review' ELSE 'dispatching' END, $9, $13, $14
       FROM svc, usr
      WHERE $11::text IS NULL OR EXISTS (SELECT 1 FROM key)
     RETURNING ${ORDER_RETURNING}),
   event AS (
     INSERT INTO order_events (order_id, type, from_status, to_status, actor_id, actor_role, note)
-    SELECT id, 'placed', NULL, status, $1, 'resident',
+    SELECT id, 'placed', NULL, status, $1, $15,
            CASE WHEN $9 THEN '【紧急】' ELSE '' END ||
            CASE WHEN status = 'pending_review' THEN '已下单，等待审核' ELSE '已下单，正在派单' END
       FROM placed
@@ -61,7 +70,8 @@ const PLACE_ORDER_SQL = `
     FROM (SELECT 1) one LEFT JOIN placed ON true`;
 
 /**
- * 点单: a resident orders an item of the menu. The order, its first timeline entry and the
+ * 点单: a resident orders an item of the menu (or a grid worker or staff member for a beneficiary: 代点单).
+ * A trigger on orders enforces the open-order cap inside the same statement (OPEN_ORDER_LIMIT → 429). The order, its first timeline entry and the
  * idempotency key are written by one statement (one transaction, one round trip); the dispatch job is enqueued after commit
  * (the reconciler re-enqueues it should this process die in between).
  */
@@ -70,7 +80,8 @@ export class PlaceOrderUseCase {
   constructor(
     private readonly dataSource: DataSource,
     private readonly queue: DispatchQueue,
-    private readonly identity: IdentityService,
+    private readonly beneficiaries: BeneficiaryService,
+    private readonly cipher: PiiCipher,
   ) {}
 
   async execute(user: AuthUser, input: PlaceOrderInput, idempotencyKey?: string): Promise<PlaceOrderResult> {
@@ -85,17 +96,37 @@ export class PlaceOrderUseCase {
     // One statement (so one round trip and one implicit transaction) writes the idempotency key, the
     // order and its first timeline entry, or nothing at all. The order id is made here so that the
     // key row can point at it; foreign keys are checked at the end of the statement.
-    // the account's phone (encrypted at rest) is the default contact; an account without one must give it
-    const contactPhone = input.contactPhone ?? (await this.identity.phoneOf(user.id));
-    if (contactPhone === undefined) throw DomainException.unauthenticated();
-    if (!contactPhone) {
-      throw DomainException.validation([{ field: 'contactPhone', messages: ['contactPhone is required: the account has no phone number'] }], '请填写联系电话');
+    const profile: BeneficiaryForOrder | null = input.beneficiaryId ? await this.beneficiaries.forOrder(user, input.beneficiaryId) : null;
+    const location = input.location ?? profile?.location;
+    const address = input.address ?? profile?.address;
+    if (!location || !address) {
+      throw DomainException.validation([
+        ...(location ? [] : [{ field: 'location', messages: ['location is required unless the order is for a beneficiary'] }]),
+        ...(address ? [] : [{ field: 'address', messages: ['address is required unless the order is for a beneficiary'] }]),
+      ]);
     }
+    const contactPhone = input.contactPhone ? this.cipher.encrypt(input.contactPhone) : (profile?.phoneEnc ?? null);
+    const onBehalf = !!profile?.official;
+    const actorRole: ActorRole = placerRole(user, onBehalf);
     const orderId = randomUUID();
-    const [result] = await this.dataSource.query(PLACE_ORDER_SQL, [
-      user.id, input.serviceCode, input.description, toEwkt(input.location), input.address, contactPhone,
-      input.preferredStart ?? null, input.preferredEnd ?? null, input.urgent ?? false, orderId, idempotencyKey ?? null, requestHash,
-    ]);
+    let result: Record<string, any>;
+    try {
+      [result] = await this.dataSource.query(PLACE_ORDER_SQL, [
+        user.id, input.serviceCode, input.description, toEwkt(location), address, contactPhone,
+        input.preferredStart ?? null, input.preferredEnd ?? null, input.urgent ?? false, orderId, idempotencyKey ?? null, requestHash,
+        profile?.id ?? null, onBehalf, actorRole,
+      ]);
+    } catch (e) {
+      if (e instanceof QueryFailedError && (e.driverError as { code?: string })?.code === 'XY429') {
+        throw new DomainException(ErrorCode.OpenOrderLimit, 429, undefined, undefined, { limit: this.openOrderLimit(e) });
+      }
+      // no contactPhone given and none on file (an account made by WeChat login has no phone)
+      if (e instanceof QueryFailedError && (e.driverError as { code?: string; column?: string })?.code === '23502' &&
+        (e.driverError as { column?: string }).column === 'contact_phone') {
+        throw DomainException.validation([{ field: 'contactPhone', messages: ['contactPhone is required: the account has no phone number'] }], '请填写联系电话');
+      }
+      throw e;
+    }
     if (!result.service_found) {
       throw new DomainException(ErrorCode.ServiceNotFound, 422, undefined, [
         { field: 'serviceCode', messages: ['unknown or inactive service code'] },
@@ -111,10 +142,16 @@ export class PlaceOrderUseCase {
     return {
       order,
       replayed: false,
+      contactPhone: openContactPhone(this.cipher, order.contactPhoneStored),
       serviceName: result.service_name,
       area: result.area_name,
-      placedEvent: { type: 'placed', fromStatus: null, toStatus: order.status, at: new Date(result.placed_at).toISOString(), actorRole: 'resident', note: result.placed_note },
+      placedEvent: { type: 'placed', fromStatus: null, toStatus: order.status, at: new Date(result.placed_at).toISOString(), actorRole, note: result.placed_note },
     };
+  }
+
+  private openOrderLimit(e: QueryFailedError): number | undefined {
+    const m = /open order limit (\d+)/.exec(String((e.driverError as { message?: string })?.message ?? ''));
+    return m ? Number(m[1]) : undefined;
   }
 
   private async replay(userId: string, key: string, requestHash: string): Promise<PlaceOrderResult | undefined> {

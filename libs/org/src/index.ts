@@ -2,3 +2,5 @@ export * from './region.entity';
 export * from './team.entity';
 export * from './team-directory';
 export * from './org-admin.service';
+export * from './jurisdiction';
+export * from './jurisdiction.service';

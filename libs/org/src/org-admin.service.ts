@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, QueryFailedError } from 'typeorm';
-import { DomainException, ErrorCode, Page } from '@xinyuan/common';
+import { decodeCursor, DomainException, ErrorCode, Page, toPage } from '@xinyuan/common';
 import { AppConfig } from '@xinyuan/config';
 import { fromGeoJsonPoint, LatLng, toEwkt } from '@xinyuan/geo';
-import { IdentityService } from '@xinyuan/identity';
+import { AuthUser, IdentityService, StaffCreatableRole } from '@xinyuan/identity';
+import { scopeSql } from './jurisdiction';
+import { JurisdictionService } from './jurisdiction.service';
 import type { RegionLevel } from './region.entity';
 import type { TeamMemberRole } from './team.entity';
 
@@ -37,19 +39,25 @@ function toTeamView(r: Record<string, any>): TeamView {
 
 const TEAM_COLUMNS = `id, name, region_id, ST_AsGeoJSON(location)::json AS location, service_radius_m, skills, capacity, active_orders, active`;
 
-/** The organisation: region hierarchy, teams and their members, staff. Admin operations. */
+/**
+ * The organisation: region hierarchy, teams and their members, staff. Admin operations, each inside
+ * the caller's jurisdiction: a township admin creates regions, teams and staff only inside the
+ * township and sees only its teams; the menu is county-wide, so only county-wide admins change it.
+ */
 @Injectable()
 export class OrgAdminService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly identity: IdentityService,
     private readonly config: AppConfig,
+    private readonly jurisdiction: JurisdictionService,
   ) {}
 
-  async createRegion(input: { name: string; level: RegionLevel; parentId?: string; boundary?: object }) {
+  async createRegion(user: AuthUser, input: { name: string; level: RegionLevel; parentId?: string; boundary?: object }) {
     if (input.parentId) {
       const [parent] = await this.dataSource.query(`SELECT level FROM regions WHERE id = $1`, [input.parentId]);
       if (!parent) throw new DomainException(ErrorCode.RegionNotFound, 422, undefined, [{ field: 'parentId', messages: ['parent region not found'] }]);
+      await this.jurisdiction.requireStaffCovers(user, input.parentId);
       if (LEVEL_DEPTH[parent.level as RegionLevel] >= LEVEL_DEPTH[input.level]) {
         throw new DomainException(ErrorCode.InvalidRegionParent, 422, `上级区域（${parent.level}）必须高于 ${input.level}`, [
           { field: 'parentId', messages: ['parent must be of a higher level'] },
@@ -57,6 +65,9 @@ export class OrgAdminService {
       }
     } else if (input.level !== 'county') {
       throw DomainException.validation([{ field: 'parentId', messages: ['only a county may have no parent'] }]);
+    } else if ((await this.jurisdiction.staffScope(user)).kind !== 'all') {
+      // a new county root is outside every existing jurisdiction
+      throw new DomainException(ErrorCode.OutsideJurisdiction, 403);
     }
     try {
       const [row] = await this.dataSource.query(
@@ -75,17 +86,24 @@ export class OrgAdminService {
     }
   }
 
-  /** Regions, the top of the hierarchy first then by name; one page (keyset over level, name, id). */
-  async listRegions(limit: number, cursor?: string): Promise<Page<{ id: string; name: string; level: RegionLevel; parentId: string | null }>> {
+  /** The regions of the caller's jurisdiction (its subtree), the top of the hierarchy first then by name; one page (keyset over level, name, id). */
+  async listRegions(
+    user: AuthUser,
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<{ id: string; name: string; level: RegionLevel; parentId: string | null }>> {
     const after = decodeRegionCursor(cursor);
+    const params: unknown[] = [after?.[0] ?? null, after?.[1] ?? null, after?.[2] ?? null, limit + 1];
+    const inScope = scopeSql(await this.jurisdiction.staffScope(user), 'id', params);
     const rows = await this.dataSource.query(
       `SELECT id, name, level, parent_id, array_position(ARRAY['county','township','village','point'], level::text) AS depth
          FROM regions
-        WHERE $1::int IS NULL
-           OR (array_position(ARRAY['county','township','village','point'], level::text), name, id) > ($1::int, $2::text, $3::uuid)
+        WHERE ${inScope}
+          AND ($1::int IS NULL
+           OR (array_position(ARRAY['county','township','village','point'], level::text), name, id) > ($1::int, $2::text, $3::uuid))
         ORDER BY depth, name, id
         LIMIT $4`,
-      [after?.[0] ?? null, after?.[1] ?? null, after?.[2] ?? null, limit + 1],
+      params,
     );
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
@@ -95,13 +113,14 @@ export class OrgAdminService {
     };
   }
 
-  async createTeam(input: { name: string; regionId: string; location: LatLng; serviceRadiusM: number; skills: string[]; capacity: number }): Promise<TeamView> {
+  async createTeam(user: AuthUser, input: { name: string; regionId: string; location: LatLng; serviceRadiusM: number; skills: string[]; capacity: number }): Promise<TeamView> {
     if (input.serviceRadiusM > this.config.DISPATCH_MAX_RADIUS_M) {
       throw DomainException.validation([
         { field: 'serviceRadiusM', messages: [`serviceRadiusM must not be greater than ${this.config.DISPATCH_MAX_RADIUS_M}`] },
       ]);
     }
     await this.requireRegion(input.regionId);
+    await this.jurisdiction.requireStaffCovers(user, input.regionId);
     const [row] = await this.dataSource.query(
       `INSERT INTO teams (name, region_id, location, service_radius_m, skills, capacity)
        VALUES ($1, $2, $3::geography, $4, $5::text[], $6) RETURNING ${TEAM_COLUMNS}`,
@@ -110,17 +129,41 @@ export class OrgAdminService {
     return toTeamView(row);
   }
 
-  async getTeam(teamId: string): Promise<TeamView> {
+  /** A team outside the caller's jurisdiction is reported as not found. */
+  async getTeam(user: AuthUser, teamId: string): Promise<TeamView> {
     const [row] = await this.dataSource.query(`SELECT ${TEAM_COLUMNS} FROM teams WHERE id = $1`, [teamId]);
-    if (!row) throw DomainException.notFound(ErrorCode.TeamNotFound);
+    if (!row || !(await this.jurisdiction.staffCovers(user, row.region_id))) throw DomainException.notFound(ErrorCode.TeamNotFound);
     return toTeamView(row);
   }
 
-  async addMember(teamId: string, input: { phone: string; name: string; password: string; role: TeamMemberRole; skills?: string[] }) {
+  /** Teams of the caller's jurisdiction (optionally under one region of it), newest first. */
+  async listTeams(user: AuthUser, filter: { regionId?: string; limit: number; cursor?: string }): Promise<Page<TeamView>> {
+    const params: unknown[] = [];
+    const where = [scopeSql(await this.jurisdiction.staffScope(user), 'region_id', params)];
+    if (filter.regionId) {
+      params.push(filter.regionId);
+      where.push(`region_id IN (SELECT id FROM regions WHERE path @> ARRAY[$${params.length}::uuid])`);
+    }
+    const cursor = decodeCursor(filter.cursor);
+    if (cursor) {
+      params.push(cursor.at, cursor.id);
+      where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+    }
+    params.push(filter.limit + 1);
+    const rows: Record<string, any>[] = await this.dataSource.query(
+      `SELECT ${TEAM_COLUMNS}, created_at::text AS cursor_at FROM teams WHERE ${where.join(' AND ')}
+        ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
+      params,
+    );
+    const page = toPage(rows, filter.limit, (r) => ({ at: r.cursor_at, id: r.id }));
+    return { items: page.items.map(toTeamView), nextCursor: page.nextCursor };
+  }
+
+  async addMember(caller: AuthUser, teamId: string, input: { phone: string; name: string; password: string; role: TeamMemberRole; skills?: string[] }) {
     return this.dataSource.transaction(async (m) => {
-      const [team] = await m.query(`SELECT id FROM teams WHERE id = $1`, [teamId]);
-      if (!team) throw DomainException.notFound(ErrorCode.TeamNotFound);
-      const user = await this.identity.upsertWithRole(m, { phone: input.phone, name: input.name, password: input.password, role: 'volunteer' });
+      const [team] = await m.query(`SELECT id, region_id FROM teams WHERE id = $1`, [teamId]);
+      if (!team || !(await this.jurisdiction.staffCovers(caller, team.region_id, m))) throw DomainException.notFound(ErrorCode.TeamNotFound);
+      const user = (await this.identity.upsertWithRole(m, { phone: input.phone, name: input.name, password: input.password, role: 'volunteer' }))!;
       await m.query(
         `INSERT INTO team_members (team_id, user_id, role, skills) VALUES ($1, $2, $3, $4::text[])
          ON CONFLICT (team_id, user_id) DO UPDATE SET role = EXCLUDED.role, skills = EXCLUDED.skills`,
@@ -130,10 +173,25 @@ export class OrgAdminService {
     });
   }
 
-  async createStaff(input: { phone: string; name: string; password: string; role: 'dispatcher' | 'admin'; regionId: string }) {
+  /**
+   * Staff (dispatcher, admin) and grid workers, always with a region inside the creator's own
+   * jurisdiction. An existing user of another jurisdiction cannot be taken over (403).
+   */
+  async createStaff(caller: AuthUser, input: { phone: string; name: string; password: string; role: StaffCreatableRole; regionId: string }) {
     await this.requireRegion(input.regionId);
-    const user = await this.identity.upsertWithRole(this.dataSource.manager, input);
+    await this.jurisdiction.requireStaffCovers(caller, input.regionId);
+    const scope = await this.jurisdiction.staffScope(caller);
+    const within = scope.kind === 'subtree' ? { regionId: scope.regionId } : null;
+    const user = await this.identity.upsertWithRole(this.dataSource.manager, input, within);
+    if (!user) throw new DomainException(ErrorCode.OutsideJurisdiction, 403, '该手机号属于其他辖区的工作人员');
     return { userId: user.id, role: input.role, regionId: input.regionId, userCreated: user.created };
+  }
+
+  /** The menu is county-wide: only the bootstrap admin and county-wide admins change it. */
+  async requireCountyWide(user: AuthUser): Promise<void> {
+    const scope = await this.jurisdiction.staffScope(user);
+    if (scope.kind === 'all' || (scope.kind === 'subtree' && scope.includesUnregioned)) return;
+    throw new DomainException(ErrorCode.OutsideJurisdiction, 403, '只有县级管理员可以维护服务菜单');
   }
 
   private async requireRegion(regionId: string): Promise<void> {

@@ -2,13 +2,17 @@ import { Body, Controller, Get, Post, Query } from '@nestjs/common';
 import { PageQuery } from '@xinyuan/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CatalogService } from '@xinyuan/catalog';
-import { Public, Roles } from '@xinyuan/identity';
+import { AuthUser, CurrentUser, Public, Roles } from '@xinyuan/identity';
+import { OrgAdminService } from '@xinyuan/org';
 import { CreateServiceDto } from './catalog.dto';
 
 @ApiTags('menu 服务菜单')
 @Controller('api/v1/services')
 export class CatalogController {
-  constructor(private readonly catalog: CatalogService) {}
+  constructor(
+    private readonly catalog: CatalogService,
+    private readonly org: OrgAdminService,
+  ) {}
 
   @Public()
   @Get()
@@ -19,7 +23,8 @@ export class CatalogController {
   @ApiBearerAuth()
   @Roles('admin')
   @Post()
-  create(@Body() dto: CreateServiceDto) {
+  async create(@CurrentUser() user: AuthUser, @Body() dto: CreateServiceDto) {
+    await this.org.requireCountyWide(user);
     return this.catalog.create(dto);
   }
 }

@@ -6,7 +6,7 @@ import { AuthUser, CurrentUser, Roles } from '@xinyuan/identity';
 import { OrderLifecycleUseCase, OrderQueries } from '@xinyuan/orders';
 import { ApproveDto, AssignDto, ReasonDto } from '../orders/orders.dto';
 
-/** 派单: staff work the queue of orders that need a person. */
+/** 派单: staff work the queue of orders that need a person, inside their jurisdiction (others' orders: 404). */
 @ApiTags('dispatch 派单')
 @ApiBearerAuth()
 @Roles('dispatcher', 'admin')
@@ -20,13 +20,13 @@ export class DispatchController {
   ) {}
 
   @Get('dispatch/queue')
-  queue(@Query() query: PageQuery) {
-    return this.offers.dispatchQueue({ limit: pageLimit(query), cursor: query.cursor });
+  queue(@CurrentUser() user: AuthUser, @Query() query: PageQuery) {
+    return this.offers.dispatchQueue(user, { limit: pageLimit(query), cursor: query.cursor });
   }
 
   @Get('orders/:id/candidates')
-  candidates(@Param('id', uuidParam()) id: string) {
-    return this.offers.candidates(id);
+  candidates(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string) {
+    return this.offers.candidates(user, id);
   }
 
   @Post('orders/:id/assign')

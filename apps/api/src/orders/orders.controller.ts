@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { AuditLog, Meta, RequestMeta } from '@xinyuan/audit';
 import { DomainException, pageLimit, uuidParam } from '@xinyuan/common';
 import { AuthUser, CurrentUser } from '@xinyuan/identity';
 import { OrderLifecycleUseCase, OrderQueries, PlaceOrderUseCase, toOrderView } from '@xinyuan/orders';
@@ -16,6 +17,7 @@ export class OrdersController {
     private readonly placeOrder: PlaceOrderUseCase,
     private readonly queries: OrderQueries,
     private readonly lifecycle: OrderLifecycleUseCase,
+    private readonly audit: AuditLog,
   ) {}
 
   @Post()
@@ -38,18 +40,32 @@ export class OrdersController {
       serviceName: placed.serviceName!,
       area: placed.area ?? null,
       teamName: null,
+      contactPhone: placed.contactPhone,
       timeline: [placed.placedEvent!],
     });
   }
 
+  /** Residents: their own orders; grid workers: also those of their grid's beneficiaries; staff: their jurisdiction's. */
   @Get()
-  list(@CurrentUser() user: AuthUser, @Query() query: ListOrdersQuery) {
-    return this.queries.list(user, { mine: query.mine, assigned: query.assigned, status: query.status, limit: pageLimit(query), cursor: query.cursor });
+  async list(@CurrentUser() user: AuthUser, @Query() query: ListOrdersQuery, @Meta() meta: RequestMeta) {
+    const page = await this.queries.list(user, { mine: query.mine, assigned: query.assigned, status: query.status, limit: pageLimit(query), cursor: query.cursor });
+    // the address of a beneficiary is their personal data: a list that shows one is audited
+    const forBeneficiaries = page.items.filter((o) => o.beneficiaryId && o.address !== undefined).map((o) => o.id);
+    if (forBeneficiaries.length) {
+      await this.audit.record({ actor: user, action: 'order.list', objectType: 'order', objectId: null, outcome: 'success', statusCode: 200, meta, data: { ids: forBeneficiaries } });
+    }
+    return page;
   }
 
   @Get(':id')
-  get(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string) {
-    return this.queries.get(id, user);
+  async get(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Meta() meta: RequestMeta) {
+    const view = await this.queries.get(id, user);
+    // an order for a beneficiary carries their address and phone: the read is audited before the answer
+    if (view.beneficiaryId && view.address !== undefined) {
+      await this.audit.record({ actor: user, action: 'order.read', objectType: 'order', objectId: id, regionId: view.regionId, outcome: 'success', statusCode: 200, meta,
+        data: { beneficiaryId: view.beneficiaryId } });
+    }
+    return view;
   }
 
   @Post(':id/cancel')

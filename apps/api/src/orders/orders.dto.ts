@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, Min,
-  ValidateNested,
+  ValidateIf, ValidateNested,
 } from 'class-validator';
 import { PageQuery } from '@xinyuan/common';
 import { LatLngDto } from '@xinyuan/geo';
@@ -12,11 +12,17 @@ import { PHONE_PATTERN } from '../identity/auth.dto';
 export class PlaceOrderDto {
   @ApiProperty({ example: 'HAIRCUT' }) @IsString() @Length(1, 40) serviceCode: string;
   @ApiProperty({ example: '老人行动不便，需要上门理发' }) @IsString() @Length(1, 2000) description: string;
-  @ApiProperty({ type: LatLngDto }) @IsObject() @ValidateNested() @Type(() => LatLngDto) location: LatLngDto;
-  @ApiProperty({ example: '安吉县递铺街道阳光社区 3 幢 201' }) @IsString() @Length(1, 300) address: string;
+  @ApiProperty({ type: LatLngDto, description: 'optional when beneficiaryId is given (taken from the profile)' })
+  @ValidateIf((o: PlaceOrderDto) => !o.beneficiaryId || o.location !== undefined)
+  @IsObject() @ValidateNested() @Type(() => LatLngDto) location?: LatLngDto;
+  @ApiProperty({ example: '安吉县递铺街道阳光社区 3 幢 201', description: 'optional when beneficiaryId is given (taken from the profile)' })
+  @ValidateIf((o: PlaceOrderDto) => !o.beneficiaryId || o.address !== undefined)
+  @IsString() @Length(1, 300) address?: string;
+  @ApiPropertyOptional({ description: '服务对象档案（一人一档）：为本人家属下单，或网格员/工作人员代点单' })
+  @IsOptional() @IsUUID() beneficiaryId?: string;
   @ApiPropertyOptional({ example: '2026-11-24T09:00:00+08:00' }) @IsOptional() @IsISO8601({ strict: true }) preferredStart?: string;
   @ApiPropertyOptional({ example: '2026-11-24T11:00:00+08:00' }) @IsOptional() @IsISO8601({ strict: true }) preferredEnd?: string;
-  @ApiPropertyOptional({ description: '默认为下单人手机号' })
+  @ApiPropertyOptional({ description: '默认为服务对象档案中的电话，否则为下单人手机号；加密保存' })
   @IsOptional() @IsString() @Matches(PHONE_PATTERN, { message: 'contactPhone must be an 11-digit mainland mobile number' })
   contactPhone?: string;
 

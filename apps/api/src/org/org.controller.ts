@@ -1,10 +1,16 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsOptional, IsUUID } from 'class-validator';
 import { PageQuery, pageLimit, uuidParam } from '@xinyuan/common';
-import { Roles } from '@xinyuan/identity';
+import { AuthUser, CurrentUser, Roles } from '@xinyuan/identity';
 import { OrgAdminService } from '@xinyuan/org';
 import { AddMemberDto, CreateRegionDto, CreateStaffDto, CreateTeamDto } from './org.dto';
 
+class ListTeamsQuery extends PageQuery {
+  @ApiPropertyOptional({ description: 'only teams under this region (of your jurisdiction)' }) @IsOptional() @IsUUID() regionId?: string;
+}
+
+/** Regions, teams and staff, each inside the caller's jurisdiction (a region subtree). */
 @ApiTags('organisation 组织')
 @ApiBearerAuth()
 @Controller('api/v1')
@@ -13,37 +19,43 @@ export class OrgController {
 
   @Roles('admin')
   @Post('regions')
-  createRegion(@Body() dto: CreateRegionDto) {
-    return this.org.createRegion(dto);
+  createRegion(@CurrentUser() user: AuthUser, @Body() dto: CreateRegionDto) {
+    return this.org.createRegion(user, dto);
   }
 
   @Roles('admin', 'dispatcher')
   @Get('regions')
-  listRegions(@Query() query: PageQuery) {
-    return this.org.listRegions(pageLimit(query), query.cursor);
+  listRegions(@CurrentUser() user: AuthUser, @Query() query: PageQuery) {
+    return this.org.listRegions(user, pageLimit(query), query.cursor);
   }
 
   @Roles('admin')
   @Post('teams')
-  createTeam(@Body() dto: CreateTeamDto) {
-    return this.org.createTeam(dto);
+  createTeam(@CurrentUser() user: AuthUser, @Body() dto: CreateTeamDto) {
+    return this.org.createTeam(user, dto);
+  }
+
+  @Roles('admin', 'dispatcher')
+  @Get('teams')
+  listTeams(@CurrentUser() user: AuthUser, @Query() query: ListTeamsQuery) {
+    return this.org.listTeams(user, { regionId: query.regionId, limit: pageLimit(query), cursor: query.cursor });
   }
 
   @Roles('admin', 'dispatcher')
   @Get('teams/:id')
-  getTeam(@Param('id', uuidParam()) id: string) {
-    return this.org.getTeam(id);
+  getTeam(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string) {
+    return this.org.getTeam(user, id);
   }
 
   @Roles('admin')
   @Post('teams/:id/members')
-  addMember(@Param('id', uuidParam()) id: string, @Body() dto: AddMemberDto) {
-    return this.org.addMember(id, dto);
+  addMember(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: AddMemberDto) {
+    return this.org.addMember(user, id, dto);
   }
 
   @Roles('admin')
   @Post('staff')
-  createStaff(@Body() dto: CreateStaffDto) {
-    return this.org.createStaff(dto);
+  createStaff(@CurrentUser() user: AuthUser, @Body() dto: CreateStaffDto) {
+    return this.org.createStaff(user, dto);
   }
 }

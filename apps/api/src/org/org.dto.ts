@@ -4,6 +4,7 @@ import {
   ArrayMaxSize, IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested,
 } from 'class-validator';
 import { LatLngDto } from '@xinyuan/geo';
+import { STAFF_CREATABLE_ROLES, StaffCreatableRole } from '@xinyuan/identity';
 import { REGION_LEVELS, RegionLevel, TEAM_MEMBER_ROLES, TeamMemberRole } from '@xinyuan/org';
 import { PHONE_PATTERN } from '../identity/auth.dto';
 import { IsGeoJsonPolygon } from './geojson.validator';
@@ -41,6 +42,7 @@ export class CreateStaffDto {
   @ApiProperty() @IsString() @Matches(PHONE_PATTERN, { message: 'phone must be an 11-digit mainland mobile number' }) phone: string;
   @ApiProperty() @IsString() @Length(1, 50) name: string;
   @ApiProperty() @IsString() @Length(8, 72) password: string;
-  @ApiProperty({ enum: ['dispatcher', 'admin'] }) @IsIn(['dispatcher', 'admin']) role: 'dispatcher' | 'admin';
-  @ApiProperty() @IsUUID() regionId: string;
+  @ApiProperty({ enum: STAFF_CREATABLE_ROLES, description: 'grid_worker: 网格员, region = their grid/village' })
+  @IsIn(STAFF_CREATABLE_ROLES as unknown as string[]) role: StaffCreatableRole;
+  @ApiProperty({ description: 'jurisdiction; must lie inside your own' }) @IsUUID() regionId: string;
 }

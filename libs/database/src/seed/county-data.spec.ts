@@ -6,6 +6,7 @@ import {
   SeedRegion,
   regions,
   residents,
+  beneficiaries,
   services,
   staff,
   teams,
@@ -291,6 +292,22 @@ describe('demo county data', () => {
       expect(new Set(phones).size).toBe(phones.length);
       for (const p of phones) expect(p).toMatch(PHONE);
       expect(phones).not.toContain('13800000000');
+    });
+
+    it('has grid workers in villages and beneficiaries recorded by them or a resident, inside the recorder\'s village', () => {
+      const grid = staff.filter((s) => s.role === 'grid_worker');
+      expect(grid.length).toBeGreaterThanOrEqual(1);
+      for (const g of grid) expect(regionOf(g.regionKey).level).toBe('village');
+      expect(beneficiaries.length).toBeGreaterThanOrEqual(3);
+      const tags = new Set(['living_alone', 'empty_nest', 'left_behind_child', 'vulnerable_child', 'disability', 'low_income', 'extreme_poverty', 'veteran']);
+      for (const b of beneficiaries) {
+        for (const t of b.tags) expect(tags.has(t)).toBe(true);
+        const recorder = grid.find((g) => g.phone === b.recordedBy);
+        if (recorder) expect({ key: b.key, inside: pointInRing(b.location, regionOf(recorder.regionKey).boundary?.[0] ?? []) }).toEqual({ key: b.key, inside: true });
+        else expect(residents.map((r) => r.phone)).toContain(b.recordedBy);
+        if (b.idNumber) expect(b.idNumber).toMatch(/^\d{17}[\dX]$/);
+      }
+      expect(beneficiaries.some((b) => residents.some((r) => r.phone === b.recordedBy))).toBe(true);
     });
 
     it('uses a demo password the API accepts (8–72 characters)', () => {

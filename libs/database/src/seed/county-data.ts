@@ -59,8 +59,24 @@ export interface SeedTeam {
 export interface SeedStaff {
   phone: string;
   name: string;
-  role: 'dispatcher' | 'admin';
+  role: 'dispatcher' | 'admin' | 'grid_worker';
   regionKey: string;
+}
+
+/** A beneficiary profile (一人一档), recorded by a grid worker or by a resident for family. */
+export interface SeedBeneficiary {
+  key: string;
+  /** Phone of the account that recorded it (a grid worker or a resident of this file). */
+  recordedBy: string;
+  name: string;
+  ageBand: 'under_18' | '18_59' | '60_69' | '70_79' | '80_plus';
+  address: string;
+  location: LatLng;
+  tags: string[];
+  phone: string | null;
+  /** Fictitious (the checksum is not valid); stored encrypted. */
+  idNumber: string | null;
+  guardian: { name: string; phone: string; relation: string } | null;
 }
 
 export interface SeedResident {
@@ -449,6 +465,9 @@ export const staff: SeedStaff[] = [
   { phone: '13800000001', name: '沈晓红', role: 'dispatcher', regionKey: 'county' },
   { phone: '13800000002', name: '吴建明', role: 'dispatcher', regionKey: 'dipu' },
   { phone: '13800000003', name: '潘丽君', role: 'admin', regionKey: 'county' },
+  { phone: '13800000004', name: '钟国强', role: 'admin', regionKey: 'dipu' },
+  { phone: '13800000011', name: '俞美华', role: 'grid_worker', regionKey: 'dipu-lujia' },
+  { phone: '13800000012', name: '蒋志刚', role: 'grid_worker', regionKey: 'dipu-gucheng' },
 ];
 
 export const residents: SeedResident[] = [
@@ -462,4 +481,33 @@ export const residents: SeedResident[] = [
   { phone: '13700000008', name: '周美凤', address: '浙江省湖州市安吉县孝丰镇横柏村4组15号', location: { lat: 30.6012, lng: 119.4987 } },
   { phone: '13700000009', name: '钱阿大', address: '浙江省湖州市安吉县天子湖镇高禹村高禹街66号', location: { lat: 30.8013, lng: 119.6187 } },
   { phone: '13700000010', name: '潘雪琴', address: '浙江省湖州市安吉县梅溪镇晓墅村1组9号', location: { lat: 30.7594, lng: 119.7618 } },
+];
+
+// ---------------------------------------------------------------------------------------------
+// Beneficiaries (一人一档): people the grid workers look after, and one a resident records for family
+// ---------------------------------------------------------------------------------------------
+
+export const beneficiaries: SeedBeneficiary[] = [
+  {
+    key: 'lujia-elder-1', recordedBy: '13800000011', name: '陈阿婆', ageBand: '80_plus',
+    address: '浙江省湖州市安吉县递铺街道鲁家村3组12号', location: { lat: 30.6742, lng: 119.6268 },
+    tags: ['living_alone'], phone: '05725123401', idNumber: '330523194203150028',
+    guardian: { name: '陈建华', phone: '13957200011', relation: '儿子' },
+  },
+  {
+    key: 'lujia-child-1', recordedBy: '13800000011', name: '陈小雨', ageBand: 'under_18',
+    address: '浙江省湖州市安吉县递铺街道鲁家村5组8号', location: { lat: 30.6779, lng: 119.6205 },
+    tags: ['left_behind_child'], phone: null, idNumber: null,
+    guardian: { name: '陈阿婆', phone: '13957200012', relation: '祖母' },
+  },
+  {
+    key: 'gucheng-disabled-1', recordedBy: '13800000012', name: '周德明', ageBand: '60_69',
+    address: '浙江省湖州市安吉县递铺街道古城村古城路31号', location: { lat: 30.6262, lng: 119.6561 },
+    tags: ['disability', 'low_income'], phone: '13957200013', idNumber: '330523196007070017', guardian: null,
+  },
+  {
+    key: 'resident-mother-1', recordedBy: '13700000001', name: '王母', ageBand: '80_plus',
+    address: '浙江省湖州市安吉县递铺街道古城村古城路18号', location: { lat: 30.6275, lng: 119.6535 },
+    tags: [], phone: null, idNumber: null, guardian: { name: '王桂英', phone: '13700000001', relation: '女儿' },
+  },
 ];

@@ -23,6 +23,7 @@ export interface SeedReport {
   volunteers: number;
   staff: number;
   residents: number;
+  beneficiaries: number;
 }
 
 /**
@@ -34,7 +35,7 @@ export async function seedCounty(dataSource: DataSource, pii: PiiCipher): Promis
   const upsertUser = (m: EntityManager, phone: string, name: string, hashed: string, role: string, regionId: string | null) =>
     upsertUserRow(m, pii, phone, name, hashed, role, regionId);
   return dataSource.transaction(async (m) => {
-    const report: SeedReport = { regions: 0, services: 0, teams: 0, volunteers: 0, staff: 0, residents: 0 };
+    const report: SeedReport = { regions: 0, services: 0, teams: 0, volunteers: 0, staff: 0, residents: 0, beneficiaries: 0 };
     for (const r of county.regions) {
       const boundary = r.boundary ? JSON.stringify({ type: 'Polygon', coordinates: r.boundary }) : null;
       const rows = await m.query(
@@ -71,13 +72,26 @@ export async function seedCounty(dataSource: DataSource, pii: PiiCipher): Promis
         report.volunteers += added.length;
       }
     }
+    const userIds = new Map<string, string>();
     for (const s of county.staff) {
-      await upsertUser(m, s.phone, s.name, passwordHash, s.role, seedId(`region:${s.regionKey}`));
+      userIds.set(s.phone, await upsertUser(m, s.phone, s.name, passwordHash, s.role, seedId(`region:${s.regionKey}`)));
       report.staff++;
     }
     for (const r of county.residents) {
-      await upsertUser(m, r.phone, r.name, passwordHash, 'resident', null);
+      userIds.set(r.phone, await upsertUser(m, r.phone, r.name, passwordHash, 'resident', null));
       report.residents++;
+    }
+    for (const b of county.beneficiaries) {
+      const rows = await m.query(
+        `INSERT INTO beneficiaries (id, created_by, region_id, name, age_band, address, location, tags, id_number_enc, phone_enc, guardian_enc)
+         VALUES ($1, $2, (SELECT rr.id FROM regions rr WHERE rr.boundary IS NOT NULL AND ST_Covers(rr.boundary, $6::geography)
+                           ORDER BY array_position(ARRAY['point', 'village', 'township', 'county'], rr.level) LIMIT 1),
+                 $3, $4, $5, $6::geography, $7::text[], $8, $9, $10)
+         ON CONFLICT (id) DO NOTHING RETURNING id`,
+        [seedId(`beneficiary:${b.key}`), userIds.get(b.recordedBy), b.name, b.ageBand, b.address, ewkt(b.location), b.tags,
+          pii.encryptNullable(b.idNumber), pii.encryptNullable(b.phone), b.guardian ? pii.encrypt(JSON.stringify(b.guardian)) : null],
+      );
+      report.beneficiaries += rows.length;
     }
     return report;
   });

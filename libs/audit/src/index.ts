@@ -1,0 +1,4 @@
+export * from './audit-policy';
+export * from './audit-log';
+export * from './audit-http';
+export * from './audit.module';

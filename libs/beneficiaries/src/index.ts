@@ -1,0 +1,3 @@
+export * from './beneficiary-policy';
+export * from './beneficiary.service';
+export * from './beneficiaries.module';

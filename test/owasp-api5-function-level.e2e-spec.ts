@@ -1,0 +1,153 @@
+import { Client } from 'pg';
+import { startPlatform, Platform } from './support/apps';
+import { TEST_DATABASE_URL } from './support/env';
+import { Http } from './support/http';
+import { buildJurisdictionWorld, createPerson, JurisdictionWorld, placeOrder, STAFF_PASSWORD } from './support/jurisdiction-world';
+import { expectOk, login, randomPhone } from './support/world';
+
+/**
+ * OWASP API5:2023 — functions are guarded by role and by jurisdiction: residents, volunteers and
+ * grid workers get 403 on staff and admin endpoints; dispatchers on admin endpoints; a township's
+ * staff cannot act outside the township (403 OUTSIDE_JURISDICTION for writes into another region,
+ * 404 for objects there); orders outside every boundary are for county-wide admins only.
+ */
+describe('API5:2023 Broken Function Level Authorization', () => {
+  const tag = `F${Date.now() % 100000}`;
+  let platform: Platform;
+  let db: Client;
+  let api: Http;
+  let w: JurisdictionWorld;
+  let reviewA: any;
+
+  const snapshot = async () =>
+    (await db.query(`SELECT (SELECT count(*) FROM regions)::int AS regions, (SELECT count(*) FROM teams)::int AS teams,
+                            (SELECT count(*) FROM services)::int AS services, (SELECT count(*) FROM team_members)::int AS members,
+                            (SELECT count(*) FROM users)::int AS users, (SELECT count(*) FROM offers WHERE source = 'manual')::int AS manual_offers,
+                            (SELECT string_agg(id::text || status, ',' ORDER BY id) FROM orders WHERE status IN ('pending_review', 'rejected')) AS reviews`)).rows[0];
+
+  beforeAll(async () => {
+    platform = await startPlatform(`api5-${tag}`);
+    db = new Client({ connectionString: TEST_DATABASE_URL });
+    await db.connect();
+    api = new Http(platform.api.url);
+    w = await buildJurisdictionWorld(api, tag, { lat: 34.0, lng: 116.0 });
+    reviewA = await placeOrder(w.residents.alice.http, { serviceCode: w.reviewCode, description: '申请补贴', location: w.at.a1, address: '甲村 3 号' });
+  }, 180000);
+
+  afterAll(async () => {
+    await db?.end();
+    await platform?.stop();
+  });
+
+  const staffEndpoints = () =>
+    [
+      ['GET', '/api/v1/dispatch/queue', undefined],
+      ['GET', `/api/v1/orders/${reviewA.id}/candidates`, undefined],
+      ['POST', `/api/v1/orders/${reviewA.id}/assign`, { teamId: w.teams.a.id }],
+      ['POST', `/api/v1/orders/${reviewA.id}/approve`, { note: '越权' }],
+      ['POST', `/api/v1/orders/${reviewA.id}/reject`, { reason: '越权' }],
+      ['GET', '/api/v1/regions', undefined],
+      ['GET', '/api/v1/teams', undefined],
+      ['GET', `/api/v1/teams/${w.teams.a.id}`, undefined],
+    ] as const;
+  const adminEndpoints = () => {
+    const phone = randomPhone('136');
+    return [
+      ['POST', '/api/v1/regions', { name: `越权村${tag}`, level: 'village', parentId: w.regions.a.id }],
+      ['POST', '/api/v1/services', { code: `HACK_${tag}`, name: '越权服务', group: '测试', requiredSkills: [w.skill] }],
+      ['POST', '/api/v1/teams', { name: `越权队${tag}`, regionId: w.regions.a1.id, location: w.at.a1, serviceRadiusM: 1000, skills: [w.skill], capacity: 1 }],
+      ['POST', `/api/v1/teams/${w.teams.a.id}/members`, { phone, name: '越权队员', password: 'Volunteer#2026', role: 'leader' }],
+      ['POST', '/api/v1/staff', { phone, name: '越权', password: STAFF_PASSWORD, role: 'admin', regionId: w.regions.a.id }],
+      ['GET', '/api/v1/audit', undefined],
+    ] as const;
+  };
+
+  it('residents, volunteers and grid workers get 403 FORBIDDEN on every staff and admin endpoint, and nothing changes', async () => {
+    const before = await snapshot();
+    const who = { alice: w.residents.alice.http, volunteer: w.teams.a.members[0].http, leader: w.teams.a.members[0].http, grid: w.grid.a.http };
+    for (const [name, http] of Object.entries(who)) {
+      for (const [method, path, body] of [...staffEndpoints(), ...adminEndpoints()]) {
+        const res = await http.request(method, path, body);
+        expect({ name, method, path, status: res.status, code: res.body.code }).toEqual({ name, method, path, status: 403, code: 'FORBIDDEN' });
+      }
+    }
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('dispatchers, of the county too, get 403 on admin endpoints (audit included)', async () => {
+    const before = await snapshot();
+    for (const d of [w.staff.countyDispatcher.http, w.staff.townDispatcherA.http]) {
+      for (const [method, path, body] of adminEndpoints()) {
+        const res = await d.request(method, path, body);
+        expect({ path, status: res.status, code: res.body.code }).toEqual({ path, status: 403, code: 'FORBIDDEN' });
+      }
+    }
+    expect(await snapshot()).toEqual(before);
+  });
+
+  describe('a township admin and dispatcher stay inside the township', () => {
+    it('writes into another township or above are refused with 403 OUTSIDE_JURISDICTION', async () => {
+      const before = await snapshot();
+      const admin = w.staff.townAdminA.http;
+      const attempts: [string, unknown][] = [
+        ['/api/v1/regions', { name: `乙镇新村${tag}`, level: 'village', parentId: w.regions.b.id }],
+        ['/api/v1/regions', { name: `新县${tag}`, level: 'county' }],
+        ['/api/v1/teams', { name: `乙镇新队${tag}`, regionId: w.regions.b1.id, location: w.at.b1, serviceRadiusM: 1000, skills: [w.skill], capacity: 1 }],
+        ['/api/v1/staff', { phone: randomPhone('136'), name: '乙镇调度', password: STAFF_PASSWORD, role: 'dispatcher', regionId: w.regions.b.id }],
+        ['/api/v1/staff', { phone: randomPhone('136'), name: '县管理员', password: STAFF_PASSWORD, role: 'admin', regionId: w.regions.county.id }],
+        ['/api/v1/staff', { phone: randomPhone('136'), name: '乙村网格员', password: STAFF_PASSWORD, role: 'grid_worker', regionId: w.regions.b1.id }],
+        // the menu is county-wide
+        ['/api/v1/services', { code: `TOWN_${tag}`, name: '镇级服务', group: '测试', requiredSkills: [w.skill] }],
+        // taking over a county admin by phone would re-home them into the township
+        ['/api/v1/staff', { phone: w.staff.countyAdmin.phone, name: '改派', password: STAFF_PASSWORD, role: 'dispatcher', regionId: w.regions.a1.id }],
+      ];
+      for (const [path, body] of attempts) {
+        const res = await admin.post(path, body);
+        expect({ path, status: res.status, code: res.body.code }).toEqual({ path, status: 403, code: 'OUTSIDE_JURISDICTION' });
+      }
+      expect(await snapshot()).toEqual(before);
+      const [countyAdmin] = (await db.query(`SELECT roles, region_id FROM users WHERE id = $1`, [w.staff.countyAdmin.id])).rows;
+      expect(countyAdmin).toEqual({ roles: ['admin'], region_id: w.regions.county.id });
+    });
+
+    it('inside the township the same admin may create a village, a team, a dispatcher and a grid worker', async () => {
+      const admin = w.staff.townAdminA.http;
+      const village = expectOk(await admin.post('/api/v1/regions', { name: `甲镇新村${tag}`, level: 'village', parentId: w.regions.a.id }), 201, 'village');
+      expectOk(await admin.post('/api/v1/teams', { name: `甲镇新队${tag}`, regionId: village.id, location: w.at.a1, serviceRadiusM: 1000, skills: [w.skill], capacity: 1 }), 201, 'team');
+      const phone = randomPhone('136');
+      expectOk(await admin.post('/api/v1/staff', { phone, name: '甲镇新网格员', password: STAFF_PASSWORD, role: 'grid_worker', regionId: village.id }), 201, 'grid worker');
+      const me = expectOk(await (await login(api, phone, STAFF_PASSWORD)).get('/api/v1/me'), 200, 'me');
+      expect(me.roles).toEqual(['grid_worker']);
+      expect(me.regionId).toBe(village.id);
+      // a dispatcher of the township may be made by it, and can act there
+      const d = await createPerson(api, admin, 'dispatcher', w.regions.a1.id, '甲村调度');
+      expectOk(await d.http.get(`/api/v1/orders/${reviewA.id}/candidates`), 200, 'candidates');
+    });
+
+    it('the other township\'s dispatcher gets 404 on the order and cannot see it in the queue', async () => {
+      const before = await snapshot();
+      const d = w.staff.townDispatcherB.http;
+      for (const [method, path, body] of staffEndpoints().filter(([, p]) => p.includes(reviewA.id))) {
+        const res = await d.request(method, path, body);
+        expect({ path, status: res.status, code: res.body.code }).toEqual({ path, status: 404, code: 'ORDER_NOT_FOUND' });
+      }
+      const res = await d.get(`/api/v1/orders/${reviewA.id}`);
+      expect(res.status).toBe(404);
+      expect(await snapshot()).toEqual(before);
+      expect(expectOk(await d.get('/api/v1/dispatch/queue?limit=100'), 200, 'queue').items.map((i: any) => i.orderId)).not.toContain(reviewA.id);
+      // control: the county dispatcher approves it
+      const approved = expectOk(await w.staff.countyDispatcher.http.post(`/api/v1/orders/${reviewA.id}/approve`, {}), 200, 'approve');
+      expect(approved.status).toBe('dispatching');
+    });
+  });
+
+  it('an order outside every boundary is visible to the bootstrap and county-wide admins only', async () => {
+    const lost = await placeOrder(w.residents.bob.http, { serviceCode: w.serviceCode, description: '边界外', location: w.at.nowhere, address: '无名地' });
+    expect(lost.regionId).toBeNull();
+    for (const d of [w.staff.countyDispatcher.http, w.staff.townAdminA.http, w.staff.townDispatcherA.http, w.grid.a.http]) {
+      expect((await d.get(`/api/v1/orders/${lost.id}`)).status).toBe(404);
+    }
+    expectOk(await w.staff.countyAdmin.http.get(`/api/v1/orders/${lost.id}`), 200, 'county admin');
+    expectOk(await w.admin.get(`/api/v1/orders/${lost.id}`), 200, 'bootstrap admin');
+  });
+});
