@@ -194,7 +194,7 @@ describe('API1:2023 Broken Object Level Authorization', () => {
 
     it('the region list of a township holds its own subtree only', async () => {
       const regions = expectOk(await w.staff.townDispatcherB.http.get('/api/v1/regions'), 200, 'regions');
-      expect(regions.map((r: any) => r.id).sort()).toEqual([w.regions.b.id, w.regions.b1.id].sort());
+      expect(regions.items.map((r: any) => r.id).sort()).toEqual([w.regions.b.id, w.regions.b1.id].sort());
     });
   });
 

@@ -1,14 +1,13 @@
 import { Global, Module } from '@nestjs/common';
-import { PiiCipher } from '@xinyuan/common';
 import { AppConfig, loadConfig } from './app-config';
 
-/** The validated environment, and the cipher of personal data at rest keyed from it. */
+/**
+ * The validated environment. (The `PiiCipher` keyed from it is provided by the global
+ * IdentityModule: @xinyuan/common imports this library, so this one cannot import common back.)
+ */
 @Global()
 @Module({
-  providers: [
-    { provide: AppConfig, useFactory: () => loadConfig() },
-    { provide: PiiCipher, inject: [AppConfig], useFactory: (config: AppConfig) => PiiCipher.fromConfig(config.PII_ENCRYPTION_KEY) },
-  ],
-  exports: [AppConfig, PiiCipher],
+  providers: [{ provide: AppConfig, useFactory: () => loadConfig() }],
+  exports: [AppConfig],
 })
 export class ConfigModule {}

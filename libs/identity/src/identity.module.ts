@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
+import { PiiCipher } from '@xinyuan/common';
 import { AppConfig } from '@xinyuan/config';
 import { AuthRedis } from './auth-redis';
 import { AuthGuard } from './auth.guard';
@@ -15,7 +16,8 @@ import { HttpWeChatAdapter, WeChatAuthAdapter } from './wechat-auth';
 
 /**
  * JWT verification with session revocation for every app (global guard); logins, sessions, SMS
- * codes and WeChat are used by the api only. The `PiiCipher` comes from the global ConfigModule.
+ * codes and WeChat are used by the api only. Also provides the `PiiCipher` (key from
+ * PII_ENCRYPTION_KEY) the apps encrypt personal data with.
  */
 @Global()
 @Module({
@@ -30,6 +32,7 @@ import { HttpWeChatAdapter, WeChatAuthAdapter } from './wechat-auth';
     }),
   ],
   providers: [
+    { provide: PiiCipher, inject: [AppConfig], useFactory: (config: AppConfig) => PiiCipher.fromConfig(config.PII_ENCRYPTION_KEY) },
     { provide: SmsSender, inject: [AppConfig], useFactory: createSmsSender },
     { provide: WeChatAuthAdapter, useClass: HttpWeChatAdapter },
     AuthRedis,
@@ -41,6 +44,6 @@ import { HttpWeChatAdapter, WeChatAuthAdapter } from './wechat-auth';
     AuthService,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
-  exports: [IdentityService, AuthService, SessionService, JwtModule],
+  exports: [IdentityService, AuthService, SessionService, PiiCipher, JwtModule],
 })
 export class IdentityModule {}

@@ -63,12 +63,13 @@ export class SessionService {
   async refresh(refreshToken: string): Promise<{ userId: string; tokens: Tokens }> {
     const hash = hashRefreshToken(refreshToken);
     const outcome = await this.dataSource.transaction(async (m) => {
-      // the session row lock serialises concurrent refreshes of one family
+      // the row locks serialise concurrent refreshes of one family; the token row is locked too so that a
+      // refresh that waited re-reads it (READ COMMITTED re-checks only locked rows) and sees it rotated
       const [row] = await m.query(
         `SELECT t.session_id, t.rotated_at, t.expires_at, s.revoked_at, s.user_id
            FROM refresh_tokens t JOIN auth_sessions s ON s.id = t.session_id
           WHERE t.token_hash = $1
-          FOR UPDATE OF s`,
+          FOR UPDATE OF s, t`,
         [hash],
       );
       const decision = decideRefresh(
