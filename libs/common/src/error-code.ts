@@ -27,6 +27,7 @@ export enum ErrorCode {
   OfferNotPending = 'OFFER_NOT_PENDING',
   OfferExpired = 'OFFER_EXPIRED',
   AlreadyRated = 'ALREADY_RATED',
+  TeamCapacityBelowLoad = 'TEAM_CAPACITY_BELOW_LOAD',
   InternalError = 'INTERNAL_ERROR',
 }
 
@@ -59,5 +60,6 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   [ErrorCode.OfferNotPending]: '该派单已被处理',
   [ErrorCode.OfferExpired]: '该派单已超时',
   [ErrorCode.AlreadyRated]: '该订单已评价',
+  [ErrorCode.TeamCapacityBelowLoad]: '服务队容量不能小于其正在服务的订单数',
   [ErrorCode.InternalError]: '服务器内部错误',
 };

@@ -6,3 +6,4 @@ export * from './pagination';
 export * from './uuid';
 export * from './http-app';
 export * from './pii';
+export * from './openapi-document';
