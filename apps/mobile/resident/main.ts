@@ -1,5 +1,6 @@
 import { createSSRApp } from 'vue';
 import App from './App.vue';
+
 export function createApp() {
   const app = createSSRApp(App);
   return { app };
