@@ -38,7 +38,7 @@ uni() { # app platform outdir
   local base=''
   # the mini-program calls the api by absolute URL (set MP_API_BASE to the public https origin)
   [[ $2 == mp-weixin ]] && base="${MP_API_BASE:-http://127.0.0.1:3000}"
-  (cd apps/mobile && VITE_API_BASE="$base" VITE_ROOT_DIR="$PWD/$1" UNI_INPUT_DIR="$PWD/$1" UNI_OUTPUT_DIR="$3" NODE_ENV=production \
+  (cd apps/mobile && VITE_APP="$1" VITE_API_BASE="$base" VITE_ROOT_DIR="$PWD/$1" UNI_INPUT_DIR="$PWD/$1" UNI_OUTPUT_DIR="$3" NODE_ENV=production \
     node node_modules/@dcloudio/vite-plugin-uni/bin/uni.js build -p "$2" >"$root/dist/web/.uni-$1-$2.log" 2>&1) ||
     { cat "$root/dist/web/.uni-$1-$2.log" >&2; echo "[web] uni-app build of $1 for $2 failed" >&2; exit 1; }
 }

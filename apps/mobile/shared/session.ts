@@ -1,6 +1,7 @@
 import { reactive } from 'vue';
 
-const KEY = 'xinyuan.session';
+/** One key per app: the resident and volunteer H5 sites share an origin (and so localStorage). */
+const KEY = `xinyuan.session.${(import.meta as any).env?.VITE_APP ?? 'app'}`;
 
 interface Stored {
   token: string;

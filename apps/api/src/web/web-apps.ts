@@ -30,8 +30,9 @@ export async function serveWebApps(app: NestFastifyApplication, webDir: string):
       prefix: web.prefix,
       decorateReply: first,
       index: ['index.html'],
-      setHeaders: (res: { setHeader(k: string, v: string): void }, path: string) => {
-        res.setHeader('cache-control', path.endsWith('.html') ? 'no-cache' : /[.-][A-Za-z0-9_-]{8,}\.(js|css|png|svg|woff2?)$/.test(path) ? 'public, max-age=31536000, immutable' : 'public, max-age=3600');
+      // @fastify/static 10 passes the Fastify reply
+      setHeaders: (reply: { header(k: string, v: string): unknown }, path: string) => {
+        reply.header('cache-control', path.endsWith('.html') ? 'no-cache' : /[.-][A-Za-z0-9_-]{8,}\.(js|css|png|svg|woff2?)$/.test(path) ? 'public, max-age=31536000, immutable' : 'public, max-age=3600');
       },
     });
     first = false;
