@@ -16,7 +16,8 @@ import { adminClient, createRegions, createTeam, CreatedTeam, expectOk, LatLng, 
  */
 describe('UI: resident H5 → console → volunteer H5 → rating → dashboard', () => {
   const tag = `U${Date.now() % 100000}`;
-  const home: LatLng = { lat: 30.6312, lng: 119.6821 };
+  // far from every other test file's regions (they share the test database): this order must fall in our own station
+  const home: LatLng = { lat: 28.4612, lng: 117.9521 };
   const serviceCode = `HAIRCUT_${tag}`;
   const resident = { phone: randomPhone('137'), password: 'Resident#2026', name: '王奶奶' };
   const staff = { phone: randomPhone('138'), password: 'Dispatch#2026' };

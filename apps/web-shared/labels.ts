@@ -29,6 +29,7 @@ export const EVENT_LABELS: Labels = {
   widen: { zh: '扩大派单范围', en: 'Search widened' },
   accept: { zh: '接单', en: 'Accepted' },
   check_in: { zh: '到达签到', en: 'Checked in' },
+  check_in_location: { zh: '签到定位', en: 'Check-in location' },
   complete: { zh: '服务完成', en: 'Completed' },
   rate: { zh: '评价', en: 'Rated' },
   auto_close: { zh: '自动结单', en: 'Closed automatically' },
