@@ -26,9 +26,16 @@ done
 node dist/apps/api/src/openapi-document.js dist/openapi/api.json
 node dist/apps/rating/src/openapi-document.js dist/openapi/rating.json
 gen=apps/console/node_modules/.bin/openapi-typescript
-"$gen" dist/openapi/api.json -o apps/web-shared/api/api-schema.d.ts --root-types >/dev/null
-"$gen" dist/openapi/rating.json -o apps/web-shared/api/rating-schema.d.ts >/dev/null
+# a default value does not make a request field required
+"$gen" dist/openapi/api.json -o apps/web-shared/api/api-schema.d.ts --root-types --default-non-nullable=false >/dev/null
+"$gen" dist/openapi/rating.json -o apps/web-shared/api/rating-schema.d.ts --default-non-nullable=false >/dev/null
 echo "[web] typed client schema generated in apps/web-shared/api/" >&2
+
+# every call of the console and the uni-apps is checked against the generated schema
+vue_tsc=apps/console/node_modules/vue-tsc/bin/vue-tsc.js
+node "$vue_tsc" --noEmit -p apps/console/tsconfig.json
+node "$vue_tsc" --noEmit -p apps/mobile/tsconfig.json
+echo "[web] front ends type-checked" >&2
 
 (cd apps/console && node node_modules/vite/bin/vite.js build --logLevel warn)
 echo "[web] console → dist/web/console" >&2

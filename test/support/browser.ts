@@ -21,6 +21,7 @@ export const ARTIFACTS = join(ROOT, 'test/artifacts');
 /** Saves a screenshot of the page as test/artifacts/<name>.png. */
 export async function shot(page: Page, name: string, fullPage = false): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
+  await page.waitForTimeout(500); // let transitions (tags, toasts, charts) settle
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage });
 }
 
