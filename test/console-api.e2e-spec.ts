@@ -290,7 +290,7 @@ describe('console API: live queue, maps, dashboard, management', () => {
       const config = expectOk(await api.get('/api/v1/client-config'), 200, 'client config');
       expect(config).toEqual({ ratingUrl: null, mapTileUrl: null, liveQueueExpiringSeconds: 600 });
       // residents rate from the H5 site's origin
-      const preflight = await fetch(`${platform.rating.url}/api/v1/orders/${completedIdOrZero()}/rating`, {
+      const preflight = await fetch(`${platform.rating.url}/api/v1/orders/00000000-0000-4000-8000-000000000000/rating`, {
         method: 'OPTIONS', headers: { origin: 'http://h5.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
       });
       expect(preflight.status).toBeLessThan(300);
@@ -298,7 +298,15 @@ describe('console API: live queue, maps, dashboard, management', () => {
     });
   });
 
-  function completedIdOrZero() {
-    return '00000000-0000-4000-8000-000000000000';
-  }
+  describe('shutdown', () => {
+    it('a replica shutting down ends its open streams and exits promptly', async () => {
+      const extra = await SseStream.open(`${replica.url}/api/v1/dispatch/live-queue/stream`, staffToken);
+      await extra.next('a snapshot', () => true);
+      const started = Date.now();
+      await replica.stop();
+      expect(replica.process.signalCode ?? replica.process.exitCode).not.toBe('SIGKILL');
+      expect(Date.now() - started).toBeLessThan(5000);
+      extra.close();
+    });
+  });
 });

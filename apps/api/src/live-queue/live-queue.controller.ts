@@ -60,7 +60,10 @@ export class LiveQueueController {
     request.raw.on('close', close);
     raw.on('close', close);
     try {
-      unsubscribe = await this.hub.subscribe(send);
+      unsubscribe = await this.hub.subscribe(send, () => {
+        if (!raw.writableEnded) raw.end();
+        close();
+      });
       if (closed) unsubscribe();
     } catch (e) {
       this.logger.warn(`live queue stream failed: ${(e as Error).message}`);

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Client } from 'pg';
 import { AppConfig } from '@xinyuan/config';
 import { LiveQueueQueries, LiveQueueSnapshot } from './live-queue.queries';
@@ -20,9 +20,11 @@ export type QueueListener = (snapshot: LiveQueueSnapshot) => void;
  * so a missed notification costs at most one refresh interval.
  */
 @Injectable()
-export class LiveQueueHub implements OnApplicationShutdown {
+export class LiveQueueHub implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(LiveQueueHub.name);
   private readonly listeners = new Set<QueueListener>();
+  /** Open streams end themselves here when the process shuts down, so the server can close. */
+  private readonly enders = new Set<() => void>();
   private client: Client | null = null;
   private connecting: Promise<void> | null = null;
   private last: LiveQueueSnapshot | null = null;
@@ -42,14 +44,17 @@ export class LiveQueueHub implements OnApplicationShutdown {
   ) {}
 
   /** Adds a viewer: it gets the current queue at once, then every change. Returns the unsubscribe. */
-  async subscribe(listener: QueueListener): Promise<() => void> {
+  async subscribe(listener: QueueListener, end?: () => void): Promise<() => void> {
+    if (this.closed) throw new Error('shutting down');
     this.listeners.add(listener);
+    if (end) this.enders.add(end);
     await this.ensureListening();
     if (!this.refresh) this.refresh = setInterval(() => this.schedule(), this.config.LIVE_QUEUE_REFRESH_MS).unref();
     if (!this.last) await this.recompute();
     if (this.last && this.listeners.has(listener)) listener(this.last);
     return () => {
       this.listeners.delete(listener);
+      if (end) this.enders.delete(end);
       if (this.listeners.size === 0 && this.refresh) {
         clearInterval(this.refresh);
         this.refresh = null;
@@ -132,6 +137,12 @@ export class LiveQueueHub implements OnApplicationShutdown {
       } while (this.again);
     })().finally(() => (this.computing = null));
     return this.computing;
+  }
+
+  /** Ends every open stream (clients reconnect to another replica) before the HTTP server closes. */
+  beforeApplicationShutdown(): void {
+    this.closed = true;
+    for (const end of [...this.enders]) end();
   }
 
   async onApplicationShutdown(): Promise<void> {
