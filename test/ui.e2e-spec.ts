@@ -33,6 +33,7 @@ describe('UI: resident H5 → console → volunteer H5 → rating → dashboard'
   let consoleCtx: BrowserContext;
   let orderId = '';
   const a11y: Record<string, unknown[]> = {};
+  const foreign: string[] = [];
 
   beforeAll(async () => {
     if (!existsSync(join(ROOT, 'dist/web/h5/resident/index.html')) || !existsSync(join(ROOT, 'dist/web/console/index.html'))) {
@@ -55,7 +56,14 @@ describe('UI: resident H5 → console → volunteer H5 → rating → dashboard'
     residentCtx = await browser.newContext({ ...mobile, geolocation: { latitude: home.lat, longitude: home.lng }, permissions: ['geolocation'] });
     volunteerCtx = await browser.newContext({ ...mobile, geolocation: { latitude: home.lat + 0.0001, longitude: home.lng }, permissions: ['geolocation'] });
     consoleCtx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', acceptDownloads: true });
-    for (const ctx of [residentCtx, volunteerCtx, consoleCtx]) ctx.setDefaultTimeout(15000);
+    for (const ctx of [residentCtx, volunteerCtx, consoleCtx]) {
+      ctx.setDefaultTimeout(15000);
+      // nothing the UIs load may come from anywhere but our own servers (privacy, and no internet needed)
+      ctx.on('request', (r) => {
+        const host = new URL(r.url()).hostname;
+        if (!['127.0.0.1', 'localhost'].includes(host) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) foreign.push(r.url());
+      });
+    }
   }, 180000);
 
   afterAll(async () => {
@@ -221,6 +229,10 @@ describe('UI: resident H5 → console → volunteer H5 → rating → dashboard'
     await page.locator('[data-testid="nav-queue"]').click();
     await page.getByText('Live queue').first().waitFor();
     await shot(page, 'console-7-english');
+  });
+
+  it('no screen loaded anything from a third-party host', () => {
+    expect(foreign).toEqual([]);
   });
 
   it('the resident H5 has no serious or critical accessibility violations (axe-core)', () => {
