@@ -8,6 +8,8 @@ module.exports = {
   moduleFileExtensions: ['js', 'json', 'ts'],
   testRegex: '.*\\.(spec|e2e-spec)\\.ts$',
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // the front ends have their own packages and toolchains (apps/console, apps/mobile)
+  modulePathIgnorePatterns: ['<rootDir>/apps/console/', '<rootDir>/apps/mobile/', '<rootDir>/dist/'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: false }] },
   moduleNameMapper: aliases,
   testEnvironment: 'node',

@@ -8,4 +8,8 @@ bash scripts/services.sh
 bash scripts/deps.sh
 npm run --silent typecheck
 npm run --silent build
+# the console and the H5 sites (driven by test/ui.e2e-spec.ts) and the mini-program packages (compiled)
+bash scripts/build-web.sh
+# Debian's Chromium for the browser tests, installed when missing
+bash scripts/browser.sh >/dev/null
 npx jest --runInBand --ci "$@"

@@ -12,6 +12,10 @@ export ADMIN_PHONE="${ADMIN_PHONE:-13800000000}"
 export ADMIN_PASSWORD="${ADMIN_PASSWORD:-Admin#2026}"
 API_PORT="${API_PORT:-3000}"
 RATING_PORT="${RATING_PORT:-3001}"
+# where browsers reach the rating service (the resident H5 rates there)
+export RATING_PUBLIC_URL="${RATING_PUBLIC_URL:-http://127.0.0.1:$RATING_PORT}"
+# the H5 sites the api serves call the rating app from their own origin
+export CORS_ORIGINS="${CORS_ORIGINS:-http://127.0.0.1:$API_PORT,http://localhost:$API_PORT}"
 DISPATCHER_PORT="${DISPATCHER_PORT:-3002}"
 detach=0
 [[ "${1:-}" == "--detach" ]] && detach=1
@@ -19,6 +23,8 @@ detach=0
 bash scripts/services.sh
 bash scripts/deps.sh
 npm run --silent build
+# the console and the resident/volunteer H5 sites, served by the api (mini-programs: npm run build:web)
+bash scripts/build-web.sh --no-mp
 node dist/libs/database/src/cli/migrate.js
 node dist/libs/database/src/cli/seed.js
 
@@ -50,6 +56,9 @@ done
 cat <<MSG
 
 心愿 Xinyuan is running.
+  console     http://127.0.0.1:$API_PORT/console/        (dispatcher 13800000001, admin $ADMIN_PHONE)
+  resident    http://127.0.0.1:$API_PORT/h5/resident/    (13700000001)
+  volunteer   http://127.0.0.1:$API_PORT/h5/volunteer/   (13900000049)
   api         http://127.0.0.1:$API_PORT      (OpenAPI: http://127.0.0.1:$API_PORT/api/docs)
   rating      http://127.0.0.1:$RATING_PORT
   dispatcher  http://127.0.0.1:$DISPATCHER_PORT/health, /metrics

@@ -50,8 +50,8 @@ export function testEnv(queuePrefix: string, extra: Record<string, string> = {})
 }
 
 /** Starts the compiled app as its own process and waits until /health answers. */
-export async function startApp(name: AppName, env: Record<string, string>): Promise<RunningApp> {
-  const port = await freePort();
+export async function startApp(name: AppName, env: Record<string, string>, fixedPort?: number): Promise<RunningApp> {
+  const port = fixedPort ?? (await freePort());
   const child = spawn(process.execPath, [join(ROOT, `dist/apps/${name}/src/main.js`)], {
     env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],

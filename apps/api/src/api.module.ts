@@ -11,6 +11,16 @@ import { BeneficiariesController } from './beneficiaries/beneficiaries.controlle
 import { CatalogController } from './catalog/catalog.controller';
 import { DispatchController } from './dispatch/dispatch.controller';
 import { HealthController } from './health/health.controller';
+import { LiveQueueController } from './live-queue/live-queue.controller';
+import { LiveQueueHub } from './live-queue/live-queue.hub';
+import { LiveQueueQueries } from './live-queue/live-queue.queries';
+import { ManagementController } from './management/management.controller';
+import { ManagementQueries } from './management/management.queries';
+import { MapController } from './map/map.controller';
+import { MapQueries } from './map/map.queries';
+import { StatsController } from './stats/stats.controller';
+import { StatsQueries } from './stats/stats.queries';
+import { ClientConfigController } from './web/client-config.controller';
 import { AuthController } from './identity/auth.controller';
 import { OffersController } from './offers/offers.controller';
 import { OrdersController } from './orders/orders.controller';
@@ -19,7 +29,9 @@ import { OrgController } from './org/org.controller';
 @Module({
   imports: [ConfigModule, DatabaseModule, QueueModule, IdentityModule, DispatchModule],
   controllers: [AuthController, OrgController, CatalogController, OrdersController, DispatchController, OffersController, HealthController,
-    BeneficiariesController, AuditController],
-  providers: [OrgAdminService, CatalogService],
+    BeneficiariesController, AuditController,
+    // staff console, maps, dashboard and the web clients (issue 5)
+    LiveQueueController, MapController, StatsController, ManagementController, ClientConfigController],
+  providers: [OrgAdminService, CatalogService, LiveQueueQueries, LiveQueueHub, MapQueries, StatsQueries, ManagementQueries],
 })
 export class ApiModule {}

@@ -4,18 +4,20 @@ import { createHttpApp, listen } from '@xinyuan/common';
 import { AppConfig } from '@xinyuan/config';
 import { IdentityService } from '@xinyuan/identity';
 import { ApiModule } from './api.module';
+import { serveWebApps } from './web/web-apps';
+
+export const API_DOCS = {
+  title: '心愿 Xinyuan API',
+  description: '志愿服务点单 → 派单 → 接单 → 评单。错误体 { statusCode, error, message, code, fields? }',
+};
 
 /** The one public HTTP entry: residents, volunteers, staff and admin. */
 export async function bootstrap() {
-  const app = await createHttpApp(ApiModule, {
-    title: '心愿 Xinyuan API',
-    description: '志愿服务点单 → 派单 → 接单 → 评单。错误体 { statusCode, error, message, code, fields? }',
-    docs: true,
-    rateLimit: true,
-  });
+  const app = await createHttpApp(ApiModule, { ...API_DOCS, docs: true, rateLimit: true });
   installAuditHook(app);
   const config = app.get(AppConfig);
   await app.get(IdentityService).ensureAdmin(config.ADMIN_PHONE, config.ADMIN_PASSWORD);
+  await serveWebApps(app, config.WEB_DIR);
   await listen(app, config.PORT ?? 3000, 'api');
   return app;
 }

@@ -27,6 +27,7 @@ export enum ErrorCode {
   OfferNotPending = 'OFFER_NOT_PENDING',
   OfferExpired = 'OFFER_EXPIRED',
   AlreadyRated = 'ALREADY_RATED',
+  TeamCapacityBelowLoad = 'TEAM_CAPACITY_BELOW_LOAD',
   InternalError = 'INTERNAL_ERROR',
   // identity: SMS codes, WeChat, sessions, lockout
   OtpInvalid = 'OTP_INVALID',
@@ -80,6 +81,7 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   [ErrorCode.OfferNotPending]: '该派单已被处理',
   [ErrorCode.OfferExpired]: '该派单已超时',
   [ErrorCode.AlreadyRated]: '该订单已评价',
+  [ErrorCode.TeamCapacityBelowLoad]: '服务队容量不能小于其正在服务的订单数',
   [ErrorCode.InternalError]: '服务器内部错误',
   [ErrorCode.OtpInvalid]: '验证码错误或已过期',
   [ErrorCode.OtpAttemptsExceeded]: '验证码输错次数过多，请重新获取',

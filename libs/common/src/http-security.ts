@@ -18,17 +18,56 @@ const DOCS_PREFIX = '/api/docs';
  * Headers on every response, errors, 404s, 429s and CORS preflights included.
  * The API only serves JSON: nothing may sniff, frame or embed it, and no response may be cached.
  */
-export function securityHeaders(production: boolean, path: string): Record<string, string> {
+export function securityHeaders(production: boolean, path: string, webCsp: string = webContentSecurityPolicy({})): Record<string, string> {
+  const web = isWebPagePath(path);
   const headers: Record<string, string> = {
     'X-Content-Type-Options': 'nosniff',
     'X-Frame-Options': 'DENY',
     'Referrer-Policy': 'no-referrer',
-    // the docs UI (development only) needs its own scripts and styles; JSON needs nothing
-    'Content-Security-Policy': path.startsWith(DOCS_PREFIX) ? "frame-ancestors 'none'" : "default-src 'none'; frame-ancestors 'none'",
-    'Cache-Control': 'no-store',
+    // JSON needs nothing; the docs UI (development only) and the web apps need their own scripts and styles
+    'Content-Security-Policy': web ? webCsp : path.startsWith(DOCS_PREFIX) ? "frame-ancestors 'none'" : "default-src 'none'; frame-ancestors 'none'",
+    // API answers are personal: never stored; the web apps' files are revalidated on every load
+    'Cache-Control': web ? 'no-cache' : 'no-store',
   };
   if (production) headers['Strict-Transport-Security'] = 'max-age=31536000; includeSubDomains';
   return headers;
+}
+
+/** The console, the H5 sites and the landing page the api serves (apps/api/src/web). */
+export function isWebPagePath(path: string): boolean {
+  return path === '/' || path === '/console' || path.startsWith('/console/') || path.startsWith('/h5/');
+}
+
+function originOf(url: string | undefined): string | null {
+  if (!url) return null;
+  try {
+    // tile templates hold {z}/{x}/{y} (and maybe {s}): only the origin matters here
+    return new URL(url.replace(/\{[a-z]\}/gi, '0')).origin;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The pages' own policy: scripts, fonts and connections only to this origin, plus the rating service
+ * (residents rate from the H5 site) and the optional map tile server for images. Inline styles are
+ * allowed (Element Plus and uni-app set style attributes); inline scripts are not.
+ */
+export function webContentSecurityPolicy(config: { RATING_PUBLIC_URL?: string; MAP_TILE_URL?: string }): string {
+  const rating = originOf(config.RATING_PUBLIC_URL);
+  const tiles = originOf(config.MAP_TILE_URL);
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    `img-src 'self' data: blob:${tiles ? ` ${tiles}` : ''}`,
+    "font-src 'self' data:",
+    `connect-src 'self'${rating ? ` ${rating}` : ''}`,
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
 }
 
 function pathOf(url: string): string {
@@ -56,10 +95,11 @@ export function frameworkErrorHandler(production: boolean) {
 export function installHttpSecurity(app: NestFastifyApplication, config: AppConfig, options: { rateLimit: boolean }): void {
   const fastify = app.getHttpAdapter().getInstance();
   const production = config.NODE_ENV === 'production';
+  const webCsp = webContentSecurityPolicy(config);
 
   // onSend: it runs for every reply, including those answered inside other hooks (CORS preflight, 429)
   fastify.addHook('onSend', (request, reply, payload, done) => {
-    reply.headers(securityHeaders(production, pathOf(request.url)));
+    reply.headers(securityHeaders(production, pathOf(request.url), webCsp));
     done(null, payload);
   });
 

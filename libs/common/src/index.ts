@@ -8,3 +8,4 @@ export * from './http-app';
 export * from './pii';
 export * from './rate-limit';
 export * from './client-ip';
+export * from './openapi-document';

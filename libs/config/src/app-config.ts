@@ -202,6 +202,33 @@ export class AppConfig {
   @Min(1)
   AUTO_CLOSE_AFTER_DAYS = 7;
 
+  // ---- staff console, dashboards and the web front ends (issue 5) ----
+
+  /** An offered order appears in the staff live queue once its offer expires within this many seconds. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(86400) LIVE_QUEUE_EXPIRING_SECONDS = 120;
+
+  /**
+   * How often the live queue is recomputed while someone watches it, besides every NOTIFY (offers
+   * enter the "about to expire" band by time passing alone). One query per api process, not per viewer.
+   */
+  @Transform(toInt) @IsInt() @Min(200) LIVE_QUEUE_REFRESH_MS = 5000;
+
+  /** IANA time zone the dashboard's days are counted in. */
+  @IsString() @Matches(/^[A-Za-z_]+(\/[A-Za-z_+-]+)*$/, { message: 'STATS_TIME_ZONE must be an IANA zone such as Asia/Shanghai' })
+  STATS_TIME_ZONE = 'Asia/Shanghai';
+
+  /**
+   * Folder with the built web front ends (console/, h5/resident/, h5/volunteer/), served by the api
+   * under /console/ and /h5/…; empty turns static serving off. Relative paths are from the working directory.
+   */
+  @IsString() WEB_DIR = 'dist/web';
+
+  /** Public URL of the rating service as browsers and mini-programs reach it (published at /api/v1/client-config). */
+  @IsOptional() @IsString() RATING_PUBLIC_URL?: string;
+
+  /** Optional XYZ raster tile URL (`https://…/{z}/{x}/{y}.png`) drawn under the console map; none by default (no internet tiles needed). */
+  @IsOptional() @IsString() MAP_TILE_URL?: string;
+
   /** BullMQ job lock; a job of a killed worker is taken over after about this long. */
   @Transform(toInt)
   @IsInt()

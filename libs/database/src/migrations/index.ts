@@ -2,6 +2,13 @@ import { InitialSchema1763884800000 } from './1763884800000-initial-schema';
 import { DispatchV21764000000000 } from './1764000000000-dispatch-v2';
 import { IdentityV21765100000000 } from './1765100000000-identity-v2';
 import { JurisdictionBeneficiariesAudit1765200000000 } from './1765200000000-jurisdiction-beneficiaries-audit';
+import { LiveQueueNotify1765400000001 } from './1765400000001-live-queue-notify';
 
 /** Every migration, oldest first. Add new ones at the end. */
-export const MIGRATIONS = [InitialSchema1763884800000, DispatchV21764000000000, IdentityV21765100000000, JurisdictionBeneficiariesAudit1765200000000];
+export const MIGRATIONS = [
+  InitialSchema1763884800000,
+  DispatchV21764000000000,
+  IdentityV21765100000000,
+  JurisdictionBeneficiariesAudit1765200000000,
+  LiveQueueNotify1765400000001,
+];

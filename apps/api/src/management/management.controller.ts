@@ -1,0 +1,88 @@
+import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize, IsArray, IsBoolean, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested,
+} from 'class-validator';
+import { uuidParam } from '@xinyuan/common';
+import { LatLngDto } from '@xinyuan/geo';
+import { AuthUser, CurrentUser, Roles } from '@xinyuan/identity';
+import { ManagementQueries } from './management.queries';
+
+const SKILL = /^[a-z][a-z0-9_]{1,39}$/;
+
+class TeamsQuery {
+  @ApiPropertyOptional({ format: 'uuid', description: 'teams in this region and below' }) @IsOptional() @IsUUID() regionId?: string;
+}
+
+export class UpdateTeamDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) name?: string;
+  @ApiPropertyOptional({ type: LatLngDto, description: 'picked on the console map' })
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => LatLngDto) location?: LatLngDto;
+  @ApiPropertyOptional({ minimum: 100 }) @IsOptional() @IsInt() @Min(100) serviceRadiusM?: number;
+  @ApiPropertyOptional({ example: ['haircut'] })
+  @IsOptional() @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @Matches(SKILL, { each: true, message: 'each skill must be a snake_case id' })
+  skills?: string[];
+  @ApiPropertyOptional({ minimum: 0, maximum: 1000 }) @IsOptional() @IsInt() @Min(0) @Max(1000) capacity?: number;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() active?: boolean;
+}
+
+export class SetServiceActiveDto {
+  @ApiProperty() @IsBoolean() active: boolean;
+}
+
+/** The console's management pages: lists and edits beyond the create endpoints of API.md. */
+@ApiTags('organisation 组织')
+@ApiBearerAuth()
+@Controller('api/v1')
+export class ManagementController {
+  constructor(private readonly management: ManagementQueries) {}
+
+  @Roles('admin', 'dispatcher')
+  @Get('teams')
+  @ApiOperation({ summary: 'Teams with load, members and rating (staff)' })
+  teams(@Query() query: TeamsQuery) {
+    return this.management.teams({ regionId: query.regionId });
+  }
+
+  @Roles('admin')
+  @Patch('teams/:id')
+  @ApiOperation({ summary: 'Edit a team: location (picked on the map), radius, skills, capacity, active' })
+  updateTeam(@Param('id', uuidParam()) id: string, @Body() dto: UpdateTeamDto) {
+    return this.management.updateTeam(id, dto);
+  }
+
+  @Roles('admin', 'dispatcher')
+  @Get('teams/:id/members')
+  @ApiOperation({ summary: 'Members of a team (phones masked) with their service minutes' })
+  members(@Param('id', uuidParam()) id: string) {
+    return this.management.members(id);
+  }
+
+  @Roles('admin')
+  @Get('staff')
+  @ApiOperation({ summary: 'Dispatchers and admins (phones masked)' })
+  staff() {
+    return this.management.staff();
+  }
+
+  @Roles('admin', 'dispatcher')
+  @Get('services/all')
+  @ApiOperation({ summary: 'The whole menu, inactive items included (staff)' })
+  services() {
+    return this.management.services();
+  }
+
+  @Roles('admin')
+  @Patch('services/:code')
+  @ApiOperation({ summary: 'Take a menu item off the menu or put it back' })
+  setServiceActive(@Param('code') code: string, @Body() dto: SetServiceActiveDto) {
+    return this.management.setServiceActive(code, dto.active);
+  }
+
+  @Get('me/service-hours')
+  @ApiOperation({ summary: "The caller's volunteer service minutes: total, this month, recent orders" })
+  serviceHours(@CurrentUser() user: AuthUser) {
+    return this.management.serviceHours(user.id);
+  }
+}

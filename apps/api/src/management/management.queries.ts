@@ -1,0 +1,161 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, QueryFailedError } from 'typeorm';
+import { DomainException, ErrorCode, maskPhone } from '@xinyuan/common';
+import { AppConfig } from '@xinyuan/config';
+import { LatLng, toEwkt } from '@xinyuan/geo';
+
+export interface TeamChange {
+  name?: string;
+  location?: LatLng;
+  serviceRadiusM?: number;
+  skills?: string[];
+  capacity?: number;
+  active?: boolean;
+}
+
+/**
+ * What the console's management pages read and change beyond the create endpoints of OrgController:
+ * lists of teams, members and staff, the whole menu, and edits of a team. Phones leave masked.
+ */
+@Injectable()
+export class ManagementQueries {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+  ) {}
+
+  async teams(filter: { regionId?: string }) {
+    const rows: Record<string, any>[] = await this.dataSource.query(
+      `SELECT t.id, t.name, t.region_id, r.name AS region_name, ST_Y(t.location::geometry) AS lat, ST_X(t.location::geometry) AS lng,
+              t.service_radius_m, t.skills, t.capacity, t.active_orders, t.active,
+              (SELECT count(*)::int FROM team_members m WHERE m.team_id = t.id) AS members,
+              tr.rating_count, CASE WHEN tr.rating_count > 0 THEN tr.stars_sum::float / tr.rating_count END AS average_stars
+         FROM teams t JOIN regions r ON r.id = t.region_id LEFT JOIN team_reputation tr ON tr.team_id = t.id
+        WHERE $1::uuid IS NULL OR t.region_id IN (SELECT id FROM regions WHERE $1::uuid = ANY(path))
+        ORDER BY r.name, t.name`,
+      [filter.regionId ?? null],
+    );
+    return {
+      items: rows.map((r) => ({
+        id: r.id, name: r.name, regionId: r.region_id, region: r.region_name, location: { lat: r.lat, lng: r.lng },
+        serviceRadiusM: r.service_radius_m, skills: r.skills, capacity: r.capacity, activeOrders: r.active_orders,
+        active: r.active, members: r.members, ratingCount: r.rating_count ?? 0, averageStars: r.average_stars ?? null,
+      })),
+    };
+  }
+
+  async members(teamId: string) {
+    const [team] = await this.dataSource.query(`SELECT id FROM teams WHERE id = $1`, [teamId]);
+    if (!team) throw DomainException.notFound(ErrorCode.TeamNotFound);
+    const rows: Record<string, any>[] = await this.dataSource.query(
+      `SELECT u.id, u.name, u.phone, m.role, m.skills, m.joined_at,
+              COALESCE((SELECT sum(sr.minutes) FROM service_records sr
+                         WHERE sr.completed_at IS NOT NULL AND (u.id = ANY(sr.volunteer_ids) OR (cardinality(sr.volunteer_ids) = 0 AND sr.completed_by = u.id))), 0)::int AS minutes
+         FROM team_members m JOIN users u ON u.id = m.user_id
+        WHERE m.team_id = $1 ORDER BY m.role, m.joined_at`,
+      [teamId],
+    );
+    return {
+      items: rows.map((r) => ({
+        userId: r.id, name: r.name, phone: maskPhone(r.phone), role: r.role, skills: r.skills,
+        joinedAt: new Date(r.joined_at).toISOString(), serviceMinutes: r.minutes,
+      })),
+    };
+  }
+
+  async staff() {
+    const rows: Record<string, any>[] = await this.dataSource.query(
+      `SELECT u.id, u.name, u.phone, u.roles, u.region_id, r.name AS region_name, u.created_at
+         FROM users u LEFT JOIN regions r ON r.id = u.region_id
+        WHERE u.roles && ARRAY['dispatcher', 'admin'] ORDER BY u.created_at`,
+    );
+    return {
+      items: rows.map((r) => ({
+        userId: r.id, name: r.name, phone: maskPhone(r.phone),
+        roles: (r.roles as string[]).filter((x) => x === 'dispatcher' || x === 'admin'),
+        regionId: r.region_id, region: r.region_name, createdAt: new Date(r.created_at).toISOString(),
+      })),
+    };
+  }
+
+  /** The whole menu for staff, inactive items too, ordered by group. */
+  async services() {
+    const rows: Record<string, any>[] = await this.dataSource.query(`SELECT * FROM services ORDER BY group_name, code`);
+    return {
+      items: rows.map((r) => ({
+        id: r.id, code: r.code, name: r.name, group: r.group_name, description: r.description, requiredSkills: r.required_skills,
+        acceptTimeoutSeconds: r.accept_timeout_seconds, requiresReview: r.requires_review, offerMode: r.offer_mode, active: r.active,
+      })),
+    };
+  }
+
+  async setServiceActive(code: string, active: boolean) {
+    const rows: Record<string, any>[] = await this.dataSource.query(
+      `WITH changed AS (UPDATE services SET active = $2 WHERE code = $1 RETURNING code, active) SELECT * FROM changed`,
+      [code, active],
+    );
+    if (rows.length === 0) throw DomainException.notFound(ErrorCode.ServiceNotFound);
+    return { code: rows[0].code, active: rows[0].active };
+  }
+
+  /** Edits a team in one statement; capacity may not drop below the orders it is serving now. */
+  async updateTeam(teamId: string, change: TeamChange) {
+    if (change.serviceRadiusM !== undefined && change.serviceRadiusM > this.config.DISPATCH_MAX_RADIUS_M) {
+      throw DomainException.validation([{ field: 'serviceRadiusM', messages: [`serviceRadiusM must not be greater than ${this.config.DISPATCH_MAX_RADIUS_M}`] }]);
+    }
+    try {
+      const rows: Record<string, any>[] = await this.dataSource.query(
+        `WITH changed AS (
+           UPDATE teams SET name = COALESCE($2, name),
+                            location = COALESCE($3::geography, location),
+                            service_radius_m = COALESCE($4, service_radius_m),
+                            skills = COALESCE($5::text[], skills),
+                            capacity = COALESCE($6, capacity),
+                            active = COALESCE($7, active)
+            WHERE id = $1 RETURNING id)
+         SELECT id FROM changed`,
+        [teamId, change.name ?? null, change.location ? toEwkt(change.location) : null, change.serviceRadiusM ?? null,
+          change.skills ? [...new Set(change.skills)] : null, change.capacity ?? null, change.active ?? null],
+      );
+      if (rows.length === 0) throw DomainException.notFound(ErrorCode.TeamNotFound);
+    } catch (e) {
+      if (e instanceof QueryFailedError && (e as unknown as { constraint?: string }).constraint === 'teams_capacity_respected') {
+        throw new DomainException(ErrorCode.TeamCapacityBelowLoad, 409, undefined, [
+          { field: 'capacity', messages: ['capacity must not be below the orders the team is serving now'] },
+        ]);
+      }
+      throw e;
+    }
+    const { items } = await this.teams({});
+    return items.find((t) => t.id === teamId)!;
+  }
+
+  /** Minutes a volunteer served: orders completed naming them, or completed by them when nobody was named. */
+  async serviceHours(userId: string) {
+    const [row] = await this.dataSource.query(
+      `SELECT COALESCE(sum(sr.minutes), 0)::int AS minutes, count(*)::int AS orders,
+              COALESCE(sum(sr.minutes) FILTER (WHERE sr.completed_at >= date_trunc('month', now())), 0)::int AS this_month
+         FROM service_records sr
+        WHERE sr.completed_at IS NOT NULL
+          AND ($1::uuid = ANY(sr.volunteer_ids) OR (cardinality(sr.volunteer_ids) = 0 AND sr.completed_by = $1))`,
+      [userId],
+    );
+    const recent: Record<string, any>[] = await this.dataSource.query(
+      `SELECT sr.order_id, s.name AS service_name, sr.completed_at, sr.minutes, t.name AS team_name
+         FROM service_records sr JOIN orders o ON o.id = sr.order_id JOIN services s ON s.id = o.service_id JOIN teams t ON t.id = sr.team_id
+        WHERE sr.completed_at IS NOT NULL
+          AND ($1::uuid = ANY(sr.volunteer_ids) OR (cardinality(sr.volunteer_ids) = 0 AND sr.completed_by = $1))
+        ORDER BY sr.completed_at DESC LIMIT 20`,
+      [userId],
+    );
+    return {
+      totalMinutes: row.minutes,
+      orders: row.orders,
+      thisMonthMinutes: row.this_month,
+      recent: recent.map((r) => ({
+        orderId: r.order_id, serviceName: r.service_name, teamName: r.team_name,
+        completedAt: new Date(r.completed_at).toISOString(), minutes: r.minutes,
+      })),
+    };
+  }
+}

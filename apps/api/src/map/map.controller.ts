@@ -1,0 +1,40 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsNumber, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { AuthUser, CurrentUser, isStaff } from '@xinyuan/identity';
+import { REGION_LEVELS } from '@xinyuan/org';
+import { MapQueries } from './map.queries';
+
+class RegionsQuery {
+  @ApiPropertyOptional({ enum: REGION_LEVELS }) @IsOptional() @IsIn(REGION_LEVELS as unknown as string[]) level?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() parentId?: string;
+  @ApiPropertyOptional({ description: 'simplification tolerance in degrees', default: 0.0002, minimum: 0, maximum: 0.05 })
+  @IsOptional() @Type(() => Number) @IsNumber() @Min(0) @Max(0.05) tolerance?: number;
+}
+
+/** GeoJSON from our own PostGIS data: maps work with no internet tiles. */
+@ApiTags('map 地图')
+@ApiBearerAuth()
+@Controller('api/v1/map')
+export class MapController {
+  constructor(private readonly map: MapQueries) {}
+
+  @Get('regions')
+  @ApiOperation({ summary: 'Region boundaries as a GeoJSON FeatureCollection (any signed-in user)' })
+  regions(@Query() query: RegionsQuery) {
+    return this.map.regions({ level: query.level, parentId: query.parentId, tolerance: query.tolerance ?? 0.0002 });
+  }
+
+  @Get('teams')
+  @ApiOperation({ summary: 'Teams as GeoJSON points: exact with capacity and load for staff, ~1 km cells for others' })
+  teams(@CurrentUser() user: AuthUser) {
+    return this.map.teams(isStaff(user));
+  }
+
+  @Get('orders')
+  @ApiOperation({ summary: 'Open orders as GeoJSON: one exact point per order for staff; for others ~1 km cells with counts only' })
+  orders(@CurrentUser() user: AuthUser) {
+    return this.map.openOrders(isStaff(user));
+  }
+}

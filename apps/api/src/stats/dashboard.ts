@@ -1,0 +1,144 @@
+/** The dashboard's figures (GET /api/v1/stats/dashboard). Pure types and the export tables; no Nest. */
+
+export interface Percentiles {
+  count: number;
+  medianSeconds: number | null;
+  p90Seconds: number | null;
+}
+
+export interface Dashboard {
+  from: string;
+  to: string;
+  timeZone: string;
+  regionId: string | null;
+  totals: { orders: number; completed: number; cancelled: number; open: number };
+  ordersPerDay: { day: string; status: string; count: number }[];
+  byGroup: { group: string; orders: number; completed: number; cancelled: number }[];
+  timeToAccept: Percentiles;
+  timeToComplete: Percentiles;
+  satisfaction: { ratings: number; averageStars: number | null; solvedRate: number | null; stars: Record<'1' | '2' | '3' | '4' | '5', number> };
+  volunteerMinutes: { total: number; orders: number; volunteers: number };
+  perRegion: {
+    regionId: string | null;
+    region: string;
+    orders: number;
+    completed: number;
+    cancelled: number;
+    medianAcceptSeconds: number | null;
+    p90AcceptSeconds: number | null;
+    medianCompleteSeconds: number | null;
+    p90CompleteSeconds: number | null;
+    averageStars: number | null;
+    volunteerMinutes: number;
+  }[];
+}
+
+export type Lang = 'zh' | 'en';
+
+export interface ExportColumn {
+  key: string;
+  zh: string;
+  en: string;
+}
+
+export interface ExportTable {
+  key: string;
+  zh: string;
+  en: string;
+  columns: ExportColumn[];
+  rows: Record<string, string | number | null>[];
+}
+
+export const EXPORT_TABLE_KEYS = ['summary', 'ordersPerDay', 'byGroup', 'perRegion'] as const;
+export type ExportTableKey = (typeof EXPORT_TABLE_KEYS)[number];
+
+const minutes = (s: number | null) => (s === null ? null : Math.round(s / 6) / 10);
+const round = (v: number | null, digits: number) => (v === null ? null : Number(v.toFixed(digits)));
+
+/** The dashboard as the tables staff export: the same figures, one table per chart. */
+export function dashboardTables(d: Dashboard): Record<ExportTableKey, ExportTable> {
+  const summaryRows: [string, string, string | number | null][] = [
+    ['时间范围', 'Period', `${d.from} – ${d.to} (${d.timeZone})`],
+    ['订单数', 'Orders', d.totals.orders],
+    ['已完成', 'Completed', d.totals.completed],
+    ['已取消', 'Cancelled', d.totals.cancelled],
+    ['进行中', 'Open', d.totals.open],
+    ['接单用时中位数（分钟）', 'Time to accept, median (min)', minutes(d.timeToAccept.medianSeconds)],
+    ['接单用时 P90（分钟）', 'Time to accept, p90 (min)', minutes(d.timeToAccept.p90Seconds)],
+    ['完成用时中位数（分钟）', 'Time to complete, median (min)', minutes(d.timeToComplete.medianSeconds)],
+    ['完成用时 P90（分钟）', 'Time to complete, p90 (min)', minutes(d.timeToComplete.p90Seconds)],
+    ['评价数', 'Ratings', d.satisfaction.ratings],
+    ['平均星级', 'Average stars', round(d.satisfaction.averageStars, 2)],
+    ['问题解决率', 'Solved rate', round(d.satisfaction.solvedRate, 3)],
+    ['志愿服务时长（分钟）', 'Volunteer minutes', d.volunteerMinutes.total],
+  ];
+  return {
+    summary: {
+      key: 'summary', zh: '概览', en: 'Summary',
+      columns: [{ key: 'metric', zh: '指标', en: 'Metric' }, { key: 'value', zh: '数值', en: 'Value' }],
+      rows: summaryRows.map(([zh, en, value]) => ({ metric: zh, metric_en: en, value })),
+    },
+    ordersPerDay: {
+      key: 'ordersPerDay', zh: '每日订单（按状态）', en: 'Orders per day by status',
+      columns: [{ key: 'day', zh: '日期', en: 'Day' }, { key: 'status', zh: '状态', en: 'Status' }, { key: 'count', zh: '订单数', en: 'Orders' }],
+      rows: d.ordersPerDay.map((r) => ({ ...r })),
+    },
+    byGroup: {
+      key: 'byGroup', zh: '按服务类别', en: 'By menu group',
+      columns: [
+        { key: 'group', zh: '服务类别', en: 'Group' }, { key: 'orders', zh: '订单数', en: 'Orders' },
+        { key: 'completed', zh: '已完成', en: 'Completed' }, { key: 'cancelled', zh: '已取消', en: 'Cancelled' },
+      ],
+      rows: d.byGroup.map((r) => ({ ...r })),
+    },
+    perRegion: {
+      key: 'perRegion', zh: '按区域', en: 'Per region',
+      columns: [
+        { key: 'region', zh: '区域', en: 'Region' }, { key: 'orders', zh: '订单数', en: 'Orders' },
+        { key: 'completed', zh: '已完成', en: 'Completed' }, { key: 'cancelled', zh: '已取消', en: 'Cancelled' },
+        { key: 'medianAcceptMin', zh: '接单中位数（分钟）', en: 'Accept median (min)' },
+        { key: 'p90AcceptMin', zh: '接单 P90（分钟）', en: 'Accept p90 (min)' },
+        { key: 'medianCompleteMin', zh: '完成中位数（分钟）', en: 'Complete median (min)' },
+        { key: 'p90CompleteMin', zh: '完成 P90（分钟）', en: 'Complete p90 (min)' },
+        { key: 'averageStars', zh: '平均星级', en: 'Average stars' },
+        { key: 'volunteerMinutes', zh: '服务时长（分钟）', en: 'Volunteer minutes' },
+      ],
+      rows: d.perRegion.map((r) => ({
+        region: r.region, orders: r.orders, completed: r.completed, cancelled: r.cancelled,
+        medianAcceptMin: minutes(r.medianAcceptSeconds), p90AcceptMin: minutes(r.p90AcceptSeconds),
+        medianCompleteMin: minutes(r.medianCompleteSeconds), p90CompleteMin: minutes(r.p90CompleteSeconds),
+        averageStars: round(r.averageStars, 2), volunteerMinutes: r.volunteerMinutes,
+      })),
+    },
+  };
+}
+
+/** The value a cell shows: summary metric names follow the language. */
+function cellValue(table: ExportTable, row: Record<string, string | number | null>, key: string, lang: Lang) {
+  if (table.key === 'summary' && key === 'metric' && lang === 'en') return row.metric_en;
+  return row[key];
+}
+
+/**
+ * A cell as CSV: quoted when needed, and text that a spreadsheet would run as a formula
+ * (= + - @, tab, CR) is prefixed with an apostrophe (CSV injection).
+ */
+export function csvCell(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
+  let text = value;
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** One table as CSV with a UTF-8 byte-order mark, so spreadsheet programs read the Chinese text right. */
+export function toCsv(table: ExportTable, lang: Lang): string {
+  const lines = [table.columns.map((c) => csvCell(c[lang])).join(',')];
+  for (const row of table.rows) lines.push(table.columns.map((c) => csvCell(cellValue(table, row, c.key, lang))).join(','));
+  return '\uFEFF' + lines.join('\r\n') + '\r\n';
+}
+
+/** Rows of a table as plain arrays (header first), for the XLSX writer. */
+export function tableMatrix(table: ExportTable, lang: Lang): (string | number | null)[][] {
+  return [table.columns.map((c) => c[lang]), ...table.rows.map((row) => table.columns.map((c) => cellValue(table, row, c.key, lang) ?? null))];
+}

@@ -1,0 +1,87 @@
+import { Controller, Get, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { IsIn, IsOptional, IsUUID, Matches } from 'class-validator';
+import { DomainException } from '@xinyuan/common';
+import { AppConfig } from '@xinyuan/config';
+import { Roles } from '@xinyuan/identity';
+import { dashboardTables, EXPORT_TABLE_KEYS, ExportTableKey, Lang, toCsv } from './dashboard';
+import { DashboardFilter, StatsQueries } from './stats.queries';
+import { toXlsx } from './xlsx-export';
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const MAX_DAYS = 366;
+
+class DashboardQuery {
+  @ApiPropertyOptional({ example: '2026-11-01', description: 'first day (inclusive); default 29 days before `to`' })
+  @IsOptional() @Matches(DAY, { message: 'from must be a date YYYY-MM-DD' }) from?: string;
+  @ApiPropertyOptional({ example: '2026-11-30', description: 'last day (inclusive); default today' })
+  @IsOptional() @Matches(DAY, { message: 'to must be a date YYYY-MM-DD' }) to?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'only orders in this region and below; per-region rows are its children' })
+  @IsOptional() @IsUUID() regionId?: string;
+}
+
+class ExportQuery extends DashboardQuery {
+  @ApiPropertyOptional({ enum: ['xlsx', 'csv'], default: 'xlsx' }) @IsOptional() @IsIn(['xlsx', 'csv']) format?: 'xlsx' | 'csv';
+  @ApiPropertyOptional({ enum: EXPORT_TABLE_KEYS, description: 'CSV: which table (default perRegion); XLSX: all tables, one sheet each' })
+  @IsOptional() @IsIn(EXPORT_TABLE_KEYS as unknown as string[]) table?: ExportTableKey;
+  @ApiPropertyOptional({ enum: ['zh', 'en'], default: 'zh' }) @IsOptional() @IsIn(['zh', 'en']) lang?: Lang;
+}
+
+/** The dispatch centre's dashboard and its export as XLSX and CSV (staff). */
+@ApiTags('stats 统计')
+@ApiBearerAuth()
+@Roles('dispatcher', 'admin')
+@Controller('api/v1/stats')
+export class StatsController {
+  constructor(
+    private readonly stats: StatsQueries,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Get('dashboard')
+  @ApiOperation({ summary: 'Orders per day by status, by menu group, time to accept / complete (median, p90), satisfaction, volunteer minutes, per region' })
+  dashboard(@Query() query: DashboardQuery) {
+    return this.stats.dashboard(this.period(query));
+  }
+
+  @Get('export')
+  @ApiOperation({ summary: 'The dashboard tables as XLSX (one sheet per table) or one table as CSV (UTF-8 with BOM)' })
+  @ApiProduces('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'text/csv')
+  async export(@Query() query: ExportQuery, @Res() reply: FastifyReply): Promise<void> {
+    const filter = this.period(query);
+    const tables = dashboardTables(await this.stats.dashboard(filter));
+    const lang = query.lang ?? 'zh';
+    const stem = `xinyuan-stats-${filter.from}-${filter.to}`;
+    if ((query.format ?? 'xlsx') === 'csv') {
+      const key = query.table ?? 'perRegion';
+      reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${stem}-${key}.csv"`)
+        .send(toCsv(tables[key], lang));
+      return;
+    }
+    const body = await toXlsx(EXPORT_TABLE_KEYS.map((k) => tables[k]), lang, stem);
+    reply
+      .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      .header('content-disposition', `attachment; filename="${stem}.xlsx"`)
+      .send(body);
+  }
+
+  /** Validates the period: real dates, from ≤ to, at most a year; defaults to the last 30 days. */
+  private period(query: DashboardQuery): DashboardFilter {
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: this.config.STATS_TIME_ZONE }).format(new Date());
+    const to = query.to ?? today;
+    const toDate = Date.parse(`${to}T00:00:00Z`);
+    const from = query.from ?? new Date(toDate - 29 * 86400000).toISOString().slice(0, 10);
+    const fromDate = Date.parse(`${from}T00:00:00Z`);
+    const fields = [];
+    const real = (s: string, t: number) => !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === s;
+    if (!real(from, fromDate)) fields.push({ field: 'from', messages: ['from is not a real date'] });
+    if (!real(to, toDate)) fields.push({ field: 'to', messages: ['to is not a real date'] });
+    if (!fields.length && fromDate > toDate) fields.push({ field: 'from', messages: ['from must not be after to'] });
+    if (!fields.length && (toDate - fromDate) / 86400000 + 1 > MAX_DAYS) fields.push({ field: 'to', messages: [`at most ${MAX_DAYS} days`] });
+    if (fields.length) throw DomainException.validation(fields, '统计时间范围无效');
+    return { from, to, regionId: query.regionId };
+  }
+}

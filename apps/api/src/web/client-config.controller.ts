@@ -1,0 +1,22 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AppConfig } from '@xinyuan/config';
+import { Public } from '@xinyuan/identity';
+
+/** What the web and mini-program clients need to know at run time (no secrets). */
+@ApiTags('health')
+@Controller('api/v1')
+export class ClientConfigController {
+  constructor(private readonly config: AppConfig) {}
+
+  @Public()
+  @Get('client-config')
+  @ApiOperation({ summary: 'Run-time settings for the clients: rating service URL, optional map tile URL' })
+  clientConfig() {
+    return {
+      ratingUrl: this.config.RATING_PUBLIC_URL ?? null,
+      mapTileUrl: this.config.MAP_TILE_URL ?? null,
+      liveQueueExpiringSeconds: this.config.LIVE_QUEUE_EXPIRING_SECONDS,
+    };
+  }
+}

@@ -1,0 +1,58 @@
+import { Logger } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import fastifyStatic from '@fastify/static';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+/** The built front ends and where the api serves them (see scripts/build-web.sh). */
+export const WEB_APPS = [
+  { prefix: '/console/', dir: 'console', name: 'console 调度中心' },
+  { prefix: '/h5/resident/', dir: 'h5/resident', name: 'resident H5 居民端' },
+  { prefix: '/h5/volunteer/', dir: 'h5/volunteer', name: 'volunteer H5 志愿者端' },
+] as const;
+
+/**
+ * Serves the console and the two H5 sites as static files from WEB_DIR, so `npm run up` needs no
+ * other server. All three use hash routing: every path under a prefix is a real file. HTML is never
+ * cached (a new build shows at once); hashed assets are cached for a year.
+ */
+export async function serveWebApps(app: NestFastifyApplication, webDir: string): Promise<string[]> {
+  const served: string[] = [];
+  if (!webDir) return served;
+  const root = resolve(webDir);
+  const fastify = app.getHttpAdapter().getInstance();
+  let first = true;
+  for (const web of WEB_APPS) {
+    const dir = resolve(root, web.dir);
+    if (!existsSync(resolve(dir, 'index.html'))) continue;
+    await app.register(fastifyStatic as never, {
+      root: dir,
+      prefix: web.prefix,
+      decorateReply: first,
+      index: ['index.html'],
+      // @fastify/static 10 passes the Fastify reply
+      setHeaders: (reply: { header(k: string, v: string): unknown }, path: string) => {
+        reply.header('cache-control', path.endsWith('.html') ? 'no-cache' : /[.-][A-Za-z0-9_-]{8,}\.(js|css|png|svg|woff2?)$/.test(path) ? 'public, max-age=31536000, immutable' : 'public, max-age=3600');
+      },
+    });
+    first = false;
+    fastify.get(web.prefix.slice(0, -1), (_req: unknown, reply: { redirect(url: string): void }) => reply.redirect(web.prefix));
+    served.push(web.prefix);
+  }
+  if (served.length) {
+    fastify.get('/', (_req: unknown, reply: { type(t: string): { send(b: string): void } }) =>
+      reply.type('text/html; charset=utf-8').send(landingPage(served)),
+    );
+    new Logger('web').log(`serving ${served.join(', ')} from ${root}`);
+  }
+  return served;
+}
+
+function landingPage(served: string[]): string {
+  const links = WEB_APPS.filter((w) => served.includes(w.prefix))
+    .map((w) => `<li><a href="${w.prefix}">${w.name}</a></li>`)
+    .join('');
+  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>心愿 Xinyuan</title><style>body{font:18px/1.6 system-ui,sans-serif;margin:3rem auto;max-width:36rem;padding:0 1rem}a{color:#b4232c}</style></head>
+<body><h1>心愿 Xinyuan</h1><ul>${links}<li><a href="/api/docs">API 文档 (OpenAPI)</a></li></ul></body></html>`;
+}

@@ -1,0 +1,98 @@
+import createClient, { type Middleware } from 'openapi-fetch';
+import type { paths } from '@shared/api/api-schema';
+import type { ApiError } from '@shared/types';
+import { session } from './session';
+
+/**
+ * The typed api client, generated from the api's OpenAPI document (scripts/build-web.sh runs
+ * openapi-typescript): paths, parameters and bodies are checked against the backend's DTOs.
+ */
+export const api = createClient<paths>({ baseUrl: '' });
+
+const auth: Middleware = {
+  onRequest({ request }) {
+    if (session.token) request.headers.set('authorization', `Bearer ${session.token}`);
+    return request;
+  },
+  onResponse({ response }) {
+    if (response.status === 401 && session.token) session.logout();
+    return response;
+  },
+};
+api.use(auth);
+
+/** Unwraps an openapi-fetch result: the data, or throws the API's error body (code, Chinese message, fields). */
+export async function call<T = any>(promise: Promise<{ data?: unknown; error?: unknown; response: Response }>): Promise<T> {
+  const { data, error, response } = await promise;
+  if (error !== undefined || !response.ok) {
+    const body = (error ?? {}) as Partial<ApiError>;
+    throw Object.assign(new Error(body.message ?? response.statusText), { status: response.status, code: body.code, fields: body.fields });
+  }
+  return data as T;
+}
+
+/** Downloads a file from an authenticated GET (export). */
+export async function download(path: string, filename: string): Promise<void> {
+  const res = await fetch(path, { headers: { authorization: `Bearer ${session.token}` } });
+  if (!res.ok) throw new Error((await res.json().catch(() => ({}))).message ?? res.statusText);
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/**
+ * Reads a server-sent-event stream with the bearer token (EventSource cannot send headers) and
+ * reconnects with back-off. Returns a stop function.
+ */
+export function subscribe(path: string, onEvent: (event: string, data: string) => void, onState: (live: boolean) => void): () => void {
+  let stopped = false;
+  let controller: AbortController | null = null;
+  let delay = 1000;
+  const run = async () => {
+    while (!stopped) {
+      controller = new AbortController();
+      try {
+        const res = await fetch(path, { headers: { authorization: `Bearer ${session.token}`, accept: 'text/event-stream' }, signal: controller.signal });
+        if (res.status === 401) return session.logout();
+        if (!res.ok || !res.body) throw new Error(String(res.status));
+        onState(true);
+        delay = 1000;
+        const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = '';
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += value;
+          let end: number;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const block = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            let event = 'message';
+            const data: string[] = [];
+            for (const line of block.split('\n')) {
+              if (line.startsWith('event:')) event = line.slice(6).trim();
+              else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
+            }
+            if (data.length) onEvent(event, data.join('\n'));
+          }
+        }
+      } catch {
+        // dropped or refused: retry below
+      }
+      onState(false);
+      if (stopped) return;
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 15000);
+    }
+  };
+  void run();
+  return () => {
+    stopped = true;
+    controller?.abort();
+  };
+}

@@ -1,0 +1,57 @@
+import { createI18n } from 'vue-i18n';
+import { computed } from 'vue';
+import zhCn from 'element-plus/es/locale/lang/zh-cn';
+import en from 'element-plus/es/locale/lang/en';
+import type { Lang } from '@shared/labels';
+
+const messages = {
+  zh: {
+    app: '心愿 · 调度中心', queue: '实时队列', map: '辖区地图', dashboard: '数据看板', menu: '服务菜单', teams: '服务队', staff: '工作人员',
+    logout: '退出', login: '登录', phone: '手机号', password: '密码', loginTitle: '调度中心登录', live: '实时', offline: '重连中',
+    queueEmpty: '暂无需要处理的订单', waiting: '已等待', expiresIn: '剩余', reason: '原因', service: '服务', area: '区域', status: '状态',
+    description: '需求描述', createdAt: '下单时间', open: '处理', order: '订单', timeline: '时间线', candidates: '候选服务队（按得分排序）',
+    team: '服务队', distance: '距离', score: '总分', assign: '派给该队', approve: '审核通过', reject: '驳回', cancel: '取消订单',
+    reasonPrompt: '请填写原因', notePrompt: '备注（可选）', confirm: '确定', back: '返回', address: '地址', contact: '联系电话',
+    weights: '权重', alreadyOffered: '已派过', load: '在办/容量', done: '操作成功', noCandidates: '没有符合条件的服务队',
+    regions: '区域边界', openOrders: '进行中订单', legend: '图例', tiles: '底图瓦片', noTiles: '无底图（离线绘制）',
+    code: '编码', name: '名称', group: '类别', skills: '所需技能', timeout: '接单时限（秒）', review: '需审核', mode: '派单方式', active: '上架',
+    add: '新增', save: '保存', region: '所属区域', radius: '服务半径（米）', capacity: '容量', members: '队员', location: '位置',
+    pickOnMap: '在地图上点选位置', picked: '已选位置', role: '角色', edit: '编辑', addMember: '添加队员', memberName: '姓名',
+    from: '开始日期', to: '结束日期', exportXlsx: '导出 XLSX', exportCsv: '导出 CSV', perDay: '每日订单（按状态）', byGroup: '按服务类别',
+    timing: '响应与完成用时（分钟）', satisfaction: '满意度', minutes: '志愿服务时长', perRegion: '按区域', orders: '订单数',
+    completed: '已完成', cancelled: '已取消', median: '中位数', p90: 'P90', toAccept: '下单→接单', toComplete: '下单→完成',
+    ratings: '评价数', avgStars: '平均星级', solvedRate: '解决率', totalMinutes: '总时长（分钟）', volunteers: '参与志愿者',
+    refresh: '刷新', urgent: '紧急', serviceMinutes: '服务分钟', all: '全部',
+  },
+  en: {
+    app: 'Xinyuan · Dispatch centre', queue: 'Live queue', map: 'Map', dashboard: 'Dashboard', menu: 'Menu', teams: 'Teams', staff: 'Staff',
+    logout: 'Sign out', login: 'Sign in', phone: 'Phone', password: 'Password', loginTitle: 'Dispatch centre sign-in', live: 'Live', offline: 'Reconnecting',
+    queueEmpty: 'Nothing needs a person right now', waiting: 'Waiting', expiresIn: 'Expires in', reason: 'Reason', service: 'Service', area: 'Area', status: 'Status',
+    description: 'Description', createdAt: 'Placed', open: 'Open', order: 'Order', timeline: 'Timeline', candidates: 'Candidate teams (ranked)',
+    team: 'Team', distance: 'Distance', score: 'Score', assign: 'Assign', approve: 'Approve', reject: 'Reject', cancel: 'Cancel order',
+    reasonPrompt: 'Reason', notePrompt: 'Note (optional)', confirm: 'OK', back: 'Back', address: 'Address', contact: 'Phone',
+    weights: 'Weights', alreadyOffered: 'offered before', load: 'Load', done: 'Done', noCandidates: 'No eligible team',
+    regions: 'Region boundaries', openOrders: 'Open orders', legend: 'Legend', tiles: 'Tiles', noTiles: 'No tiles (drawn offline)',
+    code: 'Code', name: 'Name', group: 'Group', skills: 'Skills', timeout: 'Accept window (s)', review: 'Review', mode: 'Mode', active: 'Active',
+    add: 'Add', save: 'Save', region: 'Region', radius: 'Radius (m)', capacity: 'Capacity', members: 'Members', location: 'Location',
+    pickOnMap: 'Pick the location on the map', picked: 'Picked', role: 'Role', edit: 'Edit', addMember: 'Add member', memberName: 'Name',
+    from: 'From', to: 'To', exportXlsx: 'Export XLSX', exportCsv: 'Export CSV', perDay: 'Orders per day by status', byGroup: 'By menu group',
+    timing: 'Time to accept / complete (min)', satisfaction: 'Satisfaction', minutes: 'Volunteer minutes', perRegion: 'Per region', orders: 'Orders',
+    completed: 'Completed', cancelled: 'Cancelled', median: 'Median', p90: 'p90', toAccept: 'Order → accept', toComplete: 'Order → complete',
+    ratings: 'Ratings', avgStars: 'Average stars', solvedRate: 'Solved', totalMinutes: 'Total minutes', volunteers: 'Volunteers',
+    refresh: 'Refresh', urgent: 'Urgent', serviceMinutes: 'Minutes served', all: 'All',
+  },
+};
+
+const initial = (localStorage.getItem('xinyuan.lang') as Lang | null) ?? 'zh';
+
+export const i18n = createI18n({ legacy: false, locale: initial, fallbackLocale: 'zh', messages });
+
+export const lang = computed<Lang>(() => i18n.global.locale.value as Lang);
+export const elementLocale = computed(() => (lang.value === 'en' ? en : zhCn));
+
+export function setLang(l: Lang) {
+  i18n.global.locale.value = l;
+  localStorage.setItem('xinyuan.lang', l);
+  document.documentElement.lang = l === 'en' ? 'en' : 'zh-CN';
+}

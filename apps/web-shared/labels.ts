@@ -1,0 +1,78 @@
+/** zh-CN first, English second: labels every front end shows for backend values. */
+export type Lang = 'zh' | 'en';
+type Labels = Record<string, { zh: string; en: string }>;
+
+export const STATUS_LABELS: Labels = {
+  pending_review: { zh: '待审核', en: 'Awaiting review' },
+  rejected: { zh: '未通过', en: 'Rejected' },
+  dispatching: { zh: '派单中', en: 'Dispatching' },
+  offered: { zh: '等待接单', en: 'Offered' },
+  escalated: { zh: '需人工派单', en: 'Escalated' },
+  accepted: { zh: '已接单', en: 'Accepted' },
+  in_service: { zh: '服务中', en: 'In service' },
+  completed: { zh: '已完成', en: 'Completed' },
+  closed: { zh: '已评价', en: 'Closed' },
+  cancelled: { zh: '已取消', en: 'Cancelled' },
+};
+
+export const EVENT_LABELS: Labels = {
+  placed: { zh: '下单', en: 'Placed' },
+  approve: { zh: '审核通过', en: 'Approved' },
+  reject: { zh: '审核未通过', en: 'Rejected' },
+  offer: { zh: '派单', en: 'Offered' },
+  assign: { zh: '人工派单', en: 'Assigned by staff' },
+  decline: { zh: '服务队婉拒', en: 'Declined' },
+  offer_declined: { zh: '服务队婉拒', en: 'Declined' },
+  expire_offer: { zh: '派单超时', en: 'Offer expired' },
+  offer_expired: { zh: '派单超时', en: 'Offer expired' },
+  escalate: { zh: '转人工', en: 'Escalated' },
+  widen: { zh: '扩大派单范围', en: 'Search widened' },
+  accept: { zh: '接单', en: 'Accepted' },
+  check_in: { zh: '到达签到', en: 'Checked in' },
+  check_in_location: { zh: '签到定位', en: 'Check-in location' },
+  complete: { zh: '服务完成', en: 'Completed' },
+  rate: { zh: '评价', en: 'Rated' },
+  auto_close: { zh: '自动结单', en: 'Closed automatically' },
+  cancel: { zh: '取消', en: 'Cancelled' },
+};
+
+export const SCORE_PART_LABELS: Labels = {
+  proximity: { zh: '距离', en: 'Proximity' },
+  skillCoverage: { zh: '技能覆盖', en: 'Skill coverage' },
+  spareCapacity: { zh: '空闲程度', en: 'Spare capacity' },
+  reputation: { zh: '口碑', en: 'Reputation' },
+  continuity: { zh: '服务连续性', en: 'Continuity' },
+  fairness: { zh: '派单均衡', en: 'Fairness' },
+  jurisdiction: { zh: '属地', en: 'Jurisdiction' },
+};
+
+export const SCORE_PART_HELP: Labels = {
+  proximity: { zh: '离服务队越近越高（队伍服务半径内线性递减）', en: '1 at the team base, 0 at the edge of its radius' },
+  skillCoverage: { zh: '具备所需技能的队员比例', en: 'Share of members holding the required skills' },
+  spareCapacity: { zh: '1 − 在办订单 / 容量', en: '1 − active orders / capacity' },
+  reputation: { zh: '居民评分（贝叶斯平均）映射到 0–1', en: 'Bayesian rating 1..5 mapped to 0..1' },
+  continuity: { zh: '曾服务过该居民且获好评为 1', en: '1 if it served this resident before and was rated ≥ 4★' },
+  fairness: { zh: '近期派单越少越高', en: 'Fewer recent offers → higher' },
+  jurisdiction: { zh: '本站 1，本镇 0.6，本县 0.3', en: 'Station 1, township 0.6, county 0.3' },
+};
+
+export const ROLE_LABELS: Labels = {
+  resident: { zh: '居民', en: 'Resident' },
+  volunteer: { zh: '志愿者', en: 'Volunteer' },
+  dispatcher: { zh: '调度员', en: 'Dispatcher' },
+  admin: { zh: '管理员', en: 'Admin' },
+  system: { zh: '系统', en: 'System' },
+  leader: { zh: '队长', en: 'Leader' },
+  member: { zh: '队员', en: 'Member' },
+};
+
+export const REASON_LABELS: Labels = {
+  pending_review: { zh: '待审核', en: 'Review' },
+  escalated: { zh: '无人接单', en: 'Escalated' },
+  expiring: { zh: '即将超时', en: 'Offer expiring' },
+};
+
+export function label(table: Labels, key: string | null | undefined, lang: Lang): string {
+  if (!key) return '';
+  return table[key]?.[lang] ?? key;
+}

@@ -1,0 +1,246 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { freePort, RunningApp, startApp, testEnv } from './support/apps';
+import { ARTIFACTS, launchChromium, seriousA11yViolations, shot } from './support/browser';
+import { ROOT } from './support/env';
+import { Http, until } from './support/http';
+import { adminClient, createRegions, createTeam, CreatedTeam, expectOk, LatLng, login, offset, randomPhone } from './support/world';
+
+/**
+ * The whole story through the three UIs in a real browser (Debian's Chromium): a resident orders
+ * on the H5 site, the console shows it live and a dispatcher approves it, a volunteer accepts,
+ * checks in and completes on the volunteer H5 site, the resident rates, and the console dashboard
+ * counts it. Screenshots of every screen go to test/artifacts/; the resident H5 passes axe-core
+ * with no serious or critical violation.
+ */
+describe('UI: resident H5 → console → volunteer H5 → rating → dashboard', () => {
+  const tag = `U${Date.now() % 100000}`;
+  // far from every other test file's regions (they share the test database): this order must fall in our own station
+  const home: LatLng = { lat: 28.4612, lng: 117.9521 };
+  const serviceCode = `HAIRCUT_${tag}`;
+  const resident = { phone: randomPhone('137'), password: 'Resident#2026', name: '王奶奶' };
+  const staff = { phone: randomPhone('138'), password: 'Dispatch#2026' };
+  let api: RunningApp;
+  let dispatcher: RunningApp;
+  let rating: RunningApp;
+  let admin: Http;
+  let regions: Awaited<ReturnType<typeof createRegions>>;
+  let team: CreatedTeam;
+  let browser: Browser;
+  let residentCtx: BrowserContext;
+  let volunteerCtx: BrowserContext;
+  let consoleCtx: BrowserContext;
+  let orderId = '';
+  const a11y: Record<string, unknown[]> = {};
+  const foreign: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(join(ROOT, 'dist/web/h5/resident/index.html')) || !existsSync(join(ROOT, 'dist/web/console/index.html'))) {
+      throw new Error('the front ends are not built: run `npm run build:web` (npm test does)');
+    }
+    const env = testEnv(`ui-${tag}`, { WEB_DIR: join(ROOT, 'dist/web'), LIVE_QUEUE_EXPIRING_SECONDS: '3600', LIVE_QUEUE_REFRESH_MS: '1000' });
+    // residents rate from the H5 site the api serves: the rating app allows that origin (CORS)
+    const apiPort = await freePort();
+    rating = await startApp('rating', { ...env, CORS_ORIGINS: `http://127.0.0.1:${apiPort}` });
+    [api, dispatcher] = await Promise.all([startApp('api', { ...env, RATING_PUBLIC_URL: rating.url }, apiPort), startApp('dispatcher', env)]);
+    const http = new Http(api.url);
+    admin = await adminClient(http);
+    regions = await createRegions(admin, home, tag);
+    expectOk(await admin.post('/api/v1/services', {
+      code: serviceCode, name: `上门理发${tag}`, group: '生活服务', requiredSkills: [`haircut_${tag.toLowerCase()}`], acceptTimeoutSeconds: 1800, requiresReview: true,
+    }), 201, 'service');
+    team = await createTeam(http, admin, regions.station.id, { name: `银龄互助队${tag}`, location: offset(home, 250, -150), serviceRadiusM: 5000, skills: [`haircut_${tag.toLowerCase()}`], capacity: 3, members: 2 });
+    await createTeam(http, admin, regions.station.id, { name: `党员先锋队${tag}`, location: offset(home, -1800, 900), serviceRadiusM: 6000, skills: [`haircut_${tag.toLowerCase()}`], capacity: 5, members: 1 });
+    expectOk(await admin.post('/api/v1/staff', { phone: staff.phone, name: '李调度', password: staff.password, role: 'dispatcher', regionId: regions.county.id }), 201, 'staff');
+    browser = await launchChromium();
+    const mobile = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' };
+    residentCtx = await browser.newContext({ ...mobile, geolocation: { latitude: home.lat, longitude: home.lng }, permissions: ['geolocation'] });
+    volunteerCtx = await browser.newContext({ ...mobile, geolocation: { latitude: home.lat + 0.0001, longitude: home.lng }, permissions: ['geolocation'] });
+    consoleCtx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', acceptDownloads: true });
+    for (const ctx of [residentCtx, volunteerCtx, consoleCtx]) {
+      ctx.setDefaultTimeout(15000);
+      // nothing the UIs load may come from anywhere but our own servers (privacy, and no internet needed)
+      ctx.on('request', (r) => {
+        const host = new URL(r.url()).hostname;
+        if (!['127.0.0.1', 'localhost'].includes(host) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) foreign.push(r.url());
+      });
+    }
+  }, 180000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all([api?.stop(), dispatcher?.stop(), rating?.stop()]);
+  });
+
+  const h5 = (app: string) => `${api.url}/h5/${app}/`;
+  /** uni-app renders <input> as <uni-input><div><input>, Element Plus puts the attribute on the <input>: type into the real field. */
+  const fill = async (page: Page, testId: string, value: string) => {
+    const id = `[data-testid="${testId}"]`;
+    await page.locator(`${id} input, ${id} textarea, input${id}, textarea${id}`).first().fill(value);
+  };
+  const tap = (page: Page, testId: string) => page.locator(`[data-testid="${testId}"]`).first().click();
+  const checkA11y = async (page: Page, screen: string) => {
+    await page.waitForTimeout(300);
+    a11y[screen] = await seriousA11yViolations(page);
+  };
+
+  let residentPage: Page;
+
+  it('a resident registers and orders on the H5 site: menu by group, device location, address, description', async () => {
+    const page = (residentPage = await residentCtx.newPage());
+    await page.goto(h5('resident'));
+    await page.getByText('没有账号？点这里注册').waitFor();
+    await shot(page, 'resident-1-login');
+    await checkA11y(page, 'login');
+    await page.getByText('没有账号？点这里注册').click();
+    await fill(page, 'phone', resident.phone);
+    await fill(page, 'name', resident.name);
+    await fill(page, 'password', resident.password);
+    await tap(page, 'submit');
+    await page.getByText(`您好，${resident.name}`).waitFor();
+    await shot(page, 'resident-2-home');
+    await checkA11y(page, 'home');
+
+    await tap(page, 'go-order');
+    await page.locator(`[data-testid="service-${serviceCode}"]`).waitFor();
+    await expect(page.getByText('生活服务').first().isVisible()).resolves.toBe(true);
+    await shot(page, 'resident-3-menu');
+    await checkA11y(page, 'menu');
+    await tap(page, `service-${serviceCode}`);
+    await page.locator('[data-testid="service-name"]').getByText(`上门理发${tag}`).waitFor();
+    await tap(page, 'use-location');
+    await page.locator('[data-testid="location-set"]').waitFor();
+    await fill(page, 'address', '测试村 12 号');
+    await fill(page, 'description', '腿脚不便，想请人上门理发');
+    await shot(page, 'resident-4-order-form', true);
+    await checkA11y(page, 'order form');
+    await tap(page, 'submit-order');
+    await page.locator('[data-testid="order-status"]').getByText('待审核').waitFor();
+    orderId = new URL(page.url().replace('#/', '')).searchParams.get('id') ?? '';
+    expect(orderId).toMatch(/^[0-9a-f-]{36}$/);
+    await shot(page, 'resident-5-order-placed');
+    await checkA11y(page, 'order status');
+  });
+
+  let consolePage: Page;
+
+  it('the console shows the order live; a dispatcher opens it, sees the explained candidates and approves it', async () => {
+    const page = (consolePage = await consoleCtx.newPage());
+    await page.goto(`${api.url}/console/`);
+    await fill(page, 'login-phone', staff.phone);
+    await fill(page, 'login-password', staff.password);
+    await shot(page, 'console-1-login');
+    await tap(page, 'login-submit');
+    await page.locator('[data-testid="queue-live"]').getByText('实时').waitFor();
+    const row = page.locator('[data-testid="queue-table"] tr', { hasText: `上门理发${tag}` });
+    await row.getByText('待审核').waitFor();
+    await shot(page, 'console-2-queue');
+
+    await page.locator(`[data-testid="open-${orderId}"]`).click();
+    await page.locator('[data-testid="order-status"]').getByText('待审核').waitFor();
+    const candidates = page.locator('[data-testid="candidates"]');
+    await candidates.getByText(team.name).waitFor();
+    // the score explained: expand the best candidate's breakdown
+    await candidates.locator('.el-table__expand-icon').first().click();
+    await candidates.getByText('空闲程度').first().waitFor();
+    await candidates.getByText('属地').first().waitFor();
+    await page.locator('[data-testid="timeline"]').getByText('下单', { exact: true }).waitFor();
+    await expect(page.locator('[data-testid="geomap"] path').count()).resolves.toBeGreaterThanOrEqual(3);
+    await shot(page, 'console-3-order-detail', true);
+
+    await tap(page, 'approve');
+    await page.locator('[data-testid="order-status"]').getByText(/等待接单|派单中/).waitFor();
+    // back on the queue, it is now an offer with a countdown to its expiry
+    await page.goto(`${api.url}/console/#/queue`);
+    const offered = page.locator('[data-testid="queue-table"] tr', { hasText: `上门理发${tag}` });
+    await offered.getByText('即将超时').waitFor();
+    await expect(offered.locator('[data-testid="countdown"]').innerText()).resolves.toMatch(/^(29|30):\d\d$/);
+    await shot(page, 'console-4-queue-countdown');
+  });
+
+  it('a volunteer sees the offer with a countdown, accepts, checks in with the device location and completes', async () => {
+    const page = await volunteerCtx.newPage();
+    await page.goto(h5('volunteer'));
+    await fill(page, 'phone', team.members[0].phone);
+    await fill(page, 'password', 'Volunteer#2026');
+    await tap(page, 'submit');
+    const offer = page.locator(`[data-testid="offer-${orderId}"]`);
+    await offer.waitFor();
+    await expect(offer.locator('[data-testid="offer-countdown"]').innerText()).resolves.toMatch(/剩余 (29|30):\d\d/);
+    // before accepting, the address is not shown anywhere
+    await expect(page.getByText('测试村 12 号').count()).resolves.toBe(0);
+    await shot(page, 'volunteer-1-offers');
+    await tap(page, `accept-${orderId}`);
+    await page.locator('[data-testid="job-address"]').getByText('测试村 12 号').waitFor();
+    await shot(page, 'volunteer-2-job-accepted');
+    await tap(page, 'check-in');
+    await page.locator('[data-testid="job-status"]').getByText('服务中').waitFor();
+    await fill(page, 'report', '理发完成，老人精神很好');
+    await fill(page, 'minutes', '40');
+    await shot(page, 'volunteer-3-complete-form');
+    await tap(page, 'complete');
+    await page.locator('[data-testid="job-done"]').waitFor();
+    await page.goto(`${h5('volunteer')}#/pages/hours/hours`);
+    await page.locator('[data-testid="total-hours"]').getByText('40 分钟').waitFor();
+    await shot(page, 'volunteer-4-hours');
+  });
+
+  it('the resident sees it completed and rates it with stars and "solved"', async () => {
+    const page = residentPage;
+    await page.locator('[data-testid="order-status"]').getByText('已完成').waitFor({ timeout: 20000 });
+    await page.locator('[data-testid="order-team"]').getByText(team.name).waitFor();
+    await tap(page, 'star-5');
+    await tap(page, 'solved-yes');
+    await shot(page, 'resident-6-rate', true);
+    await checkA11y(page, 'rating');
+    await tap(page, 'submit-rating');
+    await page.locator('[data-testid="rated"]').waitFor();
+    await page.locator('[data-testid="order-status"]').getByText('已评价').waitFor();
+    await expect(page.locator('[data-testid="timeline"]').innerText()).resolves.toMatch(/下单[\s\S]*审核通过[\s\S]*派单[\s\S]*接单[\s\S]*到达签到[\s\S]*服务完成[\s\S]*评价/);
+    await shot(page, 'resident-7-closed', true);
+  });
+
+  it('the console dashboard counts it, exports XLSX, and switches to English', async () => {
+    const page = consolePage;
+    await page.goto(`${api.url}/console/#/dashboard`);
+    await page.locator('[data-testid="dashboard-cards"]').waitFor();
+    // narrow the dashboard to this test's county: exactly this one order, completed, 5 stars, 40 minutes
+    await page.locator('.el-select').first().click();
+    await page.locator('.el-select-dropdown__item', { hasText: `测试县${tag}` }).click();
+    await page.locator('[data-testid="total-orders"]').getByText('1', { exact: true }).waitFor();
+    await expect(page.locator('[data-testid="total-completed"]').innerText()).resolves.toBe('1');
+    await expect(page.locator('[data-testid="avg-stars"]').innerText()).resolves.toBe('5.00');
+    await expect(page.locator('[data-testid="total-minutes"]').innerText()).resolves.toBe('40');
+    await page.locator('[data-testid="per-region"]').getByText(`测试镇${tag}`).waitFor();
+    await expect(page.locator('canvas').count()).resolves.toBeGreaterThanOrEqual(4);
+    await page.waitForTimeout(800); // chart animations
+    await shot(page, 'console-5-dashboard', true);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), tap(page, 'export-xlsx')]);
+    const file = await download.path();
+    expect(readFileSync(file!).subarray(0, 2).toString()).toBe('PK');
+
+    await page.goto(`${api.url}/console/#/map`);
+    await page.locator('[data-testid="geomap"] path').first().waitFor();
+    await expect(page.locator('[data-testid="geomap"] .teams rect').count()).resolves.toBeGreaterThanOrEqual(2);
+    await shot(page, 'console-6-map');
+
+    await page.locator('[data-testid="lang-switch"]').getByText('EN').click();
+    await page.locator('[data-testid="nav-dashboard"]').getByText('Dashboard').waitFor();
+    await page.locator('[data-testid="nav-queue"]').click();
+    await page.getByText('Live queue').first().waitFor();
+    await shot(page, 'console-7-english');
+  });
+
+  it('no screen loaded anything from a third-party host', () => {
+    expect(foreign).toEqual([]);
+  });
+
+  it('the resident H5 has no serious or critical accessibility violations (axe-core)', () => {
+    // the full report, for reading when this fails
+    writeFileSync(join(ARTIFACTS, 'axe-resident.json'), JSON.stringify(a11y, null, 2));
+    expect(Object.keys(a11y).sort()).toEqual(['home', 'login', 'menu', 'order form', 'order status', 'rating']);
+    expect(a11y).toEqual({ home: [], login: [], menu: [], 'order form': [], 'order status': [], rating: [] });
+  });
+});
