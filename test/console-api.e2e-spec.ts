@@ -31,7 +31,7 @@ describe('console API: live queue, maps, dashboard, management', () => {
   const codes = { review: `REVIEW_${tag}`, visit: `VISIT_${tag}`, nobody: `NOBODY_${tag}` };
 
   beforeAll(async () => {
-    platform = await startPlatform(`console-${tag}`, { LIVE_QUEUE_EXPIRING_SECONDS: '600', LIVE_QUEUE_REFRESH_MS: '1000' });
+    platform = await startPlatform(`console-${tag}`, { LIVE_QUEUE_EXPIRING_SECONDS: '600', LIVE_QUEUE_REFRESH_MS: '1000', CORS_ORIGINS: 'http://h5.example' });
     // a second api process: the stream is watched here while every change goes through the first
     replica = await startApp('api', platform.env);
     db = new Client({ connectionString: TEST_DATABASE_URL });

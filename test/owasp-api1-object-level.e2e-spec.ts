@@ -198,6 +198,47 @@ describe('API1:2023 Broken Object Level Authorization', () => {
     });
   });
 
+  describe('console views: live queue, maps, dashboard, management lists', () => {
+    it('a township sees only its own orders in the live queue and on the map', async () => {
+      const queueA = expectOk(await w.staff.townDispatcherA.http.get('/api/v1/dispatch/live-queue'), 200, 'queue A');
+      expect(queueA.items.map((i: any) => i.orderId)).toContain(reviewA.id);
+      const queueB = expectOk(await w.staff.townDispatcherB.http.get('/api/v1/dispatch/live-queue'), 200, 'queue B');
+      expect(queueB.items.map((i: any) => i.orderId)).not.toContain(reviewA.id);
+      for (const item of queueB.items) expect(item.regionPath).toBeUndefined();
+
+      const mapA = expectOk(await w.staff.townDispatcherA.http.get('/api/v1/map/orders'), 200, 'map A');
+      expect(mapA.features.map((f: any) => f.id)).toEqual(expect.arrayContaining([orderA.id, reviewA.id]));
+      const mapB = expectOk(await w.staff.townDispatcherB.http.get('/api/v1/map/orders'), 200, 'map B');
+      expect(mapB.features.map((f: any) => f.id)).not.toEqual(expect.arrayContaining([orderA.id]));
+      expect(mapB.features.map((f: any) => f.id)).not.toContain(reviewA.id);
+      const teamsB = expectOk(await w.staff.townDispatcherB.http.get('/api/v1/map/teams'), 200, 'map teams B');
+      expect(teamsB.features.map((f: any) => f.id)).toEqual([w.teams.b.id]);
+    });
+
+    it('team members, team edits and the staff list stay inside the jurisdiction', async () => {
+      refused(await w.staff.townDispatcherB.http.get(`/api/v1/teams/${w.teams.a.id}/members`), 'members of team A');
+      expectOk(await w.staff.townDispatcherA.http.get(`/api/v1/teams/${w.teams.a.id}/members`), 200, 'own members');
+      const before = (await row('teams', w.teams.b.id)).capacity;
+      refused(await w.staff.townAdminA.http.patch(`/api/v1/teams/${w.teams.b.id}`, { capacity: before + 5 }), 'edit team B');
+      expect((await row('teams', w.teams.b.id)).capacity).toBe(before);
+      const staff = expectOk(await w.staff.townAdminA.http.get('/api/v1/staff'), 200, 'staff A');
+      expect(staff.items.length).toBeGreaterThan(0);
+      for (const person of staff.items) expect([w.regions.a.id, w.regions.a1.id]).toContain(person.regionId);
+      expect(staff.items.map((p: any) => p.userId)).not.toContain(w.staff.townDispatcherB.id);
+      for (const person of staff.items) expect(person.phone).toMatch(/^\d{3}\*{4}\d{4}$/);
+    });
+
+    it('the dashboard of a township covers that township, and no other', async () => {
+      const own = expectOk(await w.staff.townDispatcherB.http.get('/api/v1/stats/dashboard'), 200, 'dashboard B');
+      expect(own.regionId).toBe(w.regions.b.id);
+      const other = await w.staff.townDispatcherB.http.get(`/api/v1/stats/dashboard?regionId=${w.regions.a.id}`);
+      expect(other.status).toBe(403);
+      expect(other.body.code).toBe('OUTSIDE_JURISDICTION');
+      const exported = await w.staff.townDispatcherB.http.get(`/api/v1/stats/export?format=csv&regionId=${w.regions.a.id}`);
+      expect(exported.status).toBe(403);
+    });
+  });
+
   describe('audit', () => {
     it('an admin reads only the audit rows of their own jurisdiction', async () => {
       // a write in township B by its dispatcher (refused or not, it is audited with the order's region)

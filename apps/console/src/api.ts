@@ -96,3 +96,15 @@ export function subscribe(path: string, onEvent: (event: string, data: string) =
     controller?.abort();
   };
 }
+
+/** Every region of the caller's jurisdiction (the list is paginated: read page after page). */
+export async function allRegions(): Promise<any[]> {
+  const out: any[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await call<{ items: any[]; nextCursor: string | null }>(api.GET('/api/v1/regions', { params: { query: { limit: 100, cursor } } }));
+    out.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return out;
+}

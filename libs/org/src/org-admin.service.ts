@@ -23,6 +23,14 @@ export interface TeamView {
   active: boolean;
 }
 
+export interface TeamListItem extends TeamView {
+  /** Name of the team's region. */
+  region: string;
+  members: number;
+  ratingCount: number;
+  averageStars: number | null;
+}
+
 function toTeamView(r: Record<string, any>): TeamView {
   return {
     id: r.id,
@@ -137,26 +145,41 @@ export class OrgAdminService {
   }
 
   /** Teams of the caller's jurisdiction (optionally under one region of it), newest first. */
-  async listTeams(user: AuthUser, filter: { regionId?: string; limit: number; cursor?: string }): Promise<Page<TeamView>> {
+  /** Teams of the caller's jurisdiction, newest first, with region name, member count and rating. */
+  async listTeams(user: AuthUser, filter: { regionId?: string; limit: number; cursor?: string }): Promise<Page<TeamListItem>> {
     const params: unknown[] = [];
-    const where = [scopeSql(await this.jurisdiction.staffScope(user), 'region_id', params)];
+    const where = [scopeSql(await this.jurisdiction.staffScope(user), 't.region_id', params)];
     if (filter.regionId) {
       params.push(filter.regionId);
-      where.push(`region_id IN (SELECT id FROM regions WHERE path @> ARRAY[$${params.length}::uuid])`);
+      where.push(`t.region_id IN (SELECT id FROM regions WHERE path @> ARRAY[$${params.length}::uuid])`);
     }
     const cursor = decodeCursor(filter.cursor);
     if (cursor) {
       params.push(cursor.at, cursor.id);
-      where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+      where.push(`(t.created_at, t.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
     }
     params.push(filter.limit + 1);
     const rows: Record<string, any>[] = await this.dataSource.query(
-      `SELECT ${TEAM_COLUMNS}, created_at::text AS cursor_at FROM teams WHERE ${where.join(' AND ')}
-        ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
+      `SELECT t.id, t.name, t.region_id, ST_AsGeoJSON(t.location)::json AS location, t.service_radius_m, t.skills, t.capacity,
+              t.active_orders, t.active, t.created_at::text AS cursor_at, r.name AS region_name,
+              (SELECT count(*)::int FROM team_members m WHERE m.team_id = t.id) AS members,
+              tr.rating_count, CASE WHEN tr.rating_count > 0 THEN tr.stars_sum::float / tr.rating_count END AS average_stars
+         FROM teams t JOIN regions r ON r.id = t.region_id LEFT JOIN team_reputation tr ON tr.team_id = t.id
+        WHERE ${where.join(' AND ')}
+        ORDER BY t.created_at DESC, t.id DESC LIMIT $${params.length}`,
       params,
     );
     const page = toPage(rows, filter.limit, (r) => ({ at: r.cursor_at, id: r.id }));
-    return { items: page.items.map(toTeamView), nextCursor: page.nextCursor };
+    return {
+      items: page.items.map((r) => ({
+        ...toTeamView(r),
+        region: r.region_name,
+        members: r.members,
+        ratingCount: r.rating_count ?? 0,
+        averageStars: r.average_stars ?? null,
+      })),
+      nextCursor: page.nextCursor,
+    };
   }
 
   async addMember(caller: AuthUser, teamId: string, input: { phone: string; name: string; password: string; role: TeamMemberRole; skills?: string[] }) {

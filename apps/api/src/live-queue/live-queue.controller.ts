@@ -1,9 +1,10 @@
 import { Controller, Get, Logger, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Roles } from '@xinyuan/identity';
+import { AuthUser, CurrentUser, Roles } from '@xinyuan/identity';
+import { JurisdictionService } from '@xinyuan/org';
 import { LiveQueueHub } from './live-queue.hub';
-import { LiveQueueQueries, LiveQueueSnapshot } from './live-queue.queries';
+import { LiveQueueQueries, LiveQueueSnapshot, ScopedLiveQueueItem, scopeSnapshot } from './live-queue.queries';
 import { LiveQueueSnapshotDto } from './live-queue.dto';
 
 /** A comment line keeps proxies and browsers from closing an idle stream. */
@@ -20,13 +21,14 @@ export class LiveQueueController {
   constructor(
     private readonly queries: LiveQueueQueries,
     private readonly hub: LiveQueueHub,
+    private readonly jurisdiction: JurisdictionService,
   ) {}
 
   @Get('live-queue')
   @ApiOperation({ summary: 'Orders needing a person now: pending review, escalated, offers about to expire' })
   @ApiOkResponse({ type: LiveQueueSnapshotDto })
-  snapshot(): Promise<LiveQueueSnapshot> {
-    return this.queries.snapshot();
+  async snapshot(@CurrentUser() user: AuthUser): Promise<LiveQueueSnapshot> {
+    return scopeSnapshot(await this.queries.snapshot(), await this.jurisdiction.staffScope(user));
   }
 
   @Get('live-queue/stream')
@@ -34,7 +36,8 @@ export class LiveQueueController {
     summary: 'Server-sent events: `event: queue` with the whole live queue (same body as GET live-queue), at once and after every change',
   })
   @ApiProduces('text/event-stream')
-  async stream(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async stream(@CurrentUser() user: AuthUser, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const scope = await this.jurisdiction.staffScope(user);
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, {
@@ -45,8 +48,14 @@ export class LiveQueueController {
     });
     raw.write('retry: 3000\n\n');
     let seq = 0;
-    const send = (snapshot: LiveQueueSnapshot) => {
-      if (!raw.writableEnded) raw.write(`id: ${++seq}\nevent: queue\ndata: ${JSON.stringify(snapshot)}\n\n`);
+    let lastSent = '';
+    const send = (snapshot: LiveQueueSnapshot<ScopedLiveQueueItem>) => {
+      const mine = scopeSnapshot(snapshot, scope);
+      // a change elsewhere in the county is no news to a township's console
+      const key = JSON.stringify(mine.items);
+      if (key === lastSent || raw.writableEnded) return;
+      lastSent = key;
+      raw.write(`id: ${++seq}\nevent: queue\ndata: ${JSON.stringify(mine)}\n\n`);
     };
     let unsubscribe: (() => void) | null = null;
     let closed = false;

@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Client } from 'pg';
 import { AppConfig } from '@xinyuan/config';
-import { LiveQueueQueries, LiveQueueSnapshot } from './live-queue.queries';
+import { LiveQueueQueries, LiveQueueSnapshot, ScopedLiveQueueItem } from './live-queue.queries';
 
 /** The NOTIFY channel of migration 1765400000001 (`order_events_notify_queue`). */
 export const LIVE_QUEUE_CHANNEL = 'xinyuan_queue';
@@ -9,7 +9,7 @@ export const LIVE_QUEUE_CHANNEL = 'xinyuan_queue';
 /** Changes arriving within this window are folded into one recomputation. */
 const DEBOUNCE_MS = 150;
 
-export type QueueListener = (snapshot: LiveQueueSnapshot) => void;
+export type QueueListener = (snapshot: LiveQueueSnapshot<ScopedLiveQueueItem>) => void;
 
 /**
  * Fans the live queue out to every open stream of this api process. One LISTEN connection per
@@ -27,7 +27,7 @@ export class LiveQueueHub implements BeforeApplicationShutdown, OnApplicationShu
   private readonly enders = new Set<() => void>();
   private client: Client | null = null;
   private connecting: Promise<void> | null = null;
-  private last: LiveQueueSnapshot | null = null;
+  private last: LiveQueueSnapshot<ScopedLiveQueueItem> | null = null;
   private lastKey = '';
   private debounce: NodeJS.Timeout | null = null;
   private refresh: NodeJS.Timeout | null = null;

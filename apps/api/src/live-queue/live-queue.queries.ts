@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@xinyuan/config';
+import { covers, Scope } from '@xinyuan/org';
 
 /** Why an order is in the live queue. */
 export type LiveQueueReason = 'pending_review' | 'escalated' | 'expiring';
@@ -23,11 +24,25 @@ export interface LiveQueueItem {
   offer: { id: string; teamId: string; teamName: string; expiresAt: string } | null;
 }
 
-export interface LiveQueueSnapshot {
+/** An item as computed once per change for every viewer; the region path decides who may see it. */
+export interface ScopedLiveQueueItem extends LiveQueueItem {
+  regionPath: string[] | null;
+}
+
+export interface LiveQueueSnapshot<Item extends LiveQueueItem = LiveQueueItem> {
   /** Server clock, so a browser can correct its countdowns for clock skew. */
   serverTime: string;
   expiringWithinSeconds: number;
-  items: LiveQueueItem[];
+  items: Item[];
+}
+
+/** The part of the queue one viewer's jurisdiction covers (a township dispatcher sees the township's orders). */
+export function scopeSnapshot(snapshot: LiveQueueSnapshot<ScopedLiveQueueItem>, scope: Scope): LiveQueueSnapshot {
+  return {
+    serverTime: snapshot.serverTime,
+    expiringWithinSeconds: snapshot.expiringWithinSeconds,
+    items: snapshot.items.filter((i) => covers(scope, i.regionPath)).map(({ regionPath: _path, ...item }) => item),
+  };
 }
 
 /** Bound on one snapshot: a dispatch centre with more open problems than this has other troubles. */
@@ -45,7 +60,7 @@ export class LiveQueueQueries {
     private readonly config: AppConfig,
   ) {}
 
-  async snapshot(): Promise<LiveQueueSnapshot> {
+  async snapshot(): Promise<LiveQueueSnapshot<ScopedLiveQueueItem>> {
     const within = this.config.LIVE_QUEUE_EXPIRING_SECONDS;
     const rows: Record<string, any>[] = await this.dataSource.query(
       `WITH waiting AS (
@@ -58,7 +73,7 @@ export class LiveQueueQueries {
            ORDER BY f.order_id, f.expires_at)
        )
        SELECT o.id, o.status, o.urgent, o.service_code, s.name AS service_name, o.description, r.name AS area_name,
-              o.region_id, o.created_at, o.updated_at, w.offer_id, w.expires_at, f.team_id, t.name AS team_name,
+              o.region_id, r.path AS region_path, o.created_at, o.updated_at, w.offer_id, w.expires_at, f.team_id, t.name AS team_name,
               (SELECT e.note FROM order_events e WHERE e.order_id = o.id ORDER BY e.id DESC LIMIT 1) AS last_note,
               now() AS server_time
          FROM waiting w
@@ -85,6 +100,7 @@ export class LiveQueueQueries {
         description: r.description,
         area: r.area_name,
         regionId: r.region_id,
+        regionPath: r.region_path ?? null,
         createdAt: new Date(r.created_at).toISOString(),
         waitingSince: new Date(r.updated_at).toISOString(),
         lastNote: r.last_note,

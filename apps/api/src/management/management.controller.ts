@@ -7,13 +7,10 @@ import {
 import { uuidParam } from '@xinyuan/common';
 import { LatLngDto } from '@xinyuan/geo';
 import { AuthUser, CurrentUser, Roles } from '@xinyuan/identity';
+import { OrgAdminService } from '@xinyuan/org';
 import { ManagementQueries } from './management.queries';
 
 const SKILL = /^[a-z][a-z0-9_]{1,39}$/;
-
-class TeamsQuery {
-  @ApiPropertyOptional({ format: 'uuid', description: 'teams in this region and below' }) @IsOptional() @IsUUID() regionId?: string;
-}
 
 export class UpdateTeamDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) name?: string;
@@ -36,34 +33,30 @@ export class SetServiceActiveDto {
 @ApiBearerAuth()
 @Controller('api/v1')
 export class ManagementController {
-  constructor(private readonly management: ManagementQueries) {}
-
-  @Roles('admin', 'dispatcher')
-  @Get('teams')
-  @ApiOperation({ summary: 'Teams with load, members and rating (staff)' })
-  teams(@Query() query: TeamsQuery) {
-    return this.management.teams({ regionId: query.regionId });
-  }
+  constructor(
+    private readonly management: ManagementQueries,
+    private readonly org: OrgAdminService,
+  ) {}
 
   @Roles('admin')
   @Patch('teams/:id')
   @ApiOperation({ summary: 'Edit a team: location (picked on the map), radius, skills, capacity, active' })
-  updateTeam(@Param('id', uuidParam()) id: string, @Body() dto: UpdateTeamDto) {
-    return this.management.updateTeam(id, dto);
+  updateTeam(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: UpdateTeamDto) {
+    return this.management.updateTeam(user, id, dto);
   }
 
   @Roles('admin', 'dispatcher')
   @Get('teams/:id/members')
   @ApiOperation({ summary: 'Members of a team (phones masked) with their service minutes' })
-  members(@Param('id', uuidParam()) id: string) {
-    return this.management.members(id);
+  members(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string) {
+    return this.management.members(user, id);
   }
 
   @Roles('admin')
   @Get('staff')
-  @ApiOperation({ summary: 'Dispatchers and admins (phones masked)' })
-  staff() {
-    return this.management.staff();
+  @ApiOperation({ summary: 'Dispatchers, admins and grid workers of the caller\'s jurisdiction (phones masked)' })
+  staff(@CurrentUser() user: AuthUser) {
+    return this.management.staff(user);
   }
 
   @Roles('admin', 'dispatcher')
@@ -76,7 +69,9 @@ export class ManagementController {
   @Roles('admin')
   @Patch('services/:code')
   @ApiOperation({ summary: 'Take a menu item off the menu or put it back' })
-  setServiceActive(@Param('code') code: string, @Body() dto: SetServiceActiveDto) {
+  async setServiceActive(@CurrentUser() user: AuthUser, @Param('code') code: string, @Body() dto: SetServiceActiveDto) {
+    // the menu is county-wide: only county-wide admins change it (as for creating items)
+    await this.org.requireCountyWide(user);
     return this.management.setServiceActive(code, dto.active);
   }
 

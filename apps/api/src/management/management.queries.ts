@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, QueryFailedError } from 'typeorm';
-import { DomainException, ErrorCode, maskPhone } from '@xinyuan/common';
+import { DomainException, ErrorCode, maskPhone, PiiCipher } from '@xinyuan/common';
 import { AppConfig } from '@xinyuan/config';
 import { LatLng, toEwkt } from '@xinyuan/geo';
+import { AuthUser } from '@xinyuan/identity';
+import { JurisdictionService, scopeSql } from '@xinyuan/org';
 
 export interface TeamChange {
   name?: string;
@@ -15,25 +17,47 @@ export interface TeamChange {
 
 /**
  * What the console's management pages read and change beyond the create endpoints of OrgController:
- * lists of teams, members and staff, the whole menu, and edits of a team. Phones leave masked.
+ * lists of teams, members and staff, the whole menu, and edits of a team. Everything is limited to
+ * the caller's jurisdiction (a township dispatcher sees that township's teams and staff only); phones
+ * are decrypted only to be masked.
  */
 @Injectable()
 export class ManagementQueries {
   constructor(
     private readonly dataSource: DataSource,
     private readonly config: AppConfig,
+    private readonly jurisdiction: JurisdictionService,
+    private readonly cipher: PiiCipher,
   ) {}
 
-  async teams(filter: { regionId?: string }) {
+  /** A list shows masked phones only: a row written under another key shows none instead of failing the list. */
+  private maskedPhone(phoneEnc: string | null): string | null {
+    if (!phoneEnc) return null;
+    try {
+      return maskPhone(this.cipher.decrypt(phoneEnc));
+    } catch {
+      return null;
+    }
+  }
+
+  private async requireTeamInScope(user: AuthUser, teamId: string): Promise<void> {
+    const [team] = await this.dataSource.query(`SELECT region_id FROM teams WHERE id = $1`, [teamId]);
+    if (!team || !(await this.jurisdiction.staffCovers(user, team.region_id))) throw DomainException.notFound(ErrorCode.TeamNotFound);
+  }
+
+  async teams(user: AuthUser, filter: { regionId?: string; teamId?: string }) {
+    const params: unknown[] = [filter.regionId ?? null, filter.teamId ?? null];
+    const inScope = scopeSql(await this.jurisdiction.staffScope(user), 't.region_id', params);
     const rows: Record<string, any>[] = await this.dataSource.query(
       `SELECT t.id, t.name, t.region_id, r.name AS region_name, ST_Y(t.location::geometry) AS lat, ST_X(t.location::geometry) AS lng,
               t.service_radius_m, t.skills, t.capacity, t.active_orders, t.active,
               (SELECT count(*)::int FROM team_members m WHERE m.team_id = t.id) AS members,
               tr.rating_count, CASE WHEN tr.rating_count > 0 THEN tr.stars_sum::float / tr.rating_count END AS average_stars
          FROM teams t JOIN regions r ON r.id = t.region_id LEFT JOIN team_reputation tr ON tr.team_id = t.id
-        WHERE $1::uuid IS NULL OR t.region_id IN (SELECT id FROM regions WHERE $1::uuid = ANY(path))
+        WHERE ($1::uuid IS NULL OR t.region_id IN (SELECT id FROM regions WHERE $1::uuid = ANY(path)))
+          AND ($2::uuid IS NULL OR t.id = $2) AND ${inScope}
         ORDER BY r.name, t.name`,
-      [filter.regionId ?? null],
+      params,
     );
     return {
       items: rows.map((r) => ({
@@ -44,11 +68,10 @@ export class ManagementQueries {
     };
   }
 
-  async members(teamId: string) {
-    const [team] = await this.dataSource.query(`SELECT id FROM teams WHERE id = $1`, [teamId]);
-    if (!team) throw DomainException.notFound(ErrorCode.TeamNotFound);
+  async members(user: AuthUser, teamId: string) {
+    await this.requireTeamInScope(user, teamId);
     const rows: Record<string, any>[] = await this.dataSource.query(
-      `SELECT u.id, u.name, u.phone, m.role, m.skills, m.joined_at,
+      `SELECT u.id, u.name, u.phone_enc, m.role, m.skills, m.joined_at,
               COALESCE((SELECT sum(sr.minutes) FROM service_records sr
                          WHERE sr.completed_at IS NOT NULL AND (u.id = ANY(sr.volunteer_ids) OR (cardinality(sr.volunteer_ids) = 0 AND sr.completed_by = u.id))), 0)::int AS minutes
          FROM team_members m JOIN users u ON u.id = m.user_id
@@ -57,22 +80,26 @@ export class ManagementQueries {
     );
     return {
       items: rows.map((r) => ({
-        userId: r.id, name: r.name, phone: maskPhone(r.phone), role: r.role, skills: r.skills,
+        userId: r.id, name: r.name, phone: this.maskedPhone(r.phone_enc), role: r.role, skills: r.skills,
         joinedAt: new Date(r.joined_at).toISOString(), serviceMinutes: r.minutes,
       })),
     };
   }
 
-  async staff() {
+  /** Dispatchers, admins and grid workers of the caller's jurisdiction. */
+  async staff(user: AuthUser) {
+    const params: unknown[] = [];
+    const inScope = scopeSql(await this.jurisdiction.staffScope(user), 'u.region_id', params);
     const rows: Record<string, any>[] = await this.dataSource.query(
-      `SELECT u.id, u.name, u.phone, u.roles, u.region_id, r.name AS region_name, u.created_at
+      `SELECT u.id, u.name, u.phone_enc, u.roles, u.region_id, r.name AS region_name, u.created_at
          FROM users u LEFT JOIN regions r ON r.id = u.region_id
-        WHERE u.roles && ARRAY['dispatcher', 'admin'] ORDER BY u.created_at`,
+        WHERE u.roles && ARRAY['dispatcher', 'admin', 'grid_worker'] AND ${inScope} ORDER BY u.created_at`,
+      params,
     );
     return {
       items: rows.map((r) => ({
-        userId: r.id, name: r.name, phone: maskPhone(r.phone),
-        roles: (r.roles as string[]).filter((x) => x === 'dispatcher' || x === 'admin'),
+        userId: r.id, name: r.name, phone: this.maskedPhone(r.phone_enc),
+        roles: (r.roles as string[]).filter((x) => x === 'dispatcher' || x === 'admin' || x === 'grid_worker'),
         regionId: r.region_id, region: r.region_name, createdAt: new Date(r.created_at).toISOString(),
       })),
     };
@@ -99,7 +126,8 @@ export class ManagementQueries {
   }
 
   /** Edits a team in one statement; capacity may not drop below the orders it is serving now. */
-  async updateTeam(teamId: string, change: TeamChange) {
+  async updateTeam(user: AuthUser, teamId: string, change: TeamChange) {
+    await this.requireTeamInScope(user, teamId);
     if (change.serviceRadiusM !== undefined && change.serviceRadiusM > this.config.DISPATCH_MAX_RADIUS_M) {
       throw DomainException.validation([{ field: 'serviceRadiusM', messages: [`serviceRadiusM must not be greater than ${this.config.DISPATCH_MAX_RADIUS_M}`] }]);
     }
@@ -126,8 +154,8 @@ export class ManagementQueries {
       }
       throw e;
     }
-    const { items } = await this.teams({});
-    return items.find((t) => t.id === teamId)!;
+    const { items } = await this.teams(user, { teamId });
+    return items[0];
   }
 
   /** Minutes a volunteer served: orders completed naming them, or completed by them when nobody was named. */

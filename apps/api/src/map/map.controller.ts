@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nest
 import { Type } from 'class-transformer';
 import { IsIn, IsNumber, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { AuthUser, CurrentUser, isStaff } from '@xinyuan/identity';
-import { REGION_LEVELS } from '@xinyuan/org';
+import { JurisdictionService, REGION_LEVELS, Scope } from '@xinyuan/org';
 import { MapQueries } from './map.queries';
 
 class RegionsQuery {
@@ -18,7 +18,15 @@ class RegionsQuery {
 @ApiBearerAuth()
 @Controller('api/v1/map')
 export class MapController {
-  constructor(private readonly map: MapQueries) {}
+  constructor(
+    private readonly map: MapQueries,
+    private readonly jurisdiction: JurisdictionService,
+  ) {}
+
+  /** Staff get the exact view of their jurisdiction; everyone else the coarse public view. */
+  private async staffScope(user: AuthUser): Promise<Scope | null> {
+    return isStaff(user) ? this.jurisdiction.staffScope(user) : null;
+  }
 
   @Get('regions')
   @ApiOperation({ summary: 'Region boundaries as a GeoJSON FeatureCollection (any signed-in user)' })
@@ -28,13 +36,13 @@ export class MapController {
 
   @Get('teams')
   @ApiOperation({ summary: 'Teams as GeoJSON points: exact with capacity and load for staff, ~1 km cells for others' })
-  teams(@CurrentUser() user: AuthUser) {
-    return this.map.teams(isStaff(user));
+  async teams(@CurrentUser() user: AuthUser) {
+    return this.map.teams(await this.staffScope(user));
   }
 
   @Get('orders')
   @ApiOperation({ summary: 'Open orders as GeoJSON: one exact point per order for staff; for others ~1 km cells with counts only' })
-  orders(@CurrentUser() user: AuthUser) {
-    return this.map.openOrders(isStaff(user));
+  async orders(@CurrentUser() user: AuthUser) {
+    return this.map.openOrders(await this.staffScope(user));
   }
 }

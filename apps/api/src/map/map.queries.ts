@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { coarsen } from '@xinyuan/geo';
+import { Scope, scopeSql } from '@xinyuan/org';
 
 export interface Feature<P = Record<string, unknown>> {
   type: 'Feature';
@@ -49,15 +50,19 @@ export class MapQueries {
     };
   }
 
-  async teams(staff: boolean): Promise<FeatureCollection> {
+  /** `staffScope`: the exact view, limited to the jurisdiction; null: the coarse public view of active teams. */
+  async teams(staffScope: Scope | null): Promise<FeatureCollection> {
+    const staff = staffScope !== null;
+    const params: unknown[] = [];
+    const where = staffScope ? scopeSql(staffScope, 't.region_id', params) : 't.active';
     const rows: Record<string, any>[] = await this.dataSource.query(
       `SELECT t.id, t.name, t.region_id, r.name AS region_name, ST_X(t.location::geometry) AS lng, ST_Y(t.location::geometry) AS lat,
               t.service_radius_m, t.skills, t.capacity, t.active_orders, t.active,
               (SELECT count(*)::int FROM team_members m WHERE m.team_id = t.id) AS members
          FROM teams t JOIN regions r ON r.id = t.region_id
-        WHERE t.active OR $1
+        WHERE ${where}
         ORDER BY t.name`,
-      [staff],
+      params,
     );
     return {
       type: 'FeatureCollection',
@@ -77,15 +82,18 @@ export class MapQueries {
   }
 
   /** Open orders: one exact point per order for staff; for others, coarse cells with counts only. */
-  async openOrders(staff: boolean): Promise<FeatureCollection> {
+  async openOrders(staffScope: Scope | null): Promise<FeatureCollection> {
+    const staff = staffScope !== null;
+    const params: unknown[] = [OPEN_ORDER_STATUSES];
+    const inScope = staffScope ? scopeSql(staffScope, 'o.region_id', params) : 'true';
     const rows: Record<string, any>[] = await this.dataSource.query(
       `SELECT o.id, o.status, o.urgent, o.service_code, s.name AS service_name, s.group_name, r.name AS area_name, o.created_at,
               ST_X(o.location::geometry) AS lng, ST_Y(o.location::geometry) AS lat
          FROM orders o JOIN services s ON s.id = o.service_id LEFT JOIN regions r ON r.id = o.region_id
-        WHERE o.status = ANY($1::text[])
+        WHERE o.status = ANY($1::text[]) AND ${inScope}
         ORDER BY o.created_at DESC
         LIMIT 5000`,
-      [OPEN_ORDER_STATUSES],
+      params,
     );
     if (staff) {
       return {

@@ -4,7 +4,8 @@ import type { FastifyReply } from 'fastify';
 import { IsIn, IsOptional, IsUUID, Matches } from 'class-validator';
 import { DomainException } from '@xinyuan/common';
 import { AppConfig } from '@xinyuan/config';
-import { Roles } from '@xinyuan/identity';
+import { AuthUser, CurrentUser, Roles } from '@xinyuan/identity';
+import { JurisdictionService } from '@xinyuan/org';
 import { dashboardTables, EXPORT_TABLE_KEYS, ExportTableKey, Lang, toCsv } from './dashboard';
 import { DashboardFilter, StatsQueries } from './stats.queries';
 import { toXlsx } from './xlsx-export';
@@ -37,19 +38,33 @@ export class StatsController {
   constructor(
     private readonly stats: StatsQueries,
     private readonly config: AppConfig,
+    private readonly jurisdiction: JurisdictionService,
   ) {}
+
+  /**
+   * The dashboard covers the caller's jurisdiction: a township dispatcher gets the township by
+   * default, and another region only inside it (403 OUTSIDE_JURISDICTION otherwise).
+   */
+  private async scoped(user: AuthUser, filter: DashboardFilter): Promise<DashboardFilter> {
+    const scope = await this.jurisdiction.staffScope(user);
+    if (scope.kind === 'all') return filter;
+    if (scope.kind === 'none') throw DomainException.forbidden();
+    if (!filter.regionId) return { ...filter, regionId: scope.regionId };
+    await this.jurisdiction.requireStaffCovers(user, filter.regionId);
+    return filter;
+  }
 
   @Get('dashboard')
   @ApiOperation({ summary: 'Orders per day by status, by menu group, time to accept / complete (median, p90), satisfaction, volunteer minutes, per region' })
-  dashboard(@Query() query: DashboardQuery) {
-    return this.stats.dashboard(this.period(query));
+  async dashboard(@CurrentUser() user: AuthUser, @Query() query: DashboardQuery) {
+    return this.stats.dashboard(await this.scoped(user, this.period(query)));
   }
 
   @Get('export')
   @ApiOperation({ summary: 'The dashboard tables as XLSX (one sheet per table) or one table as CSV (UTF-8 with BOM)' })
   @ApiProduces('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'text/csv')
-  async export(@Query() query: ExportQuery, @Res() reply: FastifyReply): Promise<void> {
-    const filter = this.period(query);
+  async export(@CurrentUser() user: AuthUser, @Query() query: ExportQuery, @Res() reply: FastifyReply): Promise<void> {
+    const filter = await this.scoped(user, this.period(query));
     const tables = dashboardTables(await this.stats.dashboard(filter));
     const lang = query.lang ?? 'zh';
     const stem = `xinyuan-stats-${filter.from}-${filter.to}`;
