@@ -103,7 +103,14 @@ export interface Platform {
 
 export async function startPlatform(queuePrefix: string, extra: Record<string, string> = {}): Promise<Platform> {
   const env = testEnv(queuePrefix, extra);
-  const [api, dispatcher, rating] = await Promise.all([startApp('api', env), startApp('dispatcher', env), startApp('rating', env)]);
+  const started = await Promise.allSettled([startApp('api', env), startApp('dispatcher', env), startApp('rating', env)]);
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    // leave no orphan behind: it would keep working on this run's database and Redis
+    await Promise.all(started.map((r) => (r.status === 'fulfilled' ? r.value.stop('SIGKILL') : undefined)));
+    throw failed.reason;
+  }
+  const [api, dispatcher, rating] = started.map((r) => (r as PromiseFulfilledResult<RunningApp>).value);
   return {
     api,
     dispatcher,
