@@ -9,9 +9,41 @@ import { session } from './session';
  */
 export const api = createClient<paths>({ baseUrl: '' });
 
+let refreshing: Promise<boolean> | null = null;
+
+/**
+ * Access tokens live minutes and staff keep the console open all day: shortly before the token
+ * expires it is exchanged for a new pair (the refresh token rotates). One refresh at a time, shared
+ * by every request that needs it. False when the session is over (logged out elsewhere, reused).
+ */
+export async function freshToken(): Promise<boolean> {
+  if (!session.token) return false;
+  if (!session.refreshToken || !session.expiresAt || session.expiresAt - Date.now() > 60_000) return true;
+  refreshing ??= (async () => {
+    try {
+      const res = await fetch('/api/v1/auth/refresh', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ refreshToken: session.refreshToken }),
+      });
+      if (!res.ok) return false;
+      session.renew(await res.json());
+      return true;
+    } catch {
+      return false;
+    } finally {
+      refreshing = null;
+    }
+  })();
+  const ok = await refreshing;
+  if (!ok) session.logout();
+  return ok;
+}
+
 const auth: Middleware = {
-  onRequest({ request }) {
-    if (session.token) request.headers.set('authorization', `Bearer ${session.token}`);
+  async onRequest({ request }) {
+    if (request.url.endsWith('/api/v1/auth/refresh') || request.url.endsWith('/api/v1/auth/login')) return request;
+    if (session.token && (await freshToken())) request.headers.set('authorization', `Bearer ${session.token}`);
     return request;
   },
   onResponse({ response }) {
@@ -33,6 +65,7 @@ export async function call<T = any>(promise: Promise<{ data?: unknown; error?: u
 
 /** Downloads a file from an authenticated GET (export). */
 export async function download(path: string, filename: string): Promise<void> {
+  await freshToken();
   const res = await fetch(path, { headers: { authorization: `Bearer ${session.token}` } });
   if (!res.ok) throw new Error((await res.json().catch(() => ({}))).message ?? res.statusText);
   const url = URL.createObjectURL(await res.blob());
@@ -57,6 +90,7 @@ export function subscribe(path: string, onEvent: (event: string, data: string) =
     while (!stopped) {
       controller = new AbortController();
       try {
+        if (!(await freshToken())) return;
         const res = await fetch(path, { headers: { authorization: `Bearer ${session.token}`, accept: 'text/event-stream' }, signal: controller.signal });
         if (res.status === 401) return session.logout();
         if (!res.ok || !res.body) throw new Error(String(res.status));

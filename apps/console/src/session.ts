@@ -5,6 +5,10 @@ const KEY = 'xinyuan.console.session';
 interface Stored {
   token: string;
   user: { id: string; name: string; phone: string; roles: string[]; regionId: string | null };
+  /** Rotated on every refresh (POST /api/v1/auth/refresh); the access token lives minutes. */
+  refreshToken?: string;
+  /** When the access token expires (ms since epoch). */
+  expiresAt?: number;
 }
 
 const saved: Stored | null = JSON.parse(sessionStorage.getItem(KEY) ?? 'null');
@@ -13,17 +17,28 @@ const saved: Stored | null = JSON.parse(sessionStorage.getItem(KEY) ?? 'null');
 export const session = reactive({
   token: saved?.token ?? '',
   user: saved?.user ?? null,
+  refreshToken: saved?.refreshToken ?? '',
+  expiresAt: saved?.expiresAt ?? 0,
   get isAdmin() {
     return !!this.user?.roles.includes('admin');
   },
   login(data: Stored) {
     this.token = data.token;
     this.user = data.user;
+    this.refreshToken = data.refreshToken ?? '';
+    this.expiresAt = data.expiresAt ?? 0;
     sessionStorage.setItem(KEY, JSON.stringify(data));
+  },
+  /** New tokens from a refresh: same person, same tab. */
+  renew(tokens: { accessToken: string; refreshToken: string; expiresIn: number }) {
+    if (!this.user) return;
+    this.login({ token: tokens.accessToken, user: this.user, refreshToken: tokens.refreshToken, expiresAt: Date.now() + tokens.expiresIn * 1000 });
   },
   logout() {
     this.token = '';
     this.user = null;
+    this.refreshToken = '';
+    this.expiresAt = 0;
     sessionStorage.removeItem(KEY);
     if (!location.hash.startsWith('#/login')) location.hash = '#/login';
   },

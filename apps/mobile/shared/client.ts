@@ -37,7 +37,31 @@ function fill(path: string, params?: { path?: Record<string, unknown>; query?: R
   return url;
 }
 
-function send<T>(base: string, method: string, path: string, init: { params?: any; body?: unknown; headers?: Record<string, string> } = {}): Promise<T> {
+let refreshing: Promise<boolean> | null = null;
+
+/** Exchanges the refresh token for a new pair shortly before the access token expires (one at a time). */
+async function freshToken(): Promise<void> {
+  if (!session.token || !session.refreshToken || !session.expiresAt || session.expiresAt - Date.now() > 60_000) return;
+  refreshing ??= new Promise<boolean>((resolve) => {
+    uni.request({
+      url: API_BASE + '/api/v1/auth/refresh',
+      method: 'POST',
+      header: { 'content-type': 'application/json' },
+      data: { refreshToken: session.refreshToken },
+      success: (res) => {
+        if (res.statusCode === 200) {
+          session.renew(res.data as any);
+          resolve(true);
+        } else resolve(false);
+      },
+      fail: () => resolve(false),
+    });
+  }).finally(() => (refreshing = null));
+  if (!(await refreshing)) session.logout();
+}
+
+async function send<T>(base: string, method: string, path: string, init: { params?: any; body?: unknown; headers?: Record<string, string> } = {}): Promise<T> {
+  if (!path.startsWith('/api/v1/auth/')) await freshToken();
   const header: Record<string, string> = { 'content-type': 'application/json', ...(init.headers ?? {}) };
   if (session.token) header.authorization = `Bearer ${session.token}`;
   return new Promise((resolve, reject) => {

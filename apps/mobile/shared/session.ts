@@ -6,6 +6,10 @@ const KEY = `xinyuan.session.${(import.meta as any).env?.VITE_APP ?? 'app'}`;
 interface Stored {
   token: string;
   user: { id: string; name: string; phone: string; roles: string[] };
+  /** Rotated on every refresh; lets an elder stay signed in on their own phone. */
+  refreshToken?: string;
+  /** When the access token expires (ms since epoch). */
+  expiresAt?: number;
 }
 
 function read(): Stored | null {
@@ -23,14 +27,24 @@ const saved = read();
 export const session = reactive({
   token: saved?.token ?? '',
   user: saved?.user ?? null,
+  refreshToken: saved?.refreshToken ?? '',
+  expiresAt: saved?.expiresAt ?? 0,
   login(data: Stored) {
     this.token = data.token;
     this.user = data.user;
+    this.refreshToken = data.refreshToken ?? '';
+    this.expiresAt = data.expiresAt ?? 0;
     uni.setStorageSync(KEY, JSON.stringify(data));
+  },
+  renew(tokens: { accessToken: string; refreshToken: string; expiresIn: number }) {
+    if (!this.user) return;
+    this.login({ token: tokens.accessToken, user: this.user, refreshToken: tokens.refreshToken, expiresAt: Date.now() + tokens.expiresIn * 1000 });
   },
   logout() {
     this.token = '';
     this.user = null;
+    this.refreshToken = '';
+    this.expiresAt = 0;
     uni.removeStorageSync(KEY);
     uni.reLaunch({ url: '/pages/index/index' });
   },
