@@ -83,7 +83,7 @@ async function main() {
       ['intake / raw', `${(ratio * 100).toFixed(1)} %`],
       ['offered by the dispatcher meanwhile', offered],
     ]);
-    writeResult('intake', result, histogramSvg(`POST /api/v1/orders latency, ${round(intake.rps)} orders/s`, bucketize(intake.latencies, 2)));
+    writeResult(FULL ? 'intake.full' : 'intake', result, histogramSvg(`POST /api/v1/orders latency, ${round(intake.rps)} orders/s`, bucketize(intake.latencies, 2)));
   } finally {
     await dispatcher.stop();
     await api.stop();

@@ -345,7 +345,7 @@ function main() {
     ],
     `seed ${SEED}, ${result.mode} mode, ${m.cores} × ${m.cpu}, Node ${m.node}; skill, radius, double and capacity violations: ${strategies.every((x) => x.skillViolations + x.radiusViolations + x.doubleAssignments + x.capacityViolations === 0) ? 'none' : 'SEE JSON'}`,
   );
-  writeResult('quality', result, svg);
+  writeResult(FULL ? 'quality.full' : 'quality', result, svg);
 }
 
 main();

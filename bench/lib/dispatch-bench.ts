@@ -174,7 +174,9 @@ export function envOverrides(): Record<string, string> {
 /** Result name with the overrides in it, so a variant does not overwrite the default run's file. */
 export function resultName(base: string, overrides: Record<string, string>): string {
   const tag = Object.entries(overrides).map(([k, v]) => `${k}=${v}`).join(',');
-  return tag ? `${base}.${tag.replace(/[^A-Za-z0-9=,_-]/g, '_')}` : base;
+  // the full size never overwrites the quick figures the README quotes
+  const sized = process.argv.includes('--full') ? `${base}.full` : base;
+  return tag ? `${sized}.${tag.replace(/[^A-Za-z0-9=,_-]/g, '_')}` : sized;
 }
 
 /**
