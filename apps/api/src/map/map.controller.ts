@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsNumber, IsOptional, IsUUID, Max, Min } from 'class-validator';
-import { AuthUser, CurrentUser, isStaff } from '@xinyuan/identity';
+import { AuthUser, CurrentUser, isStaff, Roles } from '@xinyuan/identity';
 import { JurisdictionService, REGION_LEVELS, Scope } from '@xinyuan/org';
 import { MapQueries } from './map.queries';
 
@@ -41,8 +41,9 @@ export class MapController {
   }
 
   @Get('orders')
-  @ApiOperation({ summary: 'Open orders as GeoJSON: one exact point per order for staff; for others ~1 km cells with counts only' })
+  @Roles('dispatcher', 'admin')
+  @ApiOperation({ summary: 'Open orders of the caller\'s jurisdiction as GeoJSON points (staff only: where help is wanted is itself sensitive)' })
   async orders(@CurrentUser() user: AuthUser) {
-    return this.map.openOrders(await this.staffScope(user));
+    return this.map.openOrders(await this.jurisdiction.staffScope(user));
   }
 }

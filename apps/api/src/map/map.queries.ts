@@ -81,11 +81,13 @@ export class MapQueries {
     };
   }
 
-  /** Open orders: one exact point per order for staff; for others, coarse cells with counts only. */
-  async openOrders(staffScope: Scope | null): Promise<FeatureCollection> {
-    const staff = staffScope !== null;
+  /**
+   * Open orders of a staff member's jurisdiction, one exact point each. Nobody else gets this layer:
+   * even ~1 km cells with counts would show where, in a sparse village, somebody needs help.
+   */
+  async openOrders(staffScope: Scope): Promise<FeatureCollection> {
     const params: unknown[] = [OPEN_ORDER_STATUSES];
-    const inScope = staffScope ? scopeSql(staffScope, 'o.region_id', params) : 'true';
+    const inScope = scopeSql(staffScope, 'o.region_id', params);
     const rows: Record<string, any>[] = await this.dataSource.query(
       `SELECT o.id, o.status, o.urgent, o.service_code, s.name AS service_name, s.group_name, r.name AS area_name, o.created_at,
               ST_X(o.location::geometry) AS lng, ST_Y(o.location::geometry) AS lat
@@ -95,35 +97,16 @@ export class MapQueries {
         LIMIT 5000`,
       params,
     );
-    if (staff) {
-      return {
-        type: 'FeatureCollection',
-        features: rows.map((r) => ({
-          type: 'Feature',
-          id: r.id,
-          geometry: point(r.lng, r.lat),
-          properties: {
-            id: r.id, status: r.status, urgent: r.urgent, serviceCode: r.service_code, serviceName: r.service_name,
-            group: r.group_name, area: r.area_name, createdAt: new Date(r.created_at).toISOString(),
-          },
-        })),
-      };
-    }
-    const cells = new Map<string, { lat: number; lng: number; count: number; groups: Record<string, number> }>();
-    for (const r of rows) {
-      const c = coarsen({ lat: r.lat, lng: r.lng });
-      const key = `${c.lat},${c.lng}`;
-      const cell = cells.get(key) ?? { ...c, count: 0, groups: {} };
-      cell.count++;
-      cell.groups[r.group_name] = (cell.groups[r.group_name] ?? 0) + 1;
-      cells.set(key, cell);
-    }
     return {
       type: 'FeatureCollection',
-      features: [...cells.values()].map((c) => ({
+      features: rows.map((r) => ({
         type: 'Feature',
-        geometry: point(c.lng, c.lat),
-        properties: { count: c.count, groups: c.groups },
+        id: r.id,
+        geometry: point(r.lng, r.lat),
+        properties: {
+          id: r.id, status: r.status, urgent: r.urgent, serviceCode: r.service_code, serviceName: r.service_name,
+          group: r.group_name, area: r.area_name, createdAt: new Date(r.created_at).toISOString(),
+        },
       })),
     };
   }
