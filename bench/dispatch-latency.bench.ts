@@ -11,14 +11,14 @@
  *   options: --rate <orders/s> (200)  --seconds <s>
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import {
   ActivitySampler, productVersion, stopWithin, cpuShare, cpuSnapshot, dispatcherMetrics, dispatchSettings, envOverrides, failedJobReasons, resultName, fmt, niceBucket, nowMs, productConfig, resetBenchRedis, round, sleep, Summary, summarize, argValue,
 } from './lib/dispatch-bench';
-import { BENCH_DATABASE_URL, BENCH_PII_KEY, bucketize, freshDatabase, FULL, histogramSvg, machine, postJson, printTable, ROOT, startApp, writeResult } from './lib/harness';
+import { BENCH_DATABASE_URL, BENCH_PII_KEY, bucketize, freshDatabase, FULL, histogramSvg, machine, postJson, printTable, startApp, writeResult } from './lib/harness';
 import { PiiCipher } from '../libs/common/src/pii';
+import { CANDIDATE_SQL, FIRST_RING_M } from '../libs/dispatch/src/candidate-sql';
 import { buildWorld, demandPoint, residentPhone, rng, SERVICES, World, WORLD_FULL, WORLD_PASSWORD, WORLD_QUICK } from './lib/world';
 
 const RATE = Number(argValue('--rate') ?? 200);
@@ -34,42 +34,6 @@ const POLL_MS = 25;
 const POLL_SAMPLE = 10;
 const ENV = envOverrides();
 
-/**
- * The candidate SQL of libs/dispatch/src/candidate-finder.ts (CandidateFinder.find), copied verbatim.
- * Parameters: $1 order location (EWKT), $2 DISPATCH_MAX_RADIUS_M, $3 order id, $4 required skills,
- * $5 exclude teams already offered, $6 limit (DISPATCH_CANDIDATE_POOL), $7 scope region (null: any),
- * $8 resident id, $9 DISPATCH_FAIRNESS_WINDOW_HOURS. The run checks the copy against the source.
- */
-export const CANDIDATE_SQL = `WITH p AS (SELECT $1::geography AS geog),
-       near AS (
-         SELECT t.id, t.name, t.service_radius_m, t.active_orders, t.capacity, t.region_id,
-                ST_Distance(t.location, p.geog) AS distance_m
-           FROM teams t, p
-          WHERE t.active
-            AND ST_DWithin(t.location, p.geog, $2)
-            AND ST_DWithin(t.location, p.geog, t.service_radius_m)
-            AND t.skills @> $4::text[]
-            AND t.active_orders < t.capacity
-            AND ($5::boolean = false OR NOT EXISTS (SELECT 1 FROM offers f WHERE f.order_id = $3 AND f.team_id = t.id))
-            AND ($7::uuid IS NULL OR EXISTS (SELECT 1 FROM regions rr WHERE rr.id = t.region_id AND $7::uuid = ANY(rr.path)))
-          ORDER BY t.location <-> p.geog
-          LIMIT $6)
-       SELECT n.*, r.path AS region_path,
-              EXISTS (SELECT 1 FROM offers f WHERE f.order_id = $3 AND f.team_id = n.id) AS previously_offered,
-              m.members, m.qualified,
-              rep.rating_count, rep.stars_sum,
-              (SELECT max(CASE WHEN rt.stars >= 4 THEN 1 WHEN rt.stars IS NULL THEN 0.5 ELSE 0 END)
-                 FROM orders o2 LEFT JOIN ratings rt ON rt.order_id = o2.id
-                WHERE o2.resident_id = $8 AND o2.team_id = n.id AND o2.status IN ('completed', 'closed')) AS continuity,
-              (SELECT count(*) FROM offers f2
-                WHERE f2.team_id = n.id AND f2.created_at > now() - make_interval(hours => $9)) AS recent_offers
-         FROM near n
-         JOIN regions r ON r.id = n.region_id
-         LEFT JOIN team_reputation rep ON rep.team_id = n.id
-         LEFT JOIN LATERAL (
-           SELECT count(*) AS members,
-                  count(*) FILTER (WHERE tm.skills = '{}' OR tm.skills @> $4::text[]) AS qualified
-             FROM team_members tm WHERE tm.team_id = n.id) m ON true`;
 
 interface Resident {
   token: string;
@@ -210,14 +174,13 @@ async function main() {
       ['submit → escalated  p50/p99 ms', `${outcome.toEscalated.p50} / ${outcome.toEscalated.p99} (n=${outcome.toEscalated.n})`],
       ['drain after last submit ms', round(drainMs, 0)],
       ['cores used: api / dispatcher / postgres / redis / load gen', `${cpu.api} / ${cpu.dispatcher} / ${cpu.postgres} / ${cpu.redis} / ${cpu.loadGenerator}`],
-      [`candidate search (ring ${candidates.parameters.firstRingM ?? '—'} m, then ${candidates.parameters.maxRadiusM} m), first scope`, fmt(candidates.firstScope.ms)],
+      [`candidate search (ring ${candidates.parameters.firstRingM} m, then ${candidates.parameters.maxRadiusM} m), first scope`, fmt(candidates.firstScope.ms)],
       ['  same, no scope filter', fmt(candidates.noScope.ms)],
       ['  searches needing the wide query (first scope)', `${candidates.firstScope.secondWideQuery} of ${candidates.samples}`],
       [`candidate SQL once at ${candidates.parameters.maxRadiusM} m, first scope`, fmt(candidates.singleQueryMaxRadius.ms)],
       [`candidate SQL once at ${candidates.singleQueryLargestTeamRadius.radiusM} m (largest team radius)`, fmt(candidates.singleQueryLargestTeamRadius.ms)],
       ['candidates returned (first scope) mean / zero', `${candidates.firstScope.meanRows} / ${candidates.firstScope.zeroRows}`],
       ['GiST index used (EXPLAIN ANALYZE)', candidates.explain.gistIndexUsed ? 'yes (teams_location_gist)' : 'NO'],
-      ['candidate SQL = candidate-finder.ts', candidates.sqlMatchesSource ? 'yes' : 'NO — source changed, update the copy'],
       ['failed dispatcher jobs (BullMQ)', Object.entries(result.failedDispatcherJobs).map(([k, v]) => `${v}× ${k}`).join('; ') || 0],
       ['dispatch-order / dispatch-batch jobs', `${jobDelta['xinyuan_jobs_total{job="dispatch-order",outcome="completed"}'] ?? 0} / ${jobDelta['xinyuan_jobs_total{job="dispatch-batch",outcome="completed"}'] ?? 0}`],
     ]);
@@ -446,16 +409,16 @@ async function collect(db: Client, sent: Sent[]) {
  * statement with parameters): 2,000 historical order locations (residents' homes, so continuity has
  * history to look up) with the skills of a random service and a fresh order id, with the scope the
  * dispatcher searches first (the deepest region covering the order: station, else township) and
- * with no scope filter. "search" follows CandidateFinder.find: when the source has a first search
- * ring (FIRST_RING_M), the SQL runs with min(ring, DISPATCH_MAX_RADIUS_M) and again with the full
- * radius when the ring held fewer than `limit` teams. "single" is one execution of the SQL with
+ * with no scope filter. "search" follows CandidateFinder.find: the SQL (libs/dispatch/src/candidate-sql.ts)
+ * runs with min(FIRST_RING_M, DISPATCH_MAX_RADIUS_M) and again with the full radius when the ring
+ * held fewer than `limit` teams. "single" is one execution of the SQL with
  * DISPATCH_MAX_RADIUS_M, and with the largest radius any team really has.
  */
 async function candidateQueryBench(db: Client, world: World, cfg: Record<string, any>, r: () => number) {
   const pool = Number(cfg.DISPATCH_CANDIDATE_POOL ?? 30);
   const maxRadius = Number(cfg.DISPATCH_MAX_RADIUS_M ?? 30000);
   const fairnessHours = Number(cfg.DISPATCH_FAIRNESS_WINDOW_HOURS ?? 24);
-  const ring = firstRingOfSource();
+  const ring = FIRST_RING_M;
   const { rows: samples } = await db.query(
     `SELECT o.resident_id, ST_Y(o.location::geometry) AS lat, ST_X(o.location::geometry) AS lng, o.region_id
        FROM orders o WHERE o.status IN ('closed', 'completed', 'cancelled') ORDER BY md5(o.id::text) LIMIT $1`,
@@ -479,7 +442,7 @@ async function candidateQueryBench(db: Client, world: World, cfg: Record<string,
       let res;
       if (radius !== null) res = await db.query(CANDIDATE_SQL, c(scoped, radius));
       else {
-        const first = ring === null ? maxRadius : Math.min(ring, maxRadius);
+        const first = Math.min(ring, maxRadius);
         res = await db.query(CANDIDATE_SQL, c(scoped, first));
         if ((res.rowCount ?? 0) < pool && first < maxRadius) {
           wide++;
@@ -513,7 +476,6 @@ async function candidateQueryBench(db: Client, world: World, cfg: Record<string,
   return {
     samples: CANDIDATE_SAMPLES,
     parameters: { limit: pool, maxRadiusM: maxRadius, firstRingM: ring, fairnessWindowHours: fairnessHours, excludePreviouslyOffered: true },
-    sqlMatchesSource: sqlMatchesSource(),
     firstScope: stats(firstScope),
     noScope: stats(noScope),
     singleQueryMaxRadius: stats(single),
@@ -524,29 +486,6 @@ async function candidateQueryBench(db: Client, world: World, cfg: Record<string,
       plan,
     },
   };
-}
-
-/** FIRST_RING_M of libs/dispatch/src/candidate-finder.ts (the tight first search), null if it has none. */
-function firstRingOfSource(): number | null {
-  try {
-    const m = /FIRST_RING_M\s*=\s*([\d_]+)/.exec(readFileSync(join(ROOT, 'libs/dispatch/src/candidate-finder.ts'), 'utf8'));
-    return m ? Number(m[1].replace(/_/g, '')) : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Whether the copy above still is the SQL of CandidateFinder.find (whitespace aside). */
-function sqlMatchesSource(): boolean | null {
-  try {
-    const src = readFileSync(join(ROOT, 'libs/dispatch/src/candidate-finder.ts'), 'utf8');
-    const m = /async find\([\s\S]*?\.query\(\s*`([\s\S]*?)`/.exec(src);
-    if (!m) return null;
-    const norm = (s: string) => s.replace(/\s+/g, ' ').trim();
-    return norm(m[1]) === norm(CANDIDATE_SQL);
-  } catch {
-    return null;
-  }
 }
 
 function countBy(xs: string[]): Record<string, number> {

@@ -26,6 +26,7 @@
 import { hash } from '@node-rs/argon2';
 import { Client } from 'pg';
 import { BENCH_DATABASE_URL } from './harness';
+import { mulberry32 } from './surge';
 
 export const WORLD_CENTRE = { lat: 30.5, lng: 120 };
 /** Half the side of the square area, km. */
@@ -117,17 +118,8 @@ export interface World {
   services: (WorldService & { id: string })[];
 }
 
-/** Small deterministic PRNG (mulberry32), so every run sees the same world and the same load. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Small deterministic PRNG (mulberry32, shared with the quality bench), so every run sees the same world and the same load. */
+export const rng = mulberry32;
 
 export function makeTowns(seed: number): Town[] {
   const r = rng(seed);

@@ -17,7 +17,7 @@ export async function bootstrap() {
   installAuditHook(app);
   const config = app.get(AppConfig);
   await app.get(IdentityService).ensureAdmin(config.ADMIN_PHONE, config.ADMIN_PASSWORD);
-  await serveWebApps(app, config.WEB_DIR);
+  await serveWebApps(app, config);
   await listen(app, config.PORT ?? 3000, 'api');
   return app;
 }

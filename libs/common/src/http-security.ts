@@ -18,56 +18,17 @@ const DOCS_PREFIX = '/api/docs';
  * Headers on every response, errors, 404s, 429s and CORS preflights included.
  * The API only serves JSON: nothing may sniff, frame or embed it, and no response may be cached.
  */
-export function securityHeaders(production: boolean, path: string, webCsp: string = webContentSecurityPolicy({})): Record<string, string> {
-  const web = isWebPagePath(path);
+export function securityHeaders(production: boolean, path: string): Record<string, string> {
   const headers: Record<string, string> = {
     'X-Content-Type-Options': 'nosniff',
     'X-Frame-Options': 'DENY',
     'Referrer-Policy': 'no-referrer',
-    // JSON needs nothing; the docs UI (development only) and the web apps need their own scripts and styles
-    'Content-Security-Policy': web ? webCsp : path.startsWith(DOCS_PREFIX) ? "frame-ancestors 'none'" : "default-src 'none'; frame-ancestors 'none'",
-    // API answers are personal: never stored; the web apps' files are revalidated on every load
-    'Cache-Control': web ? 'no-cache' : 'no-store',
+    // the docs UI (development only) needs its own scripts and styles; JSON needs nothing
+    'Content-Security-Policy': path.startsWith(DOCS_PREFIX) ? "frame-ancestors 'none'" : "default-src 'none'; frame-ancestors 'none'",
+    'Cache-Control': 'no-store',
   };
   if (production) headers['Strict-Transport-Security'] = 'max-age=31536000; includeSubDomains';
   return headers;
-}
-
-/** The console, the H5 sites and the landing page the api serves (apps/api/src/web). */
-export function isWebPagePath(path: string): boolean {
-  return path === '/' || path === '/console' || path.startsWith('/console/') || path.startsWith('/h5/');
-}
-
-function originOf(url: string | undefined): string | null {
-  if (!url) return null;
-  try {
-    // tile templates hold {z}/{x}/{y} (and maybe {s}): only the origin matters here
-    return new URL(url.replace(/\{[a-z]\}/gi, '0')).origin;
-  } catch {
-    return null;
-  }
-}
-
-/**
- * The pages' own policy: scripts, fonts and connections only to this origin, plus the rating service
- * (residents rate from the H5 site) and the optional map tile server for images. Inline styles are
- * allowed (Element Plus and uni-app set style attributes); inline scripts are not.
- */
-export function webContentSecurityPolicy(config: { RATING_PUBLIC_URL?: string; MAP_TILE_URL?: string }): string {
-  const rating = originOf(config.RATING_PUBLIC_URL);
-  const tiles = originOf(config.MAP_TILE_URL);
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
-    `img-src 'self' data: blob:${tiles ? ` ${tiles}` : ''}`,
-    "font-src 'self' data:",
-    `connect-src 'self'${rating ? ` ${rating}` : ''}`,
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-  ].join('; ');
 }
 
 function pathOf(url: string): string {
@@ -95,11 +56,13 @@ export function frameworkErrorHandler(production: boolean) {
 export function installHttpSecurity(app: NestFastifyApplication, config: AppConfig, options: { rateLimit: boolean }): void {
   const fastify = app.getHttpAdapter().getInstance();
   const production = config.NODE_ENV === 'production';
-  const webCsp = webContentSecurityPolicy(config);
 
   // onSend: it runs for every reply, including those answered inside other hooks (CORS preflight, 429)
   fastify.addHook('onSend', (request, reply, payload, done) => {
-    reply.headers(securityHeaders(production, pathOf(request.url), webCsp));
+    // a route that chose its own policy or caching (the static web apps) keeps it
+    for (const [name, value] of Object.entries(securityHeaders(production, pathOf(request.url)))) {
+      if (!reply.hasHeader(name)) reply.header(name, value);
+    }
     done(null, payload);
   });
 
@@ -136,7 +99,7 @@ function installRateLimit(app: NestFastifyApplication, config: AppConfig): void 
       const ip = clientBucketOf(request.ip);
       const buckets: RateBucket[] = [{ name: 'ip', key: `ip:${ip}`, limit: config.RATE_LIMIT_PER_IP, windowMs }];
       if (path.startsWith(AUTH_PREFIX)) buckets.push({ name: 'auth', key: `auth:${ip}`, limit: config.RATE_LIMIT_AUTH_PER_IP, windowMs });
-      const user = userOf(request.headers.authorization);
+      const user = userOf(request);
       if (user) buckets.push({ name: 'user', key: `user:${user}`, limit: config.RATE_LIMIT_PER_USER, windowMs });
       const verdict = await limiter.check(buckets);
       if (verdict.allowed) return;
@@ -154,23 +117,36 @@ function installRateLimit(app: NestFastifyApplication, config: AppConfig): void 
 }
 
 /**
+ * A bearer token this request's rate-limit hook already verified, kept on the request so that the
+ * auth guard does not verify the same signature again (same JwtService, same options).
+ */
+export const VERIFIED_BEARER = Symbol.for('xinyuan.verifiedBearer');
+export interface VerifiedBearer {
+  token: string;
+  payload: Record<string, unknown>;
+}
+
+/**
  * The signed-in user of a request, for the per-user bucket: the `sub` of a bearer token whose
  * signature verifies (an unverified token could name someone else and spend their budget).
  * Requests without a valid token are limited per address only; the auth guard refuses them later.
  */
-function bearerSubject(app: NestFastifyApplication): (authorization: string | string[] | undefined) => string | undefined {
+function bearerSubject(app: NestFastifyApplication): (request: FastifyRequest) => string | undefined {
   let jwt: JwtService | undefined;
   try {
     jwt = app.get(JwtService, { strict: false });
   } catch {
     new Logger('RateLimit').warn('no JwtService in this app: requests are rate limited per address only');
   }
-  return (authorization) => {
+  return (request) => {
+    const authorization = request.headers.authorization;
     if (!jwt || typeof authorization !== 'string') return undefined;
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);
     if (!match) return undefined;
     try {
-      const sub = jwt.verify<{ sub?: unknown }>(match[1]).sub;
+      const payload = jwt.verify<Record<string, unknown>>(match[1]);
+      (request as unknown as Record<symbol, VerifiedBearer>)[VERIFIED_BEARER] = { token: match[1], payload };
+      const sub = payload.sub;
       return typeof sub === 'string' && sub.length <= 64 ? sub : undefined;
     } catch {
       return undefined;

@@ -9,3 +9,4 @@ export * from './pii';
 export * from './rate-limit';
 export * from './client-ip';
 export * from './openapi-document';
+export { VERIFIED_BEARER, type VerifiedBearer } from './http-security';

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
-import { DomainException } from '@xinyuan/common';
+import { DomainException, VERIFIED_BEARER, VerifiedBearer } from '@xinyuan/common';
 import { IS_PUBLIC, REQUIRED_ROLES } from './auth.decorators';
 import type { AccessTokenPayload, AuthUser } from './auth-user';
 import { SessionRevocations } from './session-revocations';
@@ -34,7 +34,9 @@ export class AuthGuard implements CanActivate {
     if (!match) throw DomainException.unauthenticated(undefined, { reason: 'missing' });
     let payload: AccessTokenPayload;
     try {
-      payload = await this.jwt.verifyAsync<AccessTokenPayload>(match[1]);
+      // the rate-limit hook (api, rating) has usually verified this very token already
+      const verified = (request as Record<symbol, VerifiedBearer | undefined>)[VERIFIED_BEARER];
+      payload = verified?.token === match[1] ? (verified.payload as unknown as AccessTokenPayload) : await this.jwt.verifyAsync<AccessTokenPayload>(match[1]);
     } catch (e) {
       const expired = (e as Error)?.name === 'TokenExpiredError';
       throw DomainException.unauthenticated(expired ? '登录已过期，请刷新登录' : '登录已失效，请重新登录', { reason: expired ? 'expired' : 'invalid' });

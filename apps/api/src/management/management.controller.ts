@@ -41,8 +41,9 @@ export class ManagementController {
   @Roles('admin')
   @Patch('teams/:id')
   @ApiOperation({ summary: 'Edit a team: location (picked on the map), radius, skills, capacity, active' })
-  updateTeam(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: UpdateTeamDto) {
-    return this.management.updateTeam(user, id, dto);
+  async updateTeam(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: UpdateTeamDto) {
+    await this.management.updateTeam(user, id, dto);
+    return this.org.getTeam(user, id);
   }
 
   @Roles('admin', 'dispatcher')

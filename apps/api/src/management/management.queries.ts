@@ -45,29 +45,6 @@ export class ManagementQueries {
     if (!team || !(await this.jurisdiction.staffCovers(user, team.region_id))) throw DomainException.notFound(ErrorCode.TeamNotFound);
   }
 
-  async teams(user: AuthUser, filter: { regionId?: string; teamId?: string }) {
-    const params: unknown[] = [filter.regionId ?? null, filter.teamId ?? null];
-    const inScope = scopeSql(await this.jurisdiction.staffScope(user), 't.region_id', params);
-    const rows: Record<string, any>[] = await this.dataSource.query(
-      `SELECT t.id, t.name, t.region_id, r.name AS region_name, ST_Y(t.location::geometry) AS lat, ST_X(t.location::geometry) AS lng,
-              t.service_radius_m, t.skills, t.capacity, t.active_orders, t.active,
-              (SELECT count(*)::int FROM team_members m WHERE m.team_id = t.id) AS members,
-              tr.rating_count, CASE WHEN tr.rating_count > 0 THEN tr.stars_sum::float / tr.rating_count END AS average_stars
-         FROM teams t JOIN regions r ON r.id = t.region_id LEFT JOIN team_reputation tr ON tr.team_id = t.id
-        WHERE ($1::uuid IS NULL OR t.region_id IN (SELECT id FROM regions WHERE $1::uuid = ANY(path)))
-          AND ($2::uuid IS NULL OR t.id = $2) AND ${inScope}
-        ORDER BY r.name, t.name`,
-      params,
-    );
-    return {
-      items: rows.map((r) => ({
-        id: r.id, name: r.name, regionId: r.region_id, region: r.region_name, location: { lat: r.lat, lng: r.lng },
-        serviceRadiusM: r.service_radius_m, skills: r.skills, capacity: r.capacity, activeOrders: r.active_orders,
-        active: r.active, members: r.members, ratingCount: r.rating_count ?? 0, averageStars: r.average_stars ?? null,
-      })),
-    };
-  }
-
   async members(user: AuthUser, teamId: string) {
     await this.requireTeamInScope(user, teamId);
     const rows: Record<string, any>[] = await this.dataSource.query(
@@ -154,8 +131,6 @@ export class ManagementQueries {
       }
       throw e;
     }
-    const { items } = await this.teams(user, { teamId });
-    return items[0];
   }
 
   /** Minutes a volunteer served: orders completed naming them, or completed by them when nobody was named. */

@@ -16,9 +16,14 @@ export const WEB_APPS = [
  * other server. All three use hash routing: every path under a prefix is a real file. HTML is never
  * cached (a new build shows at once); hashed assets are cached for a year.
  */
-export async function serveWebApps(app: NestFastifyApplication, webDir: string): Promise<string[]> {
+export async function serveWebApps(
+  app: NestFastifyApplication,
+  config: { WEB_DIR: string; RATING_PUBLIC_URL?: string; MAP_TILE_URL?: string },
+): Promise<string[]> {
   const served: string[] = [];
+  const webDir = config.WEB_DIR;
   if (!webDir) return served;
+  const csp = webContentSecurityPolicy(config);
   const root = resolve(webDir);
   const fastify = app.getHttpAdapter().getInstance();
   let first = true;
@@ -32,6 +37,7 @@ export async function serveWebApps(app: NestFastifyApplication, webDir: string):
       index: ['index.html'],
       // @fastify/static 10 passes the Fastify reply
       setHeaders: (reply: { header(k: string, v: string): unknown }, path: string) => {
+        reply.header('content-security-policy', csp);
         reply.header('cache-control', path.endsWith('.html') ? 'no-cache' : /[.-][A-Za-z0-9_-]{8,}\.(js|css|png|svg|woff2?)$/.test(path) ? 'public, max-age=31536000, immutable' : 'public, max-age=3600');
       },
     });
@@ -40,12 +46,47 @@ export async function serveWebApps(app: NestFastifyApplication, webDir: string):
     served.push(web.prefix);
   }
   if (served.length) {
-    fastify.get('/', (_req: unknown, reply: { type(t: string): { send(b: string): void } }) =>
-      reply.type('text/html; charset=utf-8').send(landingPage(served)),
-    );
+    fastify.get('/', (_req: unknown, reply: { header(k: string, v: string): unknown; type(t: string): { send(b: string): void } }) => {
+      reply.header('content-security-policy', csp);
+      reply.header('cache-control', 'no-cache');
+      reply.type('text/html; charset=utf-8').send(landingPage(served));
+    });
     new Logger('web').log(`serving ${served.join(', ')} from ${root}`);
   }
   return served;
+}
+
+function originOf(url: string | undefined): string | null {
+  if (!url) return null;
+  try {
+    // tile templates hold {z}/{x}/{y} (and maybe {s}): only the origin matters here
+    return new URL(url.replace(/\{[a-z]\}/gi, '0')).origin;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The pages' own policy (the API's JSON answers keep `default-src 'none'`): scripts, fonts and
+ * connections only to this origin, plus the rating service (residents rate from the H5 site) and the
+ * optional map tile server for images. Inline styles are allowed (Element Plus and uni-app set style
+ * attributes); inline scripts are not.
+ */
+export function webContentSecurityPolicy(config: { RATING_PUBLIC_URL?: string; MAP_TILE_URL?: string }): string {
+  const rating = originOf(config.RATING_PUBLIC_URL);
+  const tiles = originOf(config.MAP_TILE_URL);
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    `img-src 'self' data: blob:${tiles ? ` ${tiles}` : ''}`,
+    "font-src 'self' data:",
+    `connect-src 'self'${rating ? ` ${rating}` : ''}`,
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
 }
 
 function landingPage(served: string[]): string {
