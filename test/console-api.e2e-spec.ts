@@ -271,7 +271,7 @@ describe('console API: live queue, maps, dashboard, management', () => {
       expect(staffList.items.some((s: any) => s.name === '值班调度' && s.roles.includes('dispatcher') && /\*{4}/.test(s.phone))).toBe(true);
       expect((await staff.get('/api/v1/staff')).status).toBe(403);
       const off = expectOk(await admin.request('PATCH', `/api/v1/services/${codes.nobody}`, { active: false }), 200, 'deactivate');
-      expect(off).toEqual({ code: codes.nobody, active: false });
+      expect(off).toEqual(expect.objectContaining({ code: codes.nobody, active: false, requiredSkills: [`${skill}_rare`] }));
       const all = expectOk(await staff.get('/api/v1/services/all'), 200, 'menu');
       expect(all.items.find((s: any) => s.code === codes.nobody)?.active).toBe(false);
       const menu = expectOk(await api.get('/api/v1/services?limit=100'), 200, 'public menu');

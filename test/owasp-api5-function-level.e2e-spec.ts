@@ -22,7 +22,9 @@ describe('API5:2023 Broken Function Level Authorization', () => {
   const snapshot = async () =>
     (await db.query(`SELECT (SELECT count(*) FROM regions)::int AS regions, (SELECT count(*) FROM teams)::int AS teams,
                             (SELECT count(*) FROM services)::int AS services, (SELECT count(*) FROM team_members)::int AS members,
-                            (SELECT count(*) FROM users)::int AS users, (SELECT count(*) FROM offers WHERE source = 'manual')::int AS manual_offers,
+                            (SELECT count(*) FROM users)::int AS users,
+                            (SELECT count(*) FROM users WHERE disabled_at IS NOT NULL)::int AS disabled_users,
+                            (SELECT string_agg(role, ',' ORDER BY team_id, user_id) FROM team_members) AS member_roles, (SELECT count(*) FROM offers WHERE source = 'manual')::int AS manual_offers,
                             (SELECT string_agg(id::text || status, ',' ORDER BY id) FROM orders WHERE status IN ('pending_review', 'rejected')) AS reviews`)).rows[0];
 
   beforeAll(async () => {
@@ -59,6 +61,10 @@ describe('API5:2023 Broken Function Level Authorization', () => {
       ['POST', `/api/v1/teams/${w.teams.a.id}/members`, { phone, name: '越权队员', password: 'Volunteer#2026', role: 'leader' }],
       ['POST', '/api/v1/staff', { phone, name: '越权', password: STAFF_PASSWORD, role: 'admin', regionId: w.regions.a.id }],
       ['GET', '/api/v1/audit', undefined],
+      ['PATCH', `/api/v1/services/HACK_${tag}`, { name: '越权改名' }],
+      ['PATCH', `/api/v1/staff/${w.staff.townDispatcherB.id}`, { active: false }],
+      ['PATCH', `/api/v1/teams/${w.teams.a.id}/members/${w.teams.a.members[1].userId}`, { role: 'leader' }],
+      ['DELETE', `/api/v1/teams/${w.teams.a.id}/members/${w.teams.a.members[1].userId}`, undefined],
     ] as const;
   };
 

@@ -4,7 +4,7 @@ import { ConfigModule } from '@xinyuan/config';
 import { DatabaseModule } from '@xinyuan/database';
 import { DispatchModule } from '@xinyuan/dispatch';
 import { IdentityModule } from '@xinyuan/identity';
-import { OrgAdminService } from '@xinyuan/org';
+import { OrgAdminService, StaffAdminService } from '@xinyuan/org';
 import { QueueModule } from '@xinyuan/queue';
 import { AuditController } from './audit/audit.controller';
 import { BeneficiariesController } from './beneficiaries/beneficiaries.controller';
@@ -32,6 +32,6 @@ import { OrgController } from './org/org.controller';
     BeneficiariesController, AuditController,
     // staff console, maps, dashboard and the web clients (issue 5)
     LiveQueueController, MapController, StatsController, ManagementController, ClientConfigController],
-  providers: [OrgAdminService, CatalogService, LiveQueueQueries, LiveQueueHub, MapQueries, StatsQueries, ManagementQueries],
+  providers: [OrgAdminService, StaffAdminService, CatalogService, LiveQueueQueries, LiveQueueHub, MapQueries, StatsQueries, ManagementQueries],
 })
 export class ApiModule {}

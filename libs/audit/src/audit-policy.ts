@@ -48,6 +48,9 @@ const NAMED: Record<string, string> = {
   'POST /api/v1/staff': 'staff.create',
   'DELETE /api/v1/beneficiaries/:id': 'beneficiary.archive',
   'POST /api/v1/teams/:id/members': 'team.add_member',
+  'PATCH /api/v1/teams/:id/members/:userId': 'team.update_member',
+  'DELETE /api/v1/teams/:id/members/:userId': 'team.remove_member',
+  'PATCH /api/v1/staff/:id': 'staff.update',
 };
 
 /**

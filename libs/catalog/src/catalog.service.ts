@@ -16,6 +16,17 @@ export interface ServiceView {
   active: boolean;
 }
 
+export interface ServiceChange {
+  name?: string;
+  group?: string;
+  description?: string | null;
+  requiredSkills?: string[];
+  acceptTimeoutSeconds?: number;
+  requiresReview?: boolean;
+  offerMode?: 'offer' | 'grab';
+  active?: boolean;
+}
+
 const toView = (r: Record<string, any>): ServiceView => ({
   id: r.id,
   code: r.code,
@@ -54,6 +65,33 @@ export class CatalogService {
     if (rows.length === 0) {
       throw new DomainException(ErrorCode.ServiceCodeTaken, 409, undefined, [{ field: 'code', messages: ['code already exists'] }]);
     }
+    return toView(rows[0]);
+  }
+
+  /**
+   * Edits a menu item; the code never changes (orders and clients refer to it). A new timeout or
+   * skill list applies to offers made from now on; an offer already out keeps its deadline.
+   */
+  async update(code: string, change: ServiceChange): Promise<ServiceView> {
+    const min = this.config.ACCEPT_TIMEOUT_MIN_SECONDS;
+    if (change.acceptTimeoutSeconds !== undefined && change.acceptTimeoutSeconds < min) {
+      throw DomainException.validation([{ field: 'acceptTimeoutSeconds', messages: [`acceptTimeoutSeconds must not be less than ${min}`] }]);
+    }
+    // description: undefined keeps it, null or '' clears it
+    const description = change.description === undefined ? undefined : change.description || null;
+    const rows = await this.dataSource.query(
+      `WITH changed AS (UPDATE services SET name = COALESCE($2, name), group_name = COALESCE($3, group_name),
+              description = CASE WHEN $4 THEN $5 ELSE description END,
+              required_skills = COALESCE($6::text[], required_skills),
+              accept_timeout_seconds = COALESCE($7, accept_timeout_seconds),
+              requires_review = COALESCE($8, requires_review), offer_mode = COALESCE($9, offer_mode), active = COALESCE($10, active)
+        WHERE code = $1 RETURNING *)
+       SELECT * FROM changed`,
+      [code, change.name ?? null, change.group ?? null, description !== undefined, description ?? null,
+        change.requiredSkills ? [...new Set(change.requiredSkills)] : null, change.acceptTimeoutSeconds ?? null,
+        change.requiresReview ?? null, change.offerMode ?? null, change.active ?? null],
+    );
+    if (rows.length === 0) throw DomainException.notFound(ErrorCode.ServiceNotFound);
     return toView(rows[0]);
   }
 

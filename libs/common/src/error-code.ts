@@ -50,6 +50,10 @@ export enum ErrorCode {
   OutsideJurisdiction = 'OUTSIDE_JURISDICTION',
   OpenOrderLimit = 'OPEN_ORDER_LIMIT',
   BeneficiaryNotFound = 'BENEFICIARY_NOT_FOUND',
+  // management: staff accounts and team members
+  AccountDisabled = 'ACCOUNT_DISABLED',
+  OwnAccountChange = 'OWN_ACCOUNT_CHANGE',
+  MemberNotFound = 'MEMBER_NOT_FOUND',
 }
 
 /** Chinese text shown to people when a code is raised without a more specific message. */
@@ -103,4 +107,7 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   [ErrorCode.OutsideJurisdiction]: '超出您的管辖范围',
   [ErrorCode.OpenOrderLimit]: '未完成的订单已达上限，请等已有订单完成后再下单',
   [ErrorCode.BeneficiaryNotFound]: '服务对象档案不存在',
+  [ErrorCode.AccountDisabled]: '账号已停用，请联系管理员',
+  [ErrorCode.OwnAccountChange]: '不能修改自己的角色、辖区，也不能停用自己的账号',
+  [ErrorCode.MemberNotFound]: '该队员不在此服务队',
 };

@@ -45,18 +45,42 @@ export class SessionService {
     private readonly config: AppConfig,
   ) {}
 
-  /** Opens a session for the user inside the caller's transaction (one statement). */
+  /**
+   * Opens a session for the user inside the caller's transaction (one statement). Every way of
+   * signing in ends here, so this is where a disabled account is refused (403 ACCOUNT_DISABLED).
+   */
   async open(manager: EntityManager, user: TokenSubject, method: LoginMethod, meta: ClientMeta): Promise<Tokens> {
     const refresh = newRefreshToken();
     const [row] = await manager.query(
       `WITH s AS (
-         INSERT INTO auth_sessions (user_id, method, ip, user_agent) VALUES ($1, $2, $3, $4) RETURNING id)
+         INSERT INTO auth_sessions (user_id, method, ip, user_agent)
+         SELECT u.id, $2, $3, $4 FROM users u WHERE u.id = $1 AND u.disabled_at IS NULL RETURNING id)
        INSERT INTO refresh_tokens (token_hash, session_id, expires_at)
        SELECT $5, s.id, now() + make_interval(secs => $6) FROM s
        RETURNING session_id`,
       [user.id, method, meta.ip ?? null, meta.userAgent?.slice(0, 300) ?? null, refresh.hash, this.config.REFRESH_TOKEN_TTL_SECONDS],
     );
+    if (!row) throw new DomainException(ErrorCode.AccountDisabled, 403);
     return this.tokens(user, row.session_id, refresh.token);
+  }
+
+  /**
+   * Revokes every open session of a user inside the caller's transaction; returns their ids, which
+   * the caller hands to `markRevoked` once the transaction has committed.
+   */
+  async revokeAllOf(manager: EntityManager, userId: string, reason: 'account_disabled' | 'role_changed'): Promise<string[]> {
+    const rows: { id: string }[] = await manager.query(
+      `WITH revoked AS (
+         UPDATE auth_sessions SET revoked_at = now(), revoked_reason = $2 WHERE user_id = $1 AND revoked_at IS NULL RETURNING id)
+       SELECT id FROM revoked`,
+      [userId, reason],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** After commit: the guard refuses the access tokens of these sessions from now on. */
+  async markRevoked(sessionIds: string[]): Promise<void> {
+    for (const id of sessionIds) await this.revocations.markRevoked(id);
   }
 
   /** Rotates a refresh token. Answers 401 REFRESH_TOKEN_INVALID / REFRESH_TOKEN_REUSED / SESSION_REVOKED. */

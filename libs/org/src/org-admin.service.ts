@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { decodeCursor, DomainException, ErrorCode, Page, toPage } from '@xinyuan/common';
 import { AppConfig } from '@xinyuan/config';
 import { fromGeoJsonPoint, LatLng, toEwkt } from '@xinyuan/geo';
@@ -194,6 +194,42 @@ export class OrgAdminService {
       );
       return { teamId, userId: user.id, role: input.role, skills: input.skills ?? [], userCreated: user.created };
     });
+  }
+
+  /** Changes a member's role in the team (队长/队员) or their skills. */
+  async updateMember(caller: AuthUser, teamId: string, userId: string, change: { role?: TeamMemberRole; skills?: string[] }) {
+    return this.dataSource.transaction(async (m) => {
+      await this.requireTeamCovered(caller, teamId, m);
+      const [row] = await m.query(
+        `WITH changed AS (
+           UPDATE team_members SET role = COALESCE($3, role), skills = COALESCE($4::text[], skills)
+            WHERE team_id = $1 AND user_id = $2 RETURNING role, skills)
+         SELECT * FROM changed`,
+        [teamId, userId, change.role ?? null, change.skills ? [...new Set(change.skills)] : null],
+      );
+      if (!row) throw DomainException.notFound(ErrorCode.MemberNotFound);
+      return { teamId, userId, role: row.role as TeamMemberRole, skills: row.skills as string[] };
+    });
+  }
+
+  /**
+   * Takes a member off a team. Offers go to teams, so nothing in flight is lost: the team keeps its
+   * orders, and the person no longer sees the team's offers or jobs (their service records stay).
+   */
+  async removeMember(caller: AuthUser, teamId: string, userId: string): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      await this.requireTeamCovered(caller, teamId, m);
+      const rows = await m.query(
+        `WITH removed AS (DELETE FROM team_members WHERE team_id = $1 AND user_id = $2 RETURNING user_id) SELECT * FROM removed`,
+        [teamId, userId],
+      );
+      if (rows.length === 0) throw DomainException.notFound(ErrorCode.MemberNotFound);
+    });
+  }
+
+  private async requireTeamCovered(caller: AuthUser, teamId: string, m: EntityManager): Promise<void> {
+    const [team] = await m.query(`SELECT region_id FROM teams WHERE id = $1 FOR SHARE`, [teamId]);
+    if (!team || !(await this.jurisdiction.staffCovers(caller, team.region_id, m))) throw DomainException.notFound(ErrorCode.TeamNotFound);
   }
 
   /**

@@ -1,13 +1,14 @@
-import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, IsArray, IsBoolean, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested,
+  ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested,
 } from 'class-validator';
 import { uuidParam } from '@xinyuan/common';
 import { LatLngDto } from '@xinyuan/geo';
-import { AuthUser, CurrentUser, Roles } from '@xinyuan/identity';
-import { OrgAdminService } from '@xinyuan/org';
+import { CatalogService } from '@xinyuan/catalog';
+import { AuthUser, CurrentUser, Roles, STAFF_CREATABLE_ROLES, StaffCreatableRole } from '@xinyuan/identity';
+import { OrgAdminService, StaffAdminService, TEAM_MEMBER_ROLES, TeamMemberRole } from '@xinyuan/org';
 import { ManagementQueries } from './management.queries';
 
 const SKILL = /^[a-z][a-z0-9_]{1,39}$/;
@@ -24,8 +25,36 @@ export class UpdateTeamDto {
   @ApiPropertyOptional() @IsOptional() @IsBoolean() active?: boolean;
 }
 
-export class SetServiceActiveDto {
-  @ApiProperty() @IsBoolean() active: boolean;
+/** Every field optional; the code (what orders and clients refer to) never changes. */
+export class UpdateServiceDto {
+  @ApiPropertyOptional({ example: '上门理发' }) @IsOptional() @IsString() @Length(1, 100) name?: string;
+  @ApiPropertyOptional({ example: '生活服务' }) @IsOptional() @IsString() @Length(1, 50) group?: string;
+  @ApiPropertyOptional({ nullable: true, description: "null or '' clears it" })
+  @IsOptional() @IsString() @Length(0, 2000) description?: string | null;
+  @ApiPropertyOptional({ example: ['haircut'] })
+  @IsOptional() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) @Matches(SKILL, { each: true, message: 'each skill must be a snake_case id' })
+  requiredSkills?: string[];
+  @ApiPropertyOptional({ minimum: 5, maximum: 86400, description: 'lower bound is ACCEPT_TIMEOUT_MIN_SECONDS (5)' })
+  @IsOptional() @IsInt() @Min(1) @Max(86400) acceptTimeoutSeconds?: number;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() requiresReview?: boolean;
+  @ApiPropertyOptional({ enum: ['offer', 'grab'] }) @IsOptional() @IsIn(['offer', 'grab']) offerMode?: 'offer' | 'grab';
+  @ApiPropertyOptional({ description: 'false takes the item off the menu (下架)' }) @IsOptional() @IsBoolean() active?: boolean;
+}
+
+export class UpdateMemberDto {
+  @ApiPropertyOptional({ enum: TEAM_MEMBER_ROLES }) @IsOptional() @IsIn(TEAM_MEMBER_ROLES) role?: TeamMemberRole;
+  @ApiPropertyOptional({ example: ['haircut'] })
+  @IsOptional() @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @Matches(SKILL, { each: true, message: 'each skill must be a snake_case id' })
+  skills?: string[];
+}
+
+export class UpdateStaffDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 50) name?: string;
+  @ApiPropertyOptional({ enum: STAFF_CREATABLE_ROLES, description: 'replaces the staff role; ends the person\'s sessions' })
+  @IsOptional() @IsIn(STAFF_CREATABLE_ROLES) role?: StaffCreatableRole;
+  @ApiPropertyOptional({ description: 'jurisdiction (a region of yours); ends the person\'s sessions' }) @IsOptional() @IsUUID() regionId?: string;
+  @ApiPropertyOptional({ description: 'false disables the account (停用): no sign-in, every session revoked; true enables it again' })
+  @IsOptional() @IsBoolean() active?: boolean;
 }
 
 /** The console's management pages: lists and edits beyond the create endpoints of API.md. */
@@ -36,6 +65,8 @@ export class ManagementController {
   constructor(
     private readonly management: ManagementQueries,
     private readonly org: OrgAdminService,
+    private readonly staffAdmin: StaffAdminService,
+    private readonly catalog: CatalogService,
   ) {}
 
   @Roles('admin')
@@ -68,12 +99,37 @@ export class ManagementController {
   }
 
   @Roles('admin')
+  @Patch('staff/:id')
+  @ApiOperation({ summary: 'Edit a staff account of your jurisdiction: name, role, region, disable (停用) or enable' })
+  async updateStaff(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: UpdateStaffDto) {
+    await this.staffAdmin.update(user, id, dto);
+    return this.management.staffMember(id);
+  }
+
+  @Roles('admin')
+  @Patch('teams/:id/members/:userId')
+  @ApiOperation({ summary: "Change a member's role in the team (队长/队员) or skills" })
+  updateMember(
+    @CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Param('userId', uuidParam('userId')) userId: string, @Body() dto: UpdateMemberDto,
+  ) {
+    return this.org.updateMember(user, id, userId, dto);
+  }
+
+  @Roles('admin')
+  @Delete('teams/:id/members/:userId')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Take a member off the team (the team keeps its orders; service records stay)' })
+  async removeMember(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Param('userId', uuidParam('userId')) userId: string): Promise<void> {
+    await this.org.removeMember(user, id, userId);
+  }
+
+  @Roles('admin')
   @Patch('services/:code')
-  @ApiOperation({ summary: 'Take a menu item off the menu or put it back' })
-  async setServiceActive(@CurrentUser() user: AuthUser, @Param('code') code: string, @Body() dto: SetServiceActiveDto) {
+  @ApiOperation({ summary: 'Edit a menu item (name, group, skills, timeout, review, mode) or take it off the menu / put it back' })
+  async updateService(@CurrentUser() user: AuthUser, @Param('code') code: string, @Body() dto: UpdateServiceDto) {
     // the menu is county-wide: only county-wide admins change it (as for creating items)
     await this.org.requireCountyWide(user);
-    return this.management.setServiceActive(code, dto.active);
+    return this.catalog.update(code, dto);
   }
 
   @Get('me/service-hours')

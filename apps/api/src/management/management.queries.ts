@@ -15,6 +15,8 @@ export interface TeamChange {
   active?: boolean;
 }
 
+const STAFF_COLUMNS = `u.id, u.name, u.phone_enc, u.roles, u.region_id, r.name AS region_name, u.disabled_at, u.created_at`;
+
 /**
  * What the console's management pages read and change beyond the create endpoints of OrgController:
  * lists of teams, members and staff, the whole menu, and edits of a team. Everything is limited to
@@ -63,22 +65,33 @@ export class ManagementQueries {
     };
   }
 
-  /** Dispatchers, admins and grid workers of the caller's jurisdiction. */
+  /** Dispatchers, admins and grid workers of the caller's jurisdiction, disabled accounts included. */
   async staff(user: AuthUser) {
     const params: unknown[] = [];
     const inScope = scopeSql(await this.jurisdiction.staffScope(user), 'u.region_id', params);
     const rows: Record<string, any>[] = await this.dataSource.query(
-      `SELECT u.id, u.name, u.phone_enc, u.roles, u.region_id, r.name AS region_name, u.created_at
-         FROM users u LEFT JOIN regions r ON r.id = u.region_id
+      `SELECT ${STAFF_COLUMNS} FROM users u LEFT JOIN regions r ON r.id = u.region_id
         WHERE u.roles && ARRAY['dispatcher', 'admin', 'grid_worker'] AND ${inScope} ORDER BY u.created_at`,
       params,
     );
+    return { items: rows.map((r) => this.staffView(r)) };
+  }
+
+  /** One staff account as the list shows it (after an edit the controller already checked). */
+  async staffMember(userId: string) {
+    const [row] = await this.dataSource.query(
+      `SELECT ${STAFF_COLUMNS} FROM users u LEFT JOIN regions r ON r.id = u.region_id WHERE u.id = $1`,
+      [userId],
+    );
+    return this.staffView(row);
+  }
+
+  private staffView(r: Record<string, any>) {
     return {
-      items: rows.map((r) => ({
-        userId: r.id, name: r.name, phone: this.maskedPhone(r.phone_enc),
-        roles: (r.roles as string[]).filter((x) => x === 'dispatcher' || x === 'admin' || x === 'grid_worker'),
-        regionId: r.region_id, region: r.region_name, createdAt: new Date(r.created_at).toISOString(),
-      })),
+      userId: r.id as string, name: r.name as string, phone: this.maskedPhone(r.phone_enc),
+      roles: (r.roles as string[]).filter((x) => x === 'dispatcher' || x === 'admin' || x === 'grid_worker'),
+      regionId: r.region_id as string | null, region: r.region_name as string | null,
+      active: r.disabled_at === null, createdAt: new Date(r.created_at).toISOString(),
     };
   }
 
@@ -91,15 +104,6 @@ export class ManagementQueries {
         acceptTimeoutSeconds: r.accept_timeout_seconds, requiresReview: r.requires_review, offerMode: r.offer_mode, active: r.active,
       })),
     };
-  }
-
-  async setServiceActive(code: string, active: boolean) {
-    const rows: Record<string, any>[] = await this.dataSource.query(
-      `WITH changed AS (UPDATE services SET active = $2 WHERE code = $1 RETURNING code, active) SELECT * FROM changed`,
-      [code, active],
-    );
-    if (rows.length === 0) throw DomainException.notFound(ErrorCode.ServiceNotFound);
-    return { code: rows[0].code, active: rows[0].active };
   }
 
   /** Edits a team in one statement; capacity may not drop below the orders it is serving now. */

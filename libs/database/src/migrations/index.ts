@@ -3,6 +3,7 @@ import { DispatchV21764000000000 } from './1764000000000-dispatch-v2';
 import { IdentityV21765100000000 } from './1765100000000-identity-v2';
 import { JurisdictionBeneficiariesAudit1765200000000 } from './1765200000000-jurisdiction-beneficiaries-audit';
 import { LiveQueueNotify1765400000001 } from './1765400000001-live-queue-notify';
+import { StaffAccounts1765500000000 } from './1765500000000-staff-accounts';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   IdentityV21765100000000,
   JurisdictionBeneficiariesAudit1765200000000,
   LiveQueueNotify1765400000001,
+  StaffAccounts1765500000000,
 ];

@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { DomainException, ErrorCode } from '@xinyuan/common';
+import { AuthUser, SessionService } from '@xinyuan/identity';
+import { JurisdictionService } from './jurisdiction.service';
+import { planStaffChange, StaffChange } from './staff-change';
+
+/**
+ * Edits of staff accounts (dispatchers, admins, grid workers) by admins of their jurisdiction:
+ * name, role, region, and disabling (停用). One transaction writes the account and revokes the
+ * person's sessions when the plan says so; the guard's Redis copy of revocations is told after commit.
+ */
+@Injectable()
+export class StaffAdminService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly jurisdiction: JurisdictionService,
+    private readonly sessions: SessionService,
+  ) {}
+
+  async update(caller: AuthUser, userId: string, change: StaffChange): Promise<void> {
+    const revoked = await this.dataSource.transaction(async (m) => {
+      const [row] = await m.query(
+        `SELECT id, roles, region_id, disabled_at FROM users
+          WHERE id = $1 AND roles && ARRAY['dispatcher', 'admin', 'grid_worker']::text[] FOR UPDATE`,
+        [userId],
+      );
+      // staff of other jurisdictions are not shown to the caller, so they do not exist for them either
+      if (!row || !(await this.jurisdiction.staffCovers(caller, row.region_id, m))) throw DomainException.notFound(ErrorCode.UserNotFound);
+      if (change.regionId !== undefined && change.regionId !== row.region_id) {
+        const [region] = await m.query(`SELECT id FROM regions WHERE id = $1`, [change.regionId]);
+        if (!region) throw new DomainException(ErrorCode.RegionNotFound, 422, undefined, [{ field: 'regionId', messages: ['region not found'] }]);
+        await this.jurisdiction.requireStaffCovers(caller, change.regionId, m);
+      }
+      const plan = planStaffChange(caller.id, { id: row.id, roles: row.roles, regionId: row.region_id, disabled: row.disabled_at !== null }, change);
+      if (plan.kind === 'refused') {
+        throw new DomainException(ErrorCode.OwnAccountChange, 409, undefined, [{ field: plan.field, messages: ['you cannot change this on your own account'] }]);
+      }
+      await m.query(
+        `UPDATE users SET name = COALESCE($2, name), roles = $3::text[], region_id = $4,
+                          disabled_at = CASE WHEN $5 THEN COALESCE(disabled_at, now()) END
+          WHERE id = $1`,
+        [userId, change.name ?? null, plan.roles, plan.regionId, plan.disabled],
+      );
+      return plan.revokeSessions ? this.sessions.revokeAllOf(m, userId, plan.revokeSessions) : [];
+    });
+    await this.sessions.markRevoked(revoked);
+  }
+}
