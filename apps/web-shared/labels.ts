@@ -61,6 +61,7 @@ export const ROLE_LABELS: Labels = {
   volunteer: { zh: '志愿者', en: 'Volunteer' },
   dispatcher: { zh: '调度员', en: 'Dispatcher' },
   admin: { zh: '管理员', en: 'Admin' },
+  grid_worker: { zh: '网格员', en: 'Grid worker' },
   system: { zh: '系统', en: 'System' },
   leader: { zh: '队长', en: 'Leader' },
   member: { zh: '队员', en: 'Member' },

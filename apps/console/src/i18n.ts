@@ -22,6 +22,10 @@ const messages = {
     completed: '已完成', cancelled: '已取消', median: '中位数', p90: 'P90', toAccept: '下单→接单', toComplete: '下单→完成',
     ratings: '评价数', avgStars: '平均星级', solvedRate: '解决率', totalMinutes: '总时长（分钟）', volunteers: '参与志愿者',
     refresh: '刷新', urgent: '紧急', serviceMinutes: '服务分钟', all: '全部',
+    remove: '移出', removeMemberConfirm: '确定将 {name} 移出本队吗？移出后 TA 将看不到本队的派单。', accountState: '账号状态',
+    enabled: '正常', disabled: '已停用', disable: '停用', enable: '启用', disableConfirm: '停用后 {name} 将立即退出登录且无法再登录，确定停用吗？',
+    roleChangeNote: '修改角色或所属区域后，该人员需要重新登录', you: '（本人）', editService: '编辑服务项目', editStaff: '编辑工作人员',
+    clearDescription: '留空即清除描述',
   },
   en: {
     app: 'Xinyuan · Dispatch centre', queue: 'Live queue', map: 'Map', dashboard: 'Dashboard', menu: 'Menu', teams: 'Teams', staff: 'Staff',
@@ -40,6 +44,10 @@ const messages = {
     completed: 'Completed', cancelled: 'Cancelled', median: 'Median', p90: 'p90', toAccept: 'Order → accept', toComplete: 'Order → complete',
     ratings: 'Ratings', avgStars: 'Average stars', solvedRate: 'Solved', totalMinutes: 'Total minutes', volunteers: 'Volunteers',
     refresh: 'Refresh', urgent: 'Urgent', serviceMinutes: 'Minutes served', all: 'All',
+    remove: 'Remove', removeMemberConfirm: 'Remove {name} from the team? They will no longer see its offers.', accountState: 'Account',
+    enabled: 'Active', disabled: 'Disabled', disable: 'Disable', enable: 'Enable', disableConfirm: '{name} will be signed out at once and cannot sign in again. Disable?',
+    roleChangeNote: 'After a change of role or region the person must sign in again', you: ' (you)', editService: 'Edit menu item', editStaff: 'Edit staff member',
+    clearDescription: 'Leave empty to clear the description',
   },
 };
 

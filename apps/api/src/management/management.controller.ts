@@ -29,7 +29,7 @@ export class UpdateTeamDto {
 export class UpdateServiceDto {
   @ApiPropertyOptional({ example: '上门理发' }) @IsOptional() @IsString() @Length(1, 100) name?: string;
   @ApiPropertyOptional({ example: '生活服务' }) @IsOptional() @IsString() @Length(1, 50) group?: string;
-  @ApiPropertyOptional({ nullable: true, description: "null or '' clears it" })
+  @ApiPropertyOptional({ type: String, nullable: true, description: "null or '' clears it" })
   @IsOptional() @IsString() @Length(0, 2000) description?: string | null;
   @ApiPropertyOptional({ example: ['haircut'] })
   @IsOptional() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) @Matches(SKILL, { each: true, message: 'each skill must be a snake_case id' })

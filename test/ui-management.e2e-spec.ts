@@ -1,0 +1,119 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { Client } from 'pg';
+import { RunningApp, startApp, testEnv } from './support/apps';
+import { launchChromium, seriousA11yViolations, shot } from './support/browser';
+import { ADMIN, ROOT, TEST_DATABASE_URL } from './support/env';
+import { Http } from './support/http';
+import { adminClient, createRegions, createService, createTeam, CreatedTeam, expectOk, LatLng, offset, randomPhone } from './support/world';
+
+/**
+ * The console's management pages in a real browser, as the county admin: edit a menu item in its
+ * dialog, make a member team leader and take another off the team, edit a staff member's role and
+ * disable their account. Every change is checked in the database, not only on the screen.
+ */
+describe('UI: console management (menu, team members, staff)', () => {
+  const tag = `G${Date.now() % 100000}`;
+  const home: LatLng = { lat: 27.1234, lng: 116.4321 };
+  const code = `MEAL_${tag}`;
+  const skill = `meal_${tag.toLowerCase()}`;
+  let api: RunningApp;
+  let admin: Http;
+  let db: Client;
+  let team: CreatedTeam;
+  let browser: Browser;
+  let page: Page;
+  const staffName = `调度员${tag}`;
+  let staffId = '';
+
+  beforeAll(async () => {
+    if (!existsSync(join(ROOT, 'dist/web/console/index.html'))) throw new Error('the console is not built: run `npm run build:web` (npm test does)');
+    api = await startApp('api', testEnv(`ui-mgmt-${tag}`, { WEB_DIR: join(ROOT, 'dist/web') }));
+    db = new Client({ connectionString: TEST_DATABASE_URL });
+    await db.connect();
+    const http = new Http(api.url);
+    admin = await adminClient(http);
+    const regions = await createRegions(admin, home, tag);
+    await createService(admin, code, [skill], 900);
+    team = await createTeam(http, admin, regions.station.id, { name: `助餐队${tag}`, location: offset(home, 100, 100), serviceRadiusM: 3000, skills: [skill], capacity: 2, members: 3 });
+    staffId = expectOk(
+      await admin.post('/api/v1/staff', { phone: randomPhone('138'), name: staffName, password: 'Dispatch#2026', role: 'dispatcher', regionId: regions.township.id }),
+      201,
+      'staff',
+    ).userId;
+    browser = await launchChromium();
+    const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    ctx.setDefaultTimeout(15000);
+    page = await ctx.newPage();
+    await page.goto(`${api.url}/console/`);
+    await page.locator('[data-testid="login-phone"] input, input[data-testid="login-phone"]').first().fill(ADMIN.phone);
+    await page.locator('[data-testid="login-password"] input, input[data-testid="login-password"]').first().fill(ADMIN.password);
+    await page.locator('[data-testid="login-submit"]').click();
+    await page.waitForURL(/#\/queue/);
+  }, 180000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await db?.end();
+    await api?.stop();
+  });
+
+  const field = (testId: string) => page.locator(`[data-testid="${testId}"] input, [data-testid="${testId}"] textarea, input[data-testid="${testId}"]`).first();
+  const confirmDialog = () => page.locator('.el-message-box').getByRole('button', { name: '确定' }).click();
+
+  it('edits a menu item in its dialog; the code stays', async () => {
+    await page.goto(`${api.url}/console/#/menu`);
+    await page.locator(`[data-testid="edit-service-${code}"]`).click();
+    await expect(field('service-code').isDisabled()).resolves.toBe(true);
+    await field('service-name').fill('老年助餐送餐');
+    await field('service-group').fill('助餐服务');
+    await shot(page, 'console-menu-edit');
+    await page.locator('[data-testid="service-save"]').click();
+    await page.locator('[data-testid="menu-table"]').getByText('老年助餐送餐').waitFor();
+    const { rows } = await db.query(`SELECT name, group_name, required_skills FROM services WHERE code = $1`, [code]);
+    expect(rows[0]).toEqual({ name: '老年助餐送餐', group_name: '助餐服务', required_skills: [skill] });
+  });
+
+  it('makes a member team leader and takes another off the team', async () => {
+    await page.goto(`${api.url}/console/#/teams`);
+    await page.locator('[data-testid="teams-table"] tr', { hasText: team.name }).getByRole('button', { name: '队员' }).click();
+    const drawer = page.locator('.el-drawer');
+    const second = `${team.name}队员2`;
+    const third = `${team.name}队员3`;
+    await drawer.getByText(third).waitFor();
+    await drawer.getByLabel(`角色 ${second}`).click({ force: true });
+    await page.locator('.el-select-dropdown:visible').getByText('队长').click();
+    await page.getByText('操作成功').first().waitFor();
+    await drawer.locator(`[data-testid="remove-member-${third}"]`).click();
+    await confirmDialog();
+    await drawer.getByText(third).waitFor({ state: 'detached' });
+    await shot(page, 'console-team-members');
+    const { rows } = await db.query(`SELECT user_id, role FROM team_members WHERE team_id = $1 ORDER BY role, user_id`, [team.id]);
+    expect(rows.map((r) => [r.user_id, r.role]).sort()).toEqual(
+      [[team.members[0].userId, 'leader'], [team.members[1].userId, 'leader']].sort(),
+    );
+  });
+
+  it('changes a staff member\'s role and disables the account; the admin cannot disable themselves', async () => {
+    await page.goto(`${api.url}/console/#/staff`);
+    const row = page.locator('[data-testid="staff-table"] tr', { hasText: staffName });
+    await row.getByText('正常').waitFor();
+    await page.locator(`[data-testid="edit-staff-${staffName}"]`).click();
+    await page.locator('[data-testid="staff-role"]').click({ force: true });
+    await page.locator('.el-select-dropdown:visible').getByText('网格员').click();
+    await page.locator('[data-testid="staff-save"]').click();
+    await row.getByText('网格员').waitFor();
+
+    await page.locator(`[data-testid="toggle-staff-${staffName}"]`).click();
+    await confirmDialog();
+    await row.getByText('已停用').waitFor();
+    await shot(page, 'console-staff');
+    const { rows } = await db.query(`SELECT roles, disabled_at FROM users WHERE id = $1`, [staffId]);
+    expect(rows[0].roles).toEqual(['grid_worker']);
+    expect(rows[0].disabled_at).toBeInstanceOf(Date);
+    // the signed-in admin's own row has no disable button
+    await expect(page.locator('[data-testid="staff-table"] tr', { hasText: '（本人）' }).locator('[data-testid^="toggle-staff-"]').count()).resolves.toBe(0);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+  });
+});
