@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
 # One image for the three apps (api, dispatcher, rating); docker-compose.yml picks the entry point.
+# The api serves the console (/console/) and the resident and volunteer H5 sites (/h5/…) from dist/web.
 
 # ---- build: all dependencies, compile TypeScript to dist/ ----
 FROM node:20-bookworm-slim AS build
@@ -7,7 +8,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund || npm install --no-audit --no-fund
 COPY . .
-RUN npm run build
+# the front ends (console, H5 sites) are built from the api's OpenAPI document: compile first
+RUN npm run build && bash scripts/build-web.sh --no-mp
 
 # ---- runtime: production dependencies + compiled output only ----
 FROM node:20-bookworm-slim AS runtime
