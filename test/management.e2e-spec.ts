@@ -1,7 +1,9 @@
 import { Client } from 'pg';
+import { createHmac } from 'node:crypto';
 import { Platform, startPlatform } from './support/apps';
 import { TEST_DATABASE_URL } from './support/env';
 import { Http, until } from './support/http';
+import { SseStream } from './support/sse';
 import {
   adminClient, createRegions, createService, createTeam, CreatedTeam, expectOk, LatLng, login, offset, randomPhone, registerResident,
 } from './support/world';
@@ -27,7 +29,7 @@ describe('management: menu items, team members, staff accounts', () => {
   const code = `CARE_${tag}`;
 
   beforeAll(async () => {
-    platform = await startPlatform(`mgmt-${tag}`);
+    platform = await startPlatform(`mgmt-${tag}`, { LIVE_QUEUE_HEARTBEAT_MS: '200' });
     db = new Client({ connectionString: TEST_DATABASE_URL });
     await db.connect();
     api = new Http(platform.api.url);
@@ -162,10 +164,15 @@ describe('management: menu items, team members, staff accounts', () => {
       const signedIn = expectOk(await api.post('/api/v1/auth/login', { phone: person.phone, password: 'Staff#2026pw' }), 200, 'login');
       const asPerson = api.as(signedIn.accessToken);
       expectOk(await asPerson.get('/api/v1/dispatch/queue'), 200, 'queue before');
+      const stream = await SseStream.open(`${platform.api.url}/api/v1/dispatch/live-queue/stream`, signedIn.accessToken);
+      await stream.next('a snapshot', () => true);
 
       const disabled = expectOk(await admin.patch(`/api/v1/staff/${person.id}`, { active: false }), 200, 'disable');
       expect(disabled).toEqual(expect.objectContaining({ userId: person.id, active: false, roles: ['dispatcher'], regionId: regions.township.id }));
       expect((await asPerson.get('/api/v1/dispatch/queue')).status).toBe(401);
+      // the console they left open stops receiving the live queue (checked at every heartbeat)
+      expect((await stream.next('the end of the stream', (d: any) => d.reason !== undefined, 5000)).data).toEqual({ reason: 'revoked' });
+      stream.close();
       const refresh = await api.post('/api/v1/auth/refresh', { refreshToken: signedIn.refreshToken });
       expect(refresh.status).toBe(401);
       const refused = await api.post('/api/v1/auth/login', { phone: person.phone, password: 'Staff#2026pw' });
@@ -180,6 +187,22 @@ describe('management: menu items, team members, staff accounts', () => {
 
       expect(expectOk(await admin.patch(`/api/v1/staff/${person.id}`, { active: true }), 200, 'enable').active).toBe(true);
       expectOk(await api.post('/api/v1/auth/login', { phone: person.phone, password: 'Staff#2026pw' }), 200, 'login again');
+    });
+
+    it('ends a live-queue stream when the token that opened it expires', async () => {
+      const person = await create('dispatcher', regions.township.id);
+      const signedIn = expectOk(await api.post('/api/v1/auth/login', { phone: person.phone, password: 'Staff#2026pw' }), 200, 'login');
+      // the same token with only two seconds left (access tokens live at least a minute by configuration)
+      const [header, body] = signedIn.accessToken.split('.');
+      const claims = { ...JSON.parse(Buffer.from(body, 'base64url').toString()), exp: Math.floor(Date.now() / 1000) + 2 };
+      const unsigned = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+      const shortLived = `${unsigned}.${createHmac('sha256', platform.env.JWT_SECRET).update(unsigned).digest('base64url')}`;
+      const started = Date.now();
+      const stream = await SseStream.open(`${platform.api.url}/api/v1/dispatch/live-queue/stream`, shortLived);
+      expect(stream.status).toBe(200);
+      expect((await stream.next('the end of the stream', (d: any) => d.reason !== undefined, 6000)).data).toEqual({ reason: 'expired' });
+      expect(Date.now() - started).toBeLessThan(4000);
+      stream.close();
     });
 
     it('changes role and jurisdiction: the old session ends and the next sign-in carries the new role', async () => {

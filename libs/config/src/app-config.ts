@@ -213,6 +213,12 @@ export class AppConfig {
    */
   @Transform(toInt) @IsInt() @Min(200) LIVE_QUEUE_REFRESH_MS = 5000;
 
+  /**
+   * A live-queue stream sends a heartbeat this often and checks then that its session is still
+   * valid: a logged-out or disabled staff member's open console stops receiving within this time.
+   */
+  @Transform(toInt) @IsInt() @Min(100) @Max(60000) LIVE_QUEUE_HEARTBEAT_MS = 15000;
+
   /** IANA time zone the dashboard's days are counted in. */
   @IsString() @Matches(/^[A-Za-z_]+(\/[A-Za-z_+-]+)*$/, { message: 'STATS_TIME_ZONE must be an IANA zone such as Asia/Shanghai' })
   STATS_TIME_ZONE = 'Asia/Shanghai';

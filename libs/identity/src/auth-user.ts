@@ -8,6 +8,8 @@ export interface AuthUser {
   regionId: string | null;
   /** The login session the access token belongs to (logout revokes it). */
   sessionId?: string;
+  /** When the access token expires (ms since epoch): long-lived streams end then. */
+  expiresAt?: number;
 }
 
 export interface AccessTokenPayload {
@@ -16,6 +18,8 @@ export interface AccessTokenPayload {
   rid?: string | null;
   /** Session id: the guard refuses tokens of revoked sessions. */
   sid: string;
+  /** Expiry (seconds since epoch), set by the signer. */
+  exp?: number;
 }
 
 /**

@@ -47,7 +47,10 @@ export class AuthGuard implements CanActivate {
     if (await this.revocations.isRevoked(payload.sid)) {
       throw DomainException.unauthenticated('已退出登录，请重新登录', { reason: 'revoked' });
     }
-    const user: AuthUser = { id: payload.sub, roles: payload.roles, regionId: payload.rid ?? null, sessionId: payload.sid };
+    const user: AuthUser = {
+      id: payload.sub, roles: payload.roles, regionId: payload.rid ?? null, sessionId: payload.sid,
+      expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : undefined,
+    };
     request.user = user;
 
     const required = this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets);

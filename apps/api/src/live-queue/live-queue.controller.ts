@@ -1,14 +1,12 @@
 import { Controller, Get, Logger, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AuthUser, CurrentUser, Roles } from '@xinyuan/identity';
+import { AuthUser, CurrentUser, Roles, SessionRevocations } from '@xinyuan/identity';
+import { AppConfig } from '@xinyuan/config';
 import { JurisdictionService } from '@xinyuan/org';
 import { LiveQueueHub } from './live-queue.hub';
 import { LiveQueueQueries, LiveQueueSnapshot, ScopedLiveQueueItem, scopeSnapshot } from './live-queue.queries';
 import { LiveQueueSnapshotDto } from './live-queue.dto';
-
-/** A comment line keeps proxies and browsers from closing an idle stream. */
-const HEARTBEAT_MS = 15000;
 
 /** 派单 console: the orders that need a person, once or as a live stream. */
 @ApiTags('dispatch 派单')
@@ -22,6 +20,8 @@ export class LiveQueueController {
     private readonly queries: LiveQueueQueries,
     private readonly hub: LiveQueueHub,
     private readonly jurisdiction: JurisdictionService,
+    private readonly revocations: SessionRevocations,
+    private readonly config: AppConfig,
   ) {}
 
   @Get('live-queue')
@@ -59,11 +59,25 @@ export class LiveQueueController {
     };
     let unsubscribe: (() => void) | null = null;
     let closed = false;
-    const heartbeat = setInterval(() => raw.writableEnded || raw.write(': ping\n\n'), HEARTBEAT_MS);
+    // a stream lives no longer than the token that opened it, nor past a logout or a disabled account:
+    // it ends with `event: end` and the console reconnects with a fresh token (or stops when signed out)
+    const end = (reason: 'expired' | 'revoked') => {
+      if (!raw.writableEnded) raw.end(`event: end\ndata: ${JSON.stringify({ reason })}\n\n`);
+      close();
+    };
+    const heartbeat = setInterval(() => {
+      if (raw.writableEnded) return;
+      raw.write(': ping\n\n'); // keeps proxies and browsers from closing an idle stream
+      if (user.sessionId) {
+        this.revocations.isRevoked(user.sessionId).then((revoked) => revoked && end('revoked'), () => undefined);
+      }
+    }, this.config.LIVE_QUEUE_HEARTBEAT_MS);
+    const expiry = user.expiresAt ? setTimeout(() => end('expired'), Math.max(0, user.expiresAt - Date.now())) : null;
     const close = () => {
       if (closed) return;
       closed = true;
       clearInterval(heartbeat);
+      if (expiry) clearTimeout(expiry);
       unsubscribe?.();
     };
     request.raw.on('close', close);
