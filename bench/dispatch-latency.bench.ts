@@ -18,7 +18,7 @@ import {
 } from './lib/dispatch-bench';
 import { BENCH_DATABASE_URL, BENCH_PII_KEY, bucketize, freshDatabase, FULL, histogramSvg, machine, postJson, printTable, startApp, writeResult } from './lib/harness';
 import { PiiCipher } from '../libs/common/src/pii';
-import { CANDIDATE_SQL, FIRST_RING_M } from '../libs/dispatch/src/candidate-sql';
+import { CANDIDATE_SQL } from '../libs/dispatch/src/candidate-sql';
 import { buildWorld, demandPoint, residentPhone, rng, SERVICES, World, WORLD_FULL, WORLD_PASSWORD, WORLD_QUICK } from './lib/world';
 
 const RATE = Number(argValue('--rate') ?? 200);
@@ -174,13 +174,10 @@ async function main() {
       ['submit → escalated  p50/p99 ms', `${outcome.toEscalated.p50} / ${outcome.toEscalated.p99} (n=${outcome.toEscalated.n})`],
       ['drain after last submit ms', round(drainMs, 0)],
       ['cores used: api / dispatcher / postgres / redis / load gen', `${cpu.api} / ${cpu.dispatcher} / ${cpu.postgres} / ${cpu.redis} / ${cpu.loadGenerator}`],
-      [`candidate search (ring ${candidates.parameters.firstRingM} m, then ${candidates.parameters.maxRadiusM} m), first scope`, fmt(candidates.firstScope.ms)],
+      [`candidate search (up to ${candidates.parameters.maxRadiusM} m, nearest ${candidates.parameters.limit}), first scope`, fmt(candidates.firstScope.ms)],
       ['  same, no scope filter', fmt(candidates.noScope.ms)],
-      ['  searches needing the wide query (first scope)', `${candidates.firstScope.secondWideQuery} of ${candidates.samples}`],
-      [`candidate SQL once at ${candidates.parameters.maxRadiusM} m, first scope`, fmt(candidates.singleQueryMaxRadius.ms)],
-      [`candidate SQL once at ${candidates.singleQueryLargestTeamRadius.radiusM} m (largest team radius)`, fmt(candidates.singleQueryLargestTeamRadius.ms)],
       ['candidates returned (first scope) mean / zero', `${candidates.firstScope.meanRows} / ${candidates.firstScope.zeroRows}`],
-      ['GiST index used (EXPLAIN ANALYZE)', candidates.explain.gistIndexUsed ? 'yes (teams_location_gist)' : 'NO'],
+      ['GiST index in KNN order (EXPLAIN ANALYZE)', candidates.explain.gistIndexUsed && candidates.explain.knnOrdered ? 'yes (teams_location_gist, Order By <->)' : 'NO'],
       ['failed dispatcher jobs (BullMQ)', Object.entries(result.failedDispatcherJobs).map(([k, v]) => `${v}× ${k}`).join('; ') || 0],
       ['dispatch-order / dispatch-batch jobs', `${jobDelta['xinyuan_jobs_total{job="dispatch-order",outcome="completed"}'] ?? 0} / ${jobDelta['xinyuan_jobs_total{job="dispatch-batch",outcome="completed"}'] ?? 0}`],
     ]);
@@ -406,19 +403,16 @@ async function collect(db: Client, sent: Sent[]) {
 
 /**
  * The candidate search alone, one connection, sequential, as the dispatcher runs it (unnamed
- * statement with parameters): 2,000 historical order locations (residents' homes, so continuity has
+ * statement with parameters, one execution of libs/dispatch/src/candidate-sql.ts with
+ * DISPATCH_MAX_RADIUS_M): 2,000 historical order locations (residents' homes, so continuity has
  * history to look up) with the skills of a random service and a fresh order id, with the scope the
  * dispatcher searches first (the deepest region covering the order: station, else township) and
- * with no scope filter. "search" follows CandidateFinder.find: the SQL (libs/dispatch/src/candidate-sql.ts)
- * runs with min(FIRST_RING_M, DISPATCH_MAX_RADIUS_M) and again with the full radius when the ring
- * held fewer than `limit` teams. "single" is one execution of the SQL with
- * DISPATCH_MAX_RADIUS_M, and with the largest radius any team really has.
+ * with no scope filter.
  */
 async function candidateQueryBench(db: Client, world: World, cfg: Record<string, any>, r: () => number) {
   const pool = Number(cfg.DISPATCH_CANDIDATE_POOL ?? 30);
   const maxRadius = Number(cfg.DISPATCH_MAX_RADIUS_M ?? 30000);
   const fairnessHours = Number(cfg.DISPATCH_FAIRNESS_WINDOW_HOURS ?? 24);
-  const ring = FIRST_RING_M;
   const { rows: samples } = await db.query(
     `SELECT o.resident_id, ST_Y(o.location::geometry) AS lat, ST_X(o.location::geometry) AS lng, o.region_id
        FROM orders o WHERE o.status IN ('closed', 'completed', 'cancelled') ORDER BY md5(o.id::text) LIMIT $1`,
@@ -427,63 +421,57 @@ async function candidateQueryBench(db: Client, world: World, cfg: Record<string,
   const cases = samples.map((s) => {
     const service = world.services[Math.floor(r() * world.services.length)];
     const orderId = randomUUID();
-    return (scoped: boolean, radius: number) => [
-      `SRID=4326;POINT(${s.lng} ${s.lat})`, radius, orderId, service.requiredSkills, true, pool, scoped ? s.region_id : null, s.resident_id, fairnessHours,
+    return (scoped: boolean) => [
+      `SRID=4326;POINT(${s.lng} ${s.lat})`, maxRadius, orderId, service.requiredSkills, true, pool, scoped ? s.region_id : null, s.resident_id, fairnessHours,
     ];
   });
   type Case = (typeof cases)[number];
-  /** radius null: the finder's procedure (ring, then the full radius if short of `limit`). */
-  const run = async (list: Case[], scoped: boolean, radius: number | null) => {
+  const run = async (list: Case[], scoped: boolean) => {
     const ms: number[] = [];
     const rowsReturned: number[] = [];
-    let wide = 0;
     for (const c of list) {
       const t0 = performance.now();
-      let res;
-      if (radius !== null) res = await db.query(CANDIDATE_SQL, c(scoped, radius));
-      else {
-        const first = Math.min(ring, maxRadius);
-        res = await db.query(CANDIDATE_SQL, c(scoped, first));
-        if ((res.rowCount ?? 0) < pool && first < maxRadius) {
-          wide++;
-          res = await db.query(CANDIDATE_SQL, c(scoped, maxRadius));
-        }
-      }
+      const res = await db.query(CANDIDATE_SQL, c(scoped));
       ms.push(performance.now() - t0);
       rowsReturned.push(res.rowCount ?? 0);
     }
-    return { ms, rowsReturned, wide };
+    return { ms, rowsReturned };
   };
   const measured = cases.slice(CANDIDATE_WARMUP);
-  await run(cases.slice(0, CANDIDATE_WARMUP), true, null);
-  const firstScope = await run(measured, true, null);
-  const noScope = await run(measured, false, null);
-  const single = await run(measured, true, maxRadius);
-  const tightRadius = Number((await db.query(`SELECT max(service_radius_m) AS m FROM teams`)).rows[0].m);
-  const tight = await run(measured, true, tightRadius);
+  await run(cases.slice(0, CANDIDATE_WARMUP), true);
+  const firstScope = await run(measured, true);
+  const noScope = await run(measured, false);
 
-  // EXPLAIN ANALYZE of a typical execution: the sample whose search time was the median, its first query
+  // EXPLAIN ANALYZE of a typical execution (the sample whose search time was the median), with the plan of
+  // the statement inside dispatch_nearest_teams too: auto_explain sends nested plans to this client
   const order = firstScope.ms.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
-  const p = measured[order[Math.floor(order.length / 2)][1]](true, ring === null ? maxRadius : Math.min(ring, maxRadius));
+  const p = measured[order[Math.floor(order.length / 2)][1]](true);
+  const nested: string[] = [];
+  const onNotice = (n: { message?: string }) => n.message?.includes('dispatch_nearest_teams') || nested.length === 0 ? nested.push(n.message ?? '') : undefined;
+  db.on('notice', onNotice);
+  await db.query(`LOAD 'auto_explain'`);
+  await db.query(`SET auto_explain.log_min_duration = 0; SET auto_explain.log_analyze = on; SET auto_explain.log_nested_statements = on; SET client_min_messages = log`);
   const plan = (await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${CANDIDATE_SQL}`, p)).rows.map((row) => row['QUERY PLAN'] as string);
+  await db.query(`RESET client_min_messages; SET auto_explain.log_min_duration = -1`);
+  db.off('notice', onNotice);
+  const nearestPlan = (nested.find((m) => m.includes('teams_location_gist')) ?? nested[0] ?? '').split('\n');
 
-  const stats = (x: { ms: number[]; rowsReturned: number[]; wide: number }) => ({
+  const stats = (x: { ms: number[]; rowsReturned: number[] }) => ({
     ms: summarize(x.ms, 2),
     meanRows: round(x.rowsReturned.reduce((a, v) => a + v, 0) / x.rowsReturned.length, 1),
     zeroRows: x.rowsReturned.filter((v) => v === 0).length,
-    secondWideQuery: x.wide,
   });
   return {
     samples: CANDIDATE_SAMPLES,
-    parameters: { limit: pool, maxRadiusM: maxRadius, firstRingM: ring, fairnessWindowHours: fairnessHours, excludePreviouslyOffered: true },
+    parameters: { limit: pool, maxRadiusM: maxRadius, fairnessWindowHours: fairnessHours, excludePreviouslyOffered: true },
     firstScope: stats(firstScope),
     noScope: stats(noScope),
-    singleQueryMaxRadius: stats(single),
-    singleQueryLargestTeamRadius: { radiusM: tightRadius, ...stats(tight) },
     explain: {
       params: { location: p[0], radiusM: p[1], skills: p[3], scopeRegionId: p[6] },
-      gistIndexUsed: plan.some((l) => l.includes('teams_location_gist')),
+      gistIndexUsed: nearestPlan.some((l) => l.includes('teams_location_gist')),
+      knnOrdered: nearestPlan.some((l) => l.includes('Order By: (location <->')),
       plan,
+      nearestTeamsPlan: nearestPlan,
     },
   };
 }

@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { AppConfig } from '@xinyuan/config';
 import { LatLng, toEwkt } from '@xinyuan/geo';
 import { CandidateTeam, jurisdictionOf } from './candidate-ranking';
-import { CANDIDATE_SQL, FIRST_RING_M } from './candidate-sql';
+import { CANDIDATE_SQL } from './candidate-sql';
 import { OrderAncestors } from './widening';
 
 export interface CandidateQuery {
@@ -19,7 +19,7 @@ export interface CandidateQuery {
   limit: number;
 }
 
-/** Runs the candidate query (`candidate-sql.ts`): a tight ring first, the full radius where teams are sparse. */
+/** Runs the candidate query (`candidate-sql.ts`): the nearest eligible teams within DISPATCH_MAX_RADIUS_M. */
 @Injectable()
 export class CandidateFinder {
   constructor(private readonly config: AppConfig) {}
@@ -28,9 +28,7 @@ export class CandidateFinder {
     // Search a tight ring first: in a dense area it already holds `limit` eligible teams, and those are
     // exactly the nearest `limit` of the whole search (anyone farther is outside the ring), so the
     // wide ring is only read where teams are sparse. Same result, far fewer rows to sort.
-    const tight = Math.min(this.config.DISPATCH_MAX_RADIUS_M, FIRST_RING_M);
-    let rows = await this.query(manager, q, tight);
-    if (rows.length < q.limit && tight < this.config.DISPATCH_MAX_RADIUS_M) rows = await this.query(manager, q, this.config.DISPATCH_MAX_RADIUS_M);
+    const rows = await this.query(manager, q, this.config.DISPATCH_MAX_RADIUS_M);
     const { REPUTATION_PRIOR_MEAN: mean, REPUTATION_PRIOR_WEIGHT: weight } = this.config;
     return rows.map((r) => ({
       teamId: r.id,

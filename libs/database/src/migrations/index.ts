@@ -4,6 +4,7 @@ import { IdentityV21765100000000 } from './1765100000000-identity-v2';
 import { JurisdictionBeneficiariesAudit1765200000000 } from './1765200000000-jurisdiction-beneficiaries-audit';
 import { LiveQueueNotify1765400000001 } from './1765400000001-live-queue-notify';
 import { StaffAccounts1765500000000 } from './1765500000000-staff-accounts';
+import { CandidateSearch1765600000000 } from './1765600000000-candidate-search';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   JurisdictionBeneficiariesAudit1765200000000,
   LiveQueueNotify1765400000001,
   StaffAccounts1765500000000,
+  CandidateSearch1765600000000,
 ];

@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { CANDIDATE_SQL } from '../libs/dispatch/src/candidate-sql';
+import { TEST_DATABASE_URL } from './support/env';
+import { offset } from './support/world';
+
+/**
+ * The candidate query on the real database (PostGIS, the `dispatch_nearest_teams` function of
+ * migration 1765600000000): which teams pass the hard filters, nearest first, and that one query
+ * reaches a team whose own radius is larger than everyone's former first ring. Everything runs in a
+ * transaction that is rolled back, far from every other test's teams.
+ */
+describe('candidate search (SQL on PostgreSQL + PostGIS)', () => {
+  const origin = { lat: 43.8123, lng: 87.6012 };
+  let db: Client;
+  const county = randomUUID();
+  const townA = randomUUID();
+  const townB = randomUUID();
+  const team: Record<string, string> = {};
+
+  beforeAll(async () => {
+    db = new Client({ connectionString: TEST_DATABASE_URL });
+    await db.connect();
+    await db.query('BEGIN');
+    await db.query(`INSERT INTO regions (id, name, level, parent_id) VALUES ($1, '候选县', 'county', NULL)`, [county]);
+    await db.query(`INSERT INTO regions (id, name, level, parent_id) VALUES ($1, '甲镇', 'township', $3), ($2, '乙镇', 'township', $3)`, [townA, townB, county]);
+    const add = async (key: string, spec: { east: number; north?: number; radius: number; skills: string[]; capacity?: number; load?: number; active?: boolean; region?: string }) => {
+      const at = offset(origin, spec.east, spec.north ?? 0);
+      const [row] = (await db.query(
+        `INSERT INTO teams (name, region_id, location, service_radius_m, skills, capacity, active_orders, active)
+         VALUES ($1, $2, ST_GeogFromText($3), $4, $5, $6, $7, $8) RETURNING id`,
+        [key, spec.region ?? townA, `SRID=4326;POINT(${at.lng} ${at.lat})`, spec.radius, spec.skills, spec.capacity ?? 2, spec.load ?? 0, spec.active ?? true],
+      )).rows;
+      team[key] = row.id;
+    };
+    await add('near', { east: 1000, radius: 5000, skills: ['cook', 'drive'] });
+    await add('outsideOwnRadius', { east: 3000, radius: 2000, skills: ['cook', 'drive'] });
+    await add('missingSkill', { east: 2000, radius: 5000, skills: ['cook'] });
+    await add('full', { east: 4000, radius: 5000, skills: ['cook', 'drive'], capacity: 1, load: 1 });
+    await add('inactive', { east: 500, radius: 5000, skills: ['cook', 'drive'], active: false });
+    await add('otherTownship', { east: 0, north: 6000, radius: 9000, skills: ['cook', 'drive', 'sing'], region: townB });
+    await add('wideRadius', { east: 12000, radius: 15000, skills: ['drive', 'cook'] });
+    await add('beyondMaxRadius', { east: 40000, radius: 50000, skills: ['cook', 'drive'] });
+  });
+
+  afterAll(async () => {
+    await db?.query('ROLLBACK');
+    await db?.end();
+  });
+
+  const search = async (opts: { skills?: string[]; limit?: number; scope?: string | null; maxRadiusM?: number }) => {
+    const { rows } = await db.query(CANDIDATE_SQL, [
+      `SRID=4326;POINT(${origin.lng} ${origin.lat})`, opts.maxRadiusM ?? 30000, randomUUID(), opts.skills ?? ['cook', 'drive'], true,
+      opts.limit ?? 30, opts.scope ?? null, randomUUID(), 24,
+    ]);
+    return rows.sort((a, b) => a.distance_m - b.distance_m);
+  };
+  const names = (rows: { name: string }[]) => rows.map((r) => r.name);
+
+  it('keeps only active teams with every skill, inside their own radius, below capacity, within the search radius', async () => {
+    const rows = await search({});
+    expect(names(rows)).toEqual(['near', 'otherTownship', 'wideRadius']);
+    expect(rows[0].distance_m).toBeGreaterThan(990);
+    expect(rows[0].distance_m).toBeLessThan(1010);
+    // a team 12 km away that serves 15 km is found by the one query (the old first ring was 8 km)
+    expect(rows[2].distance_m).toBeGreaterThan(11900);
+    expect(rows[2]).toEqual(expect.objectContaining({ members: '0', rating_count: null, continuity: null, recent_offers: '0', previously_offered: false }));
+    expect(rows[0].region_path).toEqual([county, townA]);
+  });
+
+  it('returns the nearest `limit` of them', async () => {
+    expect(names(await search({ limit: 2 }))).toEqual(['near', 'otherTownship']);
+    expect(names(await search({ limit: 1 }))).toEqual(['near']);
+  });
+
+  it('narrows to a scope region subtree, and to fewer skills widens', async () => {
+    expect(names(await search({ scope: townA }))).toEqual(['near', 'wideRadius']);
+    expect(names(await search({ scope: townB }))).toEqual(['otherTownship']);
+    expect(names(await search({ scope: county }))).toEqual(['near', 'otherTownship', 'wideRadius']);
+    expect(names(await search({ skills: ['cook'] }))).toEqual(['near', 'missingSkill', 'otherTownship', 'wideRadius']);
+    expect(names(await search({ skills: ['sing'] }))).toEqual(['otherTownship']);
+  });
+
+  it('never searches beyond the configured maximum radius, whatever a team claims', async () => {
+    expect(names(await search({ maxRadiusM: 10000 }))).toEqual(['near', 'otherTownship']);
+    expect(names(await search({ maxRadiusM: 60000 }))).toEqual(['near', 'otherTownship', 'wideRadius', 'beyondMaxRadius']);
+  });
+});
