@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize, IsArray, IsBoolean, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested,
@@ -9,6 +9,8 @@ import { LatLngDto } from '@xinyuan/geo';
 import { AuthUser, CurrentUser, Roles } from '@xinyuan/identity';
 import { OrgAdminService } from '@xinyuan/org';
 import { ManagementQueries } from './management.queries';
+import { TeamView } from '../org/org.views';
+import { ServiceActiveState, ServiceHoursView, ServiceList, StaffList, TeamMemberList } from './management.views';
 
 const SKILL = /^[a-z][a-z0-9_]{1,39}$/;
 
@@ -40,6 +42,7 @@ export class ManagementController {
 
   @Roles('admin')
   @Patch('teams/:id')
+  @ApiOkResponse({ type: TeamView })
   @ApiOperation({ summary: 'Edit a team: location (picked on the map), radius, skills, capacity, active' })
   async updateTeam(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: UpdateTeamDto) {
     await this.management.updateTeam(user, id, dto);
@@ -48,6 +51,7 @@ export class ManagementController {
 
   @Roles('admin', 'dispatcher')
   @Get('teams/:id/members')
+  @ApiOkResponse({ type: TeamMemberList })
   @ApiOperation({ summary: 'Members of a team (phones masked) with their service minutes' })
   members(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string) {
     return this.management.members(user, id);
@@ -55,6 +59,7 @@ export class ManagementController {
 
   @Roles('admin')
   @Get('staff')
+  @ApiOkResponse({ type: StaffList })
   @ApiOperation({ summary: 'Dispatchers, admins and grid workers of the caller\'s jurisdiction (phones masked)' })
   staff(@CurrentUser() user: AuthUser) {
     return this.management.staff(user);
@@ -62,6 +67,7 @@ export class ManagementController {
 
   @Roles('admin', 'dispatcher')
   @Get('services/all')
+  @ApiOkResponse({ type: ServiceList })
   @ApiOperation({ summary: 'The whole menu, inactive items included (staff)' })
   services() {
     return this.management.services();
@@ -69,6 +75,7 @@ export class ManagementController {
 
   @Roles('admin')
   @Patch('services/:code')
+  @ApiOkResponse({ type: ServiceActiveState })
   @ApiOperation({ summary: 'Take a menu item off the menu or put it back' })
   async setServiceActive(@CurrentUser() user: AuthUser, @Param('code') code: string, @Body() dto: SetServiceActiveDto) {
     // the menu is county-wide: only county-wide admins change it (as for creating items)
@@ -77,6 +84,7 @@ export class ManagementController {
   }
 
   @Get('me/service-hours')
+  @ApiOkResponse({ type: ServiceHoursView })
   @ApiOperation({ summary: "The caller's volunteer service minutes: total, this month, recent orders" })
   serviceHours(@CurrentUser() user: AuthUser) {
     return this.management.serviceHours(user.id);
