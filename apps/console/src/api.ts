@@ -1,6 +1,6 @@
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { paths } from '@shared/api/api-schema';
-import type { ApiError } from '@shared/types';
+import type { ApiError, RegionView } from '@shared/types';
 import { session } from './session';
 
 /**
@@ -53,14 +53,23 @@ const auth: Middleware = {
 };
 api.use(auth);
 
-/** Unwraps an openapi-fetch result: the data, or throws the API's error body (code, Chinese message, fields). */
-export async function call<T = any>(promise: Promise<{ data?: unknown; error?: unknown; response: Response }>): Promise<T> {
+/**
+ * What a call answers: the response schema of the operation (from the OpenAPI document); `any` only
+ * for an operation that declares no JSON body.
+ */
+export type Answer<D> = [Exclude<D, undefined>] extends [never] ? any : Exclude<D, undefined>;
+
+/**
+ * Unwraps an openapi-fetch result: the data, typed by the operation's response schema, or throws the
+ * API's error body (code, Chinese message, fields).
+ */
+export async function call<D>(promise: Promise<{ data?: D; error?: unknown; response: Response }>): Promise<Answer<D>> {
   const { data, error, response } = await promise;
   if (error !== undefined || !response.ok) {
     const body = (error ?? {}) as Partial<ApiError>;
     throw Object.assign(new Error(body.message ?? response.statusText), { status: response.status, code: body.code, fields: body.fields });
   }
-  return data as T;
+  return data as Answer<D>;
 }
 
 /** Downloads a file from an authenticated GET (export). */
@@ -132,11 +141,11 @@ export function subscribe(path: string, onEvent: (event: string, data: string) =
 }
 
 /** Every region of the caller's jurisdiction (the list is paginated: read page after page). */
-export async function allRegions(): Promise<any[]> {
-  const out: any[] = [];
+export async function allRegions(): Promise<RegionView[]> {
+  const out: RegionView[] = [];
   let cursor: string | undefined;
   do {
-    const page = await call<{ items: any[]; nextCursor: string | null }>(api.GET('/api/v1/regions', { params: { query: { limit: 100, cursor } } }));
+    const page = await call(api.GET('/api/v1/regions', { params: { query: { limit: 100, cursor } } }));
     out.push(...page.items);
     cursor = page.nextCursor ?? undefined;
   } while (cursor);

@@ -1,10 +1,11 @@
 import { reactive } from 'vue';
+import type { UserView } from '@shared/types';
 
 const KEY = 'xinyuan.console.session';
 
 interface Stored {
   token: string;
-  user: { id: string; name: string; phone: string; roles: string[]; regionId: string | null };
+  user: UserView;
   /** Rotated on every refresh (POST /api/v1/auth/refresh); the access token lives minutes. */
   refreshToken?: string;
   /** When the access token expires (ms since epoch). */

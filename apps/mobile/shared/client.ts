@@ -1,6 +1,6 @@
 import type { paths as ApiPaths } from '../../web-shared/api/api-schema';
 import type { paths as RatingPaths } from '../../web-shared/api/rating-schema';
-import type { ApiError } from '../../web-shared/types';
+import type { ApiError, ClientConfig, SessionView } from '../../web-shared/types';
 import { session } from './session';
 
 /**
@@ -13,6 +13,11 @@ type Op<P, Path extends keyof P, M extends Method> = P[Path] extends Record<M, i
 type PathsWith<P, M extends Method> = { [K in keyof P]: P[K] extends Record<M, infer O> ? ([O] extends [never] ? never : K) : never }[keyof P];
 type ParamsOf<O> = O extends { parameters: infer X } ? { path?: X extends { path?: infer A } ? A : never; query?: X extends { query?: infer Q } ? Q : never } : never;
 type BodyOf<O> = O extends { requestBody?: { content: { 'application/json': infer B } } } ? B : never;
+/** The JSON body of the operation's 2xx answer, from its response schema; `any` when it declares none. */
+type Json<R> = R extends { content: { 'application/json': infer J } } ? J : never;
+type AnswerOf<O> = O extends { responses: infer R }
+  ? ([Json<R[Extract<keyof R, 200 | 201>]>] extends [never] ? any : Json<R[Extract<keyof R, 200 | 201>]>)
+  : any;
 export interface Init<O> {
   params?: ParamsOf<O>;
   body?: BodyOf<O>;
@@ -50,7 +55,7 @@ async function freshToken(): Promise<void> {
       data: { refreshToken: session.refreshToken },
       success: (res) => {
         if (res.statusCode === 200) {
-          session.renew(res.data as any);
+          session.renew(res.data as SessionView);
           resolve(true);
         } else resolve(false);
       },
@@ -83,9 +88,12 @@ async function send<T>(base: string, method: string, path: string, init: { param
 
 function client<P>(base: () => Promise<string> | string) {
   return {
-    GET: async <Path extends PathsWith<P, 'get'>, T = any>(path: Path, init?: Init<Op<P, Path, 'get'>>) => send<T>(await base(), 'GET', path as string, init),
-    POST: async <Path extends PathsWith<P, 'post'>, T = any>(path: Path, init?: Init<Op<P, Path, 'post'>>) => send<T>(await base(), 'POST', path as string, init),
-    PATCH: async <Path extends PathsWith<P, 'patch'>, T = any>(path: Path, init?: Init<Op<P, Path, 'patch'>>) => send<T>(await base(), 'PATCH', path as string, init),
+    GET: async <Path extends PathsWith<P, 'get'>>(path: Path, init?: Init<Op<P, Path, 'get'>>) =>
+      send<AnswerOf<Op<P, Path, 'get'>>>(await base(), 'GET', path as string, init),
+    POST: async <Path extends PathsWith<P, 'post'>>(path: Path, init?: Init<Op<P, Path, 'post'>>) =>
+      send<AnswerOf<Op<P, Path, 'post'>>>(await base(), 'POST', path as string, init),
+    PATCH: async <Path extends PathsWith<P, 'patch'>>(path: Path, init?: Init<Op<P, Path, 'patch'>>) =>
+      send<AnswerOf<Op<P, Path, 'patch'>>>(await base(), 'PATCH', path as string, init),
   };
 }
 
@@ -94,7 +102,7 @@ export const api = client<ApiPaths>(() => API_BASE);
 /** The rating service lives on its own origin, published by the api at /api/v1/client-config. */
 export const rating = client<RatingPaths>(async () => {
   if (ratingBase === null) {
-    const config = await send<{ ratingUrl: string | null }>(API_BASE, 'GET', '/api/v1/client-config');
+    const config = await send<ClientConfig>(API_BASE, 'GET', '/api/v1/client-config');
     const here = typeof location !== 'undefined' && location.hostname ? `${location.protocol}//${location.hostname}:3001` : null;
     ratingBase = config.ratingUrl ?? (API_BASE ? API_BASE.replace(/:\d+$/, ':3001') : here) ?? '';
   }

@@ -1,11 +1,12 @@
 import { reactive } from 'vue';
+import type { UserView } from '../../web-shared/types';
 
 /** One key per app: the resident and volunteer H5 sites share an origin (and so localStorage). */
 const KEY = `xinyuan.session.${(import.meta as any).env?.VITE_APP ?? 'app'}`;
 
 interface Stored {
   token: string;
-  user: { id: string; name: string; phone: string; roles: string[] };
+  user: UserView;
   /** Rotated on every refresh; lets an elder stay signed in on their own phone. */
   refreshToken?: string;
   /** When the access token expires (ms since epoch). */

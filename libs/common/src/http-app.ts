@@ -1,12 +1,13 @@
 import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { listSetting, loadConfig } from '@xinyuan/config';
 import { trustProxySetting } from './client-ip';
 import { DomainException } from './domain.exception';
 import { frameworkErrorHandler, installHttpSecurity } from './http-security';
 import { HttpExceptionFilter } from './http-exception.filter';
+import { createOpenApiDocument } from './openapi-document';
 import { createValidationPipe } from './validation';
 
 export interface HttpAppOptions {
@@ -52,10 +53,7 @@ export async function createHttpApp(module: unknown, options: HttpAppOptions): P
   app.enableShutdownHooks();
   // the OpenAPI document maps every endpoint and field: not published in production
   if (options.docs && !production) {
-    const document = SwaggerModule.createDocument(
-      app as INestApplication,
-      new DocumentBuilder().setTitle(options.title).setDescription(options.description).setVersion('1').addBearerAuth().build(),
-    );
+    const document = createOpenApiDocument(app as INestApplication, options.title, options.description);
     SwaggerModule.setup('api/docs', app as INestApplication, document, { jsonDocumentUrl: 'api/docs-json' });
   }
   return app;

@@ -9,4 +9,5 @@ export * from './pii';
 export * from './rate-limit';
 export * from './client-ip';
 export * from './openapi-document';
+export * from './api-views';
 export { VERIFIED_BEARER, type VerifiedBearer } from './http-security';

@@ -1,9 +1,40 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, getSchemaPath, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { ApiErrorView } from './api-views';
+
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+
+/**
+ * The OpenAPI document of a running (or preview) app: every operation also answers the shared
+ * `ApiError` body as its `default` response (what HttpExceptionFilter sends for any 4xx/5xx).
+ */
+export function createOpenApiDocument(app: INestApplication, title: string, description: string): OpenAPIObject {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder().setTitle(title).setDescription(description).setVersion('1').addBearerAuth().build(),
+    { extraModels: [ApiErrorView] },
+  );
+  // codes may add details of their own (ErrorBody's index signature)
+  const error = document.components?.schemas?.ApiError as { additionalProperties?: boolean } | undefined;
+  if (error) error.additionalProperties = true;
+  for (const item of Object.values(document.paths)) {
+    for (const method of METHODS) {
+      const op = item[method];
+      if (op) {
+        op.responses ??= {};
+        op.responses.default ??= {
+          description: 'Error: `{ statusCode, error, message, code, fields? }`',
+          content: { 'application/json': { schema: { $ref: getSchemaPath(ApiErrorView) } } },
+        };
+      }
+    }
+  }
+  return document;
+}
 
 /**
  * An app's OpenAPI document built from its Nest module in preview mode: every controller and DTO
@@ -14,10 +45,7 @@ import { dirname, resolve } from 'node:path';
 export async function buildOpenApiDocument(module: unknown, title: string, description: string): Promise<OpenAPIObject> {
   const app = await NestFactory.create(module as never, new FastifyAdapter(), { preview: true, logger: false, abortOnError: false });
   try {
-    return SwaggerModule.createDocument(
-      app as INestApplication,
-      new DocumentBuilder().setTitle(title).setDescription(description).setVersion('1').addBearerAuth().build(),
-    );
+    return createOpenApiDocument(app as INestApplication, title, description);
   } finally {
     await app.close();
   }

@@ -1,9 +1,10 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsISO8601, IsOptional, IsString, IsUUID, Length } from 'class-validator';
 import { AuditLog } from '@xinyuan/audit';
 import { PageQuery, pageLimit } from '@xinyuan/common';
 import { AuthUser, CurrentUser, Roles } from '@xinyuan/identity';
+import { AuditPage } from './audit.views';
 
 class AuditQuery extends PageQuery {
   @ApiPropertyOptional() @IsOptional() @IsUUID() actorId?: string;
@@ -25,6 +26,7 @@ export class AuditController {
   constructor(private readonly audit: AuditLog) {}
 
   @Get()
+  @ApiOkResponse({ type: AuditPage })
   list(@CurrentUser() user: AuthUser, @Query() query: AuditQuery) {
     return this.audit.query(user, {
       actorId: query.actorId, objectId: query.objectId, action: query.action, from: query.from, to: query.to,

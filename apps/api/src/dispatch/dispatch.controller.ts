@@ -1,10 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { PageQuery, pageLimit, uuidParam } from '@xinyuan/common';
 import { AssignOrderUseCase, OfferQueries } from '@xinyuan/dispatch';
 import { AuthUser, CurrentUser, Roles } from '@xinyuan/identity';
 import { OrderLifecycleUseCase, OrderQueries } from '@xinyuan/orders';
 import { ApproveDto, AssignDto, ReasonDto } from '../orders/orders.dto';
+import { OrderView } from '../orders/orders.views';
+import { AssignedOffer, CandidateList, DispatchQueuePage } from './dispatch.views';
 
 /** 派单: staff work the queue of orders that need a person, inside their jurisdiction (others' orders: 404). */
 @ApiTags('dispatch 派单')
@@ -20,22 +22,26 @@ export class DispatchController {
   ) {}
 
   @Get('dispatch/queue')
+  @ApiOkResponse({ type: DispatchQueuePage })
   queue(@CurrentUser() user: AuthUser, @Query() query: PageQuery) {
     return this.offers.dispatchQueue(user, { limit: pageLimit(query), cursor: query.cursor });
   }
 
   @Get('orders/:id/candidates')
+  @ApiOkResponse({ type: CandidateList })
   candidates(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string) {
     return this.offers.candidates(user, id);
   }
 
   @Post('orders/:id/assign')
+  @ApiCreatedResponse({ type: AssignedOffer })
   assignOrder(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: AssignDto) {
     return this.assign.execute({ orderId: id, teamId: dto.teamId, note: dto.note }, user);
   }
 
   @Post('orders/:id/approve')
   @HttpCode(200)
+  @ApiOkResponse({ type: OrderView })
   async approve(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: ApproveDto) {
     await this.lifecycle.approve(id, user, dto.note);
     return this.orders.get(id, user);
@@ -43,6 +49,7 @@ export class DispatchController {
 
   @Post('orders/:id/reject')
   @HttpCode(200)
+  @ApiOkResponse({ type: OrderView })
   async reject(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: ReasonDto) {
     await this.lifecycle.reject(id, user, dto.reason);
     return this.orders.get(id, user);

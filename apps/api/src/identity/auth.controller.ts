@@ -1,7 +1,8 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthService, AuthUser, ClientInfo, CurrentUser, IdentityService, Public } from '@xinyuan/identity';
 import { LoginDto, RefreshDto, RegisterDto, SmsLoginDto, SmsSendDto, WeChatLoginDto } from './auth.dto';
+import { MeView, NewOrExistingSessionView, SessionView, SmsSentView } from './identity.views';
 
 type Client = { ip: string | null; userAgent: string | null };
 
@@ -15,6 +16,7 @@ export class AuthController {
 
   @Public()
   @Post('auth/register')
+  @ApiCreatedResponse({ type: SessionView, description: 'a resident account, signed in' })
   register(@Body() dto: RegisterDto, @ClientInfo() client: Client) {
     return this.auth.register(dto, client);
   }
@@ -22,6 +24,7 @@ export class AuthController {
   @Public()
   @Post('auth/login')
   @HttpCode(200)
+  @ApiOkResponse({ type: SessionView })
   @ApiOperation({ summary: '手机号 + 密码登录（工作人员、志愿者）', description: '连续失败会被锁定（429 LOGIN_LOCKED，retryAfterSeconds）' })
   login(@Body() dto: LoginDto, @ClientInfo() client: Client) {
     return this.auth.passwordLogin(dto, client);
@@ -30,6 +33,7 @@ export class AuthController {
   @Public()
   @Post('auth/sms/send')
   @HttpCode(200)
+  @ApiOkResponse({ type: SmsSentView })
   @ApiOperation({
     summary: '发送短信验证码',
     description: '无论手机号是否注册，回答都相同。冷却期内 429 OTP_RESEND_COOLDOWN，24 小时上限 429 OTP_DAILY_LIMIT（均带 retryAfterSeconds 与 Retry-After）',
@@ -41,6 +45,7 @@ export class AuthController {
   @Public()
   @Post('auth/sms/login')
   @HttpCode(200)
+  @ApiOkResponse({ type: NewOrExistingSessionView })
   @ApiOperation({ summary: '手机号 + 短信验证码登录（首次登录即注册为居民）' })
   smsLogin(@Body() dto: SmsLoginDto, @ClientInfo() client: Client) {
     return this.auth.smsLogin(dto, client);
@@ -49,6 +54,7 @@ export class AuthController {
   @Public()
   @Post('auth/wechat/login')
   @HttpCode(200)
+  @ApiOkResponse({ type: NewOrExistingSessionView })
   @ApiOperation({ summary: '微信小程序登录（wx.login code → jscode2session）' })
   wechatLogin(@Body() dto: WeChatLoginDto, @ClientInfo() client: Client) {
     return this.auth.wechatLogin(dto.code, client);
@@ -57,6 +63,7 @@ export class AuthController {
   @Public()
   @Post('auth/refresh')
   @HttpCode(200)
+  @ApiOkResponse({ type: SessionView })
   @ApiOperation({ summary: '用 refreshToken 换新的 accessToken 与 refreshToken（旧 refreshToken 作废；重复使用会注销该会话）' })
   refresh(@Body() dto: RefreshDto) {
     return this.auth.refresh(dto.refreshToken);
@@ -65,6 +72,7 @@ export class AuthController {
   @ApiBearerAuth()
   @Post('auth/logout')
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'signed out' })
   @ApiOperation({ summary: '退出登录：该会话的 refreshToken 与 accessToken 立即失效' })
   async logout(@CurrentUser() user: AuthUser): Promise<void> {
     await this.auth.logout(user.sessionId);
@@ -72,6 +80,7 @@ export class AuthController {
 
   @ApiBearerAuth()
   @Get('me')
+  @ApiOkResponse({ type: MeView })
   me(@CurrentUser() user: AuthUser) {
     return this.identity.me(user.id);
   }

@@ -36,6 +36,10 @@ export class LiveQueueController {
     summary: 'Server-sent events: `event: queue` with the whole live queue (same body as GET live-queue), at once and after every change',
   })
   @ApiProduces('text/event-stream')
+  @ApiOkResponse({
+    description: 'an endless stream: `event: queue` + `data:` a LiveQueueSnapshotDto as JSON; `: ping` comments every 15 s; `event: error` before the server closes it',
+    content: { 'text/event-stream': { schema: { type: 'string' } } },
+  })
   async stream(@CurrentUser() user: AuthUser, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const scope = await this.jurisdiction.staffScope(user);
     reply.hijack();

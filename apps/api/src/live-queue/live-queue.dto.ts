@@ -1,4 +1,5 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
+import { ORDER_STATUS_ENUM } from '../orders/orders.views';
 
 /** OpenAPI shapes of the live queue (the typed client is generated from them). */
 export class LiveQueueOfferDto {
@@ -11,7 +12,7 @@ export class LiveQueueOfferDto {
 export class LiveQueueItemDto {
   @ApiProperty({ format: 'uuid' }) orderId: string;
   @ApiProperty({ enum: ['pending_review', 'escalated', 'expiring'] }) reason: 'pending_review' | 'escalated' | 'expiring';
-  @ApiProperty() status: string;
+  @ApiProperty(ORDER_STATUS_ENUM) status: string;
   @ApiProperty() urgent: boolean;
   @ApiProperty() serviceCode: string;
   @ApiProperty() serviceName: string;
@@ -21,7 +22,7 @@ export class LiveQueueItemDto {
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) waitingSince: string;
   @ApiProperty({ type: String, nullable: true }) lastNote: string | null;
-  @ApiPropertyOptional({ type: LiveQueueOfferDto, nullable: true }) offer: LiveQueueOfferDto | null;
+  @ApiProperty({ type: LiveQueueOfferDto, nullable: true, description: 'expiring only: the offer about to lapse' }) offer: LiveQueueOfferDto | null;
 }
 
 export class LiveQueueSnapshotDto {

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested,
@@ -10,6 +10,9 @@ import { CatalogService } from '@xinyuan/catalog';
 import { AuthUser, CurrentUser, Roles, STAFF_CREATABLE_ROLES, StaffCreatableRole } from '@xinyuan/identity';
 import { OrgAdminService, StaffAdminService, TEAM_MEMBER_ROLES, TeamMemberRole } from '@xinyuan/org';
 import { ManagementQueries } from './management.queries';
+import { TeamView } from '../org/org.views';
+import { ServiceView } from '../catalog/catalog.views';
+import { MemberChange, ServiceHoursView, ServiceList, StaffList, StaffMemberView, TeamMemberList } from './management.views';
 
 const SKILL = /^[a-z][a-z0-9_]{1,39}$/;
 
@@ -71,6 +74,7 @@ export class ManagementController {
 
   @Roles('admin')
   @Patch('teams/:id')
+  @ApiOkResponse({ type: TeamView })
   @ApiOperation({ summary: 'Edit a team: location (picked on the map), radius, skills, capacity, active' })
   async updateTeam(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: UpdateTeamDto) {
     await this.management.updateTeam(user, id, dto);
@@ -79,6 +83,7 @@ export class ManagementController {
 
   @Roles('admin', 'dispatcher')
   @Get('teams/:id/members')
+  @ApiOkResponse({ type: TeamMemberList })
   @ApiOperation({ summary: 'Members of a team (phones masked) with their service minutes' })
   members(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string) {
     return this.management.members(user, id);
@@ -86,6 +91,7 @@ export class ManagementController {
 
   @Roles('admin')
   @Get('staff')
+  @ApiOkResponse({ type: StaffList })
   @ApiOperation({ summary: 'Dispatchers, admins and grid workers of the caller\'s jurisdiction (phones masked)' })
   staff(@CurrentUser() user: AuthUser) {
     return this.management.staff(user);
@@ -93,6 +99,7 @@ export class ManagementController {
 
   @Roles('admin', 'dispatcher')
   @Get('services/all')
+  @ApiOkResponse({ type: ServiceList })
   @ApiOperation({ summary: 'The whole menu, inactive items included (staff)' })
   services() {
     return this.management.services();
@@ -100,6 +107,7 @@ export class ManagementController {
 
   @Roles('admin')
   @Patch('staff/:id')
+  @ApiOkResponse({ type: StaffMemberView })
   @ApiOperation({ summary: 'Edit a staff account of your jurisdiction: name, role, region, disable (停用) or enable' })
   async updateStaff(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: UpdateStaffDto) {
     await this.staffAdmin.update(user, id, dto);
@@ -108,6 +116,7 @@ export class ManagementController {
 
   @Roles('admin')
   @Patch('teams/:id/members/:userId')
+  @ApiOkResponse({ type: MemberChange })
   @ApiOperation({ summary: "Change a member's role in the team (队长/队员) or skills" })
   updateMember(
     @CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Param('userId', uuidParam('userId')) userId: string, @Body() dto: UpdateMemberDto,
@@ -118,6 +127,7 @@ export class ManagementController {
   @Roles('admin')
   @Delete('teams/:id/members/:userId')
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'taken off the team' })
   @ApiOperation({ summary: 'Take a member off the team (the team keeps its orders; service records stay)' })
   async removeMember(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Param('userId', uuidParam('userId')) userId: string): Promise<void> {
     await this.org.removeMember(user, id, userId);
@@ -125,6 +135,7 @@ export class ManagementController {
 
   @Roles('admin')
   @Patch('services/:code')
+  @ApiOkResponse({ type: ServiceView })
   @ApiOperation({ summary: 'Edit a menu item (name, group, skills, timeout, review, mode) or take it off the menu / put it back' })
   async updateService(@CurrentUser() user: AuthUser, @Param('code') code: string, @Body() dto: UpdateServiceDto) {
     // the menu is county-wide: only county-wide admins change it (as for creating items)
@@ -133,6 +144,7 @@ export class ManagementController {
   }
 
   @Get('me/service-hours')
+  @ApiOkResponse({ type: ServiceHoursView })
   @ApiOperation({ summary: "The caller's volunteer service minutes: total, this month, recent orders" })
   serviceHours(@CurrentUser() user: AuthUser) {
     return this.management.serviceHours(user.id);

@@ -1,11 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { PageQuery, pageLimit, uuidParam } from '@xinyuan/common';
 import { OFFER_STATUSES, OfferQueries, OfferResponsesUseCase, OfferStatus } from '@xinyuan/dispatch';
 import { AuthUser, CurrentUser } from '@xinyuan/identity';
 import { OrderQueries } from '@xinyuan/orders';
 import { OptionalReasonDto } from '../orders/orders.dto';
+import { OrderView } from '../orders/orders.views';
+import { DeclinedOffer, OfferPage } from './offers.views';
 
 class ListOffersQuery extends PageQuery {
   @ApiPropertyOptional({ enum: OFFER_STATUSES }) @IsOptional() @IsIn(OFFER_STATUSES as unknown as string[]) status?: OfferStatus;
@@ -23,12 +25,14 @@ export class OffersController {
   ) {}
 
   @Get()
+  @ApiOkResponse({ type: OfferPage })
   list(@CurrentUser() user: AuthUser, @Query() query: ListOffersQuery) {
     return this.offers.listForMember(user, { status: query.status, limit: pageLimit(query), cursor: query.cursor });
   }
 
   @Post(':id/accept')
   @HttpCode(200)
+  @ApiOkResponse({ type: OrderView, description: 'the order, now accepted' })
   async accept(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string) {
     const { orderId } = await this.responses.accept(id, user);
     return this.orders.get(orderId, user);
@@ -36,6 +40,7 @@ export class OffersController {
 
   @Post(':id/decline')
   @HttpCode(200)
+  @ApiOkResponse({ type: DeclinedOffer })
   async decline(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: OptionalReasonDto) {
     const { orderId } = await this.responses.decline(id, user, dto.reason);
     return { offerId: id, orderId, status: 'declined' };

@@ -1,11 +1,12 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AuditLog, Meta, RequestMeta } from '@xinyuan/audit';
 import { DomainException, pageLimit, uuidParam } from '@xinyuan/common';
 import { AuthUser, CurrentUser } from '@xinyuan/identity';
 import { OrderLifecycleUseCase, OrderQueries, PlaceOrderUseCase, toOrderView } from '@xinyuan/orders';
 import { CheckInDto, CompleteDto, ListOrdersQuery, PlaceOrderDto, ReasonDto } from './orders.dto';
+import { OrderPage, OrderView } from './orders.views';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
 
@@ -21,6 +22,7 @@ export class OrdersController {
   ) {}
 
   @Post()
+  @ApiCreatedResponse({ type: OrderView, description: 'the new order (or, replayed with the same Idempotency-Key, the order as it is now)' })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: '8–128 characters; a retry with the same key and body returns the same order' })
   async place(
     @CurrentUser() user: AuthUser,
@@ -47,6 +49,7 @@ export class OrdersController {
 
   /** Residents: their own orders; grid workers: also those of their grid's beneficiaries; staff: their jurisdiction's. */
   @Get()
+  @ApiOkResponse({ type: OrderPage })
   async list(@CurrentUser() user: AuthUser, @Query() query: ListOrdersQuery, @Meta() meta: RequestMeta) {
     const page = await this.queries.list(user, { mine: query.mine, assigned: query.assigned, status: query.status, limit: pageLimit(query), cursor: query.cursor });
     // the address of a beneficiary is their personal data: a list that shows one is audited
@@ -58,6 +61,7 @@ export class OrdersController {
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: OrderView })
   async get(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Meta() meta: RequestMeta) {
     const view = await this.queries.get(id, user);
     // an order for a beneficiary carries their address and phone: the read is audited before the answer
@@ -70,6 +74,7 @@ export class OrdersController {
 
   @Post(':id/cancel')
   @HttpCode(200)
+  @ApiOkResponse({ type: OrderView })
   async cancel(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: ReasonDto) {
     await this.lifecycle.cancel(id, user, dto.reason);
     return this.queries.get(id, user);
@@ -77,6 +82,7 @@ export class OrdersController {
 
   @Post(':id/check-in')
   @HttpCode(200)
+  @ApiOkResponse({ type: OrderView })
   async checkIn(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: CheckInDto) {
     await this.lifecycle.checkIn(id, user, dto.location);
     return this.queries.get(id, user);
@@ -84,6 +90,7 @@ export class OrdersController {
 
   @Post(':id/complete')
   @HttpCode(200)
+  @ApiOkResponse({ type: OrderView })
   async complete(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: CompleteDto) {
     await this.lifecycle.complete(id, user, dto);
     return this.queries.get(id, user);

@@ -1,5 +1,5 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { IsIn, IsOptional, IsUUID, Matches } from 'class-validator';
 import { DomainException } from '@xinyuan/common';
@@ -9,6 +9,7 @@ import { JurisdictionService } from '@xinyuan/org';
 import { dashboardTables, EXPORT_TABLE_KEYS, ExportTableKey, Lang, toCsv } from './dashboard';
 import { DashboardFilter, StatsQueries } from './stats.queries';
 import { toXlsx } from './xlsx-export';
+import { Dashboard } from './stats.views';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const MAX_DAYS = 366;
@@ -55,6 +56,7 @@ export class StatsController {
   }
 
   @Get('dashboard')
+  @ApiOkResponse({ type: Dashboard })
   @ApiOperation({ summary: 'Orders per day by status, by menu group, time to accept / complete (median, p90), satisfaction, volunteer minutes, per region' })
   async dashboard(@CurrentUser() user: AuthUser, @Query() query: DashboardQuery) {
     return this.stats.dashboard(await this.scoped(user, this.period(query)));
@@ -63,6 +65,13 @@ export class StatsController {
   @Get('export')
   @ApiOperation({ summary: 'The dashboard tables as XLSX (one sheet per table) or one table as CSV (UTF-8 with BOM)' })
   @ApiProduces('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'text/csv')
+  @ApiOkResponse({
+    description: 'a download (Content-Disposition: attachment): XLSX by default, CSV with format=csv',
+    content: {
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', format: 'binary' } },
+      'text/csv': { schema: { type: 'string', description: 'UTF-8 with BOM, one table' } },
+    },
+  })
   async export(@CurrentUser() user: AuthUser, @Query() query: ExportQuery, @Res() reply: FastifyReply): Promise<void> {
     const filter = await this.scoped(user, this.period(query));
     const tables = dashboardTables(await this.stats.dashboard(filter));

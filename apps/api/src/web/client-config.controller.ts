@@ -1,7 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AppConfig } from '@xinyuan/config';
 import { Public } from '@xinyuan/identity';
+import { ClientConfig } from './client-config.views';
 
 /** What the web and mini-program clients need to know at run time (no secrets). */
 @ApiTags('health')
@@ -11,6 +12,7 @@ export class ClientConfigController {
 
   @Public()
   @Get('client-config')
+  @ApiOkResponse({ type: ClientConfig })
   @ApiOperation({ summary: 'Run-time settings for the clients: rating service URL, optional map tile URL' })
   clientConfig() {
     return {

@@ -1,0 +1,7 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+export class ClientConfig {
+  @ApiProperty({ type: String, nullable: true, description: 'public URL of the rating service' }) ratingUrl: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'optional map tile URL template' }) mapTileUrl: string | null;
+  @ApiProperty({ description: 'an offer this close to expiry shows in the live queue' }) liveQueueExpiringSeconds: number;
+}
