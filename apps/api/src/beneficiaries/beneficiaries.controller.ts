@@ -23,7 +23,7 @@ export class BeneficiariesController {
 
   @Get()
   list(@CurrentUser() user: AuthUser, @Query() query: ListBeneficiariesQuery, @Meta() meta: RequestMeta) {
-    return this.beneficiaries.list(user, { tag: query.tag, limit: pageLimit(query), cursor: query.cursor }, meta);
+    return this.beneficiaries.list(user, { tag: query.tag, q: query.q, limit: pageLimit(query), cursor: query.cursor }, meta);
   }
 
   @Get(':id')
