@@ -10,6 +10,7 @@ export type { ServiceView } from '../../libs/catalog/src/catalog.service';
 export type { LiveQueueItem, LiveQueueSnapshot } from '../api/src/live-queue/live-queue.queries';
 export type { Dashboard } from '../api/src/stats/dashboard';
 export type { FeatureCollection, Feature } from '../api/src/map/map.queries';
+export type { AgeBand, BeneficiaryListItem, BeneficiaryTag, BeneficiaryView, Guardian } from '../../libs/beneficiaries/src/beneficiary-policy';
 
 export interface LatLng {
   lat: number;
