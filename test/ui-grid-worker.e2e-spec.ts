@@ -28,6 +28,7 @@ describe('UI: grid worker — beneficiary profiles and ordering on their behalf 
   let http: Http;
   let admin: Http;
   let dispatcher: Http;
+  const dispatcherPhone = randomPhone('138');
   let grid: Http;
   let regions: Awaited<ReturnType<typeof createRegions>>;
   let team: CreatedTeam;
@@ -51,7 +52,6 @@ describe('UI: grid worker — beneficiary profiles and ordering on their behalf 
       code: serviceCode, name: serviceName, group: '关爱服务', requiredSkills: [skill], acceptTimeoutSeconds: 1800, requiresReview: false,
     }), 201, 'service');
     team = await createTeam(http, admin, regions.station.id, { name: `邻里守望队${tag}`, location: offset(home, 300, 200), serviceRadiusM: 5000, skills: [skill], capacity: 3, members: 1 });
-    const dispatcherPhone = randomPhone('138');
     expectOk(await admin.post('/api/v1/staff', { phone: dispatcherPhone, name: '林调度', password: 'Dispatch#2026', role: 'dispatcher', regionId: regions.county.id }), 201, 'dispatcher');
     dispatcher = await login(http, dispatcherPhone, 'Dispatch#2026');
     // the grid worker's grid is the village: created by an admin, as in real life
@@ -258,6 +258,23 @@ describe('UI: grid worker — beneficiary profiles and ordering on their behalf 
     await testId('nav-beneficiaries').getByText('Beneficiaries').waitFor();
     await benRow(elder.name).getByRole('button', { name: 'Order for this person' }).waitFor();
     await page.locator('[data-testid="lang-switch"]').getByText('中文').click();
+  });
+
+  it('a dispatcher still starts on the live queue, and has the beneficiaries page too (the profiles of the county)', async () => {
+    const staffCtx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    try {
+      const p = await staffCtx.newPage();
+      await p.goto(`${platform.api.url}/console/`);
+      await p.locator('input[data-testid="login-phone"]').fill(dispatcherPhone);
+      await p.locator('input[data-testid="login-password"]').fill('Dispatch#2026');
+      await p.locator('[data-testid="login-submit"]').click();
+      await p.waitForURL(/#\/queue$/);
+      await p.locator('[data-testid="nav-queue"]').waitFor();
+      await p.locator('[data-testid="nav-beneficiaries"]').click();
+      await p.locator('[data-testid="beneficiaries-table"] .el-table__body-wrapper tr', { hasText: elder.name }).getByText('独居老人').waitFor();
+    } finally {
+      await staffCtx.close();
+    }
   });
 
   it('loaded nothing from a third-party host and called nothing that answered 403', () => {

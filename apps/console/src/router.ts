@@ -5,7 +5,8 @@ export const router = createRouter({
   history: createWebHashHistory(),
   routes: [
     { path: '/login', component: () => import('./views/LoginView.vue') },
-    { path: '/', redirect: () => session.home },
+    // signed out, `/` goes straight to the login (no `next`): after it, each person starts on their own page
+    { path: '/', redirect: () => (session.token ? session.home : '/login') },
     // `staff`: dispatchers and admins only (the api answers 403 to anyone else)
     { path: '/queue', component: () => import('./views/QueueView.vue'), meta: { staff: true } },
     { path: '/orders/:id', component: () => import('./views/OrderView.vue'), props: true, meta: { staff: true } },
@@ -16,7 +17,7 @@ export const router = createRouter({
     { path: '/staff', component: () => import('./views/StaffView.vue'), meta: { staff: true } },
     // 一人一档 and 代点单: grid workers, dispatchers and admins
     { path: '/beneficiaries', component: () => import('./views/BeneficiariesView.vue') },
-    { path: '/:rest(.*)*', redirect: () => session.home },
+    { path: '/:rest(.*)*', redirect: () => (session.token ? session.home : '/login') },
   ],
 });
 
