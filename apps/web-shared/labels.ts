@@ -58,10 +58,10 @@ export const SCORE_PART_HELP: Labels = {
 
 export const ROLE_LABELS: Labels = {
   resident: { zh: '居民', en: 'Resident' },
+  grid_worker: { zh: '网格员', en: 'Grid worker' },
   volunteer: { zh: '志愿者', en: 'Volunteer' },
   dispatcher: { zh: '调度员', en: 'Dispatcher' },
   admin: { zh: '管理员', en: 'Admin' },
-  grid_worker: { zh: '网格员', en: 'Grid worker' },
   system: { zh: '系统', en: 'System' },
   leader: { zh: '队长', en: 'Leader' },
   member: { zh: '队员', en: 'Member' },
@@ -71,6 +71,26 @@ export const REASON_LABELS: Labels = {
   pending_review: { zh: '待审核', en: 'Review' },
   escalated: { zh: '无人接单', en: 'Escalated' },
   expiring: { zh: '即将超时', en: 'Offer expiring' },
+};
+
+/** 一人一档: the fixed vocabulary of official classifications (libs/beneficiaries BENEFICIARY_TAGS). */
+export const BENEFICIARY_TAG_LABELS: Labels = {
+  living_alone: { zh: '独居老人', en: 'Living alone' },
+  empty_nest: { zh: '空巢老人', en: 'Empty-nest elder' },
+  left_behind_child: { zh: '留守儿童', en: 'Left-behind child' },
+  vulnerable_child: { zh: '困境儿童', en: 'Child in difficulty' },
+  disability: { zh: '残疾', en: 'Disability' },
+  low_income: { zh: '低保', en: 'Low income (dibao)' },
+  extreme_poverty: { zh: '特困', en: 'Extreme poverty' },
+  veteran: { zh: '优抚对象', en: 'Veteran / entitled group' },
+};
+
+export const AGE_BAND_LABELS: Labels = {
+  under_18: { zh: '18 岁以下', en: 'Under 18' },
+  '18_59': { zh: '18–59 岁', en: '18–59' },
+  '60_69': { zh: '60–69 岁', en: '60–69' },
+  '70_79': { zh: '70–79 岁', en: '70–79' },
+  '80_plus': { zh: '80 岁及以上', en: '80 and over' },
 };
 
 export function label(table: Labels, key: string | null | undefined, lang: Lang): string {

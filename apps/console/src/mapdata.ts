@@ -1,6 +1,7 @@
-import { ref } from 'vue';
+import { computed, ref } from 'vue';
 import type { RegionFeatureCollection, TeamFeatureCollection } from '@shared/types';
 import { api, call } from './api';
+import { session } from './session';
 
 /** Region boundaries and the client config change rarely: loaded once per page view of the console. */
 export const regions = ref<RegionFeatureCollection | null>(null);
@@ -24,3 +25,26 @@ export function loadMapBase(): Promise<void> {
   });
   return loading;
 }
+
+/**
+ * The boundaries of the signed-in person's own region and the regions inside it (a grid worker: their
+ * grid; staff: their jurisdiction), so a map for picking a location opens on the place they serve.
+ * Everything when they have no region (the first admin) or it has no boundary.
+ */
+export const regionsOfMine = computed<RegionFeatureCollection | null>(() => {
+  const fc = regions.value;
+  const root = session.user?.regionId;
+  if (!fc || !root || !fc.features.some((f) => f.id === root)) return fc;
+  const inside = new Set<string>([root]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const f of fc.features) {
+      const parent = (f.properties as { parentId?: string | null }).parentId;
+      if (parent && inside.has(parent) && !inside.has(f.id as string)) {
+        inside.add(f.id as string);
+        grew = true;
+      }
+    }
+  }
+  return { ...fc, features: fc.features.filter((f) => inside.has(f.id as string)) };
+});

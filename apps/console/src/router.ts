@@ -5,17 +5,24 @@ export const router = createRouter({
   history: createWebHashHistory(),
   routes: [
     { path: '/login', component: () => import('./views/LoginView.vue') },
-    { path: '/', redirect: '/queue' },
-    { path: '/queue', component: () => import('./views/QueueView.vue') },
-    { path: '/orders/:id', component: () => import('./views/OrderView.vue'), props: true },
-    { path: '/map', component: () => import('./views/MapView.vue') },
-    { path: '/dashboard', component: () => import('./views/DashboardView.vue') },
-    { path: '/menu', component: () => import('./views/MenuView.vue') },
-    { path: '/teams', component: () => import('./views/TeamsView.vue') },
-    { path: '/staff', component: () => import('./views/StaffView.vue') },
+    // signed out, `/` goes straight to the login (no `next`): after it, each person starts on their own page
+    { path: '/', redirect: () => (session.token ? session.home : '/login') },
+    // `staff`: dispatchers and admins only (the api answers 403 to anyone else)
+    { path: '/queue', component: () => import('./views/QueueView.vue'), meta: { staff: true } },
+    { path: '/orders/:id', component: () => import('./views/OrderView.vue'), props: true, meta: { staff: true } },
+    { path: '/map', component: () => import('./views/MapView.vue'), meta: { staff: true } },
+    { path: '/dashboard', component: () => import('./views/DashboardView.vue'), meta: { staff: true } },
+    { path: '/menu', component: () => import('./views/MenuView.vue'), meta: { staff: true } },
+    { path: '/teams', component: () => import('./views/TeamsView.vue'), meta: { staff: true } },
+    { path: '/staff', component: () => import('./views/StaffView.vue'), meta: { staff: true } },
+    // 一人一档 and 代点单: grid workers, dispatchers and admins
+    { path: '/beneficiaries', component: () => import('./views/BeneficiariesView.vue') },
+    { path: '/:rest(.*)*', redirect: () => (session.token ? session.home : '/login') },
   ],
 });
 
 router.beforeEach((to) => {
   if (to.path !== '/login' && !session.token) return { path: '/login', query: { next: to.fullPath } };
+  // a grid worker following a staff link (or an old bookmark) lands on their own page, not on a 403
+  if (to.meta.staff && session.token && !session.isStaff) return { path: session.home };
 });

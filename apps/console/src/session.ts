@@ -14,7 +14,7 @@ interface Stored {
 
 const saved: Stored | null = JSON.parse(sessionStorage.getItem(KEY) ?? 'null');
 
-/** The signed-in staff member, kept for the browser tab (sessionStorage). */
+/** The signed-in staff member or grid worker, kept for the browser tab (sessionStorage). */
 export const session = reactive({
   token: saved?.token ?? '',
   user: saved?.user ?? null,
@@ -22,6 +22,18 @@ export const session = reactive({
   expiresAt: saved?.expiresAt ?? 0,
   get isAdmin() {
     return !!this.user?.roles.includes('admin');
+  },
+  /** Dispatchers and admins: the queue, map, dashboard, menu and teams. */
+  get isStaff() {
+    return !!this.user?.roles.some((r: string) => r === 'dispatcher' || r === 'admin');
+  },
+  /** 网格员: only the profiles of their grid (一人一档) and the orders they place for those people (代点单). */
+  get isGridWorker() {
+    return !!this.user?.roles.includes('grid_worker');
+  },
+  /** Where this person starts: staff at the live queue, a grid worker at the beneficiaries. */
+  get home() {
+    return this.isStaff ? '/queue' : '/beneficiaries';
   },
   login(data: Stored) {
     this.token = data.token;

@@ -101,7 +101,7 @@ export class BeneficiaryService {
   }
 
   /** Profiles the caller may see, masked; the list read is audited with the ids it returned. */
-  async list(user: AuthUser, filter: { tag?: BeneficiaryTag; limit: number; cursor?: string }, meta: RequestMeta): Promise<Page<BeneficiaryListItem>> {
+  async list(user: AuthUser, filter: { tag?: BeneficiaryTag; q?: string; limit: number; cursor?: string }, meta: RequestMeta): Promise<Page<BeneficiaryListItem>> {
     const params: unknown[] = [user.id];
     const staff = scopeSql(await this.jurisdiction.staffScope(user), 'b.region_id', params);
     const grid = scopeSql(await this.jurisdiction.gridScope(user), 'b.region_id', params);
@@ -111,6 +111,11 @@ export class BeneficiaryService {
       params.push(filter.tag);
       // a tag is an official classification: filtering by it is official too
       where.push(`${official} AND b.tags @> ARRAY[$${params.length}::text]`);
+    }
+    if (filter.q) {
+      // a name search within what the caller may see anyway; % and _ are taken literally
+      params.push(`%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      where.push(`b.name ILIKE $${params.length}`);
     }
     const cursor = decodeCursor(filter.cursor);
     if (cursor) {

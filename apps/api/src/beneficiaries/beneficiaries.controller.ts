@@ -26,7 +26,7 @@ export class BeneficiariesController {
   @Get()
   @ApiOkResponse({ type: BeneficiaryPage })
   list(@CurrentUser() user: AuthUser, @Query() query: ListBeneficiariesQuery, @Meta() meta: RequestMeta) {
-    return this.beneficiaries.list(user, { tag: query.tag, limit: pageLimit(query), cursor: query.cursor }, meta);
+    return this.beneficiaries.list(user, { tag: query.tag, q: query.q, limit: pageLimit(query), cursor: query.cursor }, meta);
   }
 
   @Get(':id')

@@ -20,9 +20,9 @@ export class CreateBeneficiaryDto {
   @ApiProperty({ type: LatLngDto }) @IsObject() @ValidateNested() @Type(() => LatLngDto) location: LatLngDto;
   @ApiPropertyOptional({ enum: BENEFICIARY_TAG_CODES, isArray: true, description: TAGS_DOC })
   @IsOptional() @IsArray() @ArrayMaxSize(8) @ArrayUnique() @IsIn(BENEFICIARY_TAG_CODES, { each: true }) tags?: BeneficiaryTag[];
-  @ApiPropertyOptional({ description: '身份证号（加密保存；仅本辖区网格员/工作人员可见）' })
+  @ApiPropertyOptional({ type: String, description: '身份证号（加密保存；仅本辖区网格员/工作人员可见）' })
   @IsOptional() @IsString() @Matches(ID_NUMBER_PATTERN, { message: 'idNumber must be an 18-character resident identity number' }) idNumber?: string | null;
-  @ApiPropertyOptional({ description: '联系电话（加密保存）' })
+  @ApiPropertyOptional({ type: String, description: '联系电话（加密保存）' })
   @IsOptional() @IsString() @Matches(CONTACT_PHONE_PATTERN, { message: 'phone must be a mobile or landline number' }) phone?: string | null;
   @ApiPropertyOptional({ type: GuardianDto, description: '监护人/紧急联系人（加密保存）' })
   @IsOptional() @IsObject() @ValidateNested() @Type(() => GuardianDto) guardian?: GuardianDto | null;
@@ -36,11 +36,12 @@ export class UpdateBeneficiaryDto {
   @ApiPropertyOptional({ type: LatLngDto }) @IsOptional() @IsObject() @ValidateNested() @Type(() => LatLngDto) location?: LatLngDto;
   @ApiPropertyOptional({ enum: BENEFICIARY_TAG_CODES, isArray: true, description: TAGS_DOC })
   @IsOptional() @IsArray() @ArrayMaxSize(8) @ArrayUnique() @IsIn(BENEFICIARY_TAG_CODES, { each: true }) tags?: BeneficiaryTag[];
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsString() @Matches(ID_NUMBER_PATTERN, { message: 'idNumber must be an 18-character resident identity number' }) idNumber?: string | null;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsString() @Matches(CONTACT_PHONE_PATTERN, { message: 'phone must be a mobile or landline number' }) phone?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) @IsOptional() @IsString() @Matches(ID_NUMBER_PATTERN, { message: 'idNumber must be an 18-character resident identity number' }) idNumber?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) @IsOptional() @IsString() @Matches(CONTACT_PHONE_PATTERN, { message: 'phone must be a mobile or landline number' }) phone?: string | null;
   @ApiPropertyOptional({ type: GuardianDto, nullable: true }) @IsOptional() @IsObject() @ValidateNested() @Type(() => GuardianDto) guardian?: GuardianDto | null;
 }
 
 export class ListBeneficiariesQuery extends PageQuery {
   @ApiPropertyOptional({ enum: BENEFICIARY_TAG_CODES, description: 'officials only' }) @IsOptional() @IsIn(BENEFICIARY_TAG_CODES) tag?: BeneficiaryTag;
+  @ApiPropertyOptional({ description: '按姓名查找（包含该文字，不区分大小写）', example: '王' }) @IsOptional() @IsString() @Length(1, 50) q?: string;
 }

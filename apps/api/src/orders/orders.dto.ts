@@ -12,10 +12,10 @@ import { PHONE_PATTERN } from '../identity/auth.dto';
 export class PlaceOrderDto {
   @ApiProperty({ example: 'HAIRCUT' }) @IsString() @Length(1, 40) serviceCode: string;
   @ApiProperty({ example: '老人行动不便，需要上门理发' }) @IsString() @Length(1, 2000) description: string;
-  @ApiProperty({ type: LatLngDto, description: 'optional when beneficiaryId is given (taken from the profile)' })
+  @ApiProperty({ type: LatLngDto, required: false, description: 'required unless beneficiaryId is given (then taken from the profile)' })
   @ValidateIf((o: PlaceOrderDto) => !o.beneficiaryId || o.location !== undefined)
   @IsObject() @ValidateNested() @Type(() => LatLngDto) location?: LatLngDto;
-  @ApiProperty({ example: '安吉县递铺街道阳光社区 3 幢 201', description: 'optional when beneficiaryId is given (taken from the profile)' })
+  @ApiProperty({ example: '安吉县递铺街道阳光社区 3 幢 201', required: false, description: 'required unless beneficiaryId is given (then taken from the profile)' })
   @ValidateIf((o: PlaceOrderDto) => !o.beneficiaryId || o.address !== undefined)
   @IsString() @Length(1, 300) address?: string;
   @ApiPropertyOptional({ description: '服务对象档案（一人一档）：为本人家属下单，或网格员/工作人员代点单' })

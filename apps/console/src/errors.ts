@@ -1,0 +1,19 @@
+/** What `call` throws: the API's error body (Chinese message, stable code, the fields at fault). */
+export interface ShownError {
+  message: string;
+  code?: string;
+  fields?: { field: string; messages: string[] }[];
+}
+
+/** The API error as one line for a toast: message, each bad field with its reasons, and the code. */
+export function errorText(e: unknown): string {
+  const err = e as ShownError;
+  const fields = err.fields?.length ? '：' + err.fields.map((f) => `${f.field} ${f.messages.join(' ')}`).join('；') : '';
+  return `${err.message}${fields}${err.code ? ` [${err.code}]` : ''}`;
+}
+
+/** Keeps the parts apart, for an inline alert in a form. */
+export function toShownError(e: unknown): ShownError {
+  const err = e as ShownError;
+  return { message: err.message, code: err.code, fields: err.fields };
+}
