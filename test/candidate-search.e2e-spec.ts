@@ -48,10 +48,10 @@ describe('candidate search (SQL on PostgreSQL + PostGIS)', () => {
     await db?.end();
   });
 
-  const search = async (opts: { skills?: string[]; limit?: number; scope?: string | null; maxRadiusM?: number }) => {
+  const search = async (opts: { skills?: string[]; limit?: number; scope?: string | null; maxRadiusM?: number; orderId?: string; excludeOffered?: boolean }) => {
     const { rows } = await db.query(CANDIDATE_SQL, [
-      `SRID=4326;POINT(${origin.lng} ${origin.lat})`, opts.maxRadiusM ?? 30000, randomUUID(), opts.skills ?? ['cook', 'drive'], true,
-      opts.limit ?? 30, opts.scope ?? null, randomUUID(), 24,
+      `SRID=4326;POINT(${origin.lng} ${origin.lat})`, opts.maxRadiusM ?? 30000, opts.orderId ?? randomUUID(), opts.skills ?? ['cook', 'drive'],
+      opts.excludeOffered ?? true, opts.limit ?? 30, opts.scope ?? null, randomUUID(), 24,
     ]);
     return rows.sort((a, b) => a.distance_m - b.distance_m);
   };
@@ -79,6 +79,23 @@ describe('candidate search (SQL on PostgreSQL + PostGIS)', () => {
     expect(names(await search({ scope: county }))).toEqual(['near', 'otherTownship', 'wideRadius']);
     expect(names(await search({ skills: ['cook'] }))).toEqual(['near', 'missingSkill', 'otherTownship', 'wideRadius']);
     expect(names(await search({ skills: ['sing'] }))).toEqual(['otherTownship']);
+  });
+
+  it('leaves out the teams this order was offered before (automatic dispatch), flags them for staff', async () => {
+    const [resident] = (await db.query(`INSERT INTO users (name, roles) VALUES ('候选居民', ARRAY['resident']) RETURNING id`)).rows;
+    const [service] = (await db.query(
+      `INSERT INTO services (code, name, group_name, required_skills) VALUES ($1, '候选服务', '测试', ARRAY['cook', 'drive']) RETURNING id, code`,
+      [`CAND_${Date.now() % 100000}`],
+    )).rows;
+    const [order] = (await db.query(
+      `INSERT INTO orders (resident_id, service_id, service_code, description, location, address, contact_phone, status)
+       VALUES ($1, $2, $3, '候选测试', ST_GeogFromText($4), '候选路 1 号', 'x', 'cancelled') RETURNING id`,
+      [resident.id, service.id, service.code, `SRID=4326;POINT(${origin.lng} ${origin.lat})`],
+    )).rows;
+    await db.query(`INSERT INTO offers (order_id, team_id, status, source, expires_at) VALUES ($1, $2, 'declined', 'auto', now())`, [order.id, team.near]);
+    expect(names(await search({ orderId: order.id }))).toEqual(['otherTownship', 'wideRadius']);
+    const forStaff = await search({ orderId: order.id, excludeOffered: false });
+    expect(forStaff.map((r) => [r.name, r.previously_offered])).toEqual([['near', true], ['otherTownship', false], ['wideRadius', false]]);
   });
 
   it('never searches beyond the configured maximum radius, whatever a team claims', async () => {

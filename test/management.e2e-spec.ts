@@ -124,6 +124,7 @@ describe('management: menu items, team members, staff accounts', () => {
       const staying = team.members[0];
       expect((await dispatcher.request('DELETE', `/api/v1/teams/${team.id}/members/${leaving.userId}`)).status).toBe(403);
       expect((await townAdmin.request('DELETE', `/api/v1/teams/${team.id}/members/${leaving.userId}`)).body.code).toBe('TEAM_NOT_FOUND');
+      expect((await townAdmin.patch(`/api/v1/teams/${team.id}/members/${leaving.userId}`, { role: 'leader' })).body.code).toBe('TEAM_NOT_FOUND');
 
       const removed = await admin.request('DELETE', `/api/v1/teams/${team.id}/members/${leaving.userId}`);
       expect(removed.status).toBe(204);
@@ -217,6 +218,28 @@ describe('management: menu items, team members, staff accounts', () => {
       // a name-only change leaves sessions alone
       expectOk(await admin.patch(`/api/v1/staff/${person.id}`, { name: '社区管理员甲' }), 200, 'rename');
       expectOk(await after.get('/api/v1/me'), 200, 'still signed in');
+    });
+
+    it('leaves the bootstrap admin and peer admins to the admin above them', async () => {
+      const countyAdminPhone = randomPhone('137');
+      expectOk(await admin.post('/api/v1/staff', { phone: countyAdminPhone, name: '县管理员', password: 'Staff#2026pw', role: 'admin', regionId: regions.county.id }), 201, 'county admin');
+      const countyAdmin = await login(api, countyAdminPhone, 'Staff#2026pw');
+      const bootstrapId = (await admin.get('/api/v1/me')).body.id;
+      // a county-wide admin sees the bootstrap admin in the list, but cannot disable or demote them
+      expect(expectOk(await countyAdmin.get('/api/v1/staff'), 200, 'list').items.some((x: any) => x.userId === bootstrapId)).toBe(true);
+      for (const change of [{ active: false }, { role: 'dispatcher' }, { regionId: regions.township.id }]) {
+        const refused = await countyAdmin.patch(`/api/v1/staff/${bootstrapId}`, change);
+        expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 403, code: 'OUTSIDE_JURISDICTION' });
+      }
+      // nor a peer of the same county; the bootstrap admin can
+      const peer = await create('admin', regions.county.id);
+      expect((await countyAdmin.patch(`/api/v1/staff/${peer.id}`, { active: false })).status).toBe(403);
+      // an admin of a township below is theirs to change
+      const townAdminId = (await townAdmin.get('/api/v1/me')).body.id;
+      expect(expectOk(await countyAdmin.patch(`/api/v1/staff/${townAdminId}`, { name: '镇管理员（已核实）' }), 200, 'rename').name).toBe('镇管理员（已核实）');
+      expect(expectOk(await admin.patch(`/api/v1/staff/${peer.id}`, { active: false }), 200, 'by the admin above').active).toBe(false);
+      const { rows } = await db.query(`SELECT roles, region_id, disabled_at FROM users WHERE id = $1`, [bootstrapId]);
+      expect(rows[0]).toEqual({ roles: ['admin'], region_id: null, disabled_at: null });
     });
 
     it('keeps edits inside the jurisdiction and refuses changes to one\'s own account', async () => {

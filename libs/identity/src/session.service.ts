@@ -52,9 +52,10 @@ export class SessionService {
   async open(manager: EntityManager, user: TokenSubject, method: LoginMethod, meta: ClientMeta): Promise<Tokens> {
     const refresh = newRefreshToken();
     const [row] = await manager.query(
-      `WITH s AS (
-         INSERT INTO auth_sessions (user_id, method, ip, user_agent)
-         SELECT u.id, $2, $3, $4 FROM users u WHERE u.id = $1 AND u.disabled_at IS NULL RETURNING id)
+      // FOR SHARE: a login racing an admin's disable waits for it and then sees the account disabled;
+      // a disable racing a login waits for the new session and then revokes it too
+      `WITH u AS (SELECT id FROM users WHERE id = $1 AND disabled_at IS NULL FOR SHARE),
+            s AS (INSERT INTO auth_sessions (user_id, method, ip, user_agent) SELECT u.id, $2, $3, $4 FROM u RETURNING id)
        INSERT INTO refresh_tokens (token_hash, session_id, expires_at)
        SELECT $5, s.id, now() + make_interval(secs => $6) FROM s
        RETURNING session_id`,
@@ -104,7 +105,9 @@ export class SessionService {
         await m.query(`UPDATE auth_sessions SET revoked_at = now(), revoked_reason = 'refresh_reuse' WHERE id = $1`, [row.session_id]);
       }
       if (decision.kind !== 'rotate') return { decision, sessionId: row?.session_id as string | undefined };
-      const [user] = await m.query(`SELECT id, roles, region_id FROM users WHERE id = $1`, [row.user_id]);
+      const [user] = await m.query(`SELECT id, roles, region_id, disabled_at FROM users WHERE id = $1`, [row.user_id]);
+      // disabling revokes every session; this is the second line of defence
+      if (user.disabled_at) return { decision: { kind: 'revoked' } as const, sessionId: row.session_id as string };
       const next = newRefreshToken();
       await m.query(`UPDATE refresh_tokens SET rotated_at = now() WHERE token_hash = $1`, [hash]);
       await m.query(

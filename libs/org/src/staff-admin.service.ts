@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { DomainException, ErrorCode } from '@xinyuan/common';
 import { AuthUser, SessionService } from '@xinyuan/identity';
 import { JurisdictionService } from './jurisdiction.service';
-import { planStaffChange, StaffChange } from './staff-change';
+import { planStaffChange, StaffChange, staffEditAccess } from './staff-change';
 
 /**
  * Edits of staff accounts (dispatchers, admins, grid workers) by admins of their jurisdiction:
@@ -21,12 +21,18 @@ export class StaffAdminService {
   async update(caller: AuthUser, userId: string, change: StaffChange): Promise<void> {
     const revoked = await this.dataSource.transaction(async (m) => {
       const [row] = await m.query(
-        `SELECT id, roles, region_id, disabled_at FROM users
-          WHERE id = $1 AND roles && ARRAY['dispatcher', 'admin', 'grid_worker']::text[] FOR UPDATE`,
+        `SELECT u.id, u.roles, u.region_id, u.disabled_at, r.path AS region_path
+           FROM users u LEFT JOIN regions r ON r.id = u.region_id
+          WHERE u.id = $1 AND u.roles && ARRAY['dispatcher', 'admin', 'grid_worker']::text[] FOR UPDATE OF u`,
         [userId],
       );
       // staff of other jurisdictions are not shown to the caller, so they do not exist for them either
-      if (!row || !(await this.jurisdiction.staffCovers(caller, row.region_id, m))) throw DomainException.notFound(ErrorCode.UserNotFound);
+      if (!row) throw DomainException.notFound(ErrorCode.UserNotFound);
+      const access = staffEditAccess(caller.id, await this.jurisdiction.staffScope(caller, m), {
+        id: row.id, roles: row.roles, regionId: row.region_id, regionPath: row.region_path,
+      });
+      if (access === 'hidden') throw DomainException.notFound(ErrorCode.UserNotFound);
+      if (access === 'above') throw new DomainException(ErrorCode.OutsideJurisdiction, 403, '同级或上级管理员的账号只能由上级管理员修改');
       if (change.regionId !== undefined && change.regionId !== row.region_id) {
         const [region] = await m.query(`SELECT id FROM regions WHERE id = $1`, [change.regionId]);
         if (!region) throw new DomainException(ErrorCode.RegionNotFound, 422, undefined, [{ field: 'regionId', messages: ['region not found'] }]);

@@ -1,4 +1,5 @@
-import { planStaffChange, StaffAccount } from './staff-change';
+import { Scope } from './jurisdiction';
+import { planStaffChange, StaffAccount, staffEditAccess } from './staff-change';
 
 const dispatcher: StaffAccount = { id: 'u1', roles: ['resident', 'dispatcher'], regionId: 'r1', disabled: false };
 
@@ -34,5 +35,31 @@ describe('planStaffChange', () => {
     expect(planStaffChange('u1', dispatcher, { regionId: 'r2' })).toEqual({ kind: 'refused', field: 'regionId' });
     expect(planStaffChange('u1', dispatcher, { active: false })).toEqual({ kind: 'refused', field: 'active' });
     expect(planStaffChange('u1', dispatcher, { name: 'x', active: true, role: 'dispatcher' })).toMatchObject({ kind: 'apply', revokeSessions: null });
+  });
+});
+
+describe('staffEditAccess', () => {
+  const township: Scope = { kind: 'subtree', regionId: 'town', includesUnregioned: false };
+  const countyWide: Scope = { kind: 'subtree', regionId: 'county', includesUnregioned: true };
+  const dispatcherInTown = { id: 'd1', roles: ['dispatcher'], regionId: 'town', regionPath: ['county', 'town'] };
+
+  it('lets an admin edit staff of their subtree, and the everything-scope admin edit anyone', () => {
+    expect(staffEditAccess('a', township, dispatcherInTown)).toBe('allowed');
+    expect(staffEditAccess('a', countyWide, { ...dispatcherInTown, roles: ['admin'] })).toBe('allowed');
+    expect(staffEditAccess('root', { kind: 'all' }, { id: 'x', roles: ['admin'], regionId: null, regionPath: null })).toBe('allowed');
+  });
+
+  it('hides staff outside the subtree', () => {
+    expect(staffEditAccess('a', township, { ...dispatcherInTown, regionId: 'other', regionPath: ['county', 'other'] })).toBe('hidden');
+    expect(staffEditAccess('a', { kind: 'none' }, dispatcherInTown)).toBe('hidden');
+    expect(staffEditAccess('a', township, { id: 'root', roles: ['admin'], regionId: null, regionPath: null })).toBe('hidden');
+  });
+
+  it('refuses region-less accounts and peer admins of the same region to everyone but the admin above', () => {
+    // a county-wide admin sees the bootstrap admin in the list but cannot disable or demote them
+    expect(staffEditAccess('a', countyWide, { id: 'root', roles: ['admin'], regionId: null, regionPath: null })).toBe('above');
+    expect(staffEditAccess('a', township, { id: 'peer', roles: ['admin'], regionId: 'town', regionPath: ['county', 'town'] })).toBe('above');
+    // one's own account goes on to planStaffChange (a new name only)
+    expect(staffEditAccess('peer', township, { id: 'peer', roles: ['admin'], regionId: 'town', regionPath: ['county', 'town'] })).toBe('allowed');
   });
 });

@@ -1,4 +1,5 @@
 import type { Role, StaffCreatableRole } from '@xinyuan/identity';
+import { covers, Scope } from './jurisdiction';
 
 const STAFF_ROLES: readonly Role[] = ['dispatcher', 'admin', 'grid_worker'];
 
@@ -49,4 +50,28 @@ export function planStaffChange(callerId: string, target: StaffAccount, change: 
   }
   const revokeSessions = disabled && !target.disabled ? 'account_disabled' : rolesChanged || regionChanged ? 'role_changed' : null;
   return { kind: 'apply', roles, regionId, disabled, revokeSessions };
+}
+
+export interface StaffTarget {
+  id: string;
+  roles: readonly string[];
+  regionId: string | null;
+  /** The target's region path (ancestors root first, itself last); null when they have no region. */
+  regionPath: readonly string[] | null;
+}
+
+/**
+ * May this admin edit that staff account? `hidden`: outside their jurisdiction (answered as not
+ * found); `above`: they can see it but it is not theirs to change — a region-less account (the
+ * bootstrap admin, whose scope is everything) or an admin of the very same region (peers do not
+ * demote or disable each other; the admin above them does). Only the everything-scope admin edits
+ * region-less accounts. One's own account goes on to `planStaffChange`, which allows a new name only.
+ */
+export function staffEditAccess(callerId: string, callerScope: Scope, target: StaffTarget): 'allowed' | 'hidden' | 'above' {
+  if (callerScope.kind === 'all' || target.id === callerId) return 'allowed';
+  if (callerScope.kind === 'none') return 'hidden';
+  if (target.regionId === null) return callerScope.includesUnregioned ? 'above' : 'hidden';
+  if (!covers(callerScope, target.regionPath)) return 'hidden';
+  if (target.roles.includes('admin') && target.regionId === callerScope.regionId) return 'above';
+  return 'allowed';
 }

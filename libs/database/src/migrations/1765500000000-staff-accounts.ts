@@ -18,6 +18,9 @@ export class StaffAccounts1765500000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
+    // dropping the column would silently let every disabled account sign in again
+    const [{ n }] = await q.query(`SELECT count(*)::int AS n FROM users WHERE disabled_at IS NOT NULL`);
+    if (n > 0) throw new Error(`${n} disabled account(s): enable or delete them before reverting StaffAccounts1765500000000`);
     await q.query(`ALTER TABLE auth_sessions DROP CONSTRAINT auth_sessions_revoked_reason_check`);
     await q.query(`UPDATE auth_sessions SET revoked_reason = 'logout' WHERE revoked_reason IN ('account_disabled', 'role_changed')`);
     await q.query(`ALTER TABLE auth_sessions ADD CONSTRAINT auth_sessions_revoked_reason_check CHECK (revoked_reason IN ('logout', 'refresh_reuse'))`);
