@@ -226,13 +226,18 @@ describe('management: menu items, team members, staff accounts', () => {
       const countyAdmin = await login(api, countyAdminPhone, 'Staff#2026pw');
       const bootstrapId = (await admin.get('/api/v1/me')).body.id;
       // a county-wide admin sees the bootstrap admin in the list, but cannot disable or demote them
-      expect(expectOk(await countyAdmin.get('/api/v1/staff'), 200, 'list').items.some((x: any) => x.userId === bootstrapId)).toBe(true);
+      const seen = expectOk(await countyAdmin.get('/api/v1/staff'), 200, 'list').items;
+      expect(seen.find((x: any) => x.userId === bootstrapId)).toEqual(expect.objectContaining({ editable: false, self: false }));
+      expect(seen.find((x: any) => x.name === '县管理员')).toEqual(expect.objectContaining({ editable: true, self: true }));
       for (const change of [{ active: false }, { role: 'dispatcher' }, { regionId: regions.township.id }]) {
         const refused = await countyAdmin.patch(`/api/v1/staff/${bootstrapId}`, change);
         expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 403, code: 'OUTSIDE_JURISDICTION' });
       }
       // nor a peer of the same county; the bootstrap admin can
       const peer = await create('admin', regions.county.id);
+      const listed = expectOk(await countyAdmin.get('/api/v1/staff'), 200, 'list').items;
+      expect(listed.find((x: any) => x.userId === peer.id).editable).toBe(false);
+      expect(listed.find((x: any) => x.regionId === otherTownship.id && x.roles.includes('admin')).editable).toBe(true);
       expect((await countyAdmin.patch(`/api/v1/staff/${peer.id}`, { active: false })).status).toBe(403);
       // an admin of a township below is theirs to change
       const townAdminId = (await townAdmin.get('/api/v1/me')).body.id;

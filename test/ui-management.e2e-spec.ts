@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { Client } from 'pg';
 import { RunningApp, startApp, testEnv } from './support/apps';
 import { launchChromium, seriousA11yViolations, shot } from './support/browser';
@@ -60,6 +60,17 @@ describe('UI: console management (menu, team members, staff)', () => {
   });
 
   const field = (testId: string) => page.locator(`[data-testid="${testId}"] input, [data-testid="${testId}"] textarea, input[data-testid="${testId}"]`).first();
+  /** Element Plus selects inside animating dialogs and drawers: click until the option list shows. */
+  const openSelect = async (trigger: Locator, option: Locator) => {
+    for (let attempt = 0; ; attempt++) {
+      await trigger.click();
+      try {
+        return await option.waitFor({ timeout: 1500 });
+      } catch (e) {
+        if (attempt === 5) throw e;
+      }
+    }
+  };
   const confirmDialog = () => page.locator('.el-message-box').getByRole('button', { name: '确定' }).click();
 
   it('edits a menu item in its dialog; the code stays', async () => {
@@ -82,8 +93,9 @@ describe('UI: console management (menu, team members, staff)', () => {
     const second = `${team.name}队员2`;
     const third = `${team.name}队员3`;
     await drawer.getByText(third).waitFor();
-    await drawer.getByLabel(`角色 ${second}`).click({ force: true });
-    await page.locator('.el-select-dropdown:visible').getByText('队长').click();
+    const leader = page.locator('.el-select-dropdown:visible').getByText('队长', { exact: true });
+    await openSelect(drawer.locator('.el-table__row', { hasText: second }).locator('.el-select__wrapper'), leader);
+    await leader.click();
     await page.getByText('操作成功').first().waitFor();
     await drawer.locator(`[data-testid="remove-member-${third}"]`).click();
     await confirmDialog();
@@ -100,8 +112,12 @@ describe('UI: console management (menu, team members, staff)', () => {
     const row = page.locator('[data-testid="staff-table"] tr', { hasText: staffName });
     await row.getByText('正常').waitFor();
     await page.locator(`[data-testid="edit-staff-${staffName}"]`).click();
-    await page.locator('[data-testid="staff-role"]').click({ force: true });
-    await page.locator('.el-select-dropdown:visible').getByText('网格员').click();
+    // the dialog animates in: open the select once it is in place, and retry until its list shows
+    const dialog = page.locator('.el-dialog', { hasText: '编辑工作人员' });
+    await dialog.waitFor();
+    const option = page.locator('.el-select-dropdown:visible').getByText('网格员', { exact: true });
+    await openSelect(dialog.locator('[data-testid="staff-role"] .el-select__wrapper'), option);
+    await option.click();
     await page.locator('[data-testid="staff-save"]').click();
     await row.getByText('网格员').waitFor();
 

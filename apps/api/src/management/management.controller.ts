@@ -111,7 +111,7 @@ export class ManagementController {
   @ApiOperation({ summary: 'Edit a staff account of your jurisdiction: name, role, region, disable (停用) or enable' })
   async updateStaff(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: UpdateStaffDto) {
     await this.staffAdmin.update(user, id, dto);
-    return this.management.staffMember(id);
+    return this.management.staffMember(user, id);
   }
 
   @Roles('admin')

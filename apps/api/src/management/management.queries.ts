@@ -4,7 +4,7 @@ import { DomainException, ErrorCode, maskPhone, PiiCipher } from '@xinyuan/commo
 import { AppConfig } from '@xinyuan/config';
 import { LatLng, toEwkt } from '@xinyuan/geo';
 import { AuthUser } from '@xinyuan/identity';
-import { JurisdictionService, scopeSql } from '@xinyuan/org';
+import { JurisdictionService, Scope, scopeSql, staffEditAccess } from '@xinyuan/org';
 
 export interface TeamChange {
   name?: string;
@@ -15,7 +15,7 @@ export interface TeamChange {
   active?: boolean;
 }
 
-const STAFF_COLUMNS = `u.id, u.name, u.phone_enc, u.roles, u.region_id, r.name AS region_name, u.disabled_at, u.created_at`;
+const STAFF_COLUMNS = `u.id, u.name, u.phone_enc, u.roles, u.region_id, r.name AS region_name, r.path AS region_path, u.disabled_at, u.created_at`;
 
 /**
  * What the console's management pages read and change beyond the create endpoints of OrgController:
@@ -68,30 +68,35 @@ export class ManagementQueries {
   /** Dispatchers, admins and grid workers of the caller's jurisdiction, disabled accounts included. */
   async staff(user: AuthUser) {
     const params: unknown[] = [];
-    const inScope = scopeSql(await this.jurisdiction.staffScope(user), 'u.region_id', params);
+    const scope = await this.jurisdiction.staffScope(user);
+    const inScope = scopeSql(scope, 'u.region_id', params);
     const rows: Record<string, any>[] = await this.dataSource.query(
       `SELECT ${STAFF_COLUMNS} FROM users u LEFT JOIN regions r ON r.id = u.region_id
         WHERE u.roles && ARRAY['dispatcher', 'admin', 'grid_worker'] AND ${inScope} ORDER BY u.created_at`,
       params,
     );
-    return { items: rows.map((r) => this.staffView(r)) };
+    return { items: rows.map((r) => this.staffView(r, user, scope)) };
   }
 
   /** One staff account as the list shows it (after an edit the controller already checked). */
-  async staffMember(userId: string) {
+  async staffMember(user: AuthUser, userId: string) {
     const [row] = await this.dataSource.query(
       `SELECT ${STAFF_COLUMNS} FROM users u LEFT JOIN regions r ON r.id = u.region_id WHERE u.id = $1`,
       [userId],
     );
-    return this.staffView(row);
+    return this.staffView(row, user, await this.jurisdiction.staffScope(user));
   }
 
-  private staffView(r: Record<string, any>) {
+  private staffView(r: Record<string, any>, caller: AuthUser, scope: Scope) {
+    const roles = (r.roles as string[]).filter((x) => x === 'dispatcher' || x === 'admin' || x === 'grid_worker');
+    const access = staffEditAccess(caller.id, scope, { id: r.id, roles, regionId: r.region_id, regionPath: r.region_path });
     return {
       userId: r.id as string, name: r.name as string, phone: this.maskedPhone(r.phone_enc),
-      roles: (r.roles as string[]).filter((x) => x === 'dispatcher' || x === 'admin' || x === 'grid_worker'),
-      regionId: r.region_id as string | null, region: r.region_name as string | null,
+      roles, regionId: r.region_id as string | null, region: r.region_name as string | null,
       active: r.disabled_at === null, createdAt: new Date(r.created_at).toISOString(),
+      // what the caller may change: the console offers only these (the API checks again)
+      editable: access === 'allowed',
+      self: r.id === caller.id,
     };
   }
 

@@ -29,6 +29,8 @@ export class StaffMemberView {
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) regionId: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'name of the region' }) region: string | null;
   @ApiProperty({ description: 'false: disabled (停用), cannot sign in' }) active: boolean;
+  @ApiProperty({ description: 'the caller may edit this account (staff below them); the API checks again' }) editable: boolean;
+  @ApiProperty({ description: "the caller's own account (a new name only)" }) self: boolean;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
 }
 
