@@ -2,7 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Platform, startPlatform } from './support/apps';
-import { ARTIFACTS, launchChromium, seriousA11yViolations, shot } from './support/browser';
+import { ARTIFACTS, fill as fillField, launchChromium, seriousA11yViolations, shot } from './support/browser';
 import { ROOT } from './support/env';
 import { Http, until } from './support/http';
 import { pendingOfferFor } from './support/jurisdiction-world';
@@ -81,10 +81,7 @@ describe('UI: grid worker — beneficiary profiles and ordering on their behalf 
   });
 
   const testId = (id: string) => page.locator(`[data-testid="${id}"]`);
-  const fill = async (id: string, value: string) => {
-    const sel = `[data-testid="${id}"]`;
-    await page.locator(`${sel} input, ${sel} textarea, input${sel}, textarea${sel}`).first().fill(value);
-  };
+  const fill = (id: string, value: string) => fillField(page, id, value);
   const checkA11y = async (screen: string) => {
     await page.waitForTimeout(400); // dialog transitions
     a11y[screen] = await seriousA11yViolations(page);

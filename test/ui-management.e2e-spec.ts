@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { Client } from 'pg';
 import { RunningApp, startApp, testEnv } from './support/apps';
-import { launchChromium, seriousA11yViolations, shot } from './support/browser';
+import { field, fill, launchChromium, seriousA11yViolations, shot } from './support/browser';
 import { ADMIN, ROOT, TEST_DATABASE_URL } from './support/env';
 import { Http } from './support/http';
 import { adminClient, createRegions, createService, createTeam, CreatedTeam, expectOk, LatLng, offset, randomPhone } from './support/world';
@@ -47,8 +47,8 @@ describe('UI: console management (menu, team members, staff)', () => {
     ctx.setDefaultTimeout(15000);
     page = await ctx.newPage();
     await page.goto(`${api.url}/console/`);
-    await page.locator('[data-testid="login-phone"] input, input[data-testid="login-phone"]').first().fill(ADMIN.phone);
-    await page.locator('[data-testid="login-password"] input, input[data-testid="login-password"]').first().fill(ADMIN.password);
+    await fill(page, 'login-phone', ADMIN.phone);
+    await fill(page, 'login-password', ADMIN.password);
     await page.locator('[data-testid="login-submit"]').click();
     await page.waitForURL(/#\/queue/);
   }, 180000);
@@ -59,7 +59,7 @@ describe('UI: console management (menu, team members, staff)', () => {
     await api?.stop();
   });
 
-  const field = (testId: string) => page.locator(`[data-testid="${testId}"] input, [data-testid="${testId}"] textarea, input[data-testid="${testId}"]`).first();
+  const input = (testId: string) => field(page, testId);
   /** Element Plus selects inside animating dialogs and drawers: click until the option list shows. */
   const openSelect = async (trigger: Locator, option: Locator) => {
     for (let attempt = 0; ; attempt++) {
@@ -76,9 +76,9 @@ describe('UI: console management (menu, team members, staff)', () => {
   it('edits a menu item in its dialog; the code stays', async () => {
     await page.goto(`${api.url}/console/#/menu`);
     await page.locator(`[data-testid="edit-service-${code}"]`).click();
-    await expect(field('service-code').isDisabled()).resolves.toBe(true);
-    await field('service-name').fill('老年助餐送餐');
-    await field('service-group').fill('助餐服务');
+    await expect(input('service-code').isDisabled()).resolves.toBe(true);
+    await input('service-name').fill('老年助餐送餐');
+    await input('service-group').fill('助餐服务');
     await shot(page, 'console-menu-edit');
     await page.locator('[data-testid="service-save"]').click();
     await page.locator('[data-testid="menu-table"]').getByText('老年助餐送餐').waitFor();

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { freePort, RunningApp, startApp, testEnv } from './support/apps';
-import { ARTIFACTS, launchChromium, seriousA11yViolations, shot } from './support/browser';
+import { ARTIFACTS, fill, launchChromium, seriousA11yViolations, shot } from './support/browser';
 import { ROOT } from './support/env';
 import { Http, until } from './support/http';
 import { adminClient, createRegions, createTeam, CreatedTeam, expectOk, LatLng, login, offset, randomPhone } from './support/world';
@@ -74,11 +74,6 @@ describe('UI: resident H5 → console → volunteer H5 → rating → dashboard'
   });
 
   const h5 = (app: string) => `${api.url}/h5/${app}/`;
-  /** uni-app renders <input> as <uni-input><div><input>, Element Plus puts the attribute on the <input>: type into the real field. */
-  const fill = async (page: Page, testId: string, value: string) => {
-    const id = `[data-testid="${testId}"]`;
-    await page.locator(`${id} input, ${id} textarea, input${id}, textarea${id}`).first().fill(value);
-  };
   const tap = (page: Page, testId: string) => page.locator(`[data-testid="${testId}"]`).first().click();
   const checkA11y = async (page: Page, screen: string) => {
     await page.waitForTimeout(300);

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, Browser, Page } from 'playwright-core';
+import { chromium, Browser, Locator, Page } from 'playwright-core';
 import { ROOT } from './env';
 
 /** Debian's Chromium (scripts/browser.sh installs it when missing), driven by playwright-core. */
@@ -24,6 +24,17 @@ export async function shot(page: Page, name: string, fullPage = false): Promise<
   await page.waitForTimeout(500); // let transitions (tags, toasts, charts) settle
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage });
 }
+
+/**
+ * The real <input>/<textarea> of a field marked with data-testid: Element Plus puts the attribute on
+ * the <input> or on its wrapper, uni-app renders <uni-input><div><input>.
+ */
+export function field(page: Page, testId: string): Locator {
+  const id = `[data-testid="${testId}"]`;
+  return page.locator(`${id} input, ${id} textarea, input${id}, textarea${id}`).first();
+}
+
+export const fill = (page: Page, testId: string, value: string): Promise<void> => field(page, testId).fill(value);
 
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 

@@ -1,3 +1,5 @@
+import { ElMessage } from 'element-plus';
+
 /** What `call` throws: the API's error body (Chinese message, stable code, the fields at fault). */
 export interface ShownError {
   message: string;
@@ -16,4 +18,9 @@ export function errorText(e: unknown): string {
 export function toShownError(e: unknown): ShownError {
   const err = e as ShownError;
   return { message: err.message, code: err.code, fields: err.fields };
+}
+
+/** Shows an API (or any) error as a toast: message, fields at fault, code. */
+export function showError(e: unknown): void {
+  ElMessage.error({ message: errorText(e), duration: 6000 });
 }

@@ -184,8 +184,7 @@ export class OrgAdminService {
 
   async addMember(caller: AuthUser, teamId: string, input: { phone: string; name: string; password: string; role: TeamMemberRole; skills?: string[] }) {
     return this.dataSource.transaction(async (m) => {
-      const [team] = await m.query(`SELECT id, region_id FROM teams WHERE id = $1`, [teamId]);
-      if (!team || !(await this.jurisdiction.staffCovers(caller, team.region_id, m))) throw DomainException.notFound(ErrorCode.TeamNotFound);
+      await this.requireTeamCovered(caller, teamId, m);
       const user = (await this.identity.upsertWithRole(m, { phone: input.phone, name: input.name, password: input.password, role: 'volunteer' }))!;
       await m.query(
         `INSERT INTO team_members (team_id, user_id, role, skills) VALUES ($1, $2, $3, $4::text[])
@@ -227,7 +226,8 @@ export class OrgAdminService {
     });
   }
 
-  private async requireTeamCovered(caller: AuthUser, teamId: string, m: EntityManager): Promise<void> {
+  /** 404 TEAM_NOT_FOUND unless the team exists inside the caller's jurisdiction (locked against deletion meanwhile). */
+  async requireTeamCovered(caller: AuthUser, teamId: string, m: EntityManager = this.dataSource.manager): Promise<void> {
     const [team] = await m.query(`SELECT region_id FROM teams WHERE id = $1 FOR SHARE`, [teamId]);
     if (!team || !(await this.jurisdiction.staffCovers(caller, team.region_id, m))) throw DomainException.notFound(ErrorCode.TeamNotFound);
   }

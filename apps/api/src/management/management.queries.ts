@@ -4,7 +4,7 @@ import { DomainException, ErrorCode, maskPhone, PiiCipher } from '@xinyuan/commo
 import { AppConfig } from '@xinyuan/config';
 import { LatLng, toEwkt } from '@xinyuan/geo';
 import { AuthUser } from '@xinyuan/identity';
-import { JurisdictionService, Scope, scopeSql, staffEditAccess } from '@xinyuan/org';
+import { JurisdictionService, OrgAdminService, Scope, scopeSql, staffEditAccess } from '@xinyuan/org';
 
 export interface TeamChange {
   name?: string;
@@ -30,6 +30,7 @@ export class ManagementQueries {
     private readonly config: AppConfig,
     private readonly jurisdiction: JurisdictionService,
     private readonly cipher: PiiCipher,
+    private readonly org: OrgAdminService,
   ) {}
 
   /** A list shows masked phones only: a row written under another key shows none instead of failing the list. */
@@ -42,13 +43,8 @@ export class ManagementQueries {
     }
   }
 
-  private async requireTeamInScope(user: AuthUser, teamId: string): Promise<void> {
-    const [team] = await this.dataSource.query(`SELECT region_id FROM teams WHERE id = $1`, [teamId]);
-    if (!team || !(await this.jurisdiction.staffCovers(user, team.region_id))) throw DomainException.notFound(ErrorCode.TeamNotFound);
-  }
-
   async members(user: AuthUser, teamId: string) {
-    await this.requireTeamInScope(user, teamId);
+    await this.org.requireTeamCovered(user, teamId);
     const rows: Record<string, any>[] = await this.dataSource.query(
       `SELECT u.id, u.name, u.phone_enc, m.role, m.skills, m.joined_at,
               COALESCE((SELECT sum(sr.minutes) FROM service_records sr
@@ -113,7 +109,7 @@ export class ManagementQueries {
 
   /** Edits a team in one statement; capacity may not drop below the orders it is serving now. */
   async updateTeam(user: AuthUser, teamId: string, change: TeamChange) {
-    await this.requireTeamInScope(user, teamId);
+    await this.org.requireTeamCovered(user, teamId);
     if (change.serviceRadiusM !== undefined && change.serviceRadiusM > this.config.DISPATCH_MAX_RADIUS_M) {
       throw DomainException.validation([{ field: 'serviceRadiusM', messages: [`serviceRadiusM must not be greater than ${this.config.DISPATCH_MAX_RADIUS_M}`] }]);
     }
