@@ -12,7 +12,8 @@ module.exports = {
   modulePathIgnorePatterns: ['<rootDir>/apps/console/', '<rootDir>/apps/mobile/', '<rootDir>/dist/'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: false }] },
   moduleNameMapper: aliases,
-  testEnvironment: 'node',
+  // each end-to-end suite runs in a database of its own, cloned from the migrated template
+  testEnvironment: '<rootDir>/test/support/suite-environment.ts',
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   testTimeout: 60000,
 };

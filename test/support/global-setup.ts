@@ -2,18 +2,27 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { ROOT, TEST_DATABASE_URL } from './env';
+import { adminUrl, suiteDatabasePattern, templateDatabaseUrl } from './databases';
+import { ROOT } from './env';
 
-/** A fresh test database with the real migrations, once per run (needs `npm run build` first). */
+/**
+ * Once per run: a fresh template database with the real migrations (needs `npm run build` first).
+ * Every end-to-end suite then runs in its own clone of it (suite-environment.ts). Clones left by an
+ * interrupted run are dropped here.
+ */
 export default async function globalSetup(): Promise<void> {
   const cli = join(ROOT, 'dist/libs/database/src/cli/migrate.js');
   if (!existsSync(cli)) throw new Error('dist/ is missing: run `npm test` (it builds first) or `npm run build`');
-  const url = new URL(TEST_DATABASE_URL);
-  const name = url.pathname.slice(1);
-  url.pathname = '/postgres';
-  const admin = new Client({ connectionString: url.toString() });
+  const template = templateDatabaseUrl();
+  const name = new URL(template).pathname.slice(1);
+  const admin = new Client({ connectionString: adminUrl() });
   await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await admin.end();
-  execFileSync(process.execPath, [cli], { env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL }, stdio: 'inherit' });
+  try {
+    const { rows } = await admin.query(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [suiteDatabasePattern()]);
+    for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+  execFileSync(process.execPath, [cli], { env: { ...process.env, DATABASE_URL: template }, stdio: 'inherit' });
 }
