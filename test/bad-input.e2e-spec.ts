@@ -67,7 +67,7 @@ describe('bad input: clean 4xx, stable codes, nothing written', () => {
     for (const re of STACK_OR_SQL) expect(text).not.toMatch(re);
   }
 
-  /** Status, stable code, the error shape of API.md, the fields named, and nothing internal. */
+  /** Status, stable code, the contract's error shape, the fields named, and nothing internal. */
   function expectError(res: HttpResult, status: number, code: string, fields: string[] = []) {
     expect({ status: res.status, code: res.body?.code }).toEqual({ status, code });
     expect(res.body).toMatchObject({ statusCode: status, error: expect.any(String), message: expect.any(String), code });

@@ -1,10 +1,13 @@
 import { Module } from '@nestjs/common';
-import { CatalogService } from '@xinyuan/catalog';
+import { AuditModule } from '@xinyuan/audit';
+import { BeneficiariesModule } from '@xinyuan/beneficiaries';
+import { CatalogModule } from '@xinyuan/catalog';
 import { ConfigModule } from '@xinyuan/config';
 import { DatabaseModule } from '@xinyuan/database';
 import { DispatchModule } from '@xinyuan/dispatch';
 import { IdentityModule } from '@xinyuan/identity';
-import { OrgAdminService, StaffAdminService } from '@xinyuan/org';
+import { OrderWorkflowModule, OrdersModule } from '@xinyuan/orders';
+import { OrgModule } from '@xinyuan/org';
 import { QueueModule } from '@xinyuan/queue';
 import { AuditController } from './audit/audit.controller';
 import { BeneficiariesController } from './beneficiaries/beneficiaries.controller';
@@ -27,11 +30,14 @@ import { OrdersController } from './orders/orders.controller';
 import { OrgController } from './org/org.controller';
 
 @Module({
-  imports: [ConfigModule, DatabaseModule, QueueModule, IdentityModule, DispatchModule],
+  imports: [
+    ConfigModule, DatabaseModule, QueueModule, IdentityModule,
+    OrgModule, CatalogModule, AuditModule, BeneficiariesModule, OrdersModule, OrderWorkflowModule, DispatchModule,
+  ],
   controllers: [AuthController, OrgController, CatalogController, OrdersController, DispatchController, OffersController, HealthController,
     BeneficiariesController, AuditController,
-    // staff console, maps, dashboard and the web clients (issue 5)
+    // staff console, maps, dashboard and the web clients
     LiveQueueController, MapController, StatsController, ManagementController, ClientConfigController],
-  providers: [OrgAdminService, StaffAdminService, CatalogService, LiveQueueQueries, LiveQueueHub, MapQueries, StatsQueries, ManagementQueries],
+  providers: [LiveQueueQueries, LiveQueueHub, MapQueries, StatsQueries, ManagementQueries],
 })
 export class ApiModule {}

@@ -4,6 +4,7 @@ import { DomainException, Page } from '@xinyuan/common';
 import type { AuthUser } from '@xinyuan/identity';
 import { JurisdictionService, scopeSql } from '@xinyuan/org';
 import type { AuditOutcome } from './audit-policy';
+import type { AuditLogRow } from './audit.tables';
 
 /** Where a request came from, as the audit log records it. */
 export interface RequestMeta {
@@ -139,7 +140,7 @@ export class AuditLog {
     const after = decodeAuditCursor(filter.cursor);
     if (after) add('a.id < ?::bigint', after);
     params.push(filter.limit + 1);
-    const rows: Record<string, any>[] = await this.dataSource.query(
+    const rows: AuditLogRow[] = await this.dataSource.query(
       `SELECT a.* FROM audit_log a WHERE ${where.join(' AND ')} ORDER BY a.id DESC LIMIT $${params.length}`,
       params,
     );

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
-import { JurisdictionService } from '@xinyuan/org';
+import { OrgModule } from '@xinyuan/org';
 import { AuditLog } from './audit-log';
 
-@Module({ providers: [AuditLog, JurisdictionService], exports: [AuditLog, JurisdictionService] })
+/** The append-only audit log; rows carry the region of their object, found through the org context. */
+@Module({ imports: [OrgModule], providers: [AuditLog], exports: [AuditLog] })
 export class AuditModule {}

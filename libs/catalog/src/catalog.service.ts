@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DomainException, ErrorCode, Page } from '@xinyuan/common';
 import { AppConfig } from '@xinyuan/config';
+import type { ServiceRow } from './catalog.tables';
 
 export interface ServiceView {
   id: string;
@@ -27,7 +28,7 @@ export interface ServiceChange {
   active?: boolean;
 }
 
-const toView = (r: Record<string, any>): ServiceView => ({
+const toView = (r: ServiceRow): ServiceView => ({
   id: r.id,
   code: r.code,
   name: r.name,
@@ -93,6 +94,12 @@ export class CatalogService {
     );
     if (rows.length === 0) throw DomainException.notFound(ErrorCode.ServiceNotFound);
     return toView(rows[0]);
+  }
+
+  /** The whole menu for staff, inactive items too, ordered by group. */
+  async listAll(): Promise<{ items: ServiceView[] }> {
+    const rows: ServiceRow[] = await this.dataSource.query(`SELECT * FROM services ORDER BY group_name, code`);
+    return { items: rows.map(toView) };
   }
 
   /** Active items ordered by code; the cursor is the last code of the previous page. */

@@ -6,7 +6,7 @@ export interface FieldError {
 }
 
 /**
- * The one exception domain code throws. The global filter turns it into the error body of API.md:
+ * The one exception domain code throws. The global filter turns it into the error body (docs/api.md):
  * `{ statusCode, error, message, code, fields? }`.
  */
 export class DomainException extends Error {

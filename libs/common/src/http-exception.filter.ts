@@ -92,7 +92,7 @@ export function toErrorBody(exception: unknown): { body: ErrorBody; unexpected: 
 }
 
 /**
- * One filter for every app: known errors become the API.md error body; anything else becomes a
+ * One filter for every app: known errors become the contract's error body; anything else becomes a
  * generic 500 with a correlation id that is also logged, so no stack trace or SQL ever leaks.
  */
 @Catch()

@@ -171,7 +171,7 @@ export class AppConfig {
   @Min(0)
   RECONCILE_STUCK_AFTER_MS = 10000;
 
-  /** Shortest accept window a menu item may have (API.md: 5). Tests lower it to watch timeouts quickly. */
+  /** Shortest accept window a menu item may have (the contract says 5). Tests lower it to watch timeouts quickly. */
   @Transform(toInt)
   @IsInt()
   @Min(1)
@@ -202,7 +202,7 @@ export class AppConfig {
   @Min(1)
   AUTO_CLOSE_AFTER_DAYS = 7;
 
-  // ---- staff console, dashboards and the web front ends (issue 5) ----
+  // ---- staff console, dashboards and the web front ends ----
 
   /** An offered order appears in the staff live queue once its offer expires within this many seconds. */
   @Transform(toInt) @IsInt() @Min(0) @Max(86400) LIVE_QUEUE_EXPIRING_SECONDS = 120;

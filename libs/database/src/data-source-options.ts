@@ -1,6 +1,5 @@
 import { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '@xinyuan/config';
-import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
 /** One definition used by the apps, the migrate/seed CLIs and the tests. Never `synchronize`. */
@@ -12,7 +11,8 @@ export function dataSourceOptions(
   return {
     type: 'postgres',
     url: config.DATABASE_URL,
-    entities: ENTITIES,
+    // no entity classes: the schema is the migrations', rows are typed by each context's *.tables.ts
+    entities: [],
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',

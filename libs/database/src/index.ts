@@ -2,4 +2,3 @@ export * from './data-source-options';
 export * from './database.module';
 export * from './migrate';
 export * from './create-database';
-export * from './entities';

@@ -19,6 +19,26 @@ export interface CandidateQuery {
   limit: number;
 }
 
+/** A row of CANDIDATE_SQL: the team as `dispatch_nearest_teams` returns it, with its scoring facts. */
+interface CandidateRow {
+  id: string;
+  name: string;
+  region_id: string;
+  distance_m: number;
+  service_radius_m: number;
+  active_orders: number;
+  capacity: number;
+  region_path: string[];
+  previously_offered: boolean;
+  /** count(*) is bigint: node-postgres returns a string */
+  members: string | null;
+  qualified: string | null;
+  rating_count: number | null;
+  stars_sum: number | null;
+  continuity: string | number | null;
+  recent_offers: string;
+}
+
 /** Runs the candidate query (`candidate-sql.ts`): the nearest eligible teams within DISPATCH_MAX_RADIUS_M. */
 @Injectable()
 export class CandidateFinder {
@@ -39,7 +59,7 @@ export class CandidateFinder {
       capacity: r.capacity,
       members: Number(r.members),
       qualifiedMembers: Number(r.qualified),
-      reputation: r.rating_count ? (weight * mean + r.stars_sum) / (weight + r.rating_count) : null,
+      reputation: r.rating_count ? (weight * mean + (r.stars_sum ?? 0)) / (weight + r.rating_count) : null,
       continuity: r.continuity === null ? 0 : Number(r.continuity),
       recentOffers: Number(r.recent_offers),
       jurisdiction: jurisdictionOf(r.region_path, q.ancestors),
@@ -47,7 +67,7 @@ export class CandidateFinder {
     }));
   }
 
-  private query(manager: EntityManager, q: CandidateQuery, ringM: number): Promise<Record<string, any>[]> {
+  private query(manager: EntityManager, q: CandidateQuery, ringM: number): Promise<CandidateRow[]> {
     return manager.query(
       CANDIDATE_SQL,
       [

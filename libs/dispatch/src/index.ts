@@ -1,4 +1,4 @@
-export * from './offer.entity';
+export * from './offer.tables';
 export * from './candidate-ranking';
 export * from './candidate-finder';
 export * from './offer.exception';
@@ -11,3 +11,4 @@ export * from './assign-order.use-case';
 export * from './reconciler';
 export * from './offer-queries';
 export * from './dispatch.module';
+export * from './pending-offers';

@@ -9,7 +9,7 @@ import { CandidateFinder } from './candidate-finder';
 import { DispatchWeights, RankedCandidate, rankCandidates, ScoreBreakdown } from './candidate-ranking';
 import { weightsFrom } from './dispatch-order.use-case';
 import { AppConfig } from '@xinyuan/config';
-import type { OfferStatus } from './offer.entity';
+import type { OfferStatus } from './offer.tables';
 
 /** What a team sees of an offer: never the exact address, location or phone. */
 export interface OfferView {

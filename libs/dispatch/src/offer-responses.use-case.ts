@@ -5,14 +5,7 @@ import { OrderTransitions } from '@xinyuan/orders';
 import { TeamDirectory } from '@xinyuan/org';
 import { DispatchQueue } from '@xinyuan/queue';
 import { OfferErrors } from './offer.exception';
-
-interface LockedOffer {
-  id: string;
-  order_id: string;
-  team_id: string;
-  status: string;
-  due: boolean;
-}
+import { LockedOffer, PendingOffers } from './pending-offers';
 
 /**
  * 接单: a member of the offered team accepts or declines. Accept is a compare-and-set on the offer
@@ -24,6 +17,7 @@ export class OfferResponsesUseCase {
   constructor(
     private readonly dataSource: DataSource,
     private readonly transitions: OrderTransitions,
+    private readonly offers: PendingOffers,
     private readonly teams: TeamDirectory,
     private readonly queue: DispatchQueue,
   ) {}
@@ -65,30 +59,10 @@ export class OfferResponsesUseCase {
   async decline(offerId: string, user: AuthUser, reason: string | undefined): Promise<{ orderId: string }> {
     const result = await this.dataSource.transaction(async (m) => {
       const offer = await this.lockOwnPendingOffer(m, offerId, user);
-      await m.query(
-        `UPDATE offers SET status = 'declined', responded_at = now(), responded_by = $2, reason = $3 WHERE id = $1`,
-        [offerId, user.id, reason ?? null],
-      );
-      const [{ others }] = await m.query(
-        `SELECT count(*)::int AS others FROM offers WHERE order_id = $1 AND status = 'pending'`,
-        [offer.order_id],
-      );
-      if (others > 0) {
-        // grab mode: other teams still hold the order; only this team steps back
-        await this.transitions.record(m, offer.order_id, 'offer_declined', { id: user.id, role: 'volunteer' }, {
-          note: reason ?? null,
-          data: { offerId, teamId: offer.team_id },
-        });
-        return { orderId: offer.order_id as string, redispatch: null };
-      }
-      const { order } = await this.transitions.apply(m, {
-        orderId: offer.order_id,
-        action: 'decline',
-        actor: { id: user.id, role: 'volunteer' },
-        note: reason ?? null,
-        data: { offerId, teamId: offer.team_id },
+      const redispatch = await this.offers.end(m, offer, {
+        status: 'declined', actor: { id: user.id, role: 'volunteer' }, respondedBy: user.id, reason: reason ?? null, note: reason ?? null,
       });
-      return { orderId: order.id, redispatch: { orderId: order.id, version: order.version, urgent: order.urgent } };
+      return { orderId: offer.order_id, redispatch };
     });
     if (result.redispatch) await this.queue.dispatchOrder(result.redispatch);
     return { orderId: result.orderId };
@@ -96,12 +70,7 @@ export class OfferResponsesUseCase {
 
   /** Offers of other teams are reported as not found: their existence is not the caller's business. */
   private async lockOwnPendingOffer(m: EntityManager, offerId: string, user: AuthUser): Promise<LockedOffer> {
-    const [head] = await m.query(`SELECT order_id FROM offers WHERE id = $1`, [offerId]);
-    if (head) await m.query(`SELECT 1 FROM orders WHERE id = $1 FOR UPDATE`, [head.order_id]);
-    const [offer]: LockedOffer[] = await m.query(
-      `SELECT id, order_id, team_id, status, expires_at <= now() AS due FROM offers WHERE id = $1 FOR UPDATE`,
-      [offerId],
-    );
+    const offer = await this.offers.lock(m, offerId);
     if (!offer || !(await this.teams.isMember(user.id, offer.team_id, m))) throw OfferErrors.notFound();
     if (offer.status !== 'pending') throw OfferErrors.notPending(offer.status);
     return offer;

@@ -1,9 +1,11 @@
+import type { DispatchScope } from '@xinyuan/orders';
+
 /**
  * Jurisdiction first, widening with time: an order is offered inside its own station first, then its
  * township, then its county, before it escalates to staff. An order outside every region boundary is
  * searched by radius alone (`open`).
  */
-export type DispatchScope = 'station' | 'township' | 'county' | 'open';
+export type { DispatchScope };
 
 export interface OrderAncestors {
   stationId: string | null;

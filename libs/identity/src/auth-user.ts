@@ -1,4 +1,4 @@
-import type { Role } from './user.entity';
+import type { Role } from './roles';
 
 /** The signed-in caller, as decoded from the access token. */
 export interface AuthUser {

@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { AuthUser } from './auth-user';
-import type { Role } from './user.entity';
+import type { Role } from './roles';
 
 export const IS_PUBLIC = 'xinyuan:public';
 export const REQUIRED_ROLES = 'xinyuan:roles';

@@ -5,7 +5,7 @@ import { DomainException, VERIFIED_BEARER, VerifiedBearer } from '@xinyuan/commo
 import { IS_PUBLIC, REQUIRED_ROLES } from './auth.decorators';
 import type { AccessTokenPayload, AuthUser } from './auth-user';
 import { SessionRevocations } from './session-revocations';
-import type { Role } from './user.entity';
+import type { Role } from './roles';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

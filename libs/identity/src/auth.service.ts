@@ -10,7 +10,7 @@ import { normalizePhone } from './phone-number';
 import { ClientMeta, SessionService, Tokens } from './session.service';
 import { WeChatAuthAdapter } from './wechat-auth';
 
-/** What every login answers: API.md's `{user, accessToken}` plus the refresh token and lifetime. */
+/** What every login answers: the contract's `{user, accessToken}` plus the refresh token and lifetime. */
 export interface Session extends Tokens {
   user: UserView;
 }

@@ -3,7 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { DomainException, ErrorCode, maskPhone, PiiCipher } from '@xinyuan/common';
 import { normalizePhone } from './phone-number';
 import { PasswordHasher } from './password-hasher';
-import type { Role } from './user.entity';
+import type { Role } from './roles';
 import type { WeChatIdentity } from './wechat-auth';
 
 export interface UserView {

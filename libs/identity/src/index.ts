@@ -1,4 +1,5 @@
-export * from './user.entity';
+export * from './roles';
+export * from './identity.tables';
 export * from './auth-user';
 export * from './auth.decorators';
 export * from './auth.guard';

@@ -7,7 +7,7 @@ import { AppConfig } from '@xinyuan/config';
 import type { AccessTokenPayload } from './auth-user';
 import { decideRefresh, hashRefreshToken, newRefreshToken } from './refresh-token';
 import { SessionRevocations } from './session-revocations';
-import type { Role } from './user.entity';
+import type { Role } from './roles';
 
 export type LoginMethod = 'password' | 'sms' | 'wechat' | 'register';
 

@@ -1,7 +1,7 @@
 export * from './order-status';
 export * from './order-state-machine';
 export * from './order.exception';
-export * from './order.entity';
+export * from './order.tables';
 export * from './actor';
 export * from './order-record';
 export * from './order-transitions';
@@ -13,3 +13,4 @@ export * from './order-queries';
 export * from './place-order.use-case';
 export * from './order-lifecycle.use-case';
 export * from './orders.module';
+export * from './order-workflow.module';

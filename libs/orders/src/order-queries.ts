@@ -7,12 +7,21 @@ import { JurisdictionService, scopeSql, TeamDirectory } from '@xinyuan/org';
 import { OrderAccess } from './order-access';
 import { maskedContactPhone, openContactPhone } from './order-pii';
 import { OrderErrors } from './order.exception';
-import { ORDER_COLUMNS, OrderRecord, toOrderRecord } from './order-record';
+import { ORDER_COLUMNS, OrderColumns, OrderRecord, toOrderRecord } from './order-record';
+import type { OrderEventRow } from './order.tables';
 import type { OrderStatus } from './order-status';
 import { OrderView, TimelineEntry, toOrderView } from './order-view';
 import { teamSeesContact } from './order-privacy';
 
 const VIEW_COLUMNS = `${ORDER_COLUMNS}, o.created_at::text AS cursor_at, s.name AS service_name, r.name AS area_name, t.name AS team_name, sr.completed_at AS served_completed_at`;
+/** A row of `VIEW_COLUMNS`: the order with the names a view shows. */
+type ViewColumns = OrderColumns & {
+  cursor_at: string;
+  service_name: string;
+  area_name: string | null;
+  team_name: string | null;
+  served_completed_at: Date | null;
+};
 const VIEW_JOINS = `JOIN services s ON s.id = o.service_id
   LEFT JOIN regions r ON r.id = o.region_id
   LEFT JOIN teams t ON t.id = o.team_id
@@ -43,13 +52,13 @@ export class OrderQueries {
   ) {}
 
   /** In "orders my teams serve", an order completed longer ago than the retention window shows only its coarse view. */
-  private servedVisibility(r: Record<string, any>): 'full' | 'coarse' {
+  private servedVisibility(r: ViewColumns): 'full' | 'coarse' {
     const completedAt = r.served_completed_at ? new Date(r.served_completed_at) : null;
     return teamSeesContact(r.status, completedAt, this.config.TEAM_CONTACT_RETENTION_DAYS, new Date()) === 'full' ? 'full' : 'coarse';
   }
 
   async get(orderId: string, user: AuthUser, m: EntityManager = this.dataSource.manager): Promise<OrderView> {
-    const [row] = await m.query(`SELECT ${VIEW_COLUMNS} FROM orders o ${VIEW_JOINS} WHERE o.id = $1`, [orderId]);
+    const [row]: ViewColumns[] = await m.query(`SELECT ${VIEW_COLUMNS} FROM orders o ${VIEW_JOINS} WHERE o.id = $1`, [orderId]);
     if (!row) throw OrderErrors.notFound();
     const order = toOrderRecord(row);
     const visibility = await this.access.visibility(m, user, order);
@@ -66,13 +75,13 @@ export class OrderQueries {
 
   /** Reads an order as its owner or staff would, for the response of a command that just changed it. */
   async getRecord(orderId: string, m: EntityManager = this.dataSource.manager): Promise<OrderRecord> {
-    const [row] = await m.query(`SELECT ${ORDER_COLUMNS} FROM orders o WHERE o.id = $1`, [orderId]);
+    const [row]: OrderColumns[] = await m.query(`SELECT ${ORDER_COLUMNS} FROM orders o WHERE o.id = $1`, [orderId]);
     if (!row) throw OrderErrors.notFound();
     return toOrderRecord(row);
   }
 
   async timeline(m: EntityManager, orderId: string): Promise<TimelineEntry[]> {
-    const rows: Record<string, any>[] = await m.query(
+    const rows: Pick<OrderEventRow, 'type' | 'from_status' | 'to_status' | 'at' | 'actor_role' | 'note'>[] = await m.query(
       `SELECT type, from_status, to_status, at, actor_role, note FROM order_events WHERE order_id = $1 ORDER BY id`,
       [orderId],
     );
@@ -116,7 +125,7 @@ export class OrderQueries {
       where.push(`(o.created_at, o.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
     }
     params.push(filter.limit + 1);
-    const rows: Record<string, any>[] = await this.dataSource.query(
+    const rows: ViewColumns[] = await this.dataSource.query(
       `SELECT ${VIEW_COLUMNS} FROM orders o ${VIEW_JOINS}
         ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY o.created_at DESC, o.id DESC LIMIT $${params.length}`,

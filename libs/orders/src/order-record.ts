@@ -1,5 +1,6 @@
-import { fromGeoJsonPoint, LatLng } from '@xinyuan/geo';
+import { fromGeoJsonPoint, GeoJsonPoint, LatLng } from '@xinyuan/geo';
 import type { OrderStatus } from './order-status';
+import type { DispatchScope, OrderRow } from './order.tables';
 
 /** An order row as the domain uses it (read with `ORDER_COLUMNS`). */
 export interface OrderRecord {
@@ -28,7 +29,7 @@ export interface OrderRecord {
   dispatchAttempts: number;
   urgent: boolean;
   /** Widening scope of dispatch (station → township → county), null before the first search. */
-  dispatchScope: 'station' | 'township' | 'county' | 'open' | null;
+  dispatchScope: DispatchScope | null;
   scopeStartedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
@@ -43,7 +44,10 @@ export const ORDER_COLUMNS = `o.id, o.resident_id, o.service_id, o.service_code,
 /** The same list for a `RETURNING` clause (no alias). */
 export const ORDER_RETURNING = ORDER_COLUMNS.replace(/\bo\./g, '');
 
-export function toOrderRecord(row: Record<string, any>): OrderRecord {
+/** An order row as `ORDER_COLUMNS` / `ORDER_RETURNING` select it (location as GeoJSON). */
+export type OrderColumns = Omit<OrderRow, 'location'> & { location: GeoJsonPoint };
+
+export function toOrderRecord(row: OrderColumns): OrderRecord {
   return {
     id: row.id,
     residentId: row.resident_id,

@@ -1,7 +1,7 @@
-import { canTransition, nextStatus, ORDER_ACTIONS, OrderAction, reachableFrom } from './order-state-machine';
+import { canTransition, initialStatus, nextStatus, ORDER_ACTIONS, ORDER_ENTRY, OrderAction, reachableFrom } from './order-state-machine';
 import { ORDER_STATUSES, OrderStatus } from './order-status';
 
-/** The lifecycle of DESIGN.md, written out as the full table of allowed moves. */
+/** The lifecycle (docs/architecture.md), written out as the full table of allowed moves. */
 const ALLOWED: Record<OrderStatus, Partial<Record<OrderAction, OrderStatus>>> = {
   pending_review: { approve: 'dispatching', reject: 'rejected', cancel: 'cancelled' },
   rejected: {},
@@ -33,8 +33,13 @@ describe('order state machine', () => {
     expect(canTransition('completed', 'cancel')).toBe(false);
   });
 
-  it('reaches every status from pending_review or dispatching', () => {
-    const seen = new Set<OrderStatus>(['pending_review', 'dispatching']);
+  it('starts an order in review only when its menu item asks for one', () => {
+    expect(initialStatus(true)).toBe('pending_review');
+    expect(initialStatus(false)).toBe('dispatching');
+  });
+
+  it('reaches every status from the entry statuses', () => {
+    const seen = new Set<OrderStatus>(Object.values(ORDER_ENTRY));
     const frontier: OrderStatus[] = [...seen];
     while (frontier.length) {
       for (const next of reachableFrom(frontier.pop()!)) {

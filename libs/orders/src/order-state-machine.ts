@@ -1,7 +1,7 @@
 import { OrderStatus } from './order-status';
 
 /**
- * Every way an order can change status. The lifecycle of DESIGN.md, as data:
+ * Every way an order can change status. The lifecycle (docs/architecture.md), as data:
  *
  *   pending_review ─approve→ dispatching ─offer→ offered ─accept→ accepted ─check_in→ in_service
  *   ─complete→ completed ─rate / auto_close→ closed; decline / expire send an offered order back to
@@ -24,6 +24,13 @@ export const ORDER_TRANSITIONS = {
 } as const satisfies Record<string, { from: readonly OrderStatus[]; to: OrderStatus }>;
 
 export type OrderAction = keyof typeof ORDER_TRANSITIONS;
+
+/** Where a new order starts: in review when its menu item asks for one, otherwise straight in dispatch. */
+export const ORDER_ENTRY = { reviewed: 'pending_review', direct: 'dispatching' } as const satisfies Record<string, OrderStatus>;
+
+export function initialStatus(requiresReview: boolean): OrderStatus {
+  return requiresReview ? ORDER_ENTRY.reviewed : ORDER_ENTRY.direct;
+}
 export const ORDER_ACTIONS = Object.keys(ORDER_TRANSITIONS) as OrderAction[];
 
 /** The status an action leads to from `from`, or null when the lifecycle forbids it. */

@@ -2,9 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Actor, SYSTEM_ACTOR } from './actor';
 import { OrderErrors } from './order.exception';
-import { ORDER_RETURNING, OrderRecord, toOrderRecord } from './order-record';
+import { ORDER_RETURNING, OrderColumns, OrderRecord, toOrderRecord } from './order-record';
 import { nextStatus, OrderAction } from './order-state-machine';
 import type { OrderStatus } from './order-status';
+import type { DispatchScope } from './order.tables';
 
 export interface TransitionRequest {
   orderId: string;
@@ -48,7 +49,7 @@ export class OrderTransitions {
     if (req.incrementDispatchAttempts) sets.push('dispatch_attempts = dispatch_attempts + 1');
 
     // wrapped in a CTE so the driver returns the rows whatever the command (UPDATE returns [rows, count])
-    const rows: Record<string, unknown>[] = await manager.query(
+    const rows: OrderColumns[] = await manager.query(
       `WITH changed AS (UPDATE orders SET ${sets.join(', ')} WHERE id = $1 AND version = $2 AND status = $4
                         RETURNING ${ORDER_RETURNING}) SELECT * FROM changed`,
       params,
@@ -67,7 +68,7 @@ export class OrderTransitions {
   async setDispatchScope(
     manager: EntityManager,
     orderId: string,
-    scope: 'station' | 'township' | 'county' | 'open',
+    scope: DispatchScope,
     from: string | null,
     note?: string,
   ): Promise<void> {

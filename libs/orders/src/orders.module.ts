@@ -1,15 +1,18 @@
 import { Module } from '@nestjs/common';
-import { BeneficiariesModule } from '@xinyuan/beneficiaries';
-import { JurisdictionService, TeamDirectory } from '@xinyuan/org';
+import { OrgModule } from '@xinyuan/org';
 import { OrderAccess } from './order-access';
-import { OrderLifecycleUseCase } from './order-lifecycle.use-case';
 import { OrderQueries } from './order-queries';
 import { OrderTransitions } from './order-transitions';
-import { PlaceOrderUseCase } from './place-order.use-case';
 
+/**
+ * The order core: the state machine's writer (`OrderTransitions`), who may see an order, and
+ * reading orders. No queue: every app that changes or reads orders needs this much (the rating
+ * service closes orders with it); placing and the later lifecycle steps live in
+ * `OrderWorkflowModule`, which also enqueues dispatch.
+ */
 @Module({
-  imports: [BeneficiariesModule],
-  providers: [OrderTransitions, OrderAccess, OrderQueries, PlaceOrderUseCase, OrderLifecycleUseCase, TeamDirectory, JurisdictionService],
-  exports: [OrderTransitions, OrderAccess, OrderQueries, PlaceOrderUseCase, OrderLifecycleUseCase, TeamDirectory, JurisdictionService, BeneficiariesModule],
+  imports: [OrgModule],
+  providers: [OrderTransitions, OrderAccess, OrderQueries],
+  exports: [OrderTransitions, OrderAccess, OrderQueries],
 })
 export class OrdersModule {}

@@ -8,7 +8,8 @@ import { AuthUser } from '@xinyuan/identity';
 import { DispatchQueue } from '@xinyuan/queue';
 import { ActorRole, placerRole } from './actor';
 import { openContactPhone } from './order-pii';
-import { ORDER_COLUMNS, ORDER_RETURNING, OrderRecord, toOrderRecord } from './order-record';
+import { initialStatus } from './order-state-machine';
+import { ORDER_COLUMNS, ORDER_RETURNING, OrderColumns, OrderRecord, toOrderRecord } from './order-record';
 import type { TimelineEntry } from './order-view';
 
 export interface PlaceOrderInput {
@@ -53,7 +54,8 @@ const PLACE_ORDER_SQL = `
            COALESCE($6, usr.phone_enc), $7, $8,
            (SELECT r.id FROM regions r WHERE r.boundary IS NOT NULL AND ST_Covers(r.boundary, $4::geography)
              ORDER BY array_position(ARRAY['point', 'village', 'township', 'county'], r.level) LIMIT 1),
-           CASE WHEN svc.requires_review THEN 'pending_review' ELSE 'dispatching' END, $9, $13, $14
+           -- the state machine names both entry statuses ($16 reviewed, $17 direct); the menu item picks
+           CASE WHEN svc.requires_review THEN $16 ELSE $17 END, $9, $13, $14
       FROM svc, usr
      WHERE $11::text IS NULL OR EXISTS (SELECT 1 FROM key)
     RETURNING ${ORDER_RETURNING}),
@@ -68,6 +70,16 @@ const PLACE_ORDER_SQL = `
          (SELECT name FROM svc) AS service_name, (SELECT name FROM regions WHERE id = placed.region_id) AS area_name,
          (SELECT at FROM event) AS placed_at, (SELECT note FROM event) AS placed_note
     FROM (SELECT 1) one LEFT JOIN placed ON true`;
+
+/** What PLACE_ORDER_SQL answers: the order's columns (all null when nothing was placed) and the facts checked. */
+type PlacedRow = { [K in keyof OrderColumns]: OrderColumns[K] | null } & {
+  service_found: boolean;
+  user_found: boolean;
+  service_name: string | null;
+  area_name: string | null;
+  placed_at: Date | null;
+  placed_note: string | null;
+};
 
 /**
  * 点单: a resident orders an item of the menu (or a grid worker or staff member for a beneficiary: 代点单).
@@ -109,12 +121,12 @@ export class PlaceOrderUseCase {
     const onBehalf = !!profile?.official;
     const actorRole: ActorRole = placerRole(user, onBehalf);
     const orderId = randomUUID();
-    let result: Record<string, any>;
+    let result: PlacedRow;
     try {
       [result] = await this.dataSource.query(PLACE_ORDER_SQL, [
         user.id, input.serviceCode, input.description, toEwkt(location), address, contactPhone,
         input.preferredStart ?? null, input.preferredEnd ?? null, input.urgent ?? false, orderId, idempotencyKey ?? null, requestHash,
-        profile?.id ?? null, onBehalf, actorRole,
+        profile?.id ?? null, onBehalf, actorRole, initialStatus(true), initialStatus(false),
       ]);
     } catch (e) {
       if (e instanceof QueryFailedError && (e.driverError as { code?: string })?.code === 'XY429') {
@@ -137,15 +149,15 @@ export class PlaceOrderUseCase {
       // a concurrent request with the same key committed first: answer as that one did
       return (await this.replay(user.id, idempotencyKey!, requestHash))!;
     }
-    const order = toOrderRecord(result);
+    const order = toOrderRecord(result as OrderColumns);
     if (order.status === 'dispatching') await this.queue.dispatchOrder({ orderId: order.id, version: order.version, urgent: order.urgent });
     return {
       order,
       replayed: false,
       contactPhone: openContactPhone(this.cipher, order.contactPhoneStored),
-      serviceName: result.service_name,
+      serviceName: result.service_name!,
       area: result.area_name,
-      placedEvent: { type: 'placed', fromStatus: null, toStatus: order.status, at: new Date(result.placed_at).toISOString(), actorRole, note: result.placed_note },
+      placedEvent: { type: 'placed', fromStatus: null, toStatus: order.status, at: new Date(result.placed_at!).toISOString(), actorRole, note: result.placed_note },
     };
   }
 

@@ -2,12 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { decodeCursor, DomainException, ErrorCode, Page, toPage } from '@xinyuan/common';
 import { AppConfig } from '@xinyuan/config';
-import { fromGeoJsonPoint, LatLng, toEwkt } from '@xinyuan/geo';
+import { fromGeoJsonPoint, GeoJsonPoint, LatLng, toEwkt } from '@xinyuan/geo';
 import { AuthUser, IdentityService, StaffCreatableRole } from '@xinyuan/identity';
 import { scopeSql } from './jurisdiction';
 import { JurisdictionService } from './jurisdiction.service';
-import type { RegionLevel } from './region.entity';
-import type { TeamMemberRole } from './team.entity';
+import type { RegionLevel, RegionRow, TeamMemberRole, TeamRow } from './org.tables';
 
 const LEVEL_DEPTH: Record<RegionLevel, number> = { county: 0, township: 1, village: 2, point: 3 };
 
@@ -23,6 +22,15 @@ export interface TeamView {
   active: boolean;
 }
 
+export interface TeamChange {
+  name?: string;
+  location?: LatLng;
+  serviceRadiusM?: number;
+  skills?: string[];
+  capacity?: number;
+  active?: boolean;
+}
+
 export interface TeamListItem extends TeamView {
   /** Name of the team's region. */
   region: string;
@@ -31,7 +39,10 @@ export interface TeamListItem extends TeamView {
   averageStars: number | null;
 }
 
-function toTeamView(r: Record<string, any>): TeamView {
+/** A team as `TEAM_COLUMNS` selects it. */
+type TeamColumns = Omit<TeamRow, 'location' | 'created_at'> & { location: GeoJsonPoint };
+
+function toTeamView(r: TeamColumns): TeamView {
   return {
     id: r.id,
     name: r.name,
@@ -116,7 +127,7 @@ export class OrgAdminService {
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
     return {
-      items: items.map((r: Record<string, any>) => ({ id: r.id, name: r.name, level: r.level, parentId: r.parent_id })),
+      items: items.map((r: Pick<RegionRow, 'id' | 'name' | 'level' | 'parent_id'>) => ({ id: r.id, name: r.name, level: r.level, parentId: r.parent_id })),
       nextCursor: rows.length > limit ? Buffer.from(JSON.stringify([last.depth, last.name, last.id])).toString('base64url') : null,
     };
   }
@@ -159,7 +170,8 @@ export class OrgAdminService {
       where.push(`(t.created_at, t.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
     }
     params.push(filter.limit + 1);
-    const rows: Record<string, any>[] = await this.dataSource.query(
+    const rows: (TeamColumns & { cursor_at: string; region_name: string; members: number; rating_count: number | null; average_stars: number | null })[] =
+      await this.dataSource.query(
       `SELECT t.id, t.name, t.region_id, ST_AsGeoJSON(t.location)::json AS location, t.service_radius_m, t.skills, t.capacity,
               t.active_orders, t.active, t.created_at::text AS cursor_at, r.name AS region_name,
               (SELECT count(*)::int FROM team_members m WHERE m.team_id = t.id) AS members,
@@ -180,6 +192,42 @@ export class OrgAdminService {
       })),
       nextCursor: page.nextCursor,
     };
+  }
+
+  /** Edits a team in one statement; capacity may not drop below the orders it is serving now. */
+  async updateTeam(caller: AuthUser, teamId: string, change: TeamChange): Promise<TeamView> {
+    if (change.serviceRadiusM !== undefined && change.serviceRadiusM > this.config.DISPATCH_MAX_RADIUS_M) {
+      throw DomainException.validation([
+        { field: 'serviceRadiusM', messages: [`serviceRadiusM must not be greater than ${this.config.DISPATCH_MAX_RADIUS_M}`] },
+      ]);
+    }
+    return this.dataSource.transaction(async (m) => {
+      await this.requireTeamCovered(caller, teamId, m);
+      try {
+        const [row]: TeamColumns[] = await m.query(
+          `WITH changed AS (
+             UPDATE teams SET name = COALESCE($2, name),
+                              location = COALESCE($3::geography, location),
+                              service_radius_m = COALESCE($4, service_radius_m),
+                              skills = COALESCE($5::text[], skills),
+                              capacity = COALESCE($6, capacity),
+                              active = COALESCE($7, active)
+              WHERE id = $1 RETURNING ${TEAM_COLUMNS})
+           SELECT * FROM changed`,
+          [teamId, change.name ?? null, change.location ? toEwkt(change.location) : null, change.serviceRadiusM ?? null,
+            change.skills ? [...new Set(change.skills)] : null, change.capacity ?? null, change.active ?? null],
+        );
+        if (!row) throw DomainException.notFound(ErrorCode.TeamNotFound);
+        return toTeamView(row);
+      } catch (e) {
+        if (e instanceof QueryFailedError && (e as unknown as { constraint?: string }).constraint === 'teams_capacity_respected') {
+          throw new DomainException(ErrorCode.TeamCapacityBelowLoad, 409, undefined, [
+            { field: 'capacity', messages: ['capacity must not be below the orders the team is serving now'] },
+          ]);
+        }
+        throw e;
+      }
+    });
   }
 
   async addMember(caller: AuthUser, teamId: string, input: { phone: string; name: string; password: string; role: TeamMemberRole; skills?: string[] }) {

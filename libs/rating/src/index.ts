@@ -1,4 +1,4 @@
-export * from './rating.entity';
+export * from './rating.tables';
 export * from './reputation';
 export * from './rate-order.use-case';
 export * from './rating.module';

@@ -60,7 +60,7 @@ export class UpdateStaffDto {
   @IsOptional() @IsBoolean() active?: boolean;
 }
 
-/** The console's management pages: lists and edits beyond the create endpoints of API.md. */
+/** The console's management pages: lists and edits beyond the create endpoints of the core contract. */
 @ApiTags('organisation 组织')
 @ApiBearerAuth()
 @Controller('api/v1')
@@ -77,8 +77,7 @@ export class ManagementController {
   @ApiOkResponse({ type: TeamView })
   @ApiOperation({ summary: 'Edit a team: location (picked on the map), radius, skills, capacity, active' })
   async updateTeam(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: UpdateTeamDto) {
-    await this.management.updateTeam(user, id, dto);
-    return this.org.getTeam(user, id);
+    return this.org.updateTeam(user, id, dto);
   }
 
   @Roles('admin', 'dispatcher')
@@ -102,7 +101,7 @@ export class ManagementController {
   @ApiOkResponse({ type: ServiceList })
   @ApiOperation({ summary: 'The whole menu, inactive items included (staff)' })
   services() {
-    return this.management.services();
+    return this.catalog.listAll();
   }
 
   @Roles('admin')

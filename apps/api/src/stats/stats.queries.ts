@@ -19,6 +19,21 @@ const num = (v: unknown): number | null => (v === null || v === undefined ? null
  * menu group, time to accept and to complete (median and p90 via percentile_cont), ratings,
  * volunteer minutes, and per region one level below the chosen one (townships of a county, …).
  */
+/** One row of the per-region figures. */
+interface RegionFigures {
+  group_id: string | null;
+  region: string;
+  orders: number;
+  completed: number;
+  cancelled: number;
+  p50_accept_s: unknown;
+  p90_accept_s: unknown;
+  p50_complete_s: unknown;
+  p90_complete_s: unknown;
+  average_stars: number | null;
+  minutes: number;
+}
+
 @Injectable()
 export class StatsQueries {
   constructor(
@@ -128,7 +143,7 @@ export class StatsQueries {
         stars: { '1': sat.s1, '2': sat.s2, '3': sat.s3, '4': sat.s4, '5': sat.s5 },
       },
       volunteerMinutes: { total: mins.total, orders: mins.orders, volunteers: mins.volunteers },
-      perRegion: perRegion.map((r: Record<string, any>) => ({
+      perRegion: (perRegion as RegionFigures[]).map((r) => ({
         regionId: r.group_id,
         region: r.region,
         orders: r.orders,

@@ -1,0 +1,19 @@
+import { col, nullable, Row, table } from '@xinyuan/common';
+
+export type OfferMode = 'offer' | 'grab';
+
+/** An item of the service menu (菜单). `offer_mode`: one team at a time, or several at once (抢单). */
+export const SERVICES = table('services', {
+  id: col.uuid(),
+  code: col.text(),
+  name: col.text(),
+  group_name: col.text(),
+  description: nullable(col.text()),
+  required_skills: col.textArray(),
+  accept_timeout_seconds: col.int(),
+  requires_review: col.bool(),
+  active: col.bool(),
+  created_at: col.timestamptz(),
+  offer_mode: col.text<OfferMode>(),
+});
+export type ServiceRow = Row<typeof SERVICES>;
