@@ -21,11 +21,11 @@ export function dataSourceOptions(
     migrationsTransactionMode: 'each',
     synchronize: false,
     // failed queries are reported by whoever ran them, without their parameters (quiet-sql-logger.ts)
-    logging: ['error', 'warn', 'migration'],
     logger: new QuietSqlLogger(),
     extra: {
       max: config.DB_POOL_SIZE,
-      // an unreachable or frozen database answers within these (503 SERVICE_UNAVAILABLE), instead of hanging requests
+      // an unreachable or frozen database answers within these (503 SERVICE_UNAVAILABLE), instead of hanging
+      // requests; the migrate and seed CLIs replace `extra`, so a long migration has no deadline
       connectionTimeoutMillis: config.DB_CONNECT_TIMEOUT_MS ?? 0,
       Client: clientWithQueryDeadline(config.DB_QUERY_TIMEOUT_MS ?? 0),
       application_name: 'xinyuan',
