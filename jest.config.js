@@ -3,6 +3,8 @@ const aliases = {};
 for (const lib of ['common', 'config', 'database', 'geo', 'identity', 'org', 'catalog', 'orders', 'dispatch', 'queue', 'rating', 'audit', 'beneficiaries']) {
   aliases[`^@xinyuan/${lib}$`] = `<rootDir>/libs/${lib}/src`;
 }
+// a Nest-free deep import that unit specs can load (the index of @xinyuan/common pulls in NestJS)
+aliases['^@xinyuan/common/prng$'] = '<rootDir>/libs/common/src/prng';
 module.exports = {
   rootDir: '.',
   moduleFileExtensions: ['js', 'json', 'ts'],

@@ -3,18 +3,10 @@
  * county-sized area and volunteer teams whose total capacity is about the demand. In-process only.
  * Distances are haversine: this is a simulation, not the product's candidate search (PostGIS).
  */
+import { mulberry32 } from '@xinyuan/common/prng';
 
-/** mulberry32: a small seeded PRNG (same seed, same instance on every machine). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
+
 
 const EARTH_RADIUS_M = 6_371_008.8;
 const rad = (deg: number) => (deg * Math.PI) / 180;

@@ -13,3 +13,4 @@ export * from './openapi-document';
 export * from './api-views';
 export { VERIFIED_BEARER, type VerifiedBearer } from './http-security';
 export * from './table';
+export * from './prng';

@@ -1,7 +1,7 @@
 /**
  * The demo world: one real county, 浙江省湖州市安吉县 (Anji), with its real streets and towns.
  *
- * Pure data — no imports, no I/O, no randomness at run time — so the seed, the tests and the
+ * Pure data — no I/O, no randomness at run time (one seeded PRNG) — so the seed, the tests and the
  * benchmarks all see exactly the same county. Hand-written lists below (regions, menu, teams);
  * the ~300 volunteers are generated from small name lists by a seeded PRNG, so every run yields
  * the same people with the same phones.
@@ -10,6 +10,7 @@
  * tile it, and each station (站) is a small rectangle inside its township. Coordinates are WGS84;
  * polygons are GeoJSON rings of [lng, lat].
  */
+import { mulberry32 } from '@xinyuan/common/prng';
 
 export type RegionLevel = 'county' | 'township' | 'village' | 'point';
 
@@ -373,17 +374,6 @@ function at<T>(list: readonly T[], index: number): T {
   return value;
 }
 
-/** mulberry32: a tiny deterministic PRNG, so the generated volunteers are identical on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Common surnames, weighted towards those frequent in northern Zhejiang. */
 const SURNAMES = [
@@ -408,7 +398,7 @@ function spot(stationKey: string, index: number): LatLng {
 }
 
 function buildTeams(): SeedTeam[] {
-  const rand = prng(20260101);
+  const rand = mulberry32(20260101);
   const pick = <T>(list: readonly T[]): T => at(list, Math.floor(rand() * list.length));
   const usedNames = new Set<string>();
   const personName = (): string => {

@@ -1,16 +1,6 @@
+import { mulberry32 } from '@xinyuan/common/prng';
 import { AssignmentInstance, AssignmentResult, greedyAssignment, solveAssignment } from './assignment-solver';
 
-/** mulberry32: a small seeded PRNG, so every run checks the same instances. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface RandomOptions {
   maxOrders: number;
