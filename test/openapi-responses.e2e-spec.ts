@@ -344,6 +344,12 @@ describe('OpenAPI: every response is described, and real responses match their s
       await dispatcher.get('/api/v1/dispatch/live-queue');
       await dispatcher.post(`/api/v1/orders/${a.id}/reject`, { reason: '重复下单' }, 200);
       await dispatcher.post(`/api/v1/orders/${b.id}/approve`, {}, 200);
+      // the dispatcher offers it to the only team, which declines; with nobody left it escalates, and staff assign by hand
+      const auto = await until('the automatic offer', async () => (await volunteer.get('/api/v1/offers?status=pending')).items.find((o: any) => o.orderId === b.id));
+      const assignable = await dispatcher.get(`/api/v1/orders/${b.id}/assignable-teams?q=${encodeURIComponent('接口队')}&limit=5`);
+      expect(assignable.pendingOffers.map((p: any) => p.offerId)).toEqual([auto.id]);
+      await volunteer.post(`/api/v1/offers/${auto.id}/decline`, { reason: '人手不足' }, 200);
+      await until('escalated', async () => (await dispatcher.get(`/api/v1/orders/${b.id}`)).status === 'escalated');
       await dispatcher.post(`/api/v1/orders/${b.id}/assign`, { teamId: team.id, note: '人工派单' }, 201);
       const offer = await until('the manual offer', async () => (await volunteer.get('/api/v1/offers?status=pending')).items.find((o: any) => o.orderId === b.id && o.source === 'manual'));
       await volunteer.post(`/api/v1/offers/${offer.id}/decline`, { reason: '人手不足' }, 200);

@@ -92,6 +92,7 @@ describe('API1:2023 Broken Object Level Authorization', () => {
       const before = { order: await row('orders', reviewA.id), counts: await counts() };
       const d = w.staff.townDispatcherB.http;
       refused(await d.get(`/api/v1/orders/${reviewA.id}/candidates`), 'candidates');
+      refused(await d.get(`/api/v1/orders/${reviewA.id}/assignable-teams`), 'assignable teams');
       refused(await d.post(`/api/v1/orders/${reviewA.id}/approve`, { note: '越权' }), 'approve');
       refused(await d.post(`/api/v1/orders/${reviewA.id}/reject`, { reason: '越权' }), 'reject');
       refused(await d.post(`/api/v1/orders/${orderA.id}/assign`, { teamId: w.teams.b.id }), 'assign');
@@ -102,6 +103,10 @@ describe('API1:2023 Broken Object Level Authorization', () => {
       const own = expectOk(await w.staff.townDispatcherA.http.get('/api/v1/dispatch/queue?limit=100'), 200, 'own queue');
       expect(own.items.map((i: any) => i.orderId)).toContain(reviewA.id);
       expectOk(await w.staff.townDispatcherA.http.get(`/api/v1/orders/${reviewA.id}/candidates`), 200, 'own candidates');
+      // the township's own dispatcher finds only the township's teams to assign
+      const assignable = expectOk(await w.staff.townDispatcherA.http.get(`/api/v1/orders/${reviewA.id}/assignable-teams?limit=100`), 200, 'own assignable teams');
+      expect(assignable.items.map((t: any) => t.teamId)).toContain(w.teams.a.id);
+      expect(assignable.items.map((t: any) => t.teamId)).not.toContain(w.teams.b.id);
     });
 
     it('a township dispatcher cannot assign its order to a team of another township', async () => {

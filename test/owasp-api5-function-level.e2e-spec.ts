@@ -45,6 +45,7 @@ describe('API5:2023 Broken Function Level Authorization', () => {
     [
       ['GET', '/api/v1/dispatch/queue', undefined],
       ['GET', `/api/v1/orders/${reviewA.id}/candidates`, undefined],
+      ['GET', `/api/v1/orders/${reviewA.id}/assignable-teams`, undefined],
       ['POST', `/api/v1/orders/${reviewA.id}/assign`, { teamId: w.teams.a.id }],
       ['POST', `/api/v1/orders/${reviewA.id}/approve`, { note: '越权' }],
       ['POST', `/api/v1/orders/${reviewA.id}/reject`, { reason: '越权' }],

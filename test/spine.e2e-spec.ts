@@ -194,7 +194,6 @@ describe('spine: order → dispatch → accept → rate', () => {
       'assign:escalated>offered',
       'accept:offered>accepted',
       'check_in:accepted>in_service',
-      'check_in_location:->-',
       'complete:in_service>completed',
       'rate:completed>closed',
     ]);

@@ -6,12 +6,13 @@ import { RunningApp, startApp, testEnv } from './support/apps';
 import { field, fill, launchChromium, seriousA11yViolations, shot } from './support/browser';
 import { ADMIN, ROOT, TEST_DATABASE_URL } from './support/env';
 import { Http } from './support/http';
-import { adminClient, createRegions, createService, createTeam, CreatedTeam, expectOk, LatLng, offset, randomPhone } from './support/world';
+import { adminClient, createRegions, createService, createTeam, CreatedTeam, expectOk, LatLng, offset, randomPhone, registerResident } from './support/world';
 
 /**
  * The console's management pages in a real browser, as the county admin: edit a menu item in its
  * dialog, make a member team leader and take another off the team, edit a staff member's role and
- * disable their account. Every change is checked in the database, not only on the screen.
+ * disable their account, and assign an order by hand to a team found by name (confirming that the
+ * pending offer is withdrawn). Every change is checked in the database, not only on the screen.
  */
 describe('UI: console management (menu, team members, staff)', () => {
   const tag = `G${Date.now() % 100000}`;
@@ -22,6 +23,8 @@ describe('UI: console management (menu, team members, staff)', () => {
   let admin: Http;
   let db: Client;
   let team: CreatedTeam;
+  let http: Http;
+  let stationId = '';
   let browser: Browser;
   let page: Page;
   const staffName = `调度员${tag}`;
@@ -32,9 +35,10 @@ describe('UI: console management (menu, team members, staff)', () => {
     api = await startApp('api', testEnv(`ui-mgmt-${tag}`, { WEB_DIR: join(ROOT, 'dist/web') }));
     db = new Client({ connectionString: TEST_DATABASE_URL });
     await db.connect();
-    const http = new Http(api.url);
+    http = new Http(api.url);
     admin = await adminClient(http);
     const regions = await createRegions(admin, home, tag);
+    stationId = regions.station.id;
     await createService(admin, code, [skill], 900);
     team = await createTeam(http, admin, regions.station.id, { name: `助餐队${tag}`, location: offset(home, 100, 100), serviceRadiusM: 3000, skills: [skill], capacity: 2, members: 3 });
     staffId = expectOk(
@@ -130,6 +134,41 @@ describe('UI: console management (menu, team members, staff)', () => {
     expect(rows[0].disabled_at).toBeInstanceOf(Date);
     // the signed-in admin's own row has no disable button
     await expect(page.locator('[data-testid="staff-table"] tr', { hasText: '（本人）' }).locator('[data-testid^="toggle-staff-"]').count()).resolves.toBe(0);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+  });
+
+  it('finds a team by name on the order page and assigns it once the pending offer\'s withdrawal is confirmed', async () => {
+    // no dispatcher runs here: staff offer the order to the first team, then change their mind
+    const other = await createTeam(http, admin, stationId, { name: `送餐二队${tag}`, location: offset(home, -2500, 0), serviceRadiusM: 1000, skills: [skill], capacity: 3 });
+    const resident = await registerResident(http, '周奶奶');
+    const order = expectOk(await resident.http.post('/api/v1/orders', { serviceCode: code, description: '中午想要一份送餐', location: home, address: '测试路 8 号' }), 201, 'order');
+    const first = expectOk(await admin.post(`/api/v1/orders/${order.id}/assign`, { teamId: team.id }), 201, 'first assign');
+
+    await page.goto(`${api.url}/console/#/orders/${order.id}`);
+    await page.locator('[data-testid="pending-offer"]').getByText(team.name).waitFor();
+    await input('team-search').fill('送餐二队');
+    await page.locator('[data-testid="team-search-submit"]').click();
+    const row = page.locator('[data-testid="assignable-teams"] tr', { hasText: other.name });
+    await row.getByText('超出服务半径').waitFor();
+    await page.locator(`[data-testid="assign-team-${other.name}"]`).click();
+    const box = page.locator('.el-message-box');
+    await box.getByText(`改派给「${other.name}」会撤回给「${team.name}」的派单`, { exact: false }).waitFor();
+    await box.getByText('超出它的服务半径', { exact: false }).waitFor();
+    await shot(page, 'console-order-assign-confirm');
+    await confirmDialog();
+
+    const timeline = page.locator('[data-testid="timeline"]');
+    await timeline.getByText('撤回派单').waitFor();
+    await timeline.locator('[data-testid="timeline-detail"]', { hasText: `撤回：「${team.name}」` }).waitFor();
+    await timeline.locator('[data-testid="timeline-detail"]', { hasText: '超出该队服务半径' }).waitFor();
+    await shot(page, 'console-order-assign', true);
+    const { rows } = await db.query(`SELECT team_id, status, reason FROM offers WHERE order_id = $1 ORDER BY created_at`, [order.id]);
+    expect(rows).toEqual([
+      { team_id: team.id, status: 'withdrawn', reason: 'manual_assign' },
+      { team_id: other.id, status: 'pending', reason: null },
+    ]);
+    expect(rows[0].team_id).toBe(team.id);
+    expect(first.teamId).toBe(team.id);
     expect(await seriousA11yViolations(page)).toEqual([]);
   });
 });

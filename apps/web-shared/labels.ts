@@ -25,6 +25,7 @@ export const EVENT_LABELS: Labels = {
   offer_declined: { zh: '服务队婉拒', en: 'Declined' },
   expire_offer: { zh: '派单超时', en: 'Offer expired' },
   offer_expired: { zh: '派单超时', en: 'Offer expired' },
+  offer_withdrawn: { zh: '撤回派单', en: 'Offer withdrawn' },
   escalate: { zh: '转人工', en: 'Escalated' },
   widen: { zh: '扩大派单范围', en: 'Search widened' },
   accept: { zh: '接单', en: 'Accepted' },

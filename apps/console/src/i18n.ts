@@ -41,6 +41,12 @@ const messages = {
     myOrders: '我代点的单', beneficiary: '服务对象', noBeneficiaries: '还没有档案，点“新建档案”添加', noOrders: '还没有代点的订单',
     loadMore: '加载更多', details: '详情', actions: '操作', close: '关闭', required: '请填写{field}', onBehalf: '代点单',
     cancelOrder: '取消订单', cancelReason: '请填写取消原因', errorCode: '错误代码',
+    searchTeams: '查找服务队（人工派单）', teamSearchPlaceholder: '输入队名的一部分', skillsHeld: '技能', beyondRadius: '超出服务半径',
+    full: '已满', lacks: '缺少：{skills}', holdsOffer: '正在等待答复', pendingNow: '正在等待「{team}」答复，{time} 截止', confirmAssignTitle: '确认派单',
+    confirmWithdraw: '这张单正在等待「{from}」答复。改派给「{to}」会撤回给「{from}」的派单，对方的倒计时随即结束。',
+    confirmOutside: '「{team}」离订单地点 {distance}，超出它的服务半径 {radius}。', confirmSkills: '「{team}」缺少所需技能：{skills}。',
+    confirmAssign: '确定派给「{team}」吗？', noTeamsFound: '没有找到服务队', scope: '适用范围', everywhere: '各地通用',
+    countyItemHint: '本县专用：只有本县居民能看到和下单',
   },
   en: {
     app: 'Xinyuan · Dispatch centre', queue: 'Live queue', map: 'Map', dashboard: 'Dashboard', menu: 'Menu', teams: 'Teams', staff: 'Staff',
@@ -78,6 +84,12 @@ const messages = {
     myOrders: 'Orders I placed', beneficiary: 'Beneficiary', noBeneficiaries: 'No profiles yet: add one with “New profile”', noOrders: 'No orders placed yet',
     loadMore: 'Load more', details: 'Details', actions: 'Actions', close: 'Close', required: '{field} is required', onBehalf: 'On behalf',
     cancelOrder: 'Cancel order', cancelReason: 'Why is it cancelled?', errorCode: 'Error code',
+    searchTeams: 'Find a team (manual assign)', teamSearchPlaceholder: 'Part of the team name', skillsHeld: 'Skills', beyondRadius: 'Beyond its radius',
+    full: 'Full', lacks: 'Lacks: {skills}', holdsOffer: 'Waiting for its answer', pendingNow: 'Waiting for “{team}” to answer until {time}', confirmAssignTitle: 'Confirm assignment',
+    confirmWithdraw: 'This order is waiting for “{from}” to answer. Assigning “{to}” withdraws the offer to “{from}” and ends its countdown.',
+    confirmOutside: '“{team}” is {distance} from the order, beyond its service radius of {radius}.', confirmSkills: '“{team}” lacks required skills: {skills}.',
+    confirmAssign: 'Assign “{team}”?', noTeamsFound: 'No team found', scope: 'Applies to', everywhere: 'Everywhere',
+    countyItemHint: 'This county only: only its residents see and order it',
   },
 };
 

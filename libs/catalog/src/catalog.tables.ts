@@ -2,7 +2,10 @@ import { col, nullable, Row, table } from '@xinyuan/common';
 
 export type OfferMode = 'offer' | 'grab';
 
-/** An item of the service menu (菜单). `offer_mode`: one team at a time, or several at once (抢单). */
+/**
+ * An item of the service menu (菜单). `offer_mode`: one team at a time, or several at once (抢单).
+ * `region_id`: NULL for a deployment-wide item, else the county (root region) whose item it is.
+ */
 export const SERVICES = table('services', {
   id: col.uuid(),
   code: col.text(),
@@ -15,5 +18,6 @@ export const SERVICES = table('services', {
   active: col.bool(),
   created_at: col.timestamptz(),
   offer_mode: col.text<OfferMode>(),
+  region_id: nullable(col.uuid()),
 });
 export type ServiceRow = Row<typeof SERVICES>;

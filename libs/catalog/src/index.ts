@@ -1,3 +1,4 @@
 export * from './catalog.tables';
 export * from './catalog.service';
 export * from './catalog.module';
+export * from './menu-jurisdiction';

@@ -8,6 +8,15 @@ export class ApiFieldErrorView {
   @ApiProperty({ type: [String] }) messages: string[];
 }
 
+/** OFFER_PENDING: an offer still waiting for a team's answer. */
+@ApiSchema({ name: 'ApiPendingOffer' })
+export class ApiPendingOfferView {
+  @ApiProperty({ format: 'uuid' }) offerId: string;
+  @ApiProperty({ format: 'uuid' }) teamId: string;
+  @ApiProperty() teamName: string;
+  @ApiProperty({ format: 'date-time' }) expiresAt: string;
+}
+
 /**
  * The error body every app answers with (HttpExceptionFilter): published once as the `ApiError`
  * schema and as the `default` response of every operation. Some codes add details of their own
@@ -27,6 +36,10 @@ export class ApiErrorView {
   @ApiPropertyOptional({ type: [String], description: 'TEAM_LACKS_SKILLS: skills the team does not have' }) missingSkills?: string[];
   @ApiPropertyOptional({ description: 'OPEN_ORDER_LIMIT: open orders allowed per resident' }) limit?: number;
   @ApiPropertyOptional({ type: Number, nullable: true, description: 'WECHAT_*: the errcode WeChat answered' }) wechatErrcode?: number | null;
+  @ApiPropertyOptional({ type: [ApiPendingOfferView], description: 'OFFER_PENDING: the offers to name in withdrawOfferIds' }) pendingOffers?: ApiPendingOfferView[];
+  @ApiPropertyOptional({ format: 'uuid', description: 'TEAM_ALREADY_OFFERED: the team\'s pending offer' }) offerId?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'TEAM_ALREADY_OFFERED: when that offer expires' }) expiresAt?: string;
+  @ApiPropertyOptional({ description: 'MINUTES_EXCEED_SERVICE_TIME: the most minutes that may be reported now' }) maxMinutes?: number;
 }
 
 /** The response schema of a keyset-paginated list of `item`: `{ items, nextCursor }`, one class (and schema) per item type. */

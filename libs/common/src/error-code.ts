@@ -54,6 +54,12 @@ export enum ErrorCode {
   AccountDisabled = 'ACCOUNT_DISABLED',
   OwnAccountChange = 'OWN_ACCOUNT_CHANGE',
   MemberNotFound = 'MEMBER_NOT_FOUND',
+  // completion, manual assign, the menu's jurisdictions, database outages
+  MinutesExceedServiceTime = 'MINUTES_EXCEED_SERVICE_TIME',
+  OfferPending = 'OFFER_PENDING',
+  TeamAlreadyOffered = 'TEAM_ALREADY_OFFERED',
+  ServiceNotAvailableHere = 'SERVICE_NOT_AVAILABLE_HERE',
+  ServiceUnavailable = 'SERVICE_UNAVAILABLE',
 }
 
 /** Chinese text shown to people when a code is raised without a more specific message. */
@@ -110,4 +116,9 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   [ErrorCode.AccountDisabled]: '账号已停用，请联系管理员',
   [ErrorCode.OwnAccountChange]: '不能修改自己的角色、辖区，也不能停用自己的账号',
   [ErrorCode.MemberNotFound]: '该队员不在此服务队',
+  [ErrorCode.MinutesExceedServiceTime]: '服务时长超过了从签到到现在的时间，请核对后再填写',
+  [ErrorCode.OfferPending]: '这张单正在等待另一支服务队答复，改派前请确认撤回',
+  [ErrorCode.TeamAlreadyOffered]: '这支服务队正在考虑这张单，无需重复派单',
+  [ErrorCode.ServiceNotAvailableHere]: '这个服务项目在该地点不提供',
+  [ErrorCode.ServiceUnavailable]: '系统正忙，请稍后再试',
 };

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { randomUUID } from 'node:crypto';
 import { DomainException } from './domain.exception';
 import { ERROR_MESSAGES, ErrorCode } from './error-code';
+import { SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS, unavailabilityReason } from './unavailable';
 
 export interface ErrorBody {
   statusCode: number;
@@ -67,12 +68,21 @@ function body(status: number, code: ErrorCode, message?: string): ErrorBody {
   return { statusCode: status, error: REASON[status] ?? 'Error', message: message ?? ERROR_MESSAGES[code], code };
 }
 
-export function toErrorBody(exception: unknown): { body: ErrorBody; unexpected: boolean } {
+/**
+ * The error body for an exception. `unexpected`: a bug, logged with its stack; `unavailable`: the
+ * database or another store cannot be reached (503 with Retry-After), logged as one line.
+ */
+export function toErrorBody(exception: unknown): { body: ErrorBody; unexpected: boolean; unavailable?: string } {
   if (exception instanceof DomainException) {
     const b = body(exception.status, exception.code, exception.message);
     if (exception.fields) b.fields = exception.fields;
     if (exception.details) Object.assign(b, exception.details);
     return { body: b, unexpected: false };
+  }
+  const unavailable = unavailabilityReason(exception);
+  if (unavailable) {
+    // the request did not complete; a retry is safe (writes are one transaction, orders take an Idempotency-Key)
+    return { body: { ...body(503, ErrorCode.ServiceUnavailable), retryAfterSeconds: SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS }, unexpected: false, unavailable };
   }
   const fastify = fromFastifyError(exception as { code?: string; statusCode?: number });
   if (fastify) return { body: fastify, unexpected: false };
@@ -102,9 +112,14 @@ export class HttpExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse();
     const request = host.switchToHttp().getRequest();
-    const { body: errorBody, unexpected } = toErrorBody(exception);
+    const { body: errorBody, unexpected, unavailable } = toErrorBody(exception);
     // 429 / 503 answers that say when to come back carry it as a header too (RFC 9110 Retry-After)
     if (typeof errorBody.retryAfterSeconds === 'number') reply.header('Retry-After', String(Math.max(1, Math.ceil(errorBody.retryAfterSeconds))));
+    if (unavailable) {
+      errorBody.correlationId = randomUUID();
+      // an outage is not a bug: one line, no stack, no SQL
+      this.logger.warn(`${request?.method} ${request?.url} → 503, store unavailable (${unavailable}) [${errorBody.correlationId}]`);
+    }
     if (unexpected) {
       errorBody.correlationId = randomUUID();
       this.logger.error(

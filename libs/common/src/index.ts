@@ -1,6 +1,7 @@
 export * from './error-code';
 export * from './domain.exception';
 export * from './http-exception.filter';
+export * from './unavailable';
 export * from './validation';
 export * from './pagination';
 export * from './uuid';

@@ -202,6 +202,17 @@ export class AppConfig {
   @Min(1)
   AUTO_CLOSE_AFTER_DAYS = 7;
 
+  /**
+   * Slack, in minutes, on the service minutes a volunteer reports at completion: more than the time
+   * since check-in plus this is refused (422 MINUTES_EXCEED_SERVICE_TIME). It covers a volunteer who
+   * started before tapping 到达签到.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1440)
+  COMPLETION_MINUTES_SLACK = 60;
+
   // ---- staff console, dashboards and the web front ends ----
 
   /** An offered order appears in the staff live queue once its offer expires within this many seconds. */
@@ -345,6 +356,25 @@ export class AppConfig {
   @IsInt()
   @Min(1)
   DB_POOL_SIZE = 10;
+
+  /**
+   * Longest wait for a Postgres connection (opening one, or a free one from the pool). Past it the
+   * request answers 503 SERVICE_UNAVAILABLE with Retry-After instead of hanging; 0 waits for ever.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  DB_CONNECT_TIMEOUT_MS = 5000;
+
+  /**
+   * Longest wait for the answer to one statement of the apps (not of migrations). Past it the
+   * connection is closed (Postgres rolls back what it had begun) and the request answers 503: a
+   * frozen network or a hung server cannot hold requests and connections for ever. 0 turns it off.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  DB_QUERY_TIMEOUT_MS = 30000;
 }
 
 export class ConfigError extends Error {}

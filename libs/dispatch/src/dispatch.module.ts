@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { OrdersModule } from '@xinyuan/orders';
 import { OrgModule } from '@xinyuan/org';
 import { AssignOrderUseCase } from './assign-order.use-case';
+import { AssignableTeams } from './assignable-teams';
 import { CandidateFinder } from './candidate-finder';
 import { DispatchBatchUseCase } from './dispatch-batch.use-case';
 import { DispatchOrderUseCase } from './dispatch-order.use-case';
@@ -12,7 +13,7 @@ import { PendingOffers } from './pending-offers';
 import { Reconciler } from './reconciler';
 
 const providers = [
-  CandidateFinder, DispatchOrderUseCase, DispatchBatchUseCase, ExpireOfferUseCase, OfferResponsesUseCase, AssignOrderUseCase, Reconciler, OfferQueries, PendingOffers,
+  CandidateFinder, DispatchOrderUseCase, DispatchBatchUseCase, ExpireOfferUseCase, OfferResponsesUseCase, AssignOrderUseCase, Reconciler, OfferQueries, PendingOffers, AssignableTeams,
 ];
 
 /** 派单: finding, offering, answering and expiring; enqueues work, so its app imports `QueueModule`. */

@@ -12,3 +12,4 @@ export * from './reconciler';
 export * from './offer-queries';
 export * from './dispatch.module';
 export * from './pending-offers';
+export * from './assignable-teams';

@@ -26,10 +26,10 @@ export class OfferResponsesUseCase {
     return this.dataSource.transaction(async (m) => {
       const offer = await this.lockOwnPendingOffer(m, offerId, user);
       if (offer.due) throw OfferErrors.expired();
-      const claimed = await m.query(
+      const claimed: { name: string }[] = await m.query(
         `WITH claimed AS (UPDATE teams SET active_orders = active_orders + 1
-                           WHERE id = $1 AND active AND active_orders < capacity RETURNING id)
-         SELECT id FROM claimed`,
+                           WHERE id = $1 AND active AND active_orders < capacity RETURNING name)
+         SELECT name FROM claimed`,
         [offer.team_id],
       );
       if (claimed.length === 0) throw OfferErrors.teamAtCapacity();
@@ -48,6 +48,7 @@ export class OfferResponsesUseCase {
         action: 'accept',
         actor: { id: user.id, role: 'volunteer' },
         teamId: offer.team_id,
+        note: `「${claimed[0].name}」已接单`,
         data: { offerId, teamId: offer.team_id },
       });
       await m.query(`INSERT INTO service_records (order_id, team_id) VALUES ($1, $2)

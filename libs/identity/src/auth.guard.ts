@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import { DomainException, VERIFIED_BEARER, VerifiedBearer } from '@xinyuan/common';
-import { IS_PUBLIC, REQUIRED_ROLES } from './auth.decorators';
+import { IS_OPTIONAL_AUTH, IS_PUBLIC, REQUIRED_ROLES } from './auth.decorators';
 import type { AccessTokenPayload, AuthUser } from './auth-user';
 import { SessionRevocations } from './session-revocations';
 import type { Role } from './roles';
@@ -31,7 +31,10 @@ export class AuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest();
     const header: unknown = request.headers?.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-    if (!match) throw DomainException.unauthenticated(undefined, { reason: 'missing' });
+    if (!match) {
+      if (this.reflector.getAllAndOverride<boolean>(IS_OPTIONAL_AUTH, targets)) return true;
+      throw DomainException.unauthenticated(undefined, { reason: 'missing' });
+    }
     let payload: AccessTokenPayload;
     try {
       // the rate-limit hook (api, rating) has usually verified this very token already

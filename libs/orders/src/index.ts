@@ -12,5 +12,7 @@ export * from './order-view';
 export * from './order-queries';
 export * from './place-order.use-case';
 export * from './order-lifecycle.use-case';
+export * from './service-minutes';
+export * from './timeline-details';
 export * from './orders.module';
 export * from './order-workflow.module';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { DomainException } from '@xinyuan/common';
+import { DomainException, ErrorCode } from '@xinyuan/common';
+import { AppConfig } from '@xinyuan/config';
 import { LatLng, toEwkt } from '@xinyuan/geo';
 import type { AuthUser } from '@xinyuan/identity';
 import { DispatchQueue } from '@xinyuan/queue';
@@ -9,6 +10,7 @@ import { OrderAccess } from './order-access';
 import { OrderErrors } from './order.exception';
 import { ORDER_COLUMNS, OrderRecord, toOrderRecord } from './order-record';
 import { OrderTransitions } from './order-transitions';
+import { maxReportableMinutes } from './service-minutes';
 
 export interface CompleteInput {
   report: string;
@@ -27,6 +29,7 @@ export class OrderLifecycleUseCase {
     private readonly transitions: OrderTransitions,
     private readonly access: OrderAccess,
     private readonly queue: DispatchQueue,
+    private readonly config: AppConfig,
   ) {}
 
   async approve(orderId: string, staff: AuthUser, note?: string): Promise<OrderRecord> {
@@ -76,18 +79,19 @@ export class OrderLifecycleUseCase {
   async checkIn(orderId: string, user: AuthUser, location: LatLng): Promise<OrderRecord> {
     return this.dataSource.transaction(async (m) => {
       const current = await this.lockAsServingTeam(m, orderId, user);
+      const [{ distance_m }]: { distance_m: number }[] = await m.query(
+        `SELECT ST_Distance($1::geography, $2::geography) AS distance_m`,
+        [toEwkt(location), toEwkt(current.location)],
+      );
+      // the distance is staff's to see (timeline details); the exact point stays in service_records
       const { order } = await this.transitions.apply(m, {
         orderId, action: 'check_in', actor: { id: user.id, role: 'volunteer' }, note: '志愿者已到达，开始服务',
-      });
-      const [{ distance_m }] = await m.query(
-        `WITH r AS (UPDATE service_records SET checked_in_at = now(), checked_in_by = $2, check_in_location = $3::geography
-                     WHERE order_id = $1 RETURNING check_in_location)
-         SELECT ST_Distance(r.check_in_location, $4::geography) AS distance_m FROM r`,
-        [orderId, user.id, toEwkt(location), toEwkt(current.location)],
-      );
-      await this.transitions.record(m, orderId, 'check_in_location', { id: user.id, role: 'volunteer' }, {
         data: { distanceFromOrderM: Math.round(Number(distance_m)) },
       });
+      await m.query(
+        `UPDATE service_records SET checked_in_at = now(), checked_in_by = $2, check_in_location = $3::geography WHERE order_id = $1`,
+        [orderId, user.id, toEwkt(location)],
+      );
       return order;
     });
   }
@@ -103,6 +107,7 @@ export class OrderLifecycleUseCase {
       if (members.length !== volunteerIds.length) {
         throw DomainException.validation([{ field: 'volunteerIds', messages: ['every volunteer must be a member of the serving team'] }]);
       }
+      if (input.minutes !== undefined) await this.requirePlausibleMinutes(m, orderId, input.minutes);
       const { order } = await this.transitions.apply(m, {
         orderId, action: 'complete', actor: { id: user.id, role: 'volunteer' }, note: input.report,
         data: { minutes: input.minutes ?? null, volunteerIds },
@@ -115,6 +120,20 @@ export class OrderLifecycleUseCase {
       await this.releaseTeamCapacity(m, current.teamId!);
       return order;
     });
+  }
+
+  /** Refuses more minutes than have passed since check-in, plus the configured slack (DB clock). */
+  private async requirePlausibleMinutes(m: EntityManager, orderId: string, minutes: number): Promise<void> {
+    const [record]: { checked_in_at: Date | null; now: Date }[] = await m.query(
+      `SELECT checked_in_at, now() AS now FROM service_records WHERE order_id = $1`,
+      [orderId],
+    );
+    const slack = this.config.COMPLETION_MINUTES_SLACK;
+    const max = maxReportableMinutes(new Date(record?.checked_in_at ?? record?.now ?? Date.now()), new Date(record?.now ?? Date.now()), slack);
+    if (minutes > max) {
+      throw new DomainException(ErrorCode.MinutesExceedServiceTime, 422, undefined,
+        [{ field: 'minutes', messages: [`minutes must not exceed ${max}: the time since check-in plus ${slack}`] }], { maxMinutes: max });
+    }
   }
 
   private async lock(m: EntityManager, orderId: string): Promise<OrderRecord> {

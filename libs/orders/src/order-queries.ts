@@ -12,6 +12,7 @@ import type { OrderEventRow } from './order.tables';
 import type { OrderStatus } from './order-status';
 import { OrderView, TimelineEntry, toOrderView } from './order-view';
 import { teamSeesContact } from './order-privacy';
+import { TimelineNames, timelineDetails } from './timeline-details';
 
 const VIEW_COLUMNS = `${ORDER_COLUMNS}, o.created_at::text AS cursor_at, s.name AS service_name, r.name AS area_name, t.name AS team_name, sr.completed_at AS served_completed_at`;
 /** A row of `VIEW_COLUMNS`: the order with the names a view shows. */
@@ -68,8 +69,9 @@ export class OrderQueries {
       area: row.area_name,
       teamName: row.team_name,
       contactPhone: visibility === 'full' ? openContactPhone(this.cipher, order.contactPhoneStored) : null,
-      // the timeline's notes are free text (reports, reasons): only for those who may see everything
-      timeline: visibility === 'full' ? await this.timeline(m, orderId) : undefined,
+      // the timeline's notes are free text (reports, reasons): only for those who may see everything;
+      // its details (teams, distances, reasons) only for staff of the order's jurisdiction
+      timeline: visibility === 'full' ? await this.timeline(m, orderId, await this.access.staffMayAct(m, user, order)) : undefined,
     });
   }
 
@@ -80,19 +82,34 @@ export class OrderQueries {
     return toOrderRecord(row);
   }
 
-  async timeline(m: EntityManager, orderId: string): Promise<TimelineEntry[]> {
-    const rows: Pick<OrderEventRow, 'type' | 'from_status' | 'to_status' | 'at' | 'actor_role' | 'note'>[] = await m.query(
-      `SELECT type, from_status, to_status, at, actor_role, note FROM order_events WHERE order_id = $1 ORDER BY id`,
+  /** The order's timeline, oldest first; `withDetails` adds each entry's facts for staff (`timeline-details.ts`). */
+  async timeline(m: EntityManager, orderId: string, withDetails = false): Promise<TimelineEntry[]> {
+    const rows: Pick<OrderEventRow, 'type' | 'from_status' | 'to_status' | 'at' | 'actor_role' | 'note' | 'data'>[] = await m.query(
+      `SELECT type, from_status, to_status, at, actor_role, note, data FROM order_events WHERE order_id = $1 ORDER BY id`,
       [orderId],
     );
-    return rows.map((e) => ({
-      type: e.type,
-      fromStatus: e.from_status,
-      toStatus: e.to_status,
-      at: new Date(e.at).toISOString(),
-      actorRole: e.actor_role,
-      note: e.note,
-    }));
+    const names = withDetails ? await this.timelineNames(m, orderId) : null;
+    return rows.map((e) => {
+      const entry: TimelineEntry = {
+        type: e.type,
+        fromStatus: e.from_status,
+        toStatus: e.to_status,
+        at: new Date(e.at).toISOString(),
+        actorRole: e.actor_role,
+        note: e.note,
+      };
+      if (names) entry.details = timelineDetails(e.data, names);
+      return entry;
+    });
+  }
+
+  /** Every team an order's timeline can mention was offered the order: one look-up names them all. */
+  private async timelineNames(m: EntityManager, orderId: string): Promise<TimelineNames> {
+    const rows: { offer_id: string; team_id: string; team_name: string }[] = await m.query(
+      `SELECT f.id AS offer_id, f.team_id, t.name AS team_name FROM offers f JOIN teams t ON t.id = f.team_id WHERE f.order_id = $1`,
+      [orderId],
+    );
+    return { teams: new Map(rows.map((r) => [r.team_id, r.team_name])), offerTeams: new Map(rows.map((r) => [r.offer_id, r.team_id])) };
   }
 
   async list(user: AuthUser, filter: OrderListFilter): Promise<Page<OrderView>> {

@@ -2,6 +2,7 @@ import { coarsen, LatLng } from '@xinyuan/geo';
 import type { OrderVisibility } from './order-access';
 import type { OrderRecord } from './order-record';
 import type { OrderStatus } from './order-status';
+import type { TimelineDetails } from './timeline-details';
 
 export interface TimelineEntry {
   type: string;
@@ -10,6 +11,8 @@ export interface TimelineEntry {
   at: string;
   actorRole: string;
   note: string | null;
+  /** Staff of the order's jurisdiction only: the entry's facts (teams by name, distance, reason …). */
+  details?: TimelineDetails | null;
 }
 
 export interface OrderView {

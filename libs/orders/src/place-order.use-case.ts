@@ -39,24 +39,27 @@ export interface PlaceOrderResult {
 }
 
 const PLACE_ORDER_SQL = `
-  WITH svc AS (SELECT id, name, requires_review FROM services WHERE code = $2 AND active),
+  WITH svc AS (SELECT id, name, requires_review, region_id FROM services WHERE code = $2 AND active),
+  area AS (SELECT r.id, r.path FROM regions r WHERE r.boundary IS NOT NULL AND ST_Covers(r.boundary, $4::geography)
+            ORDER BY array_position(ARRAY['point', 'village', 'township', 'county'], r.level) LIMIT 1),
+  -- a county's own menu item is ordered only inside that county
+  here AS (SELECT svc.* FROM svc WHERE svc.region_id IS NULL OR EXISTS (SELECT 1 FROM area WHERE area.path @> ARRAY[svc.region_id])),
   usr AS (SELECT id, phone_enc FROM users WHERE id = $1),
   key AS (
     INSERT INTO idempotency_keys (user_id, key, request_hash, order_id)
-    SELECT $1, $11, $12, $10 FROM svc, usr WHERE $11::text IS NOT NULL
+    SELECT $1, $11, $12, $10 FROM here, usr WHERE $11::text IS NOT NULL
     ON CONFLICT DO NOTHING
     RETURNING order_id),
   placed AS (
     INSERT INTO orders (id, resident_id, service_id, service_code, description, location, address, contact_phone,
                         preferred_start, preferred_end, region_id, status, urgent, beneficiary_id, on_behalf)
-    SELECT $10, $1, svc.id, $2, $3, $4::geography, $5,
+    SELECT $10, $1, here.id, $2, $3, $4::geography, $5,
            -- $6 is a PiiCipher ciphertext; without one the account's phone (encrypted with the same cipher) is copied
            COALESCE($6, usr.phone_enc), $7, $8,
-           (SELECT r.id FROM regions r WHERE r.boundary IS NOT NULL AND ST_Covers(r.boundary, $4::geography)
-             ORDER BY array_position(ARRAY['point', 'village', 'township', 'county'], r.level) LIMIT 1),
+           (SELECT id FROM area),
            -- the state machine names both entry statuses ($16 reviewed, $17 direct); the menu item picks
-           CASE WHEN svc.requires_review THEN $16 ELSE $17 END, $9, $13, $14
-      FROM svc, usr
+           CASE WHEN here.requires_review THEN $16 ELSE $17 END, $9, $13, $14
+      FROM here, usr
      WHERE $11::text IS NULL OR EXISTS (SELECT 1 FROM key)
     RETURNING ${ORDER_RETURNING}),
   event AS (
@@ -66,7 +69,9 @@ const PLACE_ORDER_SQL = `
            CASE WHEN status = 'pending_review' THEN '已下单，等待审核' ELSE '已下单，正在派单' END
       FROM placed
     RETURNING at, note)
-  SELECT placed.*, EXISTS (SELECT 1 FROM svc) AS service_found, EXISTS (SELECT 1 FROM usr) AS user_found,
+  SELECT placed.*, EXISTS (SELECT 1 FROM svc) AS service_found, EXISTS (SELECT 1 FROM here) AS service_here,
+         (SELECT r.name FROM regions r WHERE r.id = (SELECT region_id FROM svc)) AS service_county,
+         EXISTS (SELECT 1 FROM usr) AS user_found,
          (SELECT name FROM svc) AS service_name, (SELECT name FROM regions WHERE id = placed.region_id) AS area_name,
          (SELECT at FROM event) AS placed_at, (SELECT note FROM event) AS placed_note
     FROM (SELECT 1) one LEFT JOIN placed ON true`;
@@ -74,6 +79,9 @@ const PLACE_ORDER_SQL = `
 /** What PLACE_ORDER_SQL answers: the order's columns (all null when nothing was placed) and the facts checked. */
 type PlacedRow = { [K in keyof OrderColumns]: OrderColumns[K] | null } & {
   service_found: boolean;
+  /** The item may be ordered at this location (deployment-wide, or its county covers the location). */
+  service_here: boolean;
+  service_county: string | null;
   user_found: boolean;
   service_name: string | null;
   area_name: string | null;
@@ -142,6 +150,11 @@ export class PlaceOrderUseCase {
     if (!result.service_found) {
       throw new DomainException(ErrorCode.ServiceNotFound, 422, undefined, [
         { field: 'serviceCode', messages: ['unknown or inactive service code'] },
+      ]);
+    }
+    if (!result.service_here) {
+      throw new DomainException(ErrorCode.ServiceNotAvailableHere, 422, `「${result.service_name}」只在${result.service_county ?? '所属县'}提供，这个地点不能下这项服务`, [
+        { field: 'serviceCode', messages: ['this menu item belongs to another county than the order\'s location'] },
       ]);
     }
     if (!result.user_found) throw DomainException.unauthenticated();

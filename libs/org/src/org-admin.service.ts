@@ -294,13 +294,6 @@ export class OrgAdminService {
     return { userId: user.id, role: input.role, regionId: input.regionId, userCreated: user.created };
   }
 
-  /** The menu is county-wide: only the bootstrap admin and county-wide admins change it. */
-  async requireCountyWide(user: AuthUser): Promise<void> {
-    const scope = await this.jurisdiction.staffScope(user);
-    if (scope.kind === 'all' || (scope.kind === 'subtree' && scope.includesUnregioned)) return;
-    throw new DomainException(ErrorCode.OutsideJurisdiction, 403, '只有县级管理员可以维护服务菜单');
-  }
-
   private async requireRegion(regionId: string): Promise<void> {
     const [region] = await this.dataSource.query(`SELECT id FROM regions WHERE id = $1`, [regionId]);
     if (!region) throw new DomainException(ErrorCode.RegionNotFound, 422, undefined, [{ field: 'regionId', messages: ['region not found'] }]);

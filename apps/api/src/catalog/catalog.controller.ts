@@ -1,33 +1,40 @@
 import { Body, Controller, Get, Post, Query } from '@nestjs/common';
-import { PageQuery } from '@xinyuan/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { DomainException } from '@xinyuan/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CatalogService } from '@xinyuan/catalog';
-import { AuthUser, CurrentUser, Public, Roles } from '@xinyuan/identity';
-import { OrgAdminService } from '@xinyuan/org';
-import { CreateServiceDto } from './catalog.dto';
+import { AuthUser, CurrentUser, OptionalAuth, Roles } from '@xinyuan/identity';
+import { CreateServiceDto, MenuQuery } from './catalog.dto';
 import { ServicePage, ServiceView } from './catalog.views';
 
 @ApiTags('menu 服务菜单')
 @Controller('api/v1/services')
 export class CatalogController {
-  constructor(
-    private readonly catalog: CatalogService,
-    private readonly org: OrgAdminService,
-  ) {}
+  constructor(private readonly catalog: CatalogService) {}
 
-  @Public()
+  @OptionalAuth()
+  @ApiBearerAuth()
   @Get()
   @ApiOkResponse({ type: ServicePage })
-  list(@Query() query: PageQuery) {
-    return this.catalog.listActive(query.limit ?? 100, query.cursor);
+  @ApiOperation({
+    summary: 'The public menu: deployment-wide items and those of the caller\'s county',
+    description: 'The county is that of `regionId`, else of the point `lat`,`lng`, else (signed in) of the caller\'s latest order, '
+      + 'recorded profiles and own region, else the deployment\'s only county. A token is optional; one that is sent must be valid.',
+  })
+  async list(@CurrentUser() user: AuthUser | undefined, @Query() query: MenuQuery) {
+    if ((query.lat === undefined) !== (query.lng === undefined)) {
+      throw DomainException.validation([{ field: query.lat === undefined ? 'lat' : 'lng', messages: ['lat and lng go together'] }]);
+    }
+    const location = query.lat !== undefined && query.lng !== undefined ? { lat: query.lat, lng: query.lng } : undefined;
+    const counties = await this.catalog.menuCounties({ regionId: query.regionId, location, user });
+    return this.catalog.listActive(counties, query.limit ?? 100, query.cursor);
   }
 
   @ApiBearerAuth()
   @Roles('admin')
   @Post()
   @ApiCreatedResponse({ type: ServiceView })
-  async create(@CurrentUser() user: AuthUser, @Body() dto: CreateServiceDto) {
-    await this.org.requireCountyWide(user);
-    return this.catalog.create(dto);
+  @ApiOperation({ summary: 'Add a menu item: the everything-scope admin adds deployment-wide items (or a county\'s, with regionId); a county-wide admin adds their county\'s' })
+  create(@CurrentUser() user: AuthUser, @Body() dto: CreateServiceDto) {
+    return this.catalog.create(user, dto);
   }
 }

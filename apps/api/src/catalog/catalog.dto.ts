@@ -1,5 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { PageQuery } from '@xinyuan/common';
 
 export class CreateServiceDto {
   @ApiProperty({ example: 'HAIRCUT' }) @IsString() @Matches(/^[A-Z][A-Z0-9_]{1,39}$/, { message: 'code must be UPPER_SNAKE_CASE' }) code: string;
@@ -14,4 +16,17 @@ export class CreateServiceDto {
   @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() requiresReview?: boolean;
   @ApiPropertyOptional({ enum: ['offer', 'grab'], default: 'offer', description: 'offer: one team at a time; grab (抢单): the top N teams at once, first accept wins' })
   @IsOptional() @IsIn(['offer', 'grab']) offerMode?: 'offer' | 'grab';
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'the county (root region) the item belongs to: only the everything-scope admin chooses; a county admin\'s items are their county\'s; omitted by the everything-scope admin: deployment-wide',
+  })
+  @IsOptional() @IsUUID() regionId?: string;
+}
+
+/** Where the caller is, for the county items of the public menu (all optional). */
+export class MenuQuery extends PageQuery {
+  @ApiPropertyOptional({ format: 'uuid', description: 'any region of the county whose own items to include' }) @IsOptional() @IsUUID() regionId?: string;
+  @ApiPropertyOptional({ minimum: -90, maximum: 90, description: 'with lng: the county covering this point' })
+  @IsOptional() @Type(() => Number) @IsNumber() @Min(-90) @Max(90) lat?: number;
+  @ApiPropertyOptional({ minimum: -180, maximum: 180 }) @IsOptional() @Type(() => Number) @IsNumber() @Min(-180) @Max(180) lng?: number;
 }

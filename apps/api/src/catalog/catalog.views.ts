@@ -14,6 +14,15 @@ export class ServiceView {
   @ApiProperty() requiresReview: boolean;
   @ApiProperty({ enum: ['offer', 'grab'] }) offerMode: 'offer' | 'grab';
   @ApiProperty() active: boolean;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'null: deployment-wide; else the county whose own item it is (ordered only inside it)' })
+  regionId: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'name of that county' }) regionName: string | null;
 }
 
 export const ServicePage = PageOf(ServiceView);
+
+/** A menu item in the staff list, with whether the caller may edit it. */
+export class StaffServiceView extends ServiceView {
+  @ApiProperty({ description: 'the caller may edit it (deployment-wide items: the everything-scope admin; a county\'s: its county-wide admins)' })
+  editable: boolean;
+}

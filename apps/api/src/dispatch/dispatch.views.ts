@@ -81,4 +81,39 @@ export class AssignedOffer {
   @ApiProperty({ format: 'uuid' }) teamId: string;
   @ApiProperty({ enum: ['pending'] }) status: 'pending';
   @ApiProperty({ format: 'date-time' }) expiresAt: string;
+  @ApiProperty({ type: [String], description: 'pending offers of other teams this assign withdrew (each an offer_withdrawn timeline entry)' }) withdrawnOfferIds: string[];
+}
+
+/** An offer still waiting for a team's answer. */
+export class PendingOfferRef {
+  @ApiProperty({ format: 'uuid' }) offerId: string;
+  @ApiProperty({ format: 'uuid' }) teamId: string;
+  @ApiProperty() teamName: string;
+  @ApiProperty({ format: 'date-time' }) expiresAt: string;
+}
+
+/** A team of the caller's jurisdiction that staff may assign by hand, flagged where it does not fit. */
+export class AssignableTeam {
+  @ApiProperty({ format: 'uuid' }) teamId: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ format: 'uuid' }) regionId: string;
+  @ApiProperty({ type: String, nullable: true }) regionName: string | null;
+  @ApiProperty({ description: 'metres from the team\'s base to the order' }) distanceM: number;
+  @ApiProperty() serviceRadiusM: number;
+  @ApiProperty({ description: 'false: the order lies beyond the team\'s own service radius (still assignable)' }) withinServiceRadius: boolean;
+  @ApiProperty() activeOrders: number;
+  @ApiProperty() capacity: number;
+  @ApiProperty({ description: 'cannot take another order now' }) atCapacity: boolean;
+  @ApiProperty({ type: [String] }) skills: string[];
+  @ApiProperty({ type: [String], description: 'required skills the team lacks (assignable with allowMissingSkills)' }) missingSkills: string[];
+  @ApiProperty() previouslyOffered: boolean;
+  @ApiProperty({ description: 'the team holds this order\'s pending offer now' }) holdsPendingOffer: boolean;
+}
+
+export class AssignableTeamPage {
+  @ApiProperty({ format: 'uuid' }) orderId: string;
+  @ApiProperty({ type: [String] }) requiredSkills: string[];
+  @ApiProperty({ type: [PendingOfferRef], description: 'assigning another team withdraws these, once confirmed (withdrawOfferIds)' }) pendingOffers: PendingOfferRef[];
+  @ApiProperty({ type: [AssignableTeam] }) items: AssignableTeam[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor: string | null;
 }

@@ -99,9 +99,9 @@ export class ManagementController {
   @Roles('admin', 'dispatcher')
   @Get('services/all')
   @ApiOkResponse({ type: ServiceList })
-  @ApiOperation({ summary: 'The whole menu, inactive items included (staff)' })
-  services() {
-    return this.catalog.listAll();
+  @ApiOperation({ summary: 'The menu as staff see it, inactive items included: deployment-wide items and their county\'s (editable: the caller may change it)' })
+  services(@CurrentUser() user: AuthUser) {
+    return this.catalog.listForStaff(user);
   }
 
   @Roles('admin')
@@ -135,11 +135,10 @@ export class ManagementController {
   @Roles('admin')
   @Patch('services/:code')
   @ApiOkResponse({ type: ServiceView })
-  @ApiOperation({ summary: 'Edit a menu item (name, group, skills, timeout, review, mode) or take it off the menu / put it back' })
+  @ApiOperation({ summary: 'Edit a menu item (name, group, skills, timeout, review, mode) or take it off the menu / put it back; another county\'s item: 404, a deployment-wide one below the everything-scope admin: 403' })
   async updateService(@CurrentUser() user: AuthUser, @Param('code') code: string, @Body() dto: UpdateServiceDto) {
-    // the menu is county-wide: only county-wide admins change it (as for creating items)
-    await this.org.requireCountyWide(user);
-    return this.catalog.update(code, dto);
+    // deployment-wide items: the everything-scope admin; a county's own items: its county-wide admins
+    return this.catalog.update(user, code, dto);
   }
 
   @Get('me/service-hours')

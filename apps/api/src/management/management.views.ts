@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ServiceView } from '../catalog/catalog.views';
+import { StaffServiceView } from '../catalog/catalog.views';
 import { TEAM_MEMBER_ROLE_ENUM } from '../org/org.views';
 import { TeamMemberRole } from '@xinyuan/org';
 
@@ -39,7 +39,7 @@ export class StaffList {
 }
 
 export class ServiceList {
-  @ApiProperty({ type: [ServiceView] }) items: ServiceView[];
+  @ApiProperty({ type: [StaffServiceView] }) items: StaffServiceView[];
 }
 
 export class MemberChange {

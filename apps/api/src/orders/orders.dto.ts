@@ -53,6 +53,17 @@ export class ApproveDto {
 export class AssignDto {
   @ApiProperty() @IsUUID() teamId: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 500) note?: string;
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'the pending offers (of other teams) the caller confirmed to withdraw; while one is pending and not named here: 409 OFFER_PENDING',
+  })
+  @IsOptional() @IsArray() @ArrayMaxSize(20) @IsUUID('all', { each: true }) withdrawOfferIds?: string[];
+  @ApiPropertyOptional({ description: 'assign a team lacking some required skills (otherwise 422 TEAM_LACKS_SKILLS)', default: false })
+  @IsOptional() @IsBoolean() allowMissingSkills?: boolean;
+}
+
+export class AssignableTeamsQuery extends PageQuery {
+  @ApiPropertyOptional({ description: 'part of the team name', maxLength: 50 }) @IsOptional() @IsString() @Length(1, 50) q?: string;
 }
 
 export class CheckInDto {

@@ -7,6 +7,37 @@ import { ORDER_STATUSES, OrderStatus } from '@xinyuan/orders';
 
 export const ORDER_STATUS_ENUM = { enum: ORDER_STATUSES, enumName: 'OrderStatus' } as const;
 
+export class TimelineTeamRef {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() name: string;
+}
+
+export class TimelineOfferRef {
+  @ApiProperty({ format: 'uuid' }) offerId: string;
+  @ApiProperty({ type: TimelineTeamRef }) team: TimelineTeamRef;
+  @ApiPropertyOptional({ description: 'dispatch score that chose the team (automatic offers)' }) score?: number;
+}
+
+/** The facts of a timeline entry, for staff of the order's jurisdiction (teams named, distances, reasons). */
+export class TimelineDetails {
+  @ApiPropertyOptional({ type: TimelineTeamRef, description: 'the team the entry is about (assigned, accepted, declined, expired, withdrawn)' }) team?: TimelineTeamRef;
+  @ApiPropertyOptional({ format: 'uuid' }) offerId?: string;
+  @ApiPropertyOptional({ type: [TimelineOfferRef], description: 'automatic offers of this round (several in grab mode)' }) offers?: TimelineOfferRef[];
+  @ApiPropertyOptional({ type: [TimelineOfferRef], description: 'pending offers a manual assign withdrew' }) withdrawnOffers?: TimelineOfferRef[];
+  @ApiPropertyOptional({ enum: ['offer', 'grab'] }) mode?: 'offer' | 'grab';
+  @ApiPropertyOptional({ description: 'jurisdiction searched: station, township, county, open' }) scope?: string;
+  @ApiPropertyOptional({ description: 'widen: the scope searched before' }) scopeFrom?: string;
+  @ApiPropertyOptional({ description: 'widen: the scope searched now' }) scopeTo?: string;
+  @ApiPropertyOptional({ description: 'machine reason: no_candidate, attempts_exhausted (escalate), manual_assign (withdrawn)' }) reason?: string;
+  @ApiPropertyOptional({ description: 'check-in: metres between the volunteer and the order\'s location' }) distanceFromOrderM?: number;
+  @ApiPropertyOptional({ description: 'manual assign: the order lies beyond the team\'s own service radius' }) outsideServiceRadius?: boolean;
+  @ApiPropertyOptional({ type: [String], description: 'manual assign: skills the team lacks, assigned anyway' }) missingSkills?: string[];
+  @ApiPropertyOptional({ type: Number, nullable: true, description: 'completion: minutes reported' }) minutes?: number | null;
+  @ApiPropertyOptional({ description: 'completion: volunteers credited' }) volunteerCount?: number;
+  @ApiPropertyOptional() stars?: number;
+  @ApiPropertyOptional() solved?: boolean;
+}
+
 export class TimelineEntry {
   @ApiProperty({ example: 'placed', description: 'placed, approve, assign, offer, accept, decline, check_in, complete, rate, cancel, …' }) type: string;
   @ApiProperty({ ...ORDER_STATUS_ENUM, nullable: true }) fromStatus: OrderStatus | null;
@@ -14,6 +45,8 @@ export class TimelineEntry {
   @ApiProperty({ format: 'date-time' }) at: string;
   @ApiProperty({ example: 'resident' }) actorRole: string;
   @ApiProperty({ type: String, nullable: true }) note: string | null;
+  @ApiPropertyOptional({ type: TimelineDetails, nullable: true, description: 'staff of the order\'s jurisdiction only; null when the entry has nothing more to say' })
+  details?: TimelineDetails | null;
 }
 
 export class OrderTeamRef {
