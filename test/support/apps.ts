@@ -60,7 +60,8 @@ export async function startApp(name: AppName, env: Record<string, string>, fixed
   child.stdout!.on('data', (d) => output.push(String(d)));
   child.stderr!.on('data', (d) => output.push(String(d)));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30000;
+  // generous: on a loaded 2-core machine three Nest apps can take a while to boot
+  const deadline = Date.now() + Number(process.env.APP_START_TIMEOUT_MS ?? 90000);
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output.join('')}`);
     try {
