@@ -18,7 +18,12 @@ for app in console mobile; do
   dir="apps/$app"
   if [[ ! -f "$dir/node_modules/.package-lock.json" || "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]]; then
     echo "[web] installing packages of $dir" >&2
-    (cd "$dir" && { npm ci --no-audit --no-fund --loglevel=error 2>/dev/null || npm install --no-audit --no-fund --loglevel=error; })
+    # `npm ci` only: the committed lockfile is complete (every platform's optional binaries), so a
+    # clean clone installs the locked versions and the tracked lockfile is never rewritten
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || {
+      echo "[web] npm ci failed in $dir: its package-lock.json must match package.json (regenerate with npm install, commit it)" >&2
+      exit 1
+    }
   fi
 done
 
