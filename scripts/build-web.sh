@@ -6,6 +6,7 @@
 #   3. the console (Vite) → dist/web/console
 #   4. the resident and volunteer apps (uni-app) as H5 sites → dist/web/h5/<app>, and as WeChat
 #      mini-program packages → dist/web/mp-weixin/<app> (compiled here; opened in WeChat DevTools)
+#   5. gzip and brotli copies of every text asset the api serves (scripts/compress-web.mjs)
 # Needs `npm run build` first. Installs the front ends' own packages when missing or stale.
 #   --no-mp   skip the mini-program packages (faster local iteration)
 set -euo pipefail
@@ -56,6 +57,7 @@ uni() { # app platform outdir
 }
 for app in resident volunteer; do
   uni "$app" h5 "$root/dist/web/h5/$app"
+  cp apps/web-shared/public/favicon.svg "dist/web/h5/$app/favicon.svg"
   echo "[web] $app H5 → dist/web/h5/$app" >&2
   if [[ $mp == 1 ]]; then
     uni "$app" mp-weixin "$root/dist/web/mp-weixin/$app"
@@ -63,3 +65,4 @@ for app in resident volunteer; do
     echo "[web] $app mini-program → dist/web/mp-weixin/$app" >&2
   fi
 done
+node scripts/compress-web.mjs dist/web/console dist/web/h5

@@ -1,4 +1,4 @@
-import { ElMessage } from 'element-plus';
+import { ElMessage } from './feedback';
 
 /** What `call` throws: the API's error body (Chinese message, stable code, the fields at fault). */
 export interface ShownError {
