@@ -302,15 +302,16 @@ describe('OpenAPI: every response is described, and real responses match their s
     });
 
     it('点单 → 接单 → 评单: orders, offers, check-in, complete, rating, reputation', async () => {
+      const soon = new Date(Date.now() + 3 * 24 * 3600 * 1000).toISOString();
       const placed = await resident.post(
         '/api/v1/orders',
-        { serviceCode: `OA_${tag}`, description: '接口测试：上门理发', location: home, address: '接口社区 1 幢 101', preferredStart: '2030-01-01T09:00:00+08:00' },
+        { serviceCode: `OA_${tag}`, description: '接口测试：上门理发', location: home, address: '接口社区 1 幢 101', preferredStart: soon },
         201,
         { 'Idempotency-Key': `openapi-${tag}-1` },
       );
       orderId = placed.id;
       // a replay answers the order as it is now, under the same schema
-      await resident.post('/api/v1/orders', { serviceCode: `OA_${tag}`, description: '接口测试：上门理发', location: home, address: '接口社区 1 幢 101', preferredStart: '2030-01-01T09:00:00+08:00' }, 201, { 'Idempotency-Key': `openapi-${tag}-1` });
+      await resident.post('/api/v1/orders', { serviceCode: `OA_${tag}`, description: '接口测试：上门理发', location: home, address: '接口社区 1 幢 101', preferredStart: soon }, 201, { 'Idempotency-Key': `openapi-${tag}-1` });
       await resident.get(`/api/v1/orders/${orderId}`);
       await resident.get('/api/v1/orders?mine=true&limit=5');
       await resident.get('/api/v1/orders/00000000-0000-4000-8000-000000000000', 404);
@@ -353,6 +354,8 @@ describe('OpenAPI: every response is described, and real responses match their s
 
     it('staff pages: map layers, dashboard and its export, audit log', async () => {
       await dispatcher.get('/api/v1/map/regions');
+      await dispatcher.get('/api/v1/map/home');
+      await resident.get('/api/v1/map/home');
       await dispatcher.get('/api/v1/map/teams');
       await resident.get('/api/v1/map/teams');
       await dispatcher.get('/api/v1/map/orders');

@@ -17,6 +17,7 @@ import { LiveQueueQueries } from './live-queue/live-queue.queries';
 import { ManagementController } from './management/management.controller';
 import { ManagementQueries } from './management/management.queries';
 import { MapController } from './map/map.controller';
+import { MapHomeFinder } from './map/map-home';
 import { MapQueries } from './map/map.queries';
 import { StatsController } from './stats/stats.controller';
 import { StatsQueries } from './stats/stats.queries';
@@ -32,6 +33,6 @@ import { OrgController } from './org/org.controller';
     BeneficiariesController, AuditController,
     // staff console, maps, dashboard and the web clients (issue 5)
     LiveQueueController, MapController, StatsController, ManagementController, ClientConfigController],
-  providers: [OrgAdminService, StaffAdminService, CatalogService, LiveQueueQueries, LiveQueueHub, MapQueries, StatsQueries, ManagementQueries],
+  providers: [OrgAdminService, StaffAdminService, CatalogService, LiveQueueQueries, LiveQueueHub, MapQueries, MapHomeFinder, StatsQueries, ManagementQueries],
 })
 export class ApiModule {}

@@ -36,4 +36,5 @@ export const M = {
   ordersServed: { zh: '服务订单 {n} 单', en: '{n} orders served' },
   team: { zh: '服务队', en: 'Team' },
   area: { zh: '区域（大致位置）', en: 'Area (approximate)' },
+  when: { zh: '希望时间', en: 'Preferred time' },
 };

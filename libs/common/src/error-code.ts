@@ -54,6 +54,10 @@ export enum ErrorCode {
   AccountDisabled = 'ACCOUNT_DISABLED',
   OwnAccountChange = 'OWN_ACCOUNT_CHANGE',
   MemberNotFound = 'MEMBER_NOT_FOUND',
+  // 点单: the preferred time window
+  PreferredTimeOutOfRange = 'PREFERRED_TIME_OUT_OF_RANGE',
+  // labels of codes people see (skills)
+  SkillNotFound = 'SKILL_NOT_FOUND',
 }
 
 /** Chinese text shown to people when a code is raised without a more specific message. */
@@ -110,4 +114,6 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   [ErrorCode.AccountDisabled]: '账号已停用，请联系管理员',
   [ErrorCode.OwnAccountChange]: '不能修改自己的角色、辖区，也不能停用自己的账号',
   [ErrorCode.MemberNotFound]: '该队员不在此服务队',
+  [ErrorCode.PreferredTimeOutOfRange]: '期望服务时间不能早于现在，也不能太远',
+  [ErrorCode.SkillNotFound]: '没有这项技能',
 };

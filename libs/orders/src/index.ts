@@ -13,3 +13,4 @@ export * from './order-queries';
 export * from './place-order.use-case';
 export * from './order-lifecycle.use-case';
 export * from './orders.module';
+export * from './preferred-time';
