@@ -116,6 +116,8 @@ describe('UI: grid worker — beneficiary profiles and ordering on their behalf 
     const dialog = testId('beneficiary-dialog');
     await dialog.locator('[data-testid="geomap"] path').first().waitFor();
     await fill('ben-name', elder.name);
+    // no age band is chosen for her: a default would file every new person as 80 岁及以上
+    await expect(dialog.locator('[data-testid="ben-age"] .is-active').count()).resolves.toBe(0);
     await testId('ben-age-80_plus').click();
     await fill('ben-address', elder.address);
     // a mistyped phone: the API's answer (message, field, code) is shown in the dialog

@@ -1,4 +1,4 @@
-import { EVENT_LABELS, label, STATUS_LABELS } from './labels';
+import { EVENT_LABELS, label, residentTimeline, STATUS_LABELS } from './labels';
 import { ANY_TIME, chinaIso, clock, dayPartWindow, exactTimes, exactTimeWindow, minutesText, preferredTimeText, secondsLeft, shortTime, whenWindow } from './time';
 
 describe('front-end helpers', () => {
@@ -84,5 +84,18 @@ describe('the resident\'s when-choice', () => {
   it('offers only exact times still ahead, every half hour', () => {
     expect(exactTimes(0, now).map((t) => `${t.hour}:${t.minute}`)).toEqual(['19:30', '20:0', '20:30']);
     expect(exactTimes(1, now)).toHaveLength(26);
+  });
+});
+
+describe("the resident's timeline", () => {
+  const at = (m: number) => new Date(Date.parse('2026-11-24T10:00:00+08:00') + m * 60000).toISOString();
+  it('says what happened in plain words, each search for a team once, no staff jargon', () => {
+    const events = ['placed', 'offer', 'decline', 'widen', 'offer', 'expire_offer', 'escalate', 'assign', 'accept', 'check_in', 'check_in_location', 'complete', 'rate']
+      .map((type, i) => ({ type, at: at(i) }));
+    const zh = residentTimeline(events, 'zh').map((e) => e.text);
+    expect(zh).toEqual(['您已下单', '正在为您联系服务队…', '工作人员正在为您安排服务队', '正在为您联系服务队…', '服务队已接单', '志愿者已到达', '服务已完成', '您已评价']);
+    for (const jargon of ['婉拒', '扩大派单范围', '转人工', '派单超时', '人工派单']) expect(zh.join()).not.toContain(jargon);
+    expect(residentTimeline(events, 'en')[1]).toEqual({ at: at(1), text: 'Finding a team for you…' });
+    expect(residentTimeline([{ type: 'brand_new_step', at: at(0) }], 'zh')).toEqual([{ at: at(0), text: '订单有更新' }]);
   });
 });

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { CatalogService } from '@xinyuan/catalog';
+import { CatalogService, SkillLabels } from '@xinyuan/catalog';
 import { ConfigModule } from '@xinyuan/config';
 import { DatabaseModule } from '@xinyuan/database';
 import { DispatchModule } from '@xinyuan/dispatch';
@@ -9,6 +9,7 @@ import { QueueModule } from '@xinyuan/queue';
 import { AuditController } from './audit/audit.controller';
 import { BeneficiariesController } from './beneficiaries/beneficiaries.controller';
 import { CatalogController } from './catalog/catalog.controller';
+import { SkillsController } from './catalog/skills.controller';
 import { DispatchController } from './dispatch/dispatch.controller';
 import { HealthController } from './health/health.controller';
 import { LiveQueueController } from './live-queue/live-queue.controller';
@@ -29,10 +30,10 @@ import { OrgController } from './org/org.controller';
 
 @Module({
   imports: [ConfigModule, DatabaseModule, QueueModule, IdentityModule, DispatchModule],
-  controllers: [AuthController, OrgController, CatalogController, OrdersController, DispatchController, OffersController, HealthController,
+  controllers: [AuthController, OrgController, CatalogController, SkillsController, OrdersController, DispatchController, OffersController, HealthController,
     BeneficiariesController, AuditController,
     // staff console, maps, dashboard and the web clients (issue 5)
     LiveQueueController, MapController, StatsController, ManagementController, ClientConfigController],
-  providers: [OrgAdminService, StaffAdminService, CatalogService, LiveQueueQueries, LiveQueueHub, MapQueries, MapHomeFinder, StatsQueries, ManagementQueries],
+  providers: [OrgAdminService, StaffAdminService, CatalogService, SkillLabels, LiveQueueQueries, LiveQueueHub, MapQueries, MapHomeFinder, StatsQueries, ManagementQueries],
 })
 export class ApiModule {}

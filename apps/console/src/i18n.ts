@@ -17,7 +17,7 @@ const messages = {
     code: '编码', name: '名称', group: '类别', skills: '所需技能', timeout: '接单时限（秒）', review: '需审核', mode: '派单方式', active: '上架',
     add: '新增', save: '保存', region: '所属区域', radius: '服务半径（米）', capacity: '容量', members: '队员', location: '位置',
     pickOnMap: '在地图上点选位置', picked: '已选位置', role: '角色', edit: '编辑', addMember: '添加队员', memberName: '姓名',
-    from: '开始日期', to: '结束日期', exportXlsx: '导出 XLSX', exportCsv: '导出 CSV', perDay: '每日订单（按状态）', byGroup: '按服务类别',
+    from: '开始日期', to: '结束日期', period: '统计时段', exportXlsx: '导出 XLSX', exportCsv: '导出 CSV', perDay: '每日订单（按状态）', byGroup: '按服务类别',
     timing: '响应与完成用时（分钟）', satisfaction: '满意度', minutes: '志愿服务时长', perRegion: '按区域', orders: '订单数',
     completed: '已完成', cancelled: '已取消', median: '中位数', p90: 'P90', toAccept: '下单→接单', toComplete: '下单→完成',
     ratings: '评价数', avgStars: '平均星级', solvedRate: '解决率', totalMinutes: '总时长（分钟）', volunteers: '参与志愿者',
@@ -41,6 +41,7 @@ const messages = {
     myOrders: '我代点的单', beneficiary: '服务对象', noBeneficiaries: '还没有档案，点“新建档案”添加', noOrders: '还没有代点的订单',
     loadMore: '加载更多', details: '详情', actions: '操作', close: '关闭', required: '请填写{field}', onBehalf: '代点单',
     cancelOrder: '取消订单', cancelReason: '请填写取消原因', errorCode: '错误代码',
+    skillLabels: '技能名称', skillLabelsHint: '服务队、队员和服务项目所用技能的中英文名称', labelZh: '中文名称', labelEn: '英文名称', noLabel: '（未命名）', editSkill: '编辑技能名称',
   },
   en: {
     app: 'Xinyuan · Dispatch centre', queue: 'Live queue', map: 'Map', dashboard: 'Dashboard', menu: 'Menu', teams: 'Teams', staff: 'Staff',
@@ -54,7 +55,7 @@ const messages = {
     code: 'Code', name: 'Name', group: 'Group', skills: 'Skills', timeout: 'Accept window (s)', review: 'Review', mode: 'Mode', active: 'Active',
     add: 'Add', save: 'Save', region: 'Region', radius: 'Radius (m)', capacity: 'Capacity', members: 'Members', location: 'Location',
     pickOnMap: 'Pick the location on the map', picked: 'Picked', role: 'Role', edit: 'Edit', addMember: 'Add member', memberName: 'Name',
-    from: 'From', to: 'To', exportXlsx: 'Export XLSX', exportCsv: 'Export CSV', perDay: 'Orders per day by status', byGroup: 'By menu group',
+    from: 'From', to: 'To', period: 'Period', exportXlsx: 'Export XLSX', exportCsv: 'Export CSV', perDay: 'Orders per day by status', byGroup: 'By menu group',
     timing: 'Time to accept / complete (min)', satisfaction: 'Satisfaction', minutes: 'Volunteer minutes', perRegion: 'Per region', orders: 'Orders',
     completed: 'Completed', cancelled: 'Cancelled', median: 'Median', p90: 'p90', toAccept: 'Order → accept', toComplete: 'Order → complete',
     ratings: 'Ratings', avgStars: 'Average stars', solvedRate: 'Solved', totalMinutes: 'Total minutes', volunteers: 'Volunteers',
@@ -78,6 +79,7 @@ const messages = {
     myOrders: 'Orders I placed', beneficiary: 'Beneficiary', noBeneficiaries: 'No profiles yet: add one with “New profile”', noOrders: 'No orders placed yet',
     loadMore: 'Load more', details: 'Details', actions: 'Actions', close: 'Close', required: '{field} is required', onBehalf: 'On behalf',
     cancelOrder: 'Cancel order', cancelReason: 'Why is it cancelled?', errorCode: 'Error code',
+    skillLabels: 'Skill names', skillLabelsHint: 'Chinese and English names of the skills teams, members and menu items carry', labelZh: 'Chinese', labelEn: 'English', noLabel: '(no name yet)', editSkill: 'Edit skill name',
   },
 };
 

@@ -1,5 +1,10 @@
 /** Every text of the resident app: plain words, zh-CN first. */
 export const M = {
+  titleHome: { zh: '心愿 · 居民服务', en: 'Xinyuan · Residents' },
+  titleMenu: { zh: '选择服务', en: 'Choose a service' },
+  titleNew: { zh: '填写需求', en: 'Your request' },
+  titleList: { zh: '我的订单', en: 'My orders' },
+  titleDetail: { zh: '订单详情', en: 'Order' },
   hello: { zh: '您好，{name}', en: 'Hello, {name}' },
   welcome: { zh: '需要帮忙，就在这里说一声', en: 'Tell us what you need' },
   order: { zh: '我要下单', en: 'Ask for help' },
@@ -17,6 +22,9 @@ export const M = {
   where: { zh: '在哪里服务', en: 'Where' },
   useLocation: { zh: '用我现在的位置', en: 'Use my location' },
   pickOnMap: { zh: '在地图上点选', en: 'Pick on the map' },
+  tapToPick: { zh: '点一下您家的位置', en: 'Tap where you live' },
+  tapToZoom: { zh: '点一下您所在的镇（街道）', en: 'Tap your town' },
+  zoomOut: { zh: '看更大范围', en: 'Zoom out' },
   located: { zh: '已定位', en: 'Location set' },
   address: { zh: '详细地址（门牌号）', en: 'Address (house number)' },
   addressHint: { zh: '例如：鲁家村 12 号', en: 'e.g. No. 12, Lujia village' },

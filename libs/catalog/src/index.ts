@@ -1,2 +1,3 @@
 export * from './service-item.entity';
 export * from './catalog.service';
+export * from './skill-labels';

@@ -5,6 +5,7 @@ import { JurisdictionBeneficiariesAudit1765200000000 } from './1765200000000-jur
 import { LiveQueueNotify1765400000001 } from './1765400000001-live-queue-notify';
 import { StaffAccounts1765500000000 } from './1765500000000-staff-accounts';
 import { CandidateSearch1765600000000 } from './1765600000000-candidate-search';
+import { SkillLabels1766100000000 } from './1766100000000-skill-labels';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   LiveQueueNotify1765400000001,
   StaffAccounts1765500000000,
   CandidateSearch1765600000000,
+  SkillLabels1766100000000,
 ];
