@@ -214,6 +214,9 @@ describe('OpenAPI: every response is described, and real responses match their s
       patch(path: string, body: unknown, expected = 200) {
         return this.send('PATCH', path, body, undefined, expected);
       }
+      put(path: string, body: unknown, expected = 200) {
+        return this.send('PUT', path, body, undefined, expected);
+      }
     }
 
     let api: Checked;
@@ -277,6 +280,7 @@ describe('OpenAPI: every response is described, and real responses match their s
       expect(menu.items.map((s: any) => s.code)).toContain(`OA_${tag}`);
       await admin.get('/api/v1/services/all');
       await admin.patch(`/api/v1/services/OA_${tag}`, { active: true, description: '接口说明', acceptTimeoutSeconds: 600 });
+      await admin.put(`/api/v1/skills/${skill}`, { zh: '接口技能', en: 'API skill' });
 
       team = await admin.post('/api/v1/teams', { name: `接口队${tag}`, regionId: station.id, location: offset(home, 300, 0), serviceRadiusM: 3000, skills: [skill], capacity: 5 }, 201);
       await admin.get(`/api/v1/teams/${team.id}`);
@@ -355,6 +359,7 @@ describe('OpenAPI: every response is described, and real responses match their s
     it('staff pages: map layers, dashboard and its export, audit log', async () => {
       await dispatcher.get('/api/v1/map/regions');
       await dispatcher.get('/api/v1/map/home');
+      await dispatcher.get('/api/v1/skills');
       await resident.get('/api/v1/map/home');
       await dispatcher.get('/api/v1/map/teams');
       await resident.get('/api/v1/map/teams');
