@@ -136,7 +136,9 @@ describe('UI: resident H5 → console → volunteer H5 → rating → dashboard'
     await tap(page, 'pick-on-map');
     const hint = page.locator('[data-testid="map-picker-hint"]');
     await hint.getByText(`测试县${tag}`).waitFor();
-    await expect(page.locator('[data-testid="map-picker"] path').count()).resolves.toBe(1);
+    // the county's outline and its one township, named on the map
+    await expect(page.locator('[data-testid="map-picker"] path').count()).resolves.toBe(2);
+    await page.locator('.map-label', { hasText: `测试镇${tag}` }).waitFor();
     const mapBox = async () => (await page.locator('[data-testid="map-picker"]').boundingBox())!;
     let box = await mapBox();
     await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
@@ -238,6 +240,7 @@ describe('UI: resident H5 → console → volunteer H5 → rating → dashboard'
     await tap(page, `accept-${orderId}`);
     await page.locator('[data-testid="job-address"]').getByText('测试村 12 号').waitFor();
     await page.locator('[data-testid="job-preferred"]').getByText('明天上午 08:00–12:00').waitFor();
+    await page.locator('.uni-sample-toast, uni-toast').first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
     // the phone is a link the phone can dial
     await expect(page.locator('[data-testid="job-phone"]').getAttribute('href')).resolves.toBe(`tel:${resident.phone}`);
     await shot(page, 'volunteer-2-job-accepted');
