@@ -60,7 +60,8 @@ export async function startApp(name: AppName, env: Record<string, string>, fixed
   child.stdout!.on('data', (d) => output.push(String(d)));
   child.stderr!.on('data', (d) => output.push(String(d)));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30000;
+  // a shared, loaded machine may need longer (TEST_APP_START_TIMEOUT_MS); an idle one starts an app in a few seconds
+  const deadline = Date.now() + Number(process.env.TEST_APP_START_TIMEOUT_MS ?? 30000);
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output.join('')}`);
     try {
