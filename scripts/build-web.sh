@@ -6,6 +6,7 @@
 #   3. the console (Vite) → dist/web/console
 #   4. the resident and volunteer apps (uni-app) as H5 sites → dist/web/h5/<app>, and as WeChat
 #      mini-program packages → dist/web/mp-weixin/<app> (compiled here; opened in WeChat DevTools)
+#   5. gzip and brotli copies of every text asset the api serves (scripts/compress-web.mjs)
 # Needs `npm run build` first. Installs the front ends' own packages when missing or stale.
 #   --no-mp   skip the mini-program packages (faster local iteration)
 set -euo pipefail
@@ -18,7 +19,12 @@ for app in console mobile; do
   dir="apps/$app"
   if [[ ! -f "$dir/node_modules/.package-lock.json" || "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]]; then
     echo "[web] installing packages of $dir" >&2
-    (cd "$dir" && { npm ci --no-audit --no-fund --loglevel=error 2>/dev/null || npm install --no-audit --no-fund --loglevel=error; })
+    # `npm ci` only: the committed lockfile is complete (every platform's optional binaries), so a
+    # clean clone installs the locked versions and the tracked lockfile is never rewritten
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || {
+      echo "[web] npm ci failed in $dir: its package-lock.json must match package.json (regenerate with npm install, commit it)" >&2
+      exit 1
+    }
   fi
 done
 
@@ -51,6 +57,7 @@ uni() { # app platform outdir
 }
 for app in resident volunteer; do
   uni "$app" h5 "$root/dist/web/h5/$app"
+  cp apps/web-shared/public/favicon.svg "dist/web/h5/$app/favicon.svg"
   echo "[web] $app H5 → dist/web/h5/$app" >&2
   if [[ $mp == 1 ]]; then
     uni "$app" mp-weixin "$root/dist/web/mp-weixin/$app"
@@ -58,3 +65,4 @@ for app in resident volunteer; do
     echo "[web] $app mini-program → dist/web/mp-weixin/$app" >&2
   fi
 done
+node scripts/compress-web.mjs dist/web/console dist/web/h5

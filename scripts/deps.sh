@@ -11,7 +11,10 @@ fi
 
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
   echo "[deps] installing npm packages" >&2
-  # `npm ci` refuses a lockfile that lacks other platforms' optional binaries (a registry mirror
-  # may not serve them); `npm install` then installs the same locked versions.
-  npm ci --no-audit --no-fund --loglevel=error 2>/dev/null || npm install --no-audit --no-fund --loglevel=error
+  # exactly the locked versions, and never a rewrite of the tracked lockfile: the lockfile lists every
+  # platform's optional binaries (esbuild, rollup, msgpackr …), so `npm ci` works on any machine
+  npm ci --no-audit --no-fund --loglevel=error || {
+    echo "[deps] npm ci failed: package-lock.json must match package.json (regenerate it with npm install and commit it)" >&2
+    exit 1
+  }
 fi

@@ -3,7 +3,13 @@ import { Client } from 'pg';
 import { startPlatform, Platform } from './support/apps';
 import { TEST_DATABASE_URL } from './support/env';
 import { Http, HttpResult, until } from './support/http';
+import { chinaIso } from '../apps/web-shared/time';
 import { adminClient, createRegions, createService, createTeam, CreatedTeam, expectOk, LatLng, offset, randomPhone, registerResident } from './support/world';
+
+const DAY_MS = 24 * 3600 * 1000;
+/** `days` from today (China time) at `hour`:00, as the clients send a preferred time. */
+const inDays = (days: number, hour: number) =>
+  chinaIso(Math.floor((Date.now() + 8 * 3600 * 1000) / DAY_MS) * DAY_MS - 8 * 3600 * 1000 + days * DAY_MS + hour * 3600 * 1000);
 
 /**
  * Bad input never becomes a 500, never leaks a stack trace or SQL, always carries a stable `code`
@@ -281,12 +287,34 @@ describe('bad input: clean 4xx, stable codes, nothing written', () => {
       await writesNothing(async () => {
         const res = await resident.http.post(
           '/api/v1/orders',
-          validOrder({ preferredStart: '2030-05-01T10:00:00+08:00', preferredEnd: '2030-05-01T09:00:00+08:00' }),
+          validOrder({ preferredStart: inDays(3, 10), preferredEnd: inDays(3, 9) }),
         );
         expectError(res, 400, 'VALIDATION_FAILED', ['preferredEnd']);
+        const same = await resident.http.post('/api/v1/orders', validOrder({ preferredStart: inDays(3, 10), preferredEnd: inDays(3, 10) }));
+        expectError(same, 400, 'VALIDATION_FAILED', ['preferredEnd']);
         const notIso = await resident.http.post('/api/v1/orders', validOrder({ preferredStart: '2030-02-30T10:00:00+08:00' }));
         expectError(notIso, 400, 'VALIDATION_FAILED', ['preferredStart']);
       });
+    });
+
+    it('refuses a preferred time in the past or beyond the horizon (PREFERRED_TIME_HORIZON_DAYS) with 422 PREFERRED_TIME_OUT_OF_RANGE', async () => {
+      await writesNothing(async () => {
+        const past = await resident.http.post('/api/v1/orders', validOrder({ preferredStart: inDays(-2, 9), preferredEnd: inDays(-2, 11) }));
+        expectError(past, 422, 'PREFERRED_TIME_OUT_OF_RANGE', ['preferredStart', 'preferredEnd']);
+        expect(past.body.horizonDays).toBe(60);
+        const endPassed = await resident.http.post('/api/v1/orders', validOrder({ preferredEnd: new Date(Date.now() - 60_000).toISOString() }));
+        expectError(endPassed, 422, 'PREFERRED_TIME_OUT_OF_RANGE', ['preferredEnd']);
+        const tooFar = await resident.http.post('/api/v1/orders', validOrder({ preferredStart: inDays(61, 9) }));
+        expectError(tooFar, 422, 'PREFERRED_TIME_OUT_OF_RANGE', ['preferredStart']);
+        const years = await resident.http.post('/api/v1/orders', validOrder({ preferredStart: '2099-05-01T09:00:00+08:00' }));
+        expectError(years, 422, 'PREFERRED_TIME_OUT_OF_RANGE', ['preferredStart']);
+      });
+      // inside the window it is taken, and shown back as sent
+      const ok = await resident.http.post('/api/v1/orders', validOrder({ description: '期望时间：后天上午', preferredStart: inDays(2, 8), preferredEnd: inDays(2, 12) }));
+      expect(ok.status).toBe(201);
+      expect([Date.parse(ok.body.preferredStart), Date.parse(ok.body.preferredEnd)]).toEqual([Date.parse(inDays(2, 8)), Date.parse(inDays(2, 12))]);
+      await until('offered', async () => (await statusOf(ok.body.id)).status === 'offered');
+      expectOk(await resident.http.post(`/api/v1/orders/${ok.body.id}/cancel`, { reason: '测试完毕' }), 200, 'cancel');
     });
 
     it('rejects a malformed Idempotency-Key header', async () => {
@@ -316,7 +344,7 @@ describe('bad input: clean 4xx, stable codes, nothing written', () => {
   describe('Idempotency-Key', () => {
     it('returns the same order for the same key and body, with one row', async () => {
       const key = `same-${tag}-0001`;
-      const body = validOrder({ description: '幂等：同一请求重试', preferredStart: '2030-05-01T09:00:00+08:00' });
+      const body = validOrder({ description: '幂等：同一请求重试', preferredStart: inDays(5, 9) });
       const ordersBefore = (await db.query(`SELECT count(*)::int AS n FROM orders WHERE resident_id = $1`, [resident.id])).rows[0].n;
       const first = await resident.http.post('/api/v1/orders', body, { 'Idempotency-Key': key });
       expect(first.status).toBe(201);

@@ -124,6 +124,57 @@ describe('console API: live queue, maps, dashboard, management', () => {
       expect((await staff.get('/api/v1/map/regions?level=planet')).body.code).toBe('VALIDATION_FAILED');
     });
 
+    it("draws only the caller's jurisdiction: a township's staff their township, a grid worker their grid, residents the service area", async () => {
+      const townPhone = randomPhone('138');
+      expectOk(await admin.post('/api/v1/staff', { phone: townPhone, name: '镇调度', password: 'Dispatch#2026', role: 'dispatcher', regionId: regions.township.id }), 201, 'town staff');
+      const town = await login(api, townPhone, 'Dispatch#2026');
+      const gridPhone = randomPhone('138');
+      expectOk(await admin.post('/api/v1/staff', { phone: gridPhone, name: '网格员', password: 'Grid#2026x', role: 'grid_worker', regionId: regions.station.id }), 201, 'grid worker');
+      const grid = await login(api, gridPhone, 'Grid#2026x');
+      const ids = async (who: Http) => (expectOk(await who.get('/api/v1/map/regions'), 200, 'regions').features as any[]).map((f) => f.id).sort();
+      expect(await ids(town)).toEqual([regions.township.id, regions.station.id].sort());
+      expect(await ids(grid)).toEqual([regions.station.id]);
+      // the county dispatcher: the whole county, not the regions of other counties
+      const county = await ids(staff);
+      expect(county).toEqual([regions.county.id, regions.township.id, regions.station.id].sort());
+      // residents pick anywhere an order is taken: every region with a boundary
+      expect(await ids(resident.http)).toEqual(expect.arrayContaining([regions.county.id, regions.township.id, regions.station.id]));
+      // filters narrow within the scope, never beyond it
+      expect((expectOk(await town.get(`/api/v1/map/regions?parentId=${regions.county.id}`), 200, 'filtered').features as any[]).map((f) => f.id)).toEqual([regions.township.id]);
+    });
+
+    it("opens map pickers on the person's own area: last order, recorded profile, own region, else the deployment's home region", async () => {
+      const configured = await startApp('api', { ...platform.env, MAP_HOME_REGION: `测试县${tag}` });
+      try {
+        const at = (who: Http) => who.at(configured.url);
+        // a resident who ordered before: the township of that order, with its ancestors and box
+        const last = expectOk(await at(resident.http).get('/api/v1/map/home'), 200, 'home (ordered)');
+        expect(last).toEqual(expect.objectContaining({ source: 'last_order', region: { id: regions.township.id, name: `测试镇${tag}`, level: 'township' } }));
+        expect(last.path.map((r: any) => r.id)).toEqual([regions.county.id, regions.township.id]);
+        const [w, s, e, n] = last.bbox;
+        expect(w < home.lng && home.lng < e && s < home.lat && home.lat < n).toBe(true);
+        expect(e - w).toBeLessThan(0.5);
+        expect(last.point.lat).toBeCloseTo(home.lat, 3);
+        // a new resident: the configured home region (a county), no point
+        const fresh = await registerResident(api, '新居民');
+        expect(expectOk(await at(fresh.http).get('/api/v1/map/home'), 200, 'home (new)')).toEqual(expect.objectContaining({
+          source: 'config', region: { id: regions.county.id, name: `测试县${tag}`, level: 'county' }, point: null,
+        }));
+        // …who records a profile for her mother: that profile's township
+        expectOk(await fresh.http.post('/api/v1/beneficiaries', { name: '母亲', ageBand: '80_plus', address: '测试路 1 号', location: offset(home, 100, 100) }), 201, 'profile');
+        expect(expectOk(await at(fresh.http).get('/api/v1/map/home'), 200, 'home (profile)')).toEqual(expect.objectContaining({ source: 'beneficiary', region: expect.objectContaining({ id: regions.township.id }) }));
+        // staff: their own region
+        expect(expectOk(await at(staff).get('/api/v1/map/home'), 200, 'home (staff)')).toEqual(expect.objectContaining({ source: 'own_region', region: expect.objectContaining({ id: regions.county.id }), point: null }));
+        // without the setting, a new resident still gets one county, never the box of every region
+        const fallback = expectOk(await (await registerResident(api, '又一位')).http.get('/api/v1/map/home'), 200, 'home (default)');
+        expect(fallback.source).toBe('deployment');
+        expect(fallback.region.level).toBe('county');
+        expect((await api.get('/api/v1/map/home')).status).toBe(401);
+      } finally {
+        await configured.stop();
+      }
+    });
+
     it('shows staff exact team and order points, and others only ~1 km cells without ids', async () => {
       const order = await place(codes.visit, offset(home, 123, 77));
       const teamsForStaff = expectOk(await staff.get('/api/v1/map/teams'), 200, 'teams');
@@ -285,7 +336,7 @@ describe('console API: live queue, maps, dashboard, management', () => {
       expect(hours.recent[0]).toEqual(expect.objectContaining({ serviceName: `测试服务${codes.visit}`, minutes: 45, teamName: team.name }));
       expect((await resident.http.get('/api/v1/me/service-hours')).body.totalMinutes).toBe(0);
       const config = expectOk(await api.get('/api/v1/client-config'), 200, 'client config');
-      expect(config).toEqual({ ratingUrl: null, mapTileUrl: null, liveQueueExpiringSeconds: 600 });
+      expect(config).toEqual({ ratingUrl: null, mapTileUrl: null, liveQueueExpiringSeconds: 600, preferredTimeHorizonDays: 60 });
       // residents rate from the H5 site's origin
       const preflight = await fetch(`${platform.rating.url}/api/v1/orders/00000000-0000-4000-8000-000000000000/rating`, {
         method: 'OPTIONS', headers: { origin: 'http://h5.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },

@@ -104,6 +104,37 @@ describe('management: menu items, team members, staff accounts', () => {
     });
   });
 
+  describe('skill labels (技能名称)', () => {
+    it('lists every skill id with its labels; county admins label one, others may only read', async () => {
+      // the team's and menu item's skill of this test, not labelled yet; the common vocabulary is
+      const list = expectOk(await dispatcher.get('/api/v1/skills'), 200, 'skills').items as any[];
+      expect(list.find((s) => s.code === skill)).toEqual({ code: skill, zh: null, en: null, teams: 1, services: 1, updatedAt: null });
+      expect(list.find((s) => s.code === 'meal_delivery')).toEqual(expect.objectContaining({ zh: '助餐送餐', en: 'Meal delivery' }));
+      const labelled = expectOk(await admin.put(`/api/v1/skills/${skill}`, { zh: ' 关爱探访 ', en: 'Caring visits' }), 200, 'label');
+      expect(labelled).toEqual(expect.objectContaining({ code: skill, zh: '关爱探访', en: 'Caring visits', teams: 1, services: 1, updatedAt: expect.any(String) }));
+      const again = (expectOk(await api.as((await registerResident(api)).http.token!).get('/api/v1/skills'), 200, 'skills (resident)').items as any[]).find((s) => s.code === skill);
+      expect(again).toEqual(expect.objectContaining({ zh: '关爱探访', en: 'Caring visits' }));
+      const row = (await db.query(`SELECT zh, en, updated_by FROM skill_labels WHERE code = $1`, [skill])).rows[0];
+      expect(row.zh).toBe('关爱探访');
+      expect(row.updated_by).toBeTruthy();
+    });
+
+    it('refuses labels from anyone but county-wide admins, for unknown ids, and blank or malformed input', async () => {
+      const before = (await db.query(`SELECT count(*)::int AS n FROM skill_labels`)).rows[0].n;
+      expect((await townAdmin.put(`/api/v1/skills/${skill}`, { zh: '镇里改的', en: 'Town' })).body.code).toBe('OUTSIDE_JURISDICTION');
+      expect((await dispatcher.put(`/api/v1/skills/${skill}`, { zh: '调度改的', en: 'Dispatch' })).status).toBe(403);
+      const unknown = await admin.put(`/api/v1/skills/no_such_skill_${tag.toLowerCase()}`, { zh: '没有', en: 'None' });
+      expect([unknown.status, unknown.body.code]).toEqual([404, 'SKILL_NOT_FOUND']);
+      const badCode = await admin.put('/api/v1/skills/Not-A-Skill', { zh: '坏', en: 'Bad' });
+      expect([badCode.status, badCode.body.code, badCode.body.fields?.[0]?.field]).toEqual([400, 'VALIDATION_FAILED', 'code']);
+      const blank = await admin.put(`/api/v1/skills/${skill}`, { zh: '   ', en: 'x'.repeat(61) });
+      expect([blank.status, blank.body.fields?.map((f: any) => f.field).sort()]).toEqual([400, ['en', 'zh']]);
+      expect((await api.put(`/api/v1/skills/${skill}`, { zh: '匿名', en: 'Anon' })).status).toBe(401);
+      expect((await db.query(`SELECT count(*)::int AS n FROM skill_labels`)).rows[0].n).toBe(before);
+      expect((await db.query(`SELECT zh FROM skill_labels WHERE code = $1`, [skill])).rows[0].zh).toBe('关爱探访');
+    });
+  });
+
   describe('team members', () => {
     it('changes a member to leader and back', async () => {
       const member = team.members[1];

@@ -214,6 +214,9 @@ describe('OpenAPI: every response is described, and real responses match their s
       patch(path: string, body: unknown, expected = 200) {
         return this.send('PATCH', path, body, undefined, expected);
       }
+      put(path: string, body: unknown, expected = 200) {
+        return this.send('PUT', path, body, undefined, expected);
+      }
     }
 
     let api: Checked;
@@ -277,6 +280,7 @@ describe('OpenAPI: every response is described, and real responses match their s
       expect(menu.items.map((s: any) => s.code)).toContain(`OA_${tag}`);
       await admin.get('/api/v1/services/all');
       await admin.patch(`/api/v1/services/OA_${tag}`, { active: true, description: '接口说明', acceptTimeoutSeconds: 600 });
+      await admin.put(`/api/v1/skills/${skill}`, { zh: '接口技能', en: 'API skill' });
 
       team = await admin.post('/api/v1/teams', { name: `接口队${tag}`, regionId: station.id, location: offset(home, 300, 0), serviceRadiusM: 3000, skills: [skill], capacity: 5 }, 201);
       await admin.get(`/api/v1/teams/${team.id}`);
@@ -302,15 +306,16 @@ describe('OpenAPI: every response is described, and real responses match their s
     });
 
     it('点单 → 接单 → 评单: orders, offers, check-in, complete, rating, reputation', async () => {
+      const soon = new Date(Date.now() + 3 * 24 * 3600 * 1000).toISOString();
       const placed = await resident.post(
         '/api/v1/orders',
-        { serviceCode: `OA_${tag}`, description: '接口测试：上门理发', location: home, address: '接口社区 1 幢 101', preferredStart: '2030-01-01T09:00:00+08:00' },
+        { serviceCode: `OA_${tag}`, description: '接口测试：上门理发', location: home, address: '接口社区 1 幢 101', preferredStart: soon },
         201,
         { 'Idempotency-Key': `openapi-${tag}-1` },
       );
       orderId = placed.id;
       // a replay answers the order as it is now, under the same schema
-      await resident.post('/api/v1/orders', { serviceCode: `OA_${tag}`, description: '接口测试：上门理发', location: home, address: '接口社区 1 幢 101', preferredStart: '2030-01-01T09:00:00+08:00' }, 201, { 'Idempotency-Key': `openapi-${tag}-1` });
+      await resident.post('/api/v1/orders', { serviceCode: `OA_${tag}`, description: '接口测试：上门理发', location: home, address: '接口社区 1 幢 101', preferredStart: soon }, 201, { 'Idempotency-Key': `openapi-${tag}-1` });
       await resident.get(`/api/v1/orders/${orderId}`);
       await resident.get('/api/v1/orders?mine=true&limit=5');
       await resident.get('/api/v1/orders/00000000-0000-4000-8000-000000000000', 404);
@@ -359,6 +364,9 @@ describe('OpenAPI: every response is described, and real responses match their s
 
     it('staff pages: map layers, dashboard and its export, audit log', async () => {
       await dispatcher.get('/api/v1/map/regions');
+      await dispatcher.get('/api/v1/map/home');
+      await dispatcher.get('/api/v1/skills');
+      await resident.get('/api/v1/map/home');
       await dispatcher.get('/api/v1/map/teams');
       await resident.get('/api/v1/map/teams');
       await dispatcher.get('/api/v1/map/orders');

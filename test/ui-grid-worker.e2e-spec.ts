@@ -5,6 +5,7 @@ import { Platform, startPlatform } from './support/apps';
 import { ARTIFACTS, fill as fillField, launchChromium, seriousA11yViolations, shot } from './support/browser';
 import { ROOT } from './support/env';
 import { Http, until } from './support/http';
+import { preferredTimeText } from '../apps/web-shared/time';
 import { pendingOfferFor } from './support/jurisdiction-world';
 import { adminClient, createRegions, createTeam, CreatedTeam, expectOk, LatLng, login, offset, randomPhone } from './support/world';
 
@@ -116,6 +117,8 @@ describe('UI: grid worker — beneficiary profiles and ordering on their behalf 
     const dialog = testId('beneficiary-dialog');
     await dialog.locator('[data-testid="geomap"] path').first().waitFor();
     await fill('ben-name', elder.name);
+    // no age band is chosen for her: a default would file every new person as 80 岁及以上
+    await expect(dialog.locator('[data-testid="ben-age"] .is-active').count()).resolves.toBe(0);
     await testId('ben-age-80_plus').click();
     await fill('ben-address', elder.address);
     // a mistyped phone: the API's answer (message, field, code) is shown in the dialog
@@ -211,6 +214,8 @@ describe('UI: grid worker — beneficiary profiles and ordering on their behalf 
     });
     expect(order.preferredStart).toBeTruthy();
     expect(Date.parse(order.preferredEnd) - Date.parse(order.preferredStart)).toBeLessThanOrEqual(4 * 3600 * 1000);
+    // the same day-part choice as the resident app, in China time whatever the browser's zone
+    expect(preferredTimeText(order.preferredStart, order.preferredEnd, 'zh')).toBe('明天上午 08:00–12:00');
     expect(order.timeline[0]).toMatchObject({ type: 'placed', actorRole: 'grid_worker', toStatus: 'dispatching' });
     // dispatched like any other order: offered to the team whose skills and area fit
     const offer = await pendingOfferFor(team, orderId);

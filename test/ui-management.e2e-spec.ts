@@ -90,6 +90,26 @@ describe('UI: console management (menu, team members, staff)', () => {
     expect(rows[0]).toEqual({ name: '老年助餐送餐', group_name: '助餐服务', required_skills: [skill] });
   });
 
+  it('names a skill in both languages; the menu and teams show the name, and 派单方式 in words, never a code', async () => {
+    await page.goto(`${api.url}/console/#/menu`);
+    const menuRow = page.locator('[data-testid="menu-table"] tr', { hasText: code });
+    // before: the skill has no name yet, so its id shows; the dispatch mode is in words
+    await menuRow.getByText(skill, { exact: true }).waitFor();
+    await menuRow.getByText('逐队派单').waitFor();
+    await expect(menuRow.innerText()).resolves.not.toMatch(/\boffer\b/);
+    await page.locator(`[data-testid="edit-skill-${skill}"]`).click();
+    await input('skill-zh').fill('老年助餐');
+    await input('skill-en').fill('Meals for elders');
+    await page.locator('[data-testid="skill-save"]').click();
+    await menuRow.getByText('老年助餐', { exact: true }).waitFor();
+    await page.locator('[data-testid="skills-table"] tr', { hasText: skill }).getByText('Meals for elders').waitFor();
+    await shot(page, 'console-skill-labels', true);
+    const { rows } = await db.query(`SELECT zh, en FROM skill_labels WHERE code = $1`, [skill]);
+    expect(rows[0]).toEqual({ zh: '老年助餐', en: 'Meals for elders' });
+    await page.goto(`${api.url}/console/#/teams`);
+    await page.locator('[data-testid="teams-table"] tr', { hasText: team.name }).getByText('老年助餐', { exact: true }).waitFor();
+  });
+
   it('makes a member team leader and takes another off the team', async () => {
     await page.goto(`${api.url}/console/#/teams`);
     await page.locator('[data-testid="teams-table"] tr', { hasText: team.name }).getByRole('button', { name: '队员' }).click();

@@ -37,6 +37,51 @@ export const EVENT_LABELS: Labels = {
   cancel: { zh: '取消', en: 'Cancelled' },
 };
 
+/**
+ * The order's history as the resident reads it: plain words, no staff jargon. Every step of finding
+ * a team (offers, declines, timeouts, widening, escalation, a manual assignment) is one thing to a
+ * resident: we are looking for a team.
+ */
+export const RESIDENT_EVENT_LABELS: Labels = {
+  placed: { zh: '您已下单', en: 'You placed the order' },
+  approve: { zh: '工作人员已审核通过', en: 'Approved by staff' },
+  reject: { zh: '没有通过审核', en: 'Not approved' },
+  offer: { zh: '正在为您联系服务队…', en: 'Finding a team for you…' },
+  assign: { zh: '正在为您联系服务队…', en: 'Finding a team for you…' },
+  decline: { zh: '正在为您联系服务队…', en: 'Finding a team for you…' },
+  offer_declined: { zh: '正在为您联系服务队…', en: 'Finding a team for you…' },
+  expire_offer: { zh: '正在为您联系服务队…', en: 'Finding a team for you…' },
+  offer_expired: { zh: '正在为您联系服务队…', en: 'Finding a team for you…' },
+  widen: { zh: '正在为您联系服务队…', en: 'Finding a team for you…' },
+  escalate: { zh: '工作人员正在为您安排服务队', en: 'Staff are arranging a team for you' },
+  accept: { zh: '服务队已接单', en: 'A team has taken it' },
+  check_in: { zh: '志愿者已到达', en: 'The volunteer has arrived' },
+  complete: { zh: '服务已完成', en: 'Service done' },
+  rate: { zh: '您已评价', en: 'You rated it' },
+  auto_close: { zh: '订单已结束', en: 'Order closed' },
+  cancel: { zh: '订单已取消', en: 'Order cancelled' },
+};
+
+/**
+ * The timeline a resident sees: plain words, internal steps (the check-in location) left out, and a
+ * run of the same words ("正在为您联系服务队…" after each decline) shown once, at its first time.
+ */
+export function residentTimeline<E extends { type: string; at: string }>(events: readonly E[], lang: Lang): { at: string; text: string }[] {
+  const out: { at: string; text: string }[] = [];
+  for (const e of events) {
+    if (e.type === 'check_in_location') continue;
+    const text = RESIDENT_EVENT_LABELS[e.type]?.[lang] ?? (lang === 'zh' ? '订单有更新' : 'Order updated');
+    if (out[out.length - 1]?.text !== text) out.push({ at: e.at, text });
+  }
+  return out;
+}
+
+/** 派单方式 of a menu item. */
+export const OFFER_MODE_LABELS: Labels = {
+  offer: { zh: '逐队派单', en: 'One team at a time' },
+  grab: { zh: '抢单', en: 'First to accept' },
+};
+
 export const SCORE_PART_LABELS: Labels = {
   proximity: { zh: '距离', en: 'Proximity' },
   skillCoverage: { zh: '技能覆盖', en: 'Skill coverage' },

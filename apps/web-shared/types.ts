@@ -43,6 +43,8 @@ export type AgeBand = Schemas['AgeBand'];
 export type BeneficiaryTag = Schemas['BeneficiaryTag'];
 export type Guardian = Schemas['GuardianView'];
 export type ClientConfig = Schemas['ClientConfig'];
+export type SkillLabelView = Schemas['SkillLabelView'];
+export type MapHomeView = Schemas['MapHomeView'];
 export type RatingView = ratingComponents['schemas']['RatingView'];
 export type TeamReputation = ratingComponents['schemas']['TeamReputation'];
 

@@ -12,6 +12,7 @@ import { QueueModule } from '@xinyuan/queue';
 import { AuditController } from './audit/audit.controller';
 import { BeneficiariesController } from './beneficiaries/beneficiaries.controller';
 import { CatalogController } from './catalog/catalog.controller';
+import { SkillsController } from './catalog/skills.controller';
 import { DispatchController } from './dispatch/dispatch.controller';
 import { HealthController } from './health/health.controller';
 import { LiveQueueController } from './live-queue/live-queue.controller';
@@ -20,6 +21,7 @@ import { LiveQueueQueries } from './live-queue/live-queue.queries';
 import { ManagementController } from './management/management.controller';
 import { ManagementQueries } from './management/management.queries';
 import { MapController } from './map/map.controller';
+import { MapHomeFinder } from './map/map-home';
 import { MapQueries } from './map/map.queries';
 import { StatsController } from './stats/stats.controller';
 import { StatsQueries } from './stats/stats.queries';
@@ -34,10 +36,10 @@ import { OrgController } from './org/org.controller';
     ConfigModule, DatabaseModule, QueueModule, IdentityModule,
     OrgModule, CatalogModule, AuditModule, BeneficiariesModule, OrdersModule, OrderWorkflowModule, DispatchModule,
   ],
-  controllers: [AuthController, OrgController, CatalogController, OrdersController, DispatchController, OffersController, HealthController,
+  controllers: [AuthController, OrgController, CatalogController, SkillsController, OrdersController, DispatchController, OffersController, HealthController,
     BeneficiariesController, AuditController,
     // staff console, maps, dashboard and the web clients
     LiveQueueController, MapController, StatsController, ManagementController, ClientConfigController],
-  providers: [LiveQueueQueries, LiveQueueHub, MapQueries, StatsQueries, ManagementQueries],
+  providers: [LiveQueueQueries, LiveQueueHub, MapQueries, MapHomeFinder, StatsQueries, ManagementQueries],
 })
 export class ApiModule {}

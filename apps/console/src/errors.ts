@@ -1,4 +1,5 @@
-import { ElMessage } from 'element-plus';
+import { ElMessage } from './feedback';
+import { session } from './session';
 
 /** What `call` throws: the API's error body (Chinese message, stable code, the fields at fault). */
 export interface ShownError {
@@ -22,5 +23,7 @@ export function toShownError(e: unknown): ShownError {
 
 /** Shows an API (or any) error as a toast: message, fields at fault, code. */
 export function showError(e: unknown): void {
+  // an answer that arrives after signing out (401: the token is gone) is nobody's business any more
+  if ((e as { status?: number }).status === 401 && !session.token) return;
   ElMessage.error({ message: errorText(e), duration: 6000 });
 }

@@ -1,9 +1,8 @@
 import { createApp } from 'vue';
-import ElementPlus from 'element-plus';
-import 'element-plus/dist/index.css';
 import App from './App.vue';
 import { i18n } from './i18n';
 import { router } from './router';
 import './style.css';
 
-createApp(App).use(ElementPlus).use(i18n).use(router).mount('#app');
+// Element Plus components are imported per component where templates use them (vite.config.ts)
+createApp(App).use(i18n).use(router).mount('#app');

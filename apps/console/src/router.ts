@@ -1,22 +1,33 @@
 import { createRouter, createWebHashHistory } from 'vue-router';
+import LoginView from './views/LoginView.vue';
 import { session } from './session';
 
+/**
+ * The sign-in page is in the first chunk (it is what everyone opens first, on a slow county line); the
+ * signed-in shell and every view are chunks of their own, loaded after signing in.
+ */
 export const router = createRouter({
   history: createWebHashHistory(),
   routes: [
-    { path: '/login', component: () => import('./views/LoginView.vue') },
-    // signed out, `/` goes straight to the login (no `next`): after it, each person starts on their own page
-    { path: '/', redirect: () => (session.token ? session.home : '/login') },
-    // `staff`: dispatchers and admins only (the api answers 403 to anyone else)
-    { path: '/queue', component: () => import('./views/QueueView.vue'), meta: { staff: true } },
-    { path: '/orders/:id', component: () => import('./views/OrderView.vue'), props: true, meta: { staff: true } },
-    { path: '/map', component: () => import('./views/MapView.vue'), meta: { staff: true } },
-    { path: '/dashboard', component: () => import('./views/DashboardView.vue'), meta: { staff: true } },
-    { path: '/menu', component: () => import('./views/MenuView.vue'), meta: { staff: true } },
-    { path: '/teams', component: () => import('./views/TeamsView.vue'), meta: { staff: true } },
-    { path: '/staff', component: () => import('./views/StaffView.vue'), meta: { staff: true } },
-    // 一人一档 and 代点单: grid workers, dispatchers and admins
-    { path: '/beneficiaries', component: () => import('./views/BeneficiariesView.vue') },
+    { path: '/login', component: LoginView },
+    {
+      path: '/',
+      component: () => import('./Shell.vue'),
+      children: [
+        // signed out, `/` goes straight to the login (no `next`): after it, each person starts on their own page
+        { path: '', redirect: () => (session.token ? session.home : '/login') },
+        // `staff`: dispatchers and admins only (the api answers 403 to anyone else)
+        { path: 'queue', component: () => import('./views/QueueView.vue'), meta: { staff: true } },
+        { path: 'orders/:id', component: () => import('./views/OrderView.vue'), props: true, meta: { staff: true } },
+        { path: 'map', component: () => import('./views/MapView.vue'), meta: { staff: true } },
+        { path: 'dashboard', component: () => import('./views/DashboardView.vue'), meta: { staff: true } },
+        { path: 'menu', component: () => import('./views/MenuView.vue'), meta: { staff: true } },
+        { path: 'teams', component: () => import('./views/TeamsView.vue'), meta: { staff: true } },
+        { path: 'staff', component: () => import('./views/StaffView.vue'), meta: { staff: true } },
+        // 一人一档 and 代点单: grid workers, dispatchers and admins
+        { path: 'beneficiaries', component: () => import('./views/BeneficiariesView.vue') },
+      ],
+    },
     { path: '/:rest(.*)*', redirect: () => (session.token ? session.home : '/login') },
   ],
 });

@@ -1,4 +1,5 @@
-import { computed, ref } from 'vue';
+import { computed, ref, watch } from 'vue';
+import { onShow } from '@dcloudio/uni-app';
 import type { Lang } from '../../web-shared/labels';
 
 /** A small i18n for the apps (plain text, zh-CN first); vue-i18n is not needed for this much. */
@@ -24,4 +25,14 @@ export function useT<M extends Record<string, { zh: string; en: string }>>(messa
 
 export function toast(message: string) {
   uni.showToast({ title: message, icon: 'none', duration: 3000 });
+}
+
+/**
+ * The page's navigation bar title (pages.json holds the Chinese one) in the chosen language: set when
+ * the page shows and again when the language changes. Call from a page's setup.
+ */
+export function useNavTitle(title: () => string) {
+  const apply = () => uni.setNavigationBarTitle({ title: title() });
+  onShow(apply);
+  watch(lang, apply);
 }

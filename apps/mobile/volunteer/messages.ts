@@ -1,5 +1,10 @@
 /** Every text of the volunteer app, zh-CN first. */
 export const M = {
+  titleHome: { zh: '心愿 · 志愿者', en: 'Xinyuan · Volunteers' },
+  titleJobs: { zh: '我的任务', en: 'My jobs' },
+  titleJob: { zh: '任务详情', en: 'Job' },
+  titleHours: { zh: '服务时长', en: 'Service hours' },
+  call: { zh: '拨打电话', en: 'Call' },
   login: { zh: '志愿者登录', en: 'Volunteer sign-in' },
   phone: { zh: '手机号', en: 'Mobile number' },
   password: { zh: '密码', en: 'Password' },
@@ -36,4 +41,5 @@ export const M = {
   ordersServed: { zh: '服务订单 {n} 单', en: '{n} orders served' },
   team: { zh: '服务队', en: 'Team' },
   area: { zh: '区域（大致位置）', en: 'Area (approximate)' },
+  when: { zh: '希望时间', en: 'Preferred time' },
 };

@@ -21,3 +21,13 @@ export const SERVICES = table('services', {
   region_id: nullable(col.uuid()),
 });
 export type ServiceRow = Row<typeof SERVICES>;
+
+/** Chinese and English names of the skill ids teams, members and menu items carry (admins edit them). */
+export const SKILL_LABELS = table('skill_labels', {
+  code: col.text(),
+  zh: col.text(),
+  en: col.text(),
+  updated_at: col.timestamptz(),
+  updated_by: nullable(col.uuid()),
+});
+export type SkillLabelRow = Row<typeof SKILL_LABELS>;

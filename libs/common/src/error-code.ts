@@ -60,6 +60,10 @@ export enum ErrorCode {
   TeamAlreadyOffered = 'TEAM_ALREADY_OFFERED',
   ServiceNotAvailableHere = 'SERVICE_NOT_AVAILABLE_HERE',
   ServiceUnavailable = 'SERVICE_UNAVAILABLE',
+  // 点单: the preferred time window
+  PreferredTimeOutOfRange = 'PREFERRED_TIME_OUT_OF_RANGE',
+  // labels of codes people see (skills)
+  SkillNotFound = 'SKILL_NOT_FOUND',
 }
 
 /** Chinese text shown to people when a code is raised without a more specific message. */
@@ -121,4 +125,6 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   [ErrorCode.TeamAlreadyOffered]: '这支服务队正在考虑这张单，无需重复派单',
   [ErrorCode.ServiceNotAvailableHere]: '这个服务项目在该地点不提供',
   [ErrorCode.ServiceUnavailable]: '系统正忙，请稍后再试',
+  [ErrorCode.PreferredTimeOutOfRange]: '期望服务时间不能早于现在，也不能太远',
+  [ErrorCode.SkillNotFound]: '没有这项技能',
 };

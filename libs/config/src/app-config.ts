@@ -196,6 +196,13 @@ export class AppConfig {
   @Min(0)
   TEAM_CONTACT_RETENTION_DAYS = 7;
 
+  /** How far ahead a resident may ask for a visit (希望什么时候来); later, or in the past: 422 PREFERRED_TIME_OUT_OF_RANGE. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(366)
+  PREFERRED_TIME_HORIZON_DAYS = 60;
+
   /** A completed order nobody rated is closed after this many days. */
   @Transform(toInt)
   @IsInt()
@@ -245,6 +252,13 @@ export class AppConfig {
 
   /** Optional XYZ raster tile URL (`https://…/{z}/{x}/{y}.png`) drawn under the console map; none by default (no internet tiles needed). */
   @IsOptional() @IsString() MAP_TILE_URL?: string;
+
+  /**
+   * The deployment's home region (a region id, or its exact name such as 安吉县): where a resident's
+   * map picker opens when they have neither an earlier order nor a profile. Unset: the county with the
+   * most active teams.
+   */
+  @IsOptional() @IsString() MAP_HOME_REGION?: string;
 
   /** BullMQ job lock; a job of a killed worker is taken over after about this long. */
   @Transform(toInt)

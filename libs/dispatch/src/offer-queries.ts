@@ -24,7 +24,11 @@ export interface OfferView {
   createdAt: string;
   score: number;
   scoreBreakdown: ScoreBreakdown;
-  order: { serviceCode: string; serviceName: string; description: string; area: string | null; coarseLocation: LatLng; status: string; urgent: boolean };
+  order: {
+    serviceCode: string; serviceName: string; description: string; area: string | null; coarseLocation: LatLng; status: string; urgent: boolean;
+    /** When the resident would like the team to come (null: any time). */
+    preferredStart: string | null; preferredEnd: string | null;
+  };
 }
 
 export interface QueueItem {
@@ -73,6 +77,7 @@ export class OfferQueries {
       `SELECT f.id, f.order_id, f.team_id, t.name AS team_name, f.status, f.source, f.mode, f.expires_at, f.created_at,
               f.created_at::text AS cursor_at, f.score, f.score_breakdown,
               o.service_code, s.name AS service_name, o.description, o.status AS order_status, o.urgent, r.name AS area_name,
+              o.preferred_start, o.preferred_end,
               ST_AsGeoJSON(o.location)::json AS location
          FROM offers f
          JOIN orders o ON o.id = f.order_id
@@ -106,6 +111,8 @@ export class OfferQueries {
           coarseLocation: coarsen(fromGeoJsonPoint(r.location)!),
           status: r.order_status,
           urgent: r.urgent,
+          preferredStart: r.preferred_start ? new Date(r.preferred_start).toISOString() : null,
+          preferredEnd: r.preferred_end ? new Date(r.preferred_end).toISOString() : null,
         },
       })),
       nextCursor: page.nextCursor,

@@ -16,3 +16,4 @@ export * from './service-minutes';
 export * from './timeline-details';
 export * from './orders.module';
 export * from './order-workflow.module';
+export * from './preferred-time';

@@ -6,10 +6,12 @@ import { DomainException, ErrorCode, PiiCipher } from '@xinyuan/common';
 import { LatLng, toEwkt } from '@xinyuan/geo';
 import { AuthUser } from '@xinyuan/identity';
 import { DispatchQueue } from '@xinyuan/queue';
+import { AppConfig } from '@xinyuan/config';
 import { ActorRole, placerRole } from './actor';
 import { openContactPhone } from './order-pii';
 import { initialStatus } from './order-state-machine';
 import { ORDER_COLUMNS, ORDER_RETURNING, OrderColumns, OrderRecord, toOrderRecord } from './order-record';
+import { preferredTimeProblem } from './preferred-time';
 import type { TimelineEntry } from './order-view';
 
 export interface PlaceOrderInput {
@@ -102,6 +104,7 @@ export class PlaceOrderUseCase {
     private readonly queue: DispatchQueue,
     private readonly beneficiaries: BeneficiaryService,
     private readonly cipher: PiiCipher,
+    private readonly config: AppConfig,
   ) {}
 
   async execute(user: AuthUser, input: PlaceOrderInput, idempotencyKey?: string): Promise<PlaceOrderResult> {
@@ -110,8 +113,11 @@ export class PlaceOrderUseCase {
       const replay = await this.replay(user.id, idempotencyKey, requestHash);
       if (replay) return replay;
     }
-    if (input.preferredStart && input.preferredEnd && Date.parse(input.preferredEnd) < Date.parse(input.preferredStart)) {
-      throw DomainException.validation([{ field: 'preferredEnd', messages: ['preferredEnd must not be before preferredStart'] }]);
+    const timeProblem = preferredTimeProblem(input, Date.now(), this.config.PREFERRED_TIME_HORIZON_DAYS);
+    if (timeProblem?.status === 400) throw DomainException.validation(timeProblem.fields, '结束时间要晚于开始时间');
+    if (timeProblem) {
+      const days = this.config.PREFERRED_TIME_HORIZON_DAYS;
+      throw new DomainException(ErrorCode.PreferredTimeOutOfRange, 422, `期望服务时间要在现在到 ${days} 天以内`, timeProblem.fields, { horizonDays: days });
     }
     // One statement (so one round trip and one implicit transaction) writes the idempotency key, the
     // order and its first timeline entry, or nothing at all. The order id is made here so that the

@@ -274,6 +274,13 @@ export class OrgAdminService {
     });
   }
 
+  /** Deployment-wide names (skill labels): only the everything-scope admin and county-wide admins change them. */
+  async requireCountyWide(user: AuthUser): Promise<void> {
+    const scope = await this.jurisdiction.staffScope(user);
+    if (scope.kind === 'all' || (scope.kind === 'subtree' && scope.includesUnregioned)) return;
+    throw new DomainException(ErrorCode.OutsideJurisdiction, 403, '只有县级管理员可以修改技能名称');
+  }
+
   /** 404 TEAM_NOT_FOUND unless the team exists inside the caller's jurisdiction (locked against deletion meanwhile). */
   async requireTeamCovered(caller: AuthUser, teamId: string, m: EntityManager = this.dataSource.manager): Promise<void> {
     const [team] = await m.query(`SELECT region_id FROM teams WHERE id = $1 FOR SHARE`, [teamId]);

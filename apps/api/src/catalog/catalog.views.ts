@@ -26,3 +26,16 @@ export class StaffServiceView extends ServiceView {
   @ApiProperty({ description: 'the caller may edit it (deployment-wide items: the everything-scope admin; a county\'s: its county-wide admins)' })
   editable: boolean;
 }
+
+export class SkillLabelView {
+  @ApiProperty({ example: 'meal_delivery' }) code: string;
+  @ApiProperty({ type: String, nullable: true, example: '助餐送餐', description: 'null until an admin labels it' }) zh: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'Meal delivery' }) en: string | null;
+  @ApiProperty({ description: 'teams carrying it' }) teams: number;
+  @ApiProperty({ description: 'menu items requiring it' }) services: number;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) updatedAt: string | null;
+}
+
+export class SkillLabelList {
+  @ApiProperty({ type: [SkillLabelView] }) items: SkillLabelView[];
+}

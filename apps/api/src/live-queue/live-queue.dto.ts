@@ -22,6 +22,8 @@ export class LiveQueueItemDto {
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) waitingSince: string;
   @ApiProperty({ type: String, nullable: true }) lastNote: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'when the resident would like the team to come; null: any time' }) preferredStart: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) preferredEnd: string | null;
   @ApiProperty({ type: LiveQueueOfferDto, nullable: true, description: 'expiring only: the offer about to lapse' }) offer: LiveQueueOfferDto | null;
 }
 

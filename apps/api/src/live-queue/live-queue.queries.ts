@@ -20,6 +20,9 @@ export interface LiveQueueItem {
   /** When the order entered its current status. */
   waitingSince: string;
   lastNote: string | null;
+  /** When the resident would like the team to come (null: any time). */
+  preferredStart: string | null;
+  preferredEnd: string | null;
   /** The open offer whose window is about to close (`expiring` only; the soonest one in grab mode). */
   offer: { id: string; teamId: string; teamName: string; expiresAt: string } | null;
 }
@@ -73,7 +76,7 @@ export class LiveQueueQueries {
            ORDER BY f.order_id, f.expires_at)
        )
        SELECT o.id, o.status, o.urgent, o.service_code, s.name AS service_name, o.description, r.name AS area_name,
-              o.region_id, r.path AS region_path, o.created_at, o.updated_at, w.offer_id, w.expires_at, f.team_id, t.name AS team_name,
+              o.region_id, r.path AS region_path, o.preferred_start, o.preferred_end, o.created_at, o.updated_at, w.offer_id, w.expires_at, f.team_id, t.name AS team_name,
               (SELECT e.note FROM order_events e WHERE e.order_id = o.id ORDER BY e.id DESC LIMIT 1) AS last_note,
               now() AS server_time
          FROM waiting w
@@ -104,6 +107,8 @@ export class LiveQueueQueries {
         createdAt: new Date(r.created_at).toISOString(),
         waitingSince: new Date(r.updated_at).toISOString(),
         lastNote: r.last_note,
+        preferredStart: r.preferred_start ? new Date(r.preferred_start).toISOString() : null,
+        preferredEnd: r.preferred_end ? new Date(r.preferred_end).toISOString() : null,
         offer: r.offer_id
           ? { id: r.offer_id, teamId: r.team_id, teamName: r.team_name, expiresAt: new Date(r.expires_at).toISOString() }
           : null,

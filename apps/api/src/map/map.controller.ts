@@ -3,9 +3,10 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTag
 import { Type } from 'class-transformer';
 import { IsIn, IsNumber, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { AuthUser, CurrentUser, isStaff, Roles } from '@xinyuan/identity';
-import { JurisdictionService, REGION_LEVELS, Scope } from '@xinyuan/org';
+import { ALL_SCOPE, JurisdictionService, REGION_LEVELS, Scope } from '@xinyuan/org';
+import { MapHomeFinder } from './map-home';
 import { MapQueries } from './map.queries';
-import { OrderFeatureCollection, RegionFeatureCollection, TeamFeatureCollection } from './map.views';
+import { MapHomeView, OrderFeatureCollection, RegionFeatureCollection, TeamFeatureCollection } from './map.views';
 
 class RegionsQuery {
   @ApiPropertyOptional({ enum: REGION_LEVELS }) @IsOptional() @IsIn(REGION_LEVELS as unknown as string[]) level?: string;
@@ -22,6 +23,7 @@ export class MapController {
   constructor(
     private readonly map: MapQueries,
     private readonly jurisdiction: JurisdictionService,
+    private readonly home: MapHomeFinder,
   ) {}
 
   /** Staff get the exact view of their jurisdiction; everyone else the coarse public view. */
@@ -29,11 +31,28 @@ export class MapController {
     return isStaff(user) ? this.jurisdiction.staffScope(user) : null;
   }
 
+  /**
+   * The regions a person's maps draw: staff their jurisdiction, a grid worker their grid, everyone
+   * else the service area (every region with a boundary: where orders are taken).
+   */
+  private async regionScope(user: AuthUser): Promise<Scope> {
+    if (isStaff(user)) return this.jurisdiction.staffScope(user);
+    if (user.roles.includes('grid_worker')) return this.jurisdiction.gridScope(user);
+    return ALL_SCOPE;
+  }
+
   @Get('regions')
   @ApiOkResponse({ type: RegionFeatureCollection })
-  @ApiOperation({ summary: 'Region boundaries as a GeoJSON FeatureCollection (any signed-in user)' })
-  regions(@Query() query: RegionsQuery) {
-    return this.map.regions({ level: query.level, parentId: query.parentId, tolerance: query.tolerance ?? 0.0002 });
+  @ApiOperation({ summary: 'Region boundaries as a GeoJSON FeatureCollection: staff their jurisdiction, grid workers their grid, others the service area' })
+  async regions(@CurrentUser() user: AuthUser, @Query() query: RegionsQuery) {
+    return this.map.regions({ level: query.level, parentId: query.parentId, tolerance: query.tolerance ?? 0.0002 }, await this.regionScope(user));
+  }
+
+  @Get('home')
+  @ApiOkResponse({ type: MapHomeView })
+  @ApiOperation({ summary: "Where the caller's map pickers open: their last order's or profile's township, their own region (staff), or the deployment's home region" })
+  mapHome(@CurrentUser() user: AuthUser) {
+    return this.home.find(user);
   }
 
   @Get('teams')

@@ -18,6 +18,14 @@ export interface FeatureCollection<P = Record<string, unknown>> {
 /** Orders still open on the map: from placing to service. */
 export const OPEN_ORDER_STATUSES = ['pending_review', 'dispatching', 'offered', 'escalated', 'accepted', 'in_service'] as const;
 
+interface RegionRow {
+  id: string;
+  name: string;
+  level: string;
+  parent_id: string | null;
+  geometry: { type: string; coordinates: unknown };
+}
+
 const point = (lng: number, lat: number) => ({ type: 'Point', coordinates: [lng, lat] });
 
 /**
@@ -29,15 +37,20 @@ const point = (lng: number, lat: number) => ({ type: 'Point', coordinates: [lng,
 export class MapQueries {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Region boundaries, simplified for drawing (`tolerance` in degrees; 0.0002° ≈ 20 m). */
-  async regions(filter: { level?: string; parentId?: string; tolerance: number }): Promise<FeatureCollection> {
-    const rows: Record<string, any>[] = await this.dataSource.query(
+  /**
+   * Region boundaries inside `scope`, simplified for drawing (`tolerance` in degrees; 0.0002° ≈ 20 m).
+   * The scope is the caller's jurisdiction (staff, grid workers), or everything for the service area.
+   */
+  async regions(filter: { level?: string; parentId?: string; tolerance: number }, scope: Scope): Promise<FeatureCollection> {
+    const params: unknown[] = [filter.level ?? null, filter.parentId ?? null, filter.tolerance];
+    const inScope = scopeSql(scope, 'id', params);
+    const rows: RegionRow[] = await this.dataSource.query(
       `SELECT id, name, level, parent_id,
               ST_AsGeoJSON(ST_SimplifyPreserveTopology(boundary::geometry, $3), 6)::json AS geometry
          FROM regions
-        WHERE boundary IS NOT NULL AND ($1::text IS NULL OR level = $1) AND ($2::uuid IS NULL OR parent_id = $2)
+        WHERE boundary IS NOT NULL AND ($1::text IS NULL OR level = $1) AND ($2::uuid IS NULL OR parent_id = $2) AND ${inScope}
         ORDER BY array_position(ARRAY['county','township','village','point'], level), name`,
-      [filter.level ?? null, filter.parentId ?? null, filter.tolerance],
+      params,
     );
     return {
       type: 'FeatureCollection',

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { LatLngDto } from '@xinyuan/geo';
 import { ORDER_STATUS_ENUM } from '../orders/orders.views';
 import { REGION_LEVEL_ENUM } from '../org/org.views';
 
@@ -76,4 +77,22 @@ export class OrderFeature {
 export class OrderFeatureCollection {
   @ApiProperty({ enum: ['FeatureCollection'] }) type: 'FeatureCollection';
   @ApiProperty({ type: [OrderFeature] }) features: OrderFeature[];
+}
+
+export class MapHomeRegion {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() name: string;
+  @ApiProperty(REGION_LEVEL_ENUM) level: string;
+}
+
+/** Where a map picker opens for the caller: their own area, never the box around every region. */
+export class MapHomeView {
+  @ApiProperty({ enum: ['last_order', 'beneficiary', 'own_region', 'config', 'deployment', 'none'], description: 'what the area was found from' })
+  source: string;
+  @ApiProperty({ type: MapHomeRegion, nullable: true, description: 'the area to open on (a township, or the staff member\'s own region)' })
+  region: MapHomeRegion | null;
+  @ApiProperty({ type: [MapHomeRegion], description: 'the area and its ancestors, root first' }) path: MapHomeRegion[];
+  @ApiProperty({ type: [Number], nullable: true, description: '[west, south, east, north] of the area (WGS84)', minItems: 4, maxItems: 4 })
+  bbox: number[] | null;
+  @ApiProperty({ type: LatLngDto, nullable: true, description: 'a resident\'s last order or profile location' }) point: LatLngDto | null;
 }

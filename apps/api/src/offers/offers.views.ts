@@ -18,6 +18,8 @@ export class OfferOrderSummary {
   @ApiProperty({ type: LatLngDto, description: '~1 km cell' }) coarseLocation: LatLngDto;
   @ApiProperty(ORDER_STATUS_ENUM) status: string;
   @ApiProperty() urgent: boolean;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'when the resident would like the team to come; null: any time' }) preferredStart: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) preferredEnd: string | null;
 }
 
 export class OfferView {

@@ -35,6 +35,13 @@ describe('dashboard export tables', () => {
     expect(toCsv(tables.byGroup, 'en').split('\r\n')[1]).toBe(`"'=HYPERLINK(""x"")",3,1,1`);
   });
 
+  it('labels order statuses in the chosen language, never the code', () => {
+    const tables = dashboardTables({ ...dashboard, ordersPerDay: [{ day: '2026-11-02', status: 'closed', count: 1 }, { day: '2026-11-02', status: 'offered', count: 2 }] });
+    expect(tableMatrix(tables.ordersPerDay, 'zh').slice(1)).toEqual([['2026-11-02', '已评价', 1], ['2026-11-02', '等待接单', 2]]);
+    expect(tableMatrix(tables.ordersPerDay, 'en').slice(1)).toEqual([['2026-11-02', 'Closed', 1], ['2026-11-02', 'Offered', 2]]);
+    expect(toCsv(tables.ordersPerDay, 'zh').split('\r\n')[1]).toBe('2026-11-02,已评价,1');
+  });
+
   it('names summary metrics in the chosen language', () => {
     const en = tableMatrix(dashboardTables(dashboard).summary, 'en');
     expect(en[0]).toEqual(['Metric', 'Value']);

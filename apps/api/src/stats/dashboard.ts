@@ -1,4 +1,5 @@
 /** The dashboard's figures (GET /api/v1/stats/dashboard). Pure types and the export tables; no Nest. */
+import { label, STATUS_LABELS } from '../../../web-shared/labels';
 
 export interface Percentiles {
   count: number;
@@ -113,9 +114,10 @@ export function dashboardTables(d: Dashboard): Record<ExportTableKey, ExportTabl
   };
 }
 
-/** The value a cell shows: summary metric names follow the language. */
+/** The value a cell shows: summary metric names and order statuses follow the language (never a raw code). */
 function cellValue(table: ExportTable, row: Record<string, string | number | null>, key: string, lang: Lang) {
   if (table.key === 'summary' && key === 'metric' && lang === 'en') return row.metric_en;
+  if (table.key === 'ordersPerDay' && key === 'status') return label(STATUS_LABELS, row.status as string, lang);
   return row[key];
 }
 

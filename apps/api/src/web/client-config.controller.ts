@@ -19,6 +19,7 @@ export class ClientConfigController {
       ratingUrl: this.config.RATING_PUBLIC_URL ?? null,
       mapTileUrl: this.config.MAP_TILE_URL ?? null,
       liveQueueExpiringSeconds: this.config.LIVE_QUEUE_EXPIRING_SECONDS,
+      preferredTimeHorizonDays: this.config.PREFERRED_TIME_HORIZON_DAYS,
     };
   }
 }

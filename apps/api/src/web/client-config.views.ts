@@ -4,4 +4,5 @@ export class ClientConfig {
   @ApiProperty({ type: String, nullable: true, description: 'public URL of the rating service' }) ratingUrl: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'optional map tile URL template' }) mapTileUrl: string | null;
   @ApiProperty({ description: 'an offer this close to expiry shows in the live queue' }) liveQueueExpiringSeconds: number;
+  @ApiProperty({ description: 'how many days ahead a preferred time may be' }) preferredTimeHorizonDays: number;
 }

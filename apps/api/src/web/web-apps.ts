@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import fastifyStatic from '@fastify/static';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 /** The built front ends and where the api serves them (see scripts/build-web.sh). */
@@ -14,7 +14,9 @@ export const WEB_APPS = [
 /**
  * Serves the console and the two H5 sites as static files from WEB_DIR, so `npm run up` needs no
  * other server. All three use hash routing: every path under a prefix is a real file. HTML is never
- * cached (a new build shows at once); hashed assets are cached for a year.
+ * cached (a new build shows at once); hashed assets are cached for a year. Text assets are sent as
+ * the brotli or gzip copy the build wrote beside them (scripts/compress-web.mjs) when the browser
+ * accepts it, with `Content-Encoding` and `Vary: Accept-Encoding`; nothing is compressed per request.
  */
 export async function serveWebApps(
   app: NestFastifyApplication,
@@ -35,10 +37,11 @@ export async function serveWebApps(
       prefix: web.prefix,
       decorateReply: first,
       index: ['index.html'],
-      // @fastify/static 10 passes the Fastify reply
+      preCompressed: true,
+      // @fastify/static 10 passes the Fastify reply, and the path of the file it sends (app.js.br for app.js)
       setHeaders: (reply: { header(k: string, v: string): unknown }, path: string) => {
         reply.header('content-security-policy', csp);
-        reply.header('cache-control', path.endsWith('.html') ? 'no-cache' : /[.-][A-Za-z0-9_-]{8,}\.(js|css|png|svg|woff2?)$/.test(path) ? 'public, max-age=31536000, immutable' : 'public, max-age=3600');
+        reply.header('cache-control', cacheControl(path.replace(/\.(br|gz)$/, '')));
       },
     });
     first = false;
@@ -46,6 +49,15 @@ export async function serveWebApps(
     served.push(web.prefix);
   }
   if (served.length) {
+    // browsers ask every origin for /favicon.ico: answer with the apps' icon rather than a 404
+    const icon = [resolve(root, 'console/favicon.svg'), resolve(root, 'h5/resident/favicon.svg')].find((p) => existsSync(p));
+    if (icon) {
+      const svg = readFileSync(icon);
+      fastify.get('/favicon.ico', (_req: unknown, reply: { header(k: string, v: string): unknown; type(t: string): { send(b: Buffer): void } }) => {
+        reply.header('cache-control', 'public, max-age=86400');
+        reply.type('image/svg+xml').send(svg);
+      });
+    }
     fastify.get('/', (_req: unknown, reply: { header(k: string, v: string): unknown; type(t: string): { send(b: string): void } }) => {
       reply.header('content-security-policy', csp);
       reply.header('cache-control', 'no-cache');
@@ -54,6 +66,12 @@ export async function serveWebApps(
     new Logger('web').log(`serving ${served.join(', ')} from ${root}`);
   }
   return served;
+}
+
+/** HTML is revalidated every time; content-hashed assets (name-3f9a1c2b.js) never change. */
+export function cacheControl(path: string): string {
+  if (path.endsWith('.html')) return 'no-cache';
+  return /[.-][A-Za-z0-9_-]{8,}\.(js|css|png|svg|woff2?)$/.test(path) ? 'public, max-age=31536000, immutable' : 'public, max-age=3600';
 }
 
 function originOf(url: string | undefined): string | null {
@@ -94,6 +112,6 @@ function landingPage(served: string[]): string {
     .map((w) => `<li><a href="${w.prefix}">${w.name}</a></li>`)
     .join('');
   return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>心愿 Xinyuan</title><style>body{font:18px/1.6 system-ui,sans-serif;margin:3rem auto;max-width:36rem;padding:0 1rem}a{color:#b4232c}</style></head>
+<title>心愿 Xinyuan</title><link rel="icon" href="/favicon.ico" type="image/svg+xml"><style>body{font:18px/1.6 system-ui,sans-serif;margin:3rem auto;max-width:36rem;padding:0 1rem}a{color:#b4232c}</style></head>
 <body><h1>心愿 Xinyuan</h1><ul>${links}<li><a href="/api/docs">API 文档 (OpenAPI)</a></li></ul></body></html>`;
 }

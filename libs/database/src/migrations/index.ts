@@ -5,6 +5,7 @@ import { JurisdictionBeneficiariesAudit1765200000000 } from './1765200000000-jur
 import { LiveQueueNotify1765400000001 } from './1765400000001-live-queue-notify';
 import { StaffAccounts1765500000000 } from './1765500000000-staff-accounts';
 import { CandidateSearch1765600000000 } from './1765600000000-candidate-search';
+import { SkillLabels1766100000000 } from './1766100000000-skill-labels';
 import { MenuJurisdiction1766300000000 } from './1766300000000-menu-jurisdiction';
 
 /** Every migration, oldest first. Add new ones at the end. */
@@ -16,5 +17,6 @@ export const MIGRATIONS = [
   LiveQueueNotify1765400000001,
   StaffAccounts1765500000000,
   CandidateSearch1765600000000,
+  SkillLabels1766100000000,
   MenuJurisdiction1766300000000,
 ];
