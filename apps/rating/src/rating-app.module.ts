@@ -2,12 +2,13 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '@xinyuan/config';
 import { DatabaseModule } from '@xinyuan/database';
 import { IdentityModule } from '@xinyuan/identity';
+import { ObservabilityModule } from '@xinyuan/observability';
 import { QueueModule } from '@xinyuan/queue';
 import { RatingModule } from '@xinyuan/rating';
 import { RatingController } from './rating.controller';
 
 @Module({
-  imports: [ConfigModule, DatabaseModule, QueueModule, IdentityModule, RatingModule],
+  imports: [ConfigModule, DatabaseModule, QueueModule, IdentityModule, RatingModule, ObservabilityModule.forApp('rating')],
   controllers: [RatingController],
 })
 export class RatingAppModule {}

@@ -29,6 +29,8 @@ export enum ErrorCode {
   AlreadyRated = 'ALREADY_RATED',
   TeamCapacityBelowLoad = 'TEAM_CAPACITY_BELOW_LOAD',
   InternalError = 'INTERNAL_ERROR',
+  /** The database is unreachable or switching over (failover): retry after Retry-After. */
+  DatabaseUnavailable = 'DATABASE_UNAVAILABLE',
   // identity: SMS codes, WeChat, sessions, lockout
   OtpInvalid = 'OTP_INVALID',
   OtpAttemptsExceeded = 'OTP_ATTEMPTS_EXCEEDED',
@@ -87,6 +89,7 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   [ErrorCode.AlreadyRated]: '该订单已评价',
   [ErrorCode.TeamCapacityBelowLoad]: '服务队容量不能小于其正在服务的订单数',
   [ErrorCode.InternalError]: '服务器内部错误',
+  [ErrorCode.DatabaseUnavailable]: '服务正在切换，请稍后再试',
   [ErrorCode.OtpInvalid]: '验证码错误或已过期',
   [ErrorCode.OtpAttemptsExceeded]: '验证码输错次数过多，请重新获取',
   [ErrorCode.OtpResendCooldown]: '验证码发送过于频繁，请稍后再试',

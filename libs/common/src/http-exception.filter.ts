@@ -74,6 +74,10 @@ export function toErrorBody(exception: unknown): { body: ErrorBody; unexpected: 
     if (exception.details) Object.assign(b, exception.details);
     return { body: b, unexpected: false };
   }
+  if (isDatabaseUnavailable(exception)) {
+    // a failover or restart: the request did not commit; the client may retry (idempotency keys make that safe)
+    return { body: { ...body(503, ErrorCode.DatabaseUnavailable), retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS }, unexpected: true };
+  }
   const fastify = fromFastifyError(exception as { code?: string; statusCode?: number });
   if (fastify) return { body: fastify, unexpected: false };
   if (exception instanceof HttpException) {
@@ -89,6 +93,25 @@ export function toErrorBody(exception: unknown): { body: ErrorBody; unexpected: 
     return { body: body(status, code), unexpected: false };
   }
   return { body: body(HttpStatus.INTERNAL_SERVER_ERROR, ErrorCode.InternalError), unexpected: true };
+}
+
+const DATABASE_RETRY_AFTER_SECONDS = 2;
+
+/** SQLSTATEs of a server going away or refusing connections, and of writing to a demoted primary. */
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '25006']);
+const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH']);
+const UNAVAILABLE_MESSAGES = [/^Connection terminated/, /timeout exceeded when trying to connect/, /Client has encountered a connection error/, /Connection is not established/];
+
+/**
+ * True for errors that mean "the database cannot be reached right now" (restart, failover, network),
+ * as opposed to a bug: those answer 503 with Retry-After instead of 500.
+ */
+export function isDatabaseUnavailable(exception: unknown): boolean {
+  const candidates = [exception, (exception as { driverError?: unknown })?.driverError].filter(Boolean) as { code?: unknown; message?: unknown }[];
+  return candidates.some((e) => {
+    if (typeof e.code === 'string' && (UNAVAILABLE_SQLSTATES.has(e.code) || UNAVAILABLE_NODE_CODES.has(e.code))) return true;
+    return typeof e.message === 'string' && UNAVAILABLE_MESSAGES.some((re) => re.test(e.message as string));
+  });
 }
 
 /**

@@ -11,3 +11,4 @@ export * from './client-ip';
 export * from './openapi-document';
 export * from './api-views';
 export { VERIFIED_BEARER, type VerifiedBearer } from './http-security';
+export * from './redis-client';
