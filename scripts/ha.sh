@@ -388,7 +388,7 @@ RATING_PUBLIC_URL=${RATING_PUBLIC_URL:-http://127.0.0.1:$RATING}
 CORS_ORIGINS=${CORS_ORIGINS:-http://127.0.0.1:$HAP_API,http://localhost:$HAP_API}
 ENV
   # extra settings for the apps (the test suite's fast timers): HA_APP_ENV_FILE, KEY=VALUE lines
-  [[ -n "${HA_APP_ENV_FILE:-}" && -f "$HA_APP_ENV_FILE" ]] && cat "$HA_APP_ENV_FILE"
+  [[ -n "${HA_APP_ENV_FILE:-}" && -f "$HA_APP_ENV_FILE" ]] && grep -E "^[A-Z_][A-Z0-9_]*=" "$HA_APP_ENV_FILE"
   return 0
 }
 

@@ -44,7 +44,10 @@ export class DispatchWorkers implements OnApplicationBootstrap, OnApplicationShu
         const started = performance.now();
         try {
           const result = await this.handlers.handle(job, token);
-          metrics.jobDuration.observe({ queue, job: job.name, outcome: 'completed' }, (performance.now() - started) / 1000);
+          const ms = performance.now() - started;
+          metrics.jobDuration.observe({ queue, job: job.name, outcome: 'completed' }, ms / 1000);
+          const outcome = (result as { outcome?: string } | undefined)?.outcome;
+          this.logger.log(`job ${job.name} ${job.id} ${outcome ?? 'done'} in ${ms.toFixed(1)} ms`);
           countOffers(job.name, result);
           return result;
         } catch (e) {
