@@ -13,6 +13,7 @@
 #   bash scripts/ha.sh destroy         down, then delete the state directory
 #   bash scripts/ha.sh status          which component runs, Patroni's view, the Redis master
 #   bash scripts/ha.sh env             the environment the apps of this layout get (for your own tools)
+#   bash scripts/ha.sh packages        only install what is missing (npm test does this first)
 #   bash scripts/ha.sh start NAME | stop NAME | kill NAME     one component (the chaos suite uses these)
 #   bash scripts/ha.sh isolate NAME SECONDS                   cut a namespaced dispatcher off from Redis
 #
@@ -68,6 +69,9 @@ ensure_packages() {
   [[ -x "$PGBIN/postgres" ]] || missing+=("postgresql-$PGVER")
   [[ -f "/usr/share/postgresql/$PGVER/extension/postgis.control" ]] || missing+=("postgresql-$PGVER-postgis-3")
   command -v ip >/dev/null || missing+=(iproute2)
+  command -v curl >/dev/null || missing+=(curl)
+  # the test suite validates docker-compose.yml with Debian's docker-compose
+  command -v docker-compose >/dev/null || missing+=(docker-compose)
   ((${#missing[@]})) || return 0
   [[ "$(id -u)" == 0 ]] || die "installing ${missing[*]} needs root"
   log "apt-get install ${missing[*]}"
@@ -595,6 +599,7 @@ case $cmd in
     ;;
   status) status ;;
   env) app_env ;;
+  packages) ensure_packages ;;
   start) start_one "$1" ;;
   stop) stop_one "$1" TERM ;;
   kill)

@@ -221,6 +221,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const db = async <T>(fn: (c: Client) => Promise<T>): Promise<T> => {
     for (let i = 0; ; i++) {
       const c = new Client({ connectionString: layout.primaryUrl, connectionTimeoutMillis: 3000 });
+      c.on('error', () => undefined);
       try {
         await c.connect();
         return await fn(c);

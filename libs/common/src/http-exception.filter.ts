@@ -97,10 +97,16 @@ export function toErrorBody(exception: unknown): { body: ErrorBody; unexpected: 
 
 const DATABASE_RETRY_AFTER_SECONDS = 2;
 
-/** SQLSTATEs of a server going away or refusing connections, and of writing to a demoted primary. */
-const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '25006']);
+/**
+ * SQLSTATEs of a server going away or refusing connections, of writing to a demoted primary, and
+ * PgBouncer's own refusals (08P01: its server connection crashed, login retry, query wait timeout).
+ */
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '08P01', '25006']);
 const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH']);
-const UNAVAILABLE_MESSAGES = [/^Connection terminated/, /timeout exceeded when trying to connect/, /Client has encountered a connection error/, /Connection is not established/];
+const UNAVAILABLE_MESSAGES = [
+  /^Connection terminated/, /timeout exceeded when trying to connect/, /Client has encountered a connection error/,
+  /Connection is not established/, /Client was closed and is not queryable/, /server conn crashed/, /server closed the connection unexpectedly/,
+];
 
 /**
  * True for errors that mean "the database cannot be reached right now" (restart, failover, network),

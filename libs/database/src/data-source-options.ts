@@ -2,7 +2,7 @@ import { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '@xinyuan/config';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
-import { sessionSettingsClient } from './session-settings';
+import { applySessionSettings } from './session-settings';
 
 /** One definition used by the apps, the migrate/seed CLIs and the tests. Never `synchronize`. */
 export function dataSourceOptions(
@@ -28,7 +28,7 @@ export function dataSourceOptions(
       max: config.DB_POOL_SIZE,
       application_name: 'xinyuan',
       // applied with SET on every new connection (works through PgBouncer too)
-      Client: sessionSettingsClient(settings),
+      onConnect: applySessionSettings(settings),
     },
   };
 }

@@ -3,7 +3,7 @@ import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@xinyuan/config';
 import { lsnToBigInt, stalenessMs } from './replica-staleness';
-import { sessionSettingsClient } from './session-settings';
+import { applySessionSettings } from './session-settings';
 
 export type ReadTarget = 'replica' | 'primary';
 
@@ -36,7 +36,7 @@ export class LaggingReads implements OnModuleInit, OnApplicationShutdown {
       max: Math.max(2, Math.ceil(this.config.DB_POOL_SIZE / 2)),
       application_name: 'xinyuan-read',
       connectionTimeoutMillis: 2000,
-      Client: sessionSettingsClient({ jit: 'off', default_transaction_read_only: 'on' }),
+      onConnect: applySessionSettings({ jit: 'off', default_transaction_read_only: 'on' }),
     });
     this.replica.on('error', (e) => this.logger.warn(`replica: ${e.message}`));
     this.timer = setInterval(() => void this.check(), this.config.READ_REPLICA_CHECK_MS);

@@ -89,7 +89,7 @@ export class AppMetrics {
     if (this.initialised) return;
     this.initialised = true;
     this.registry.setDefaultLabels({ app });
-    collectDefaultMetrics({ register: this.registry, prefix: 'xinyuan_process_' });
+    collectDefaultMetrics({ register: this.registry, prefix: 'xinyuan_' });
   }
 
   /** A function that refreshes some gauges right before a scrape; failures leave the old values. */
