@@ -277,7 +277,7 @@ describe('HA layout on real engines', () => {
       );
       return rows[0];
     };
-    const expected = await counts(primary);
+    const expected = await counts({ query: async (sql: string) => ({ rows: await query(sql) }) });
     expect(expected.newest).toBeDefined();
     // 3. close the WAL segment holding them and wait until it is archived
     const [{ walfile }] = await query(`SELECT pg_walfile_name(pg_current_wal_lsn()) AS walfile`);
@@ -326,6 +326,17 @@ describe('HA layout on real engines', () => {
     const dispatcherMetrics = await (await fetch(`http://127.0.0.1:${layout.ports.dispatcher1}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
     expect(dispatcherMetrics).toMatch(/xinyuan_offers_total\{[^}]*event="made"/);
     expect(dispatcherMetrics).toMatch(/xinyuan_job_duration_seconds_bucket\{[^}]*job="dispatch-order"/);
+    // every metric family the Grafana dashboard draws exists (a renamed metric breaks this, not the dashboard)
+    const ratingMetrics = await (await fetch(`http://127.0.0.1:${layout.ports.rating}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
+    const dashboard = JSON.parse(readFileSync(join(__dirname, '../deploy/grafana/xinyuan-dashboard.json'), 'utf8'));
+    const families = new Set<string>(
+      dashboard.panels.flatMap((p: { targets: { expr: string }[] }) => p.targets.flatMap((t) => t.expr.match(/xinyuan_[a-z0-9_]+/g) ?? [])),
+    );
+    expect(families.size).toBeGreaterThan(8);
+    for (const family of families) {
+      const base = family.replace(/_(bucket|count|sum)$/, '');
+      expect({ family, present: [text, dispatcherMetrics, ratingMetrics].some((m) => m.includes(`# TYPE ${base} `)) }).toEqual({ family, present: true });
+    }
     // without the token, even from loopback: 404; through the balancer: 404
     expect((await fetch(`http://127.0.0.1:${layout.ports.api1}/metrics`)).status).toBe(404);
     expect((await fetch(`${layout.apiUrl}/metrics`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(404);

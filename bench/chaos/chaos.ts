@@ -80,6 +80,8 @@ interface Attempt {
   key: string;
   description: string;
   tries: number;
+  /** When the client first sent it. */
+  startedAt: number;
   orderId?: string;
   placedAt?: number;
   gaveUp?: boolean;
@@ -189,7 +191,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     attempt.gaveUp = true;
   };
   const newAttempt = (): Attempt => {
-    const a: Attempt = { key: randomUUID(), description: `${runId}#${attempts.length + 1} 混沌测试`, tries: 0 };
+    const a: Attempt = { key: randomUUID(), description: `${runId}#${attempts.length + 1} 混沌测试`, tries: 0, startedAt: Date.now() };
     attempts.push(a);
     const p = place(a).finally(() => inflight.delete(p));
     inflight.add(p);
@@ -234,11 +236,14 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     }
   };
 
-  /** Seconds until an order placed after `since` is answered and offered (or accepted). */
+  /**
+   * Seconds from the fault until an order first requested after it (not one already in flight) was
+   * answered and offered to a team (or accepted).
+   */
   const recovery = async (since: number): Promise<number> => {
     const deadline = since + opts.recoveryTimeoutSeconds * 1000;
     while (Date.now() < deadline) {
-      const placedAfter = attempts.filter((a) => a.orderId && a.placedAt! > since).map((a) => a.orderId!);
+      const placedAfter = attempts.filter((a) => a.orderId && a.startedAt > since).map((a) => a.orderId!);
       if (placedAfter.length) {
         const offered = await db((c) =>
           c.query(`SELECT min(e.at) AS at FROM order_events e WHERE e.order_id = ANY($1::uuid[]) AND e.type IN ('offer', 'accept')`, [placedAfter]),
@@ -267,6 +272,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   };
 
   const faults: FaultReport[] = [];
+  let placedIds: string[] = [];
   const inject = async (fault: FaultName): Promise<string> => {
     switch (fault) {
       case 'api-crash':
@@ -323,38 +329,42 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     }
   };
 
+  // the faults, one after another under load; then the settle time, with the volunteers still accepting
   try {
-    await sleep(opts.calmSeconds * 1000);
-    for (const fault of opts.faults) {
-      const at = Date.now();
-      const action = await inject(fault);
-      log(`fault: ${action}`);
-      let recoverySeconds = await recovery(at);
-      if (fault === 'rating-crash') {
-        // 评单 is not on the order path: it has recovered when it answers again
-        await untilTrue('rating answers again', async () => (await request(`${layout.ratingUrl}/health/ready`, { timeoutMs: 1000 })).status === 200, opts.recoveryTimeoutSeconds);
-        recoverySeconds = Math.max(recoverySeconds, (Date.now() - at) / 1000);
-      }
-      const refusedDuringFault = refusals.filter((t) => t >= at && t <= at + recoverySeconds * 1000).length;
-      faults.push({ fault, action, recoverySeconds: Math.round(recoverySeconds * 10) / 10, refusedDuringFault });
-      log(`recovered from ${fault} in ${recoverySeconds.toFixed(1)} s (${refusedDuringFault} refused meanwhile)`);
-      await heal(fault, action);
+    try {
       await sleep(opts.calmSeconds * 1000);
+      for (const fault of opts.faults) {
+        const at = Date.now();
+        const action = await inject(fault);
+        log(`fault: ${action}`);
+        let recoverySeconds = await recovery(at);
+        if (fault === 'rating-crash') {
+          // 评单 is not on the order path: it has recovered when it answers again
+          await untilTrue('rating answers again', async () => (await request(`${layout.ratingUrl}/health/ready`, { timeoutMs: 1000 })).status === 200, opts.recoveryTimeoutSeconds);
+          recoverySeconds = Math.max(recoverySeconds, (Date.now() - at) / 1000);
+        }
+        const refusedDuringFault = refusals.filter((t) => t >= at && t <= at + recoverySeconds * 1000).length;
+        faults.push({ fault, action, recoverySeconds: Math.round(recoverySeconds * 10) / 10, refusedDuringFault });
+        log(`recovered from ${fault} in ${recoverySeconds.toFixed(1)} s (${refusedDuringFault} refused meanwhile)`);
+        await heal(fault, action);
+        await sleep(opts.calmSeconds * 1000);
+      }
+    } finally {
+      loading = false;
+      await loadLoop;
+      await Promise.allSettled([...inflight]);
     }
+    placedIds = attempts.filter((a) => a.orderId).map((a) => a.orderId!);
+    await untilTrue('every order accepted or escalated', async () => {
+      const { rows } = await db((c) => c.query(`SELECT count(*)::int AS n FROM orders WHERE id = ANY($1::uuid[]) AND status IN ('dispatching', 'offered')`, [placedIds]));
+      return rows[0].n === 0;
+    }, 120).catch((e) => log(`settle: ${(e as Error).message}`));
   } finally {
+    // whatever happened, no loop outlives the run
     loading = false;
-    await loadLoop;
-    await Promise.allSettled([...inflight]);
+    accepting = false;
+    await Promise.allSettled(acceptLoops);
   }
-
-  // ---- settle: every order offered, accepted or escalated; then the acceptors stop ----
-  const placedIds = attempts.filter((a) => a.orderId).map((a) => a.orderId!);
-  await untilTrue('every order accepted or escalated', async () => {
-    const { rows } = await db((c) => c.query(`SELECT count(*)::int AS n FROM orders WHERE id = ANY($1::uuid[]) AND status IN ('dispatching', 'offered')`, [placedIds]));
-    return rows[0].n === 0;
-  }, 120).catch((e) => log(`settle: ${(e as Error).message}`));
-  accepting = false;
-  await Promise.allSettled(acceptLoops);
 
   const invariants = await db((c) => checkInvariants(c, runId, placedIds, teams.map((t) => t.id)));
   const statusCounts = await db((c) =>

@@ -10,9 +10,11 @@ export interface RedisTarget {
 
 /**
  * Every Redis connection of the apps is made here, so that single-box mode (REDIS_URL) and
- * Sentinel mode (REDIS_SENTINELS) behave alike. With sentinels, ioredis asks them for the master,
- * follows a failover (`failoverDetector`), and reconnects when a demoted master answers READONLY;
- * the db number and password still come from `url`.
+ * Sentinel mode (REDIS_SENTINELS) behave alike. With sentinels, ioredis asks them for the master
+ * whenever it (re)connects — a failover drops the old master's connections, so clients find the new
+ * one — and reconnects when a demoted master answers READONLY; the db number and password still
+ * come from `url`. (ioredis's `failoverDetector` is left off: in the chaos suite it raced the
+ * reconnect and left connections closed for good.)
  */
 export function createRedis(target: RedisTarget, overrides: RedisOptions = {}, url: string = target.REDIS_URL): IORedis {
   const sentinels = listSetting(target.REDIS_SENTINELS).map((entry) => {
@@ -28,7 +30,6 @@ export function createRedis(target: RedisTarget, overrides: RedisOptions = {}, u
     db,
     username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
     password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
-    failoverDetector: true,
     sentinelRetryStrategy: (attempt: number) => Math.min(attempt * 200, 2000),
     // a master demoted by a failover refuses writes: reconnect, which asks the sentinels again
     reconnectOnError: (err: Error) => (err.message.startsWith('READONLY') ? 2 : false),

@@ -25,6 +25,8 @@ export class DispatchQueue implements OnModuleDestroy {
     const base = { connection: this.connection, prefix: config.QUEUE_PREFIX };
     this.dispatch = new Queue(QueueName.Dispatch, { ...base, defaultJobOptions: { ...RETRY, ...RETENTION } });
     this.maintenance = new Queue(QueueName.Maintenance, { ...base, defaultJobOptions: { ...RETENTION } });
+    // without listeners BullMQ prints connection errors to the console, outside the JSON log
+    for (const q of [this.dispatch, this.maintenance]) q.on('error', (e) => this.logger.warn(`queue ${q.name}: ${e.message}`));
   }
 
   async dispatchOrder(job: DispatchOrderJob, opts: { delayMs?: number } = {}): Promise<void> {
