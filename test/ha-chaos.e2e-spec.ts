@@ -208,7 +208,8 @@ describe('HA layout on real engines', () => {
     expect(statuses).toContain(503); // the switch was seen, and answered cleanly
     expectOnlyCleanRefusals(load.probes);
     await expectNothingLostOrDoubled(load.probes, description);
-    await until('the old primary streams again as a replica', async () => (await layout.patroniReplicasStreaming()) >= 1, 120000);
+    // with synchronous replication the next failover needs a synchronous standby again
+    await until('the old primary is the synchronous standby again', () => layout.patroniSyncStandby(), 120000);
   }, 300000);
 
   it('api keeps answering across a Sentinel failover; no order lost or doubled, every one dispatched', async () => {

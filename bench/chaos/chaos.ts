@@ -301,6 +301,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       }
       case 'dispatcher-isolated':
         void layout.isolate('dispatcher3', opts.isolateSeconds);
+        await sleep(500); // the route is in place
         return `dispatcher3 cut off from Redis for ${opts.isolateSeconds} s (blackhole route in its network namespace)`;
     }
   };
@@ -314,7 +315,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         return l !== undefined && l !== old;
       }, 60);
       await layout.start(old);
-      await untilTrue(`${old} streaming again`, async () => (await layout.patroniReplicasStreaming()) >= 1, 120);
+      await untilTrue(`${old} the synchronous standby again`, () => layout.patroniSyncStandby(), 120);
     } else if (fault === 'redis-failover') {
       const old = action.includes('redis1') ? 'redis1' : 'redis2';
       await untilTrue('a new Redis master', async () => {
@@ -334,8 +335,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     try {
       await sleep(opts.calmSeconds * 1000);
       for (const fault of opts.faults) {
-        const at = Date.now();
         const action = await inject(fault);
+        // from when the fault has taken effect (the kill returned), so a request that slipped through before it does not count
+        const at = Date.now();
         log(`fault: ${action}`);
         let recoverySeconds = await recovery(at);
         if (fault === 'rating-crash') {

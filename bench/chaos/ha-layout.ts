@@ -126,6 +126,23 @@ export class HaLayout {
     return 0;
   }
 
+  /**
+   * Whether a replica is the synchronous standby: only then can Patroni fail over without losing a
+   * commit (synchronous_mode), so a fault test waits for it before the next fault.
+   */
+  async patroniSyncStandby(): Promise<boolean> {
+    for (const port of [this.ports.rest1, this.ports.rest2]) {
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/cluster`, { signal: AbortSignal.timeout(1500) });
+        const body = (await res.json()) as { members: { role: string; state: string }[] };
+        return body.members.some((m) => m.role === 'sync_standby' && ['running', 'streaming'].includes(m.state));
+      } catch {
+        // ask the other
+      }
+    }
+    return false;
+  }
+
   /** The Redis master the Sentinels name, as a component. */
   async redisMaster(): Promise<'redis1' | 'redis2' | undefined> {
     for (const port of this.ports.sentinels) {

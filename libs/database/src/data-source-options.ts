@@ -23,7 +23,9 @@ export function dataSourceOptions(
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,
-    logging: ['error'],
+    // failures surface as exceptions, logged once (JSON, scrubbed) by whoever handles them; TypeORM's own
+    // logger would print plain text with the statement's parameters
+    logging: false,
     extra: {
       max: config.DB_POOL_SIZE,
       application_name: 'xinyuan',

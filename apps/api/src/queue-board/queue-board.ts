@@ -4,7 +4,6 @@ import { FastifyAdapter } from '@bull-board/fastify';
 import { JwtService } from '@nestjs/jwt';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AppConfig } from '@xinyuan/config';
 import { AccessTokenPayload, SessionRevocations } from '@xinyuan/identity';
 import { DispatchQueue } from '@xinyuan/queue';
 
@@ -22,7 +21,6 @@ export async function installQueueBoard(app: NestFastifyApplication): Promise<vo
   const queue = app.get(DispatchQueue);
   const jwt = app.get(JwtService);
   const revocations = app.get(SessionRevocations);
-  const config = app.get(AppConfig);
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(QUEUE_BOARD_PATH);
   createBullBoard({
@@ -41,7 +39,6 @@ export async function installQueueBoard(app: NestFastifyApplication): Promise<vo
         'Content-Security-Policy',
         "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; font-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
       );
-      void config;
     });
     await scope.register(serverAdapter.registerPlugin(), { prefix: QUEUE_BOARD_PATH });
   });
