@@ -12,3 +12,4 @@ export * from './openapi-document';
 export * from './api-views';
 export { VERIFIED_BEARER, type VerifiedBearer } from './http-security';
 export * from './redis-client';
+export * from './correlation';

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger as Pino } from 'pino';
-import { acceptedCorrelationId, enterCorrelation, newCorrelationId } from './correlation';
+import { acceptedCorrelationId, enterCorrelation, newCorrelationId } from '@xinyuan/common';
 import { metrics } from './metrics';
 
 export interface HttpObservabilityOptions {

@@ -1,4 +1,4 @@
-export * from './correlation';
+export { acceptedCorrelationId, currentCorrelationId, enterCorrelation, newCorrelationId, runWithCorrelation } from '@xinyuan/common';
 export * from './log-scrub';
 export * from './logger';
 export * from './metrics';

@@ -1,6 +1,6 @@
 import { LoggerService } from '@nestjs/common';
 import pino, { Logger as Pino } from 'pino';
-import { currentCorrelationId } from './correlation';
+import { currentCorrelationId } from '@xinyuan/common';
 import { scrubLogText } from './log-scrub';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { AppConfig } from '@xinyuan/config';
-import { currentCorrelationId } from '@xinyuan/observability';
+import { currentCorrelationId } from '@xinyuan/common';
 import { DispatchBatchJob, DispatchOrderJob, ExpireOfferJob, jobIds, JobName, PRIORITY, QueueName, RETENTION, RETRY } from './queue-contracts';
 import { createRedisConnection } from './redis-connection';
 
