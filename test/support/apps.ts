@@ -60,7 +60,8 @@ export async function startApp(name: AppName, env: Record<string, string>, fixed
   child.stdout!.on('data', (d) => output.push(String(d)));
   child.stderr!.on('data', (d) => output.push(String(d)));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30000;
+  // generous: several test runs may share this two-core machine, and three apps start at once
+  const deadline = Date.now() + 90000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output.join('')}`);
     try {
