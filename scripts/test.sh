@@ -12,4 +12,7 @@ npm run --silent build
 bash scripts/build-web.sh
 # Debian's Chromium for the browser tests, installed when missing
 bash scripts/browser.sh >/dev/null
+# the HA layout's engines (Patroni, etcd, HAProxy, PgBouncer, Sentinel, Prometheus) and
+# docker-compose (to validate docker-compose.yml), installed when missing
+bash scripts/ha.sh packages
 npx jest --runInBand --ci "$@"

@@ -3,6 +3,7 @@
 #   services (Postgres+PostGIS, Redis) → npm packages → build → migrate → seed → api, dispatcher, rating.
 # Runs in the foreground and stops the three apps on Ctrl-C; `--detach` leaves them running
 # (stop them with `npm run down`). Logs go to .run/<app>.log.
+# `npm run up -- --ha` starts the highly available layout instead (scripts/ha.sh; needs root).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -17,8 +18,32 @@ export RATING_PUBLIC_URL="${RATING_PUBLIC_URL:-http://127.0.0.1:$RATING_PORT}"
 # the H5 sites the api serves call the rating app from their own origin
 export CORS_ORIGINS="${CORS_ORIGINS:-http://127.0.0.1:$API_PORT,http://localhost:$API_PORT}"
 DISPATCHER_PORT="${DISPATCHER_PORT:-3002}"
-detach=0
-[[ "${1:-}" == "--detach" ]] && detach=1
+detach=0 ha=0
+for arg in "$@"; do
+  case $arg in
+    --detach) detach=1 ;;
+    --ha) ha=1 ;;
+  esac
+done
+
+if [[ $ha == 1 ]]; then
+  # the highly available layout (scripts/ha.sh): its own Postgres (Patroni), Redis (Sentinel), two
+  # apis behind HAProxy on :8080, three dispatchers, rating on :3030, Prometheus on :9095
+  bash scripts/deps.sh
+  npm run --silent build
+  bash scripts/build-web.sh --no-mp
+  bash scripts/ha.sh up --seed
+  if [[ $detach == 1 ]]; then
+    echo "Detached. Stop with: bash scripts/ha.sh down"
+    exit 0
+  fi
+  echo "Press Ctrl-C to stop."
+  trap 'bash scripts/ha.sh down; exit 0' INT TERM
+  while :; do
+    sleep 3600 &
+    wait $!
+  done
+fi
 
 bash scripts/services.sh
 bash scripts/deps.sh

@@ -98,6 +98,9 @@ describe('database outage: 503 with Retry-After, clean logs, recovery', () => {
     }
   }
   const logsSince = (marks: Map<RunningApp, number>) => [...marks].map(([app, n]) => app.output.slice(n).join('')).join('');
+  /** An app writes its log line before it answers, but the test may read the answer before the line arrives on the pipe. */
+  const logsCarry = (results: HttpResult[], since: Map<RunningApp, number>) =>
+    until('every correlation id in the logs', async () => results.every((r) => logsSince(since).includes(r.body?.correlationId)), 5000).catch(() => undefined);
   const mark = () => new Map([platform.api, platform.rating, platform.dispatcher].map((a) => [a, a.output.length]));
 
   it('answers 503 with Retry-After while the connection is cut, logs one line per failure, and writes nothing', async () => {
@@ -112,6 +115,7 @@ describe('database outage: 503 with Retry-After, clean logs, recovery', () => {
       await proxy.restore();
     }
     expect(Math.max(...outage.ms)).toBeLessThan(10_000);
+    await logsCarry(outage.results, since);
     expectCleanOutage(outage.results, logsSince(since));
     expect(await ordersWithKey('during-cut')).toBe(0);
   });
@@ -141,6 +145,7 @@ describe('database outage: 503 with Retry-After, clean logs, recovery', () => {
     }
     // DB_QUERY_TIMEOUT_MS (2 s) and DB_CONNECT_TIMEOUT_MS (1 s), and a little for a loaded machine
     expect(Math.max(...outage.ms)).toBeLessThan(12_000);
+    await logsCarry(outage.results, since);
     const logs = logsSince(since);
     expectCleanOutage(outage.results, logs);
     expect(logs).toMatch(/no answer from the database within 2000 ms/);

@@ -303,6 +303,11 @@ describe('OpenAPI: every response is described, and real responses match their s
       await api.get('/api/v1/client-config');
       await api.get('/health');
       await rating.get('/health');
+      for (const app of [api, rating]) {
+        await app.get('/health/live');
+        await app.get('/health/ready');
+      }
+      await admin.post('/api/v1/admin/queue-board/session', undefined, 200);
     });
 
     it('点单 → 接单 → 评单: orders, offers, check-in, complete, rating, reputation', async () => {
@@ -400,7 +405,9 @@ describe('OpenAPI: every response is described, and real responses match their s
           'POST /api/v1/auth/login', 'GET /api/v1/beneficiaries/{id}', 'GET /api/v1/audit',
         ]),
       );
-      expect([...checkers.rating.checked].sort()).toEqual(['GET /api/v1/teams/{id}/reputation', 'GET /health', 'POST /api/v1/orders/{id}/rating']);
+      expect([...checkers.rating.checked].sort()).toEqual([
+        'GET /api/v1/teams/{id}/reputation', 'GET /health', 'GET /health/live', 'GET /health/ready', 'POST /api/v1/orders/{id}/rating',
+      ]);
       // every operation the document lists, except those this walk cannot reach cheaply
       const notWalked = new Set(['POST /api/v1/auth/wechat/login', 'GET /api/v1/dispatch/live-queue/stream']);
       const all = operations(docs.api).map(({ method, path }) => `${method.toUpperCase()} ${path}`);

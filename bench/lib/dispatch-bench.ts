@@ -81,14 +81,28 @@ export function niceBucket(p99: number, target = 40): number {
   return 10 * mag;
 }
 
-/** The dispatcher's Prometheus counters, as { 'xinyuan_jobs_total{job="…",outcome="…"}': n }. */
+/**
+ * The dispatcher's job counters, as { 'xinyuan_jobs_total{job="…",outcome="…"}': n,
+ * 'xinyuan_job_duration_ms_sum{job="…"}': ms, 'xinyuan_job_duration_ms_count{job="…"}': n }, read
+ * from the job-duration histogram of its /metrics (answered to loopback clients), plus every other
+ * sample under its own name.
+ */
 export async function dispatcherMetrics(url: string): Promise<Record<string, number>> {
   try {
     const text = await (await fetch(`${url}/metrics`)).text();
     const out: Record<string, number> = {};
+    const add = (k: string, v: number) => (out[k] = (out[k] ?? 0) + v);
     for (const line of text.split('\n')) {
       const m = /^(\S+)\s+([-\d.eE+]+)$/.exec(line.trim());
-      if (m && !line.startsWith('#')) out[m[1]] = Number(m[2]);
+      if (!m || line.startsWith('#')) continue;
+      out[m[1]] = Number(m[2]);
+      const h = /^xinyuan_job_duration_seconds_(sum|count)\{(.*)\}$/.exec(m[1]);
+      if (!h) continue;
+      const labels = Object.fromEntries([...h[2].matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+      if (h[1] === 'count') {
+        add(`xinyuan_jobs_total{job="${labels.job}",outcome="${labels.outcome}"}`, Number(m[2]));
+        add(`xinyuan_job_duration_ms_count{job="${labels.job}"}`, Number(m[2]));
+      } else add(`xinyuan_job_duration_ms_sum{job="${labels.job}"}`, Number(m[2]) * 1000);
     }
     return out;
   } catch {

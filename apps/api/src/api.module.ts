@@ -8,6 +8,7 @@ import { DispatchModule } from '@xinyuan/dispatch';
 import { IdentityModule } from '@xinyuan/identity';
 import { OrderWorkflowModule, OrdersModule } from '@xinyuan/orders';
 import { OrgModule } from '@xinyuan/org';
+import { ObservabilityModule } from '@xinyuan/observability';
 import { QueueModule } from '@xinyuan/queue';
 import { AuditController } from './audit/audit.controller';
 import { BeneficiariesController } from './beneficiaries/beneficiaries.controller';
@@ -26,6 +27,7 @@ import { MapQueries } from './map/map.queries';
 import { StatsController } from './stats/stats.controller';
 import { StatsQueries } from './stats/stats.queries';
 import { ClientConfigController } from './web/client-config.controller';
+import { QueueBoardController } from './queue-board/queue-board.controller';
 import { AuthController } from './identity/auth.controller';
 import { OffersController } from './offers/offers.controller';
 import { OrdersController } from './orders/orders.controller';
@@ -33,13 +35,15 @@ import { OrgController } from './org/org.controller';
 
 @Module({
   imports: [
-    ConfigModule, DatabaseModule, QueueModule, IdentityModule,
+    ConfigModule, DatabaseModule, QueueModule, IdentityModule, ObservabilityModule.forApp('api'),
     OrgModule, CatalogModule, AuditModule, BeneficiariesModule, OrdersModule, OrderWorkflowModule, DispatchModule,
   ],
   controllers: [AuthController, OrgController, CatalogController, SkillsController, OrdersController, DispatchController, OffersController, HealthController,
     BeneficiariesController, AuditController,
     // staff console, maps, dashboard and the web clients
-    LiveQueueController, MapController, StatsController, ManagementController, ClientConfigController],
+    LiveQueueController, MapController, StatsController, ManagementController, ClientConfigController,
+    // operations: Bull Board for admins
+    QueueBoardController],
   providers: [LiveQueueQueries, LiveQueueHub, MapQueries, MapHomeFinder, StatsQueries, ManagementQueries],
 })
 export class ApiModule {}

@@ -3,7 +3,9 @@ import { installAuditHook } from '@xinyuan/audit';
 import { createHttpApp, listen } from '@xinyuan/common';
 import { AppConfig } from '@xinyuan/config';
 import { IdentityService } from '@xinyuan/identity';
+import { observabilityFor } from '@xinyuan/observability';
 import { ApiModule } from './api.module';
+import { installQueueBoard } from './queue-board/queue-board';
 import { serveWebApps } from './web/web-apps';
 
 export const API_DOCS = {
@@ -13,7 +15,9 @@ export const API_DOCS = {
 
 /** The one public HTTP entry: residents, volunteers, staff and admin. */
 export async function bootstrap() {
-  const app = await createHttpApp(ApiModule, { ...API_DOCS, docs: true, rateLimit: true });
+  const observability = observabilityFor('api');
+  const app = await createHttpApp(ApiModule, { ...API_DOCS, docs: true, rateLimit: true, ...observability });
+  await installQueueBoard(app);
   installAuditHook(app);
   const config = app.get(AppConfig);
   await app.get(IdentityService).ensureAdmin(config.ADMIN_PHONE, config.ADMIN_PASSWORD);

@@ -7,7 +7,7 @@ import type { Lang } from '@shared/labels';
 const messages = {
   zh: {
     app: '心愿 · 调度中心', queue: '实时队列', map: '辖区地图', dashboard: '数据看板', menu: '服务菜单', teams: '服务队', staff: '工作人员',
-    logout: '退出', language: '界面语言', login: '登录', phone: '手机号', password: '密码', loginTitle: '调度中心登录', live: '实时', offline: '重连中',
+    logout: '退出', language: '界面语言', queueBoard: '任务队列', login: '登录', phone: '手机号', password: '密码', loginTitle: '调度中心登录', live: '实时', offline: '重连中',
     queueEmpty: '暂无需要处理的订单', waiting: '已等待', expiresIn: '剩余', reason: '原因', service: '服务', area: '区域', status: '状态',
     description: '需求描述', createdAt: '下单时间', open: '处理', order: '订单', timeline: '时间线', candidates: '候选服务队（按得分排序）',
     team: '服务队', distance: '距离', score: '总分', assign: '派给该队', approve: '审核通过', reject: '驳回', cancel: '取消订单',
@@ -52,7 +52,7 @@ const messages = {
   },
   en: {
     app: 'Xinyuan · Dispatch centre', queue: 'Live queue', map: 'Map', dashboard: 'Dashboard', menu: 'Menu', teams: 'Teams', staff: 'Staff',
-    logout: 'Sign out', language: 'Language', login: 'Sign in', phone: 'Phone', password: 'Password', loginTitle: 'Dispatch centre sign-in', live: 'Live', offline: 'Reconnecting',
+    logout: 'Sign out', language: 'Language', queueBoard: 'Job queues', login: 'Sign in', phone: 'Phone', password: 'Password', loginTitle: 'Dispatch centre sign-in', live: 'Live', offline: 'Reconnecting',
     queueEmpty: 'Nothing needs a person right now', waiting: 'Waiting', expiresIn: 'Expires in', reason: 'Reason', service: 'Service', area: 'Area', status: 'Status',
     description: 'Description', createdAt: 'Placed', open: 'Open', order: 'Order', timeline: 'Timeline', candidates: 'Candidate teams (ranked)',
     team: 'Team', distance: 'Distance', score: 'Score', assign: 'Assign', approve: 'Approve', reject: 'Reject', cancel: 'Cancel order',

@@ -29,6 +29,7 @@ export enum ErrorCode {
   AlreadyRated = 'ALREADY_RATED',
   TeamCapacityBelowLoad = 'TEAM_CAPACITY_BELOW_LOAD',
   InternalError = 'INTERNAL_ERROR',
+  /** The database is unreachable or switching over (failover): retry after Retry-After. */
   // identity: SMS codes, WeChat, sessions, lockout
   OtpInvalid = 'OTP_INVALID',
   OtpAttemptsExceeded = 'OTP_ATTEMPTS_EXCEEDED',

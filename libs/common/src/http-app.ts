@@ -1,4 +1,4 @@
-import { INestApplication, Logger } from '@nestjs/common';
+import { INestApplication, Logger, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -19,6 +19,12 @@ export interface HttpAppOptions {
   bodyLimitBytes?: number;
   /** Per-IP, per-user and auth rate limits (the public apps: api and rating). */
   rateLimit?: boolean;
+  /** The app's logger (JSON logs); Nest's console logger otherwise. */
+  logger?: LoggerService;
+  /** Hooks that must see every request first (request ids, metrics): installed before the security hooks. */
+  instrument?: (app: NestFastifyApplication) => void;
+  /** Installs the app's own SIGTERM/SIGINT handling (drain, bounded close) instead of Nest's shutdown hooks. */
+  handleSignals?: (app: NestFastifyApplication) => void;
 }
 
 /**
@@ -42,15 +48,17 @@ export async function createHttpApp(module: unknown, options: HttpAppOptions): P
     frameworkErrors: frameworkErrorHandler(production),
   } as ConstructorParameters<typeof FastifyAdapter>[0]);
   const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, {
-    logger: process.env.NODE_ENV === 'test' ? ['error', 'warn'] : ['error', 'warn', 'log'],
+    logger: options.logger ?? (process.env.NODE_ENV === 'test' ? ['error', 'warn'] : ['error', 'warn', 'log']),
     abortOnError: false,
     bodyParser: false,
   });
+  options.instrument?.(app);
   installHttpSecurity(app, config, { rateLimit: options.rateLimit ?? false });
   acceptEmptyJsonBodies(app, bodyLimit);
   app.useGlobalFilters(new HttpExceptionFilter());
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
+  if (options.handleSignals) options.handleSignals(app);
+  else app.enableShutdownHooks();
   // the OpenAPI document maps every endpoint and field: not published in production
   if (options.docs && !production) {
     const document = createOpenApiDocument(app as INestApplication, options.title, options.description);

@@ -84,6 +84,9 @@ function installRateLimit(app: NestFastifyApplication, config: AppConfig): void 
   const fastify = app.getHttpAdapter().getInstance();
   const limiter = new RateLimiter({
     redisUrl: config.RATE_LIMIT_REDIS_URL ?? config.REDIS_URL,
+    // a separate rate-limit Redis is given by URL; the shared one may sit behind sentinels
+    redisSentinels: config.RATE_LIMIT_REDIS_URL ? undefined : config.REDIS_SENTINELS,
+    redisSentinelName: config.REDIS_SENTINEL_NAME,
     keyPrefix: `${config.QUEUE_PREFIX}:rl:`,
     timeoutMs: config.RATE_LIMIT_REDIS_TIMEOUT_MS,
   });

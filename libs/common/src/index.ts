@@ -14,3 +14,5 @@ export * from './api-views';
 export { VERIFIED_BEARER, type VerifiedBearer } from './http-security';
 export * from './table';
 export * from './prng';
+export * from './redis-client';
+export * from './correlation';

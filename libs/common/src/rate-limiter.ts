@@ -1,9 +1,13 @@
 import { Logger } from '@nestjs/common';
 import IORedis from 'ioredis';
+import { createRedis } from './redis-client';
 import { ALLOWED, GCRA_LUA, LocalGcra, RateBucket, RateVerdict, emissionInterval } from './rate-limit';
 
 export interface RateLimiterOptions {
   redisUrl: string;
+  /** Sentinel mode (HA): the master is asked of these; `redisUrl` still gives db and password. */
+  redisSentinels?: string;
+  redisSentinelName?: string;
   /** Prefix of every key, e.g. `xinyuan:rl:`. */
   keyPrefix: string;
   /** Longest wait for Redis on one request before counting in-process instead. */
@@ -32,7 +36,7 @@ export class RateLimiter {
   private degraded = false;
 
   constructor(private readonly options: RateLimiterOptions) {
-    this.redis = new IORedis(options.redisUrl, {
+    this.redis = createRedis({ REDIS_URL: options.redisUrl, REDIS_SENTINELS: options.redisSentinels, REDIS_SENTINEL_NAME: options.redisSentinelName }, {
       keyPrefix: options.keyPrefix,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,

@@ -17,6 +17,10 @@ const UNAVAILABLE_MESSAGES = [
   /^Client was closed and is not queryable/,
   /^Query read timeout/,
   /^terminating connection/,
+  // PgBouncer between the app and Postgres (failover, restart)
+  /server conn crashed/,
+  /server closed the connection unexpectedly/,
+  /^Connection is not established/,
 ];
 
 interface ErrorLike {

@@ -389,6 +389,53 @@ export class AppConfig {
   @IsInt()
   @Min(0)
   DB_QUERY_TIMEOUT_MS = 30000;
+  // ---- high availability and operations (see README "Operations" and "High availability") ----
+
+  /**
+   * Redis Sentinel addresses (`host:port,host:port,…`). When set, every Redis connection (queues,
+   * sessions, rate limits) asks the sentinels for the current master of REDIS_SENTINEL_NAME instead
+   * of using REDIS_URL's host; REDIS_URL still gives the db number and password.
+   */
+  @IsOptional()
+  @IsString()
+  @Matches(/^\s*[^\s:,]+:\d{1,5}(\s*,\s*[^\s:,]+:\d{1,5})*\s*$/, { message: 'REDIS_SENTINELS must be host:port[,host:port…]' })
+  REDIS_SENTINELS?: string;
+
+  @IsString()
+  REDIS_SENTINEL_NAME = 'xinyuan';
+
+  /**
+   * A read-only connection (a streaming replica) for reads that may lag: dashboard, exports, map
+   * layers. Used only while its measured staleness is within READ_REPLICA_MAX_LAG_MS; otherwise,
+   * and when unset, those reads go to DATABASE_URL. Everything that decides stays on the primary.
+   */
+  @IsOptional()
+  @IsString()
+  DATABASE_READ_URL?: string;
+
+  @Transform(toInt) @IsInt() @Min(100) READ_REPLICA_MAX_LAG_MS = 10000;
+  @Transform(toInt) @IsInt() @Min(100) READ_REPLICA_CHECK_MS = 1000;
+
+  /**
+   * Bearer token Prometheus sends to `/metrics`. Unset: `/metrics` answers only direct loopback
+   * clients (no X-Forwarded-For), everyone else gets 404.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(16)
+  METRICS_TOKEN?: string;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';
+
+  /** On SIGTERM: readiness fails at once, the app keeps serving this long (load balancers notice), then closes. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(120000) SHUTDOWN_DRAIN_MS = 0;
+
+  /** Longest graceful shutdown (running jobs finish, connections close); then the process exits anyway. */
+  @Transform(toInt) @IsInt() @Min(1000) @Max(600000) SHUTDOWN_TIMEOUT_MS = 15000;
+
+  /** Time Postgres and Redis get to answer a readiness probe. */
+  @Transform(toInt) @IsInt() @Min(100) @Max(30000) HEALTH_CHECK_TIMEOUT_MS = 1500;
 }
 
 export class ConfigError extends Error {}

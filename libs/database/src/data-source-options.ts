@@ -3,14 +3,20 @@ import type { AppConfig } from '@xinyuan/config';
 import { MIGRATIONS } from './migrations';
 import { clientWithQueryDeadline } from './query-deadline';
 import { QuietSqlLogger } from './quiet-sql-logger';
+import { applySessionSettings } from './session-settings';
 
 /** One definition used by the apps, the migrate/seed CLIs and the tests. Never `synchronize`. */
 export function dataSourceOptions(
   config: Pick<AppConfig, 'DATABASE_URL' | 'DB_POOL_SIZE'> &
     Partial<Pick<AppConfig, 'DB_SYNCHRONOUS_COMMIT' | 'OPEN_ORDER_LIMIT' | 'DB_CONNECT_TIMEOUT_MS' | 'DB_QUERY_TIMEOUT_MS'>>,
 ): DataSourceOptions {
+  const settings: Record<string, string> = {
+    synchronous_commit: config.DB_SYNCHRONOUS_COMMIT ?? 'on',
+    // jit off: short OLTP statements; a misestimated cost once bought the candidate query ~50 ms of compilation
+    jit: 'off',
+  };
   // the open-order cap is checked by a trigger on orders, which reads it from this session setting
-  const openOrderLimit = config.OPEN_ORDER_LIMIT === undefined ? '' : ` -c xinyuan.open_order_limit=${Math.trunc(config.OPEN_ORDER_LIMIT)}`;
+  if (config.OPEN_ORDER_LIMIT !== undefined) settings['xinyuan.open_order_limit'] = String(Math.trunc(config.OPEN_ORDER_LIMIT));
   return {
     type: 'postgres',
     url: config.DATABASE_URL,
@@ -29,8 +35,8 @@ export function dataSourceOptions(
       connectionTimeoutMillis: config.DB_CONNECT_TIMEOUT_MS ?? 0,
       Client: clientWithQueryDeadline(config.DB_QUERY_TIMEOUT_MS ?? 0),
       application_name: 'xinyuan',
-      // jit off: short OLTP statements; a misestimated cost once bought the candidate query ~50 ms of compilation
-      options: `-c synchronous_commit=${config.DB_SYNCHRONOUS_COMMIT ?? 'on'} -c jit=off${openOrderLimit}`,
+      // applied with SET on every new connection (works through PgBouncer too)
+      onConnect: applySessionSettings(settings),
     },
   };
 }

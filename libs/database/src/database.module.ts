@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '@xinyuan/config';
 import { dataSourceOptions } from './data-source-options';
+import { LaggingReads } from './lagging-reads';
 
 @Global()
 @Module({
@@ -11,5 +12,7 @@ import { dataSourceOptions } from './data-source-options';
       useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config), migrationsRun: false }),
     }),
   ],
+  providers: [LaggingReads],
+  exports: [LaggingReads],
 })
 export class DatabaseModule {}

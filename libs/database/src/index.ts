@@ -4,3 +4,6 @@ export * from './migrate';
 export * from './create-database';
 export * from './query-deadline';
 export * from './quiet-sql-logger';
+export * from './session-settings';
+export * from './lagging-reads';
+export * from './replica-staleness';

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import IORedis from 'ioredis';
-import { DomainException, ErrorCode } from '@xinyuan/common';
+import { createRedis, DomainException, ErrorCode } from '@xinyuan/common';
 import { AppConfig } from '@xinyuan/config';
 
 /**
@@ -17,7 +17,7 @@ export class AuthRedis implements OnApplicationShutdown {
 
   constructor(config: AppConfig) {
     this.prefix = `${config.QUEUE_PREFIX}:auth:`;
-    this.client = new IORedis(config.REDIS_URL, {
+    this.client = createRedis(config, {
       lazyConnect: true,
       maxRetriesPerRequest: 1,
       commandTimeout: 2000,

@@ -47,6 +47,6 @@ import { HttpWeChatAdapter, WeChatAuthAdapter } from './wechat-auth';
     AuthService,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
-  exports: [IdentityService, AuthService, SessionService, SessionRevocations, PiiCipher, JwtModule],
+  exports: [IdentityService, AuthService, SessionService, SessionRevocations, PiiCipher, JwtModule, AuthRedis],
 })
 export class IdentityModule {}

@@ -2,7 +2,8 @@ import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { AppConfig } from '@xinyuan/config';
-import { DispatchOrderJob, ExpireOfferJob, jobIds, JobName, PRIORITY, QueueName, RETENTION, RETRY } from './queue-contracts';
+import { currentCorrelationId } from '@xinyuan/common';
+import { DispatchBatchJob, DispatchOrderJob, ExpireOfferJob, jobIds, JobName, PRIORITY, QueueName, RETENTION, RETRY } from './queue-contracts';
 import { createRedisConnection } from './redis-connection';
 
 /**
@@ -19,16 +20,18 @@ export class DispatchQueue implements OnModuleDestroy {
 
   constructor(config: AppConfig) {
     // producers fail fast when Redis is down instead of queueing commands forever
-    this.connection = createRedisConnection(config.REDIS_URL, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
+    this.connection = createRedisConnection(config, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
     this.connection.on('error', (e) => this.logger.warn(`redis: ${e.message}`));
     const base = { connection: this.connection, prefix: config.QUEUE_PREFIX };
     this.dispatch = new Queue(QueueName.Dispatch, { ...base, defaultJobOptions: { ...RETRY, ...RETENTION } });
     this.maintenance = new Queue(QueueName.Maintenance, { ...base, defaultJobOptions: { ...RETENTION } });
+    // without listeners BullMQ prints connection errors to the console, outside the JSON log
+    for (const q of [this.dispatch, this.maintenance]) q.on('error', (e) => this.logger.warn(`queue ${q.name}: ${e.message}`));
   }
 
   async dispatchOrder(job: DispatchOrderJob, opts: { delayMs?: number } = {}): Promise<void> {
     await this.safely(`dispatch ${job.orderId}`, () =>
-      this.dispatch.add(JobName.DispatchOrder, job, {
+      this.dispatch.add(JobName.DispatchOrder, traced(job), {
         jobId: jobIds.dispatchOrder(job),
         delay: opts.delayMs,
         priority: job.urgent ? PRIORITY.urgent : PRIORITY.normal,
@@ -39,7 +42,7 @@ export class DispatchQueue implements OnModuleDestroy {
   async expireOfferAt(job: ExpireOfferJob, expiresAt: Date): Promise<void> {
     const delay = Math.max(0, expiresAt.getTime() - Date.now());
     await this.safely(`expiry of offer ${job.offerId}`, () =>
-      this.dispatch.add(JobName.ExpireOffer, job, { jobId: jobIds.expireOffer(job), delay }),
+      this.dispatch.add(JobName.ExpireOffer, traced(job), { jobId: jobIds.expireOffer(job), delay }),
     );
   }
 
@@ -48,7 +51,7 @@ export class DispatchQueue implements OnModuleDestroy {
     const now = Date.now();
     const windowStart = now - (now % windowMs) + (opts.nextWindow ? windowMs : 0);
     await this.safely('a dispatch batch', () =>
-      this.dispatch.add(JobName.DispatchBatch, { windowStart }, {
+      this.dispatch.add(JobName.DispatchBatch, traced<DispatchBatchJob>({ windowStart }), {
         jobId: jobIds.dispatchBatch({ windowStart }),
         delay: windowStart + windowMs - now,
         priority: PRIORITY.urgent,
@@ -73,4 +76,9 @@ export class DispatchQueue implements OnModuleDestroy {
     await Promise.allSettled([this.dispatch.close(), this.maintenance.close()]);
     this.connection.disconnect();
   }
+}
+
+function traced<T extends { correlationId?: string }>(job: T): T {
+  const correlationId = job.correlationId ?? currentCorrelationId();
+  return correlationId ? { ...job, correlationId } : job;
 }

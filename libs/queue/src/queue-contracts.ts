@@ -14,7 +14,15 @@ export enum JobName {
   Reconcile = 'reconcile',
 }
 
-export interface DispatchOrderJob {
+/**
+ * Every job carries the correlation id of the request (or job) that caused it, so its log lines
+ * can be followed back to that request. Not part of the job id.
+ */
+export interface TracedJob {
+  correlationId?: string;
+}
+
+export interface DispatchOrderJob extends TracedJob {
   orderId: string;
   /** The order version the job was made for; a job for an older version finds nothing to do. */
   version: number;
@@ -22,12 +30,12 @@ export interface DispatchOrderJob {
   urgent?: boolean;
 }
 
-export interface DispatchBatchJob {
+export interface DispatchBatchJob extends TracedJob {
   /** Start of the batching window (ms since epoch); one job per window. */
   windowStart: number;
 }
 
-export interface ExpireOfferJob {
+export interface ExpireOfferJob extends TracedJob {
   offerId: string;
 }
 

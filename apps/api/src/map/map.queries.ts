@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { coarsen } from '@xinyuan/geo';
 import { Scope, scopeSql } from '@xinyuan/org';
+import { LaggingReads } from '@xinyuan/database';
 
 export interface Feature<P = Record<string, unknown>> {
   type: 'Feature';
@@ -35,7 +35,7 @@ const point = (lng: number, lat: number) => ({ type: 'Point', coordinates: [lng,
  */
 @Injectable()
 export class MapQueries {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly reads: LaggingReads) {}
 
   /**
    * Region boundaries inside `scope`, simplified for drawing (`tolerance` in degrees; 0.0002° ≈ 20 m).
@@ -44,7 +44,7 @@ export class MapQueries {
   async regions(filter: { level?: string; parentId?: string; tolerance: number }, scope: Scope): Promise<FeatureCollection> {
     const params: unknown[] = [filter.level ?? null, filter.parentId ?? null, filter.tolerance];
     const inScope = scopeSql(scope, 'id', params);
-    const rows: RegionRow[] = await this.dataSource.query(
+    const rows: RegionRow[] = await this.reads.query(
       `SELECT id, name, level, parent_id,
               ST_AsGeoJSON(ST_SimplifyPreserveTopology(boundary::geometry, $3), 6)::json AS geometry
          FROM regions
@@ -68,7 +68,7 @@ export class MapQueries {
     const staff = staffScope !== null;
     const params: unknown[] = [];
     const where = staffScope ? scopeSql(staffScope, 't.region_id', params) : 't.active';
-    const rows: Record<string, any>[] = await this.dataSource.query(
+    const rows: Record<string, any>[] = await this.reads.query(
       `SELECT t.id, t.name, t.region_id, r.name AS region_name, ST_X(t.location::geometry) AS lng, ST_Y(t.location::geometry) AS lat,
               t.service_radius_m, t.skills, t.capacity, t.active_orders, t.active,
               (SELECT count(*)::int FROM team_members m WHERE m.team_id = t.id) AS members
@@ -101,7 +101,7 @@ export class MapQueries {
   async openOrders(staffScope: Scope): Promise<FeatureCollection> {
     const params: unknown[] = [OPEN_ORDER_STATUSES];
     const inScope = scopeSql(staffScope, 'o.region_id', params);
-    const rows: Record<string, any>[] = await this.dataSource.query(
+    const rows: Record<string, any>[] = await this.reads.query(
       `SELECT o.id, o.status, o.urgent, o.service_code, s.name AS service_name, s.group_name, r.name AS area_name, o.created_at,
               ST_X(o.location::geometry) AS lng, ST_Y(o.location::geometry) AS lat
          FROM orders o JOIN services s ON s.id = o.service_id LEFT JOIN regions r ON r.id = o.region_id

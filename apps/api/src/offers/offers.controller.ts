@@ -4,6 +4,7 @@ import { IsIn, IsOptional } from 'class-validator';
 import { PageQuery, pageLimit, uuidParam } from '@xinyuan/common';
 import { OFFER_STATUSES, OfferQueries, OfferResponsesUseCase, OfferStatus } from '@xinyuan/dispatch';
 import { AuthUser, CurrentUser } from '@xinyuan/identity';
+import { metrics } from '@xinyuan/observability';
 import { OrderQueries } from '@xinyuan/orders';
 import { OptionalReasonDto } from '../orders/orders.dto';
 import { OrderView } from '../orders/orders.views';
@@ -35,6 +36,7 @@ export class OffersController {
   @ApiOkResponse({ type: OrderView, description: 'the order, now accepted' })
   async accept(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string) {
     const { orderId } = await this.responses.accept(id, user);
+    metrics.offers.inc({ event: 'accepted' });
     return this.orders.get(orderId, user);
   }
 
@@ -43,6 +45,7 @@ export class OffersController {
   @ApiOkResponse({ type: DeclinedOffer })
   async decline(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: OptionalReasonDto) {
     const { orderId } = await this.responses.decline(id, user, dto.reason);
+    metrics.offers.inc({ event: 'declined' });
     return { offerId: id, orderId, status: 'declined' };
   }
 }

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { DomainException, ErrorCode } from '@xinyuan/common';
 import { AppConfig } from '@xinyuan/config';
 import type { Dashboard, Percentiles } from './dashboard';
+import { LaggingReads } from '@xinyuan/database';
 
 export interface DashboardFilter {
   /** First and last day (inclusive), YYYY-MM-DD in STATS_TIME_ZONE. */
@@ -37,7 +37,7 @@ interface RegionFigures {
 @Injectable()
 export class StatsQueries {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly reads: LaggingReads,
     private readonly config: AppConfig,
   ) {}
 
@@ -45,7 +45,7 @@ export class StatsQueries {
     const tz = this.config.STATS_TIME_ZONE;
     let depth = 1;
     if (filter.regionId) {
-      const [region] = await this.dataSource.query(`SELECT array_length(path, 1) AS depth FROM regions WHERE id = $1`, [filter.regionId]);
+      const [region] = await this.reads.query(`SELECT array_length(path, 1) AS depth FROM regions WHERE id = $1`, [filter.regionId]);
       if (!region) throw new DomainException(ErrorCode.RegionNotFound, 422, undefined, [{ field: 'regionId', messages: ['region not found'] }]);
       depth = region.depth;
     }
@@ -73,16 +73,16 @@ export class StatsQueries {
        percentile_cont(0.5) WITHIN GROUP (ORDER BY ${col}) AS p50_${col},
        percentile_cont(0.9) WITHIN GROUP (ORDER BY ${col}) AS p90_${col}`;
     const [perDay, byGroup, [timing], [sat], [mins], perRegion] = await Promise.all([
-      this.dataSource.query(`${base} SELECT day::text AS day, status, count(*)::int AS count FROM o GROUP BY 1, 2 ORDER BY 1, 2`, params),
-      this.dataSource.query(
+      this.reads.query(`${base} SELECT day::text AS day, status, count(*)::int AS count FROM o GROUP BY 1, 2 ORDER BY 1, 2`, params),
+      this.reads.query(
         `${base} SELECT s.group_name AS "group", count(*)::int AS orders,
                 count(*) FILTER (WHERE o.status IN ('completed', 'closed'))::int AS completed,
                 count(*) FILTER (WHERE o.status = 'cancelled')::int AS cancelled
            FROM o JOIN services s ON s.id = o.service_id GROUP BY 1 ORDER BY 2 DESC, 1`,
         params,
       ),
-      this.dataSource.query(`${base} SELECT ${pct('accept_s')}, ${pct('complete_s')} FROM timed`, params),
-      this.dataSource.query(
+      this.reads.query(`${base} SELECT ${pct('accept_s')}, ${pct('complete_s')} FROM timed`, params),
+      this.reads.query(
         `${base} SELECT count(*)::int AS ratings, avg(rt.stars)::float AS average, avg(rt.solved::int)::float AS solved,
                 count(*) FILTER (WHERE rt.stars = 1)::int AS s1, count(*) FILTER (WHERE rt.stars = 2)::int AS s2,
                 count(*) FILTER (WHERE rt.stars = 3)::int AS s3, count(*) FILTER (WHERE rt.stars = 4)::int AS s4,
@@ -90,7 +90,7 @@ export class StatsQueries {
            FROM o JOIN ratings rt ON rt.order_id = o.id`,
         params,
       ),
-      this.dataSource.query(
+      this.reads.query(
         `${base} SELECT COALESCE(sum(minutes), 0)::int AS total, count(minutes)::int AS orders,
                 (SELECT count(DISTINCT v)::int
                    FROM timed t, unnest(CASE WHEN cardinality(t.volunteer_ids) > 0 THEN t.volunteer_ids ELSE ARRAY[t.completed_by] END) v
@@ -98,7 +98,7 @@ export class StatsQueries {
            FROM timed WHERE completed_at IS NOT NULL`,
         params,
       ),
-      this.dataSource.query(
+      this.reads.query(
         `${base}, grouped AS (
            SELECT t.*, rt.stars,
                   CASE WHEN rg.id IS NULL THEN NULL ELSE COALESCE(rg.path[${depth + 1}], rg.path[array_length(rg.path, 1)]) END AS group_id

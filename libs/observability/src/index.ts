@@ -1,0 +1,11 @@
+export { acceptedCorrelationId, currentCorrelationId, enterCorrelation, newCorrelationId, runWithCorrelation } from '@xinyuan/common';
+export * from './log-scrub';
+export * from './logger';
+export * from './metrics';
+export * from './http-observability';
+export * from './readiness';
+export * from './health.controller';
+export * from './health.views';
+export * from './observability.module';
+export * from './graceful-shutdown';
+export * from './bootstrap';
