@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# One image for the three apps (api, dispatcher, rating); docker-compose.yml picks the entry point.
+# One image for the four apps (api, dispatcher, rating, relay); docker-compose.yml picks the entry point.
 # The api serves the console (/console/) and the resident and volunteer H5 sites (/h5/…) from dist/web.
 
 # ---- build: all dependencies, compile TypeScript to dist/ ----
@@ -19,5 +19,5 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 USER node
-EXPOSE 3000 3001 3002
+EXPOSE 3000 3001 3002 3003
 CMD ["node", "dist/apps/api/src/main.js"]

@@ -4,7 +4,7 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 quiet=0
 [[ "${1:-}" == "--quiet" ]] && quiet=1
-for name in api dispatcher rating; do
+for name in api dispatcher rating relay; do
   pidfile=".run/$name.pid"
   [[ -f $pidfile ]] || continue
   pid=$(cat "$pidfile")

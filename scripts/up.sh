@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One command for the whole platform with demo data:
-#   services (Postgres+PostGIS, Redis) → npm packages → build → migrate → seed → api, dispatcher, rating.
-# Runs in the foreground and stops the three apps on Ctrl-C; `--detach` leaves them running
+#   services (Postgres+PostGIS, Redis) → npm packages → build → migrate → seed → api, dispatcher, rating, relay.
+# Runs in the foreground and stops the four apps on Ctrl-C; `--detach` leaves them running
 # (stop them with `npm run down`). Logs go to .run/<app>.log.
 # `npm run up -- --ha` starts the highly available layout instead (scripts/ha.sh; needs root).
 set -euo pipefail
@@ -18,6 +18,7 @@ export RATING_PUBLIC_URL="${RATING_PUBLIC_URL:-http://127.0.0.1:$RATING_PORT}"
 # the H5 sites the api serves call the rating app from their own origin
 export CORS_ORIGINS="${CORS_ORIGINS:-http://127.0.0.1:$API_PORT,http://localhost:$API_PORT}"
 DISPATCHER_PORT="${DISPATCHER_PORT:-3002}"
+RELAY_PORT="${RELAY_PORT:-3003}"
 detach=0 ha=0
 for arg in "$@"; do
   case $arg in
@@ -63,8 +64,9 @@ start() {
 start api "$API_PORT"
 start dispatcher "$DISPATCHER_PORT"
 start rating "$RATING_PORT"
+start relay "$RELAY_PORT"
 
-for pair in "api:$API_PORT" "dispatcher:$DISPATCHER_PORT" "rating:$RATING_PORT"; do
+for pair in "api:$API_PORT" "dispatcher:$DISPATCHER_PORT" "rating:$RATING_PORT" "relay:$RELAY_PORT"; do
   name=${pair%%:*} port=${pair##*:}
   for _ in $(seq 1 150); do
     if curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1; then break; fi
@@ -87,7 +89,8 @@ cat <<MSG
   api         http://127.0.0.1:$API_PORT      (OpenAPI: http://127.0.0.1:$API_PORT/api/docs)
   rating      http://127.0.0.1:$RATING_PORT
   dispatcher  http://127.0.0.1:$DISPATCHER_PORT/health, /metrics
-  logs        .run/api.log .run/dispatcher.log .run/rating.log
+  relay       http://127.0.0.1:$RELAY_PORT/health, /metrics   (notifications; SMS_PROVIDER=log writes texts to .run/relay.log)
+  logs        .run/api.log .run/dispatcher.log .run/rating.log .run/relay.log
 Demo accounts (see README): admin $ADMIN_PHONE / $ADMIN_PASSWORD; others use the demo password.
 MSG
 

@@ -336,7 +336,7 @@ describe('console API: live queue, maps, dashboard, management', () => {
       expect(hours.recent[0]).toEqual(expect.objectContaining({ serviceName: `测试服务${codes.visit}`, minutes: 45, teamName: team.name }));
       expect((await resident.http.get('/api/v1/me/service-hours')).body.totalMinutes).toBe(0);
       const config = expectOk(await api.get('/api/v1/client-config'), 200, 'client config');
-      expect(config).toEqual({ ratingUrl: null, mapTileUrl: null, liveQueueExpiringSeconds: 600, preferredTimeHorizonDays: 60 });
+      expect(config).toEqual({ ratingUrl: null, mapTileUrl: null, liveQueueExpiringSeconds: 600, preferredTimeHorizonDays: 60, wechatTemplates: {} });
       // residents rate from the H5 site's origin
       const preflight = await fetch(`${platform.rating.url}/api/v1/orders/00000000-0000-4000-8000-000000000000/rating`, {
         method: 'OPTIONS', headers: { origin: 'http://h5.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },

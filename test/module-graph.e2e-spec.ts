@@ -12,8 +12,10 @@ interface ModuleFacts {
  * The module graph of each compiled app, read from Nest's module metadata in a child process
  * (NestJS is ESM-only; Node loads it with require(esm), Jest's module loader does not).
  */
-function graphOf(app: 'api' | 'dispatcher' | 'rating'): ModuleFacts[] {
-  const entry = { api: 'api/src/api.module.js', dispatcher: 'dispatcher/src/dispatcher.module.js', rating: 'rating/src/rating-app.module.js' }[app];
+function graphOf(app: 'api' | 'dispatcher' | 'rating' | 'relay'): ModuleFacts[] {
+  const entry = {
+    api: 'api/src/api.module.js', dispatcher: 'dispatcher/src/dispatcher.module.js', rating: 'rating/src/rating-app.module.js', relay: 'relay/src/relay.module.js',
+  }[app];
   const script = `
     require('reflect-metadata');
     const mod = require(${JSON.stringify(`${ROOT}/dist/apps/${entry}`)});
@@ -43,8 +45,8 @@ const providing = (graph: ModuleFacts[], token: string) => graph.filter((m) => m
  * two instances (two caches) in one process, and a module that bundles more than an app uses makes
  * that app open connections it does not need.
  */
-describe('module graph of the three apps', () => {
-  const graphs = { api: graphOf('api'), dispatcher: graphOf('dispatcher'), rating: graphOf('rating') };
+describe('module graph of the four apps', () => {
+  const graphs = { api: graphOf('api'), dispatcher: graphOf('dispatcher'), rating: graphOf('rating'), relay: graphOf('relay') };
 
   it.each(['api', 'dispatcher', 'rating'] as const)('%s: JurisdictionService is provided by exactly one module (OrgModule)', (app) => {
     expect(providing(graphs[app], 'JurisdictionService')).toEqual(['OrgModule']);
@@ -74,6 +76,16 @@ describe('module graph of the three apps', () => {
     expect(graphs.rating.map((m) => m.name)).not.toContain('QueueModule');
     expect(providing(graphs.rating, 'DispatchQueue')).toEqual([]);
     expect(providing(graphs.rating, 'PlaceOrderUseCase')).toEqual([]);
+  });
+
+  it('the relay sends notifications and dispatches nothing; the api and the relay share one notifications module', () => {
+    expect(providing(graphs.relay, 'DispatchQueue')).toEqual([]);
+    expect(graphs.relay.map((m) => m.name)).not.toContain('DispatchModule');
+    for (const app of ['api', 'relay'] as const) {
+      expect(providing(graphs[app], 'DeliveryService')).toEqual(['NotificationsModule']);
+      expect(providing(graphs[app], 'OutboxReader')).toEqual(['OutboxModule']);
+      expect(providing(graphs[app], 'Clock')).toEqual(['IdentityModule']);
+    }
   });
 
   it('each provider is provided by one module of an app', () => {

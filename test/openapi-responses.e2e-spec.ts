@@ -8,6 +8,7 @@ import { startPlatform, Platform, RunningApp } from './support/apps';
 import { ADMIN, ROOT } from './support/env';
 import { Http, HttpResult, until } from './support/http';
 import { LatLng, offset, randomPhone } from './support/world';
+import { CALLBACK_SECRET, postCallback } from './support/fake-providers';
 
 /**
  * The OpenAPI documents describe what the apps answer, not only what they accept:
@@ -232,7 +233,7 @@ describe('OpenAPI: every response is described, and real responses match their s
     const login = async (phone: string, password: string) => api.as((await api.post('/api/v1/auth/login', { phone, password }, 200)).accessToken);
 
     beforeAll(async () => {
-      platform = await startPlatform(`openapi-${tag}`);
+      platform = await startPlatform(`openapi-${tag}`, { SMS_CALLBACK_SECRET: CALLBACK_SECRET, NOTIFY_SWEEP_MS: '300', RELAY_POLL_MS: '50' });
       api = new Checked('api', new Http(platform.api.url));
       rating = new Checked('rating', new Http(platform.rating.url));
     }, 120000);
@@ -396,6 +397,28 @@ describe('OpenAPI: every response is described, and real responses match their s
       await resident.send('DELETE', `/api/v1/beneficiaries/${created.id}`, undefined, undefined, 204);
     });
 
+    it('notifications: inbox, read, settings, WeChat consent, delivery log, dead letters, provider callbacks', async () => {
+      const entry = await until('a notification in the inbox', async () => (await resident.get('/api/v1/me/notifications?limit=20')).items[0]);
+      await resident.get('/api/v1/me/notifications?unread=true');
+      await resident.post(`/api/v1/me/notifications/${entry.id}/read`, undefined, 200);
+      await resident.post('/api/v1/me/notifications/00000000-0000-4000-8000-000000000000/read', undefined, 404);
+      await resident.post('/api/v1/me/notifications/read-all', undefined, 200);
+      await resident.get('/api/v1/me/notification-settings');
+      await resident.send('PUT', '/api/v1/me/notification-settings', { quietHours: { start: '21:00', end: '06:30' }, lang: 'zh' }, undefined, 200);
+      await resident.post('/api/v1/me/wechat-subscriptions', { results: { UNKNOWN: 'accept' } }, 200);
+      await dispatcher.get(`/api/v1/orders/${orderId}/notifications`);
+      await dispatcher.get('/api/v1/notifications/dead-letters?limit=10');
+      await admin.post('/api/v1/notifications/deliveries/00000000-0000-4000-8000-000000000000/retry', undefined, 404);
+      for (const [path, body] of [
+        ['reports', { reports: [{ messageId: 'nobody', status: 'delivered' }] }],
+        ['inbound', { messageId: `oa-${tag}`, phone: randomPhone('188'), content: '1' }],
+      ] as const) {
+        const res = await postCallback(platform.api.url, path, body);
+        checkers.api.check('POST', `/api/v1/notifications/sms/${path}`, { ...res, headers: new Headers({ 'content-type': 'application/json' }) });
+        expect(res.status).toBe(200);
+      }
+    });
+
     it('checked the answers of these operations against their schemas', () => {
       expect([...checkers.api.checked].sort()).toEqual(
         expect.arrayContaining([
@@ -409,7 +432,9 @@ describe('OpenAPI: every response is described, and real responses match their s
         'GET /api/v1/teams/{id}/reputation', 'GET /health', 'GET /health/live', 'GET /health/ready', 'POST /api/v1/orders/{id}/rating',
       ]);
       // every operation the document lists, except those this walk cannot reach cheaply
-      const notWalked = new Set(['POST /api/v1/auth/wechat/login', 'GET /api/v1/dispatch/live-queue/stream']);
+      const notWalked = new Set([
+        'POST /api/v1/auth/wechat/login', 'GET /api/v1/dispatch/live-queue/stream', 'GET /api/v1/me/notifications/stream',
+      ]);
       const all = operations(docs.api).map(({ method, path }) => `${method.toUpperCase()} ${path}`);
       const unchecked = all.filter((k) => !checkers.api.checked.has(k) && !notWalked.has(k));
       // a new endpoint joins the walk above, or this list with the reason it cannot

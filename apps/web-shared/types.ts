@@ -64,3 +64,7 @@ export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
+export type NotificationView = Schemas['NotificationView'];
+export type NotificationPage = Schemas['NotificationPage'];
+export type NotificationSettingsView = Schemas['NotificationSettingsView'];
+export type DeliveryLogItem = Schemas['DeliveryLogItemView'];

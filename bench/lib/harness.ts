@@ -42,7 +42,7 @@ export interface App {
   stop(): Promise<void>;
 }
 
-export async function startApp(name: 'api' | 'dispatcher' | 'rating', port: number, env: Record<string, string> = {}): Promise<App> {
+export async function startApp(name: 'api' | 'dispatcher' | 'rating' | 'relay', port: number, env: Record<string, string> = {}): Promise<App> {
   const child = spawn(process.execPath, [...(process.env.PROFILE_APP === name ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), join(ROOT, `dist/apps/${name}/src/main.js`)], {
     env: {
       PATH: process.env.PATH ?? '',

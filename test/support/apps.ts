@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ADMIN, ROOT, TEST_DATABASE_URL, TEST_REDIS_URL } from './env';
 
-export type AppName = 'api' | 'dispatcher' | 'rating';
+export type AppName = 'api' | 'dispatcher' | 'rating' | 'relay';
 
 export interface RunningApp {
   name: AppName;
@@ -98,27 +98,33 @@ export interface Platform {
   api: RunningApp;
   dispatcher: RunningApp;
   rating: RunningApp;
+  /** The notification relay; absent when started with `{ relay: false }`. */
+  relay?: RunningApp;
   env: Record<string, string>;
   stop(): Promise<void>;
 }
 
-export async function startPlatform(queuePrefix: string, extra: Record<string, string> = {}): Promise<Platform> {
+/** The four apps (api, dispatcher, rating, relay); `relay: false` leaves the notification relay out. */
+export async function startPlatform(queuePrefix: string, extra: Record<string, string> = {}, opts: { relay?: boolean } = {}): Promise<Platform> {
   const env = testEnv(queuePrefix, extra);
-  const started = await Promise.allSettled([startApp('api', env), startApp('dispatcher', env), startApp('rating', env)]);
+  const started = await Promise.allSettled([
+    startApp('api', env), startApp('dispatcher', env), startApp('rating', env), ...(opts.relay === false ? [] : [startApp('relay', env)]),
+  ]);
   const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
     // leave no orphan behind: it would keep working on this run's database and Redis
     await Promise.all(started.map((r) => (r.status === 'fulfilled' ? r.value.stop('SIGKILL') : undefined)));
     throw failed.reason;
   }
-  const [api, dispatcher, rating] = started.map((r) => (r as PromiseFulfilledResult<RunningApp>).value);
+  const [api, dispatcher, rating, relay] = started.map((r) => (r as PromiseFulfilledResult<RunningApp>).value);
   return {
     api,
     dispatcher,
     rating,
+    relay,
     env,
     stop: async () => {
-      await Promise.all([api.stop(), dispatcher.stop(), rating.stop()]);
+      await Promise.all([api.stop(), dispatcher.stop(), rating.stop(), relay?.stop()]);
     },
   };
 }

@@ -10,6 +10,7 @@ import { OrderWorkflowModule, OrdersModule } from '@xinyuan/orders';
 import { OrgModule } from '@xinyuan/org';
 import { ObservabilityModule } from '@xinyuan/observability';
 import { QueueModule } from '@xinyuan/queue';
+import { NotificationsModule } from '@xinyuan/notifications';
 import { AuditController } from './audit/audit.controller';
 import { BeneficiariesController } from './beneficiaries/beneficiaries.controller';
 import { CatalogController } from './catalog/catalog.controller';
@@ -32,18 +33,23 @@ import { AuthController } from './identity/auth.controller';
 import { OffersController } from './offers/offers.controller';
 import { OrdersController } from './orders/orders.controller';
 import { OrgController } from './org/org.controller';
+import { InboxHub } from './notifications/inbox.hub';
+import { InboxController, NotificationOpsController } from './notifications/notifications.controller';
+import { SmsRepliesUseCase } from './notifications/sms-replies.use-case';
 
 @Module({
   imports: [
     ConfigModule, DatabaseModule, QueueModule, IdentityModule, ObservabilityModule.forApp('api'),
-    OrgModule, CatalogModule, AuditModule, BeneficiariesModule, OrdersModule, OrderWorkflowModule, DispatchModule,
+    OrgModule, CatalogModule, AuditModule, BeneficiariesModule, OrdersModule, OrderWorkflowModule, DispatchModule, NotificationsModule,
   ],
   controllers: [AuthController, OrgController, CatalogController, SkillsController, OrdersController, DispatchController, OffersController, HealthController,
     BeneficiariesController, AuditController,
     // staff console, maps, dashboard and the web clients
     LiveQueueController, MapController, StatsController, ManagementController, ClientConfigController,
     // operations: Bull Board for admins
-    QueueBoardController],
-  providers: [LiveQueueQueries, LiveQueueHub, MapQueries, MapHomeFinder, StatsQueries, ManagementQueries],
+    QueueBoardController,
+    // reaching out: inbox, settings, delivery log, SMS provider callbacks
+    InboxController, NotificationOpsController],
+  providers: [LiveQueueQueries, LiveQueueHub, MapQueries, MapHomeFinder, StatsQueries, ManagementQueries, InboxHub, SmsRepliesUseCase],
 })
 export class ApiModule {}

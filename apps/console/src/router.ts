@@ -24,6 +24,7 @@ export const router = createRouter({
         { path: 'menu', component: () => import('./views/MenuView.vue'), meta: { staff: true } },
         { path: 'teams', component: () => import('./views/TeamsView.vue'), meta: { staff: true } },
         { path: 'staff', component: () => import('./views/StaffView.vue'), meta: { staff: true } },
+        { path: 'dead-letters', component: () => import('./views/DeadLettersView.vue'), meta: { staff: true } },
         // 一人一档 and 代点单: grid workers, dispatchers and admins
         { path: 'beneficiaries', component: () => import('./views/BeneficiariesView.vue') },
       ],

@@ -9,6 +9,8 @@ export const M = {
   welcome: { zh: '需要帮忙，就在这里说一声', en: 'Tell us what you need' },
   order: { zh: '我要下单', en: 'Ask for help' },
   myOrders: { zh: '我的订单', en: 'My orders' },
+  inbox: { zh: '消息', en: 'Messages' },
+  me: { zh: '我的 · 提醒设置', en: 'Me · reminders' },
   login: { zh: '登录', en: 'Sign in' },
   register: { zh: '注册', en: 'Register' },
   noAccount: { zh: '没有账号？点这里注册', en: 'No account? Register' },

@@ -8,7 +8,7 @@ import { session } from './session';
  * generated from the OpenAPI documents (scripts/build-web.sh); requests go through `uni.request`,
  * which works in the H5 build and in the WeChat mini-program (where `fetch` does not exist).
  */
-type Method = 'get' | 'post' | 'patch';
+type Method = 'get' | 'post' | 'patch' | 'put';
 type Op<P, Path extends keyof P, M extends Method> = P[Path] extends Record<M, infer O> ? O : never;
 type PathsWith<P, M extends Method> = { [K in keyof P]: P[K] extends Record<M, infer O> ? ([O] extends [never] ? never : K) : never }[keyof P];
 type ParamsOf<O> = O extends { parameters: infer X } ? { path?: X extends { path?: infer A } ? A : never; query?: X extends { query?: infer Q } ? Q : never } : never;
@@ -45,7 +45,7 @@ function fill(path: string, params?: { path?: Record<string, unknown>; query?: R
 let refreshing: Promise<boolean> | null = null;
 
 /** Exchanges the refresh token for a new pair shortly before the access token expires (one at a time). */
-async function freshToken(): Promise<void> {
+export async function freshToken(): Promise<void> {
   if (!session.token || !session.refreshToken || !session.expiresAt || session.expiresAt - Date.now() > 60_000) return;
   refreshing ??= new Promise<boolean>((resolve) => {
     uni.request({
@@ -94,6 +94,8 @@ function client<P>(base: () => Promise<string> | string) {
       send<AnswerOf<Op<P, Path, 'post'>>>(await base(), 'POST', path as string, init),
     PATCH: async <Path extends PathsWith<P, 'patch'>>(path: Path, init?: Init<Op<P, Path, 'patch'>>) =>
       send<AnswerOf<Op<P, Path, 'patch'>>>(await base(), 'PATCH', path as string, init),
+    PUT: async <Path extends PathsWith<P, 'put'>>(path: Path, init?: Init<Op<P, Path, 'put'>>) =>
+      send<AnswerOf<Op<P, Path, 'put'>>>(await base(), 'PUT', path as string, init),
   };
 }
 

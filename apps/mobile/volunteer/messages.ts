@@ -42,4 +42,10 @@ export const M = {
   team: { zh: '服务队', en: 'Team' },
   area: { zh: '区域（大致位置）', en: 'Area (approximate)' },
   when: { zh: '希望时间', en: 'Preferred time' },
+  inbox: { zh: '消息', en: 'Messages' },
+  me: { zh: '我的', en: 'Me' },
+  onDuty: { zh: '上岗接提醒', en: 'On duty' },
+  onDutyDone: { zh: '已上岗，有新派单会提醒您', en: 'On duty: new offers will reach you' },
+  live: { zh: '● 新派单会自动出现', en: '● New offers appear by themselves' },
+  notLive: { zh: '○ 正在连接…', en: '○ Connecting…' },
 };

@@ -65,6 +65,11 @@ export enum ErrorCode {
   PreferredTimeOutOfRange = 'PREFERRED_TIME_OUT_OF_RANGE',
   // labels of codes people see (skills)
   SkillNotFound = 'SKILL_NOT_FOUND',
+  // notifications
+  NotificationNotFound = 'NOTIFICATION_NOT_FOUND',
+  DeliveryNotFound = 'DELIVERY_NOT_FOUND',
+  CallbackSignatureInvalid = 'CALLBACK_SIGNATURE_INVALID',
+  DeliveryNotDead = 'DELIVERY_NOT_DEAD',
 }
 
 /** Chinese text shown to people when a code is raised without a more specific message. */
@@ -128,4 +133,8 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   [ErrorCode.ServiceUnavailable]: '系统正忙，请稍后再试',
   [ErrorCode.PreferredTimeOutOfRange]: '期望服务时间不能早于现在，也不能太远',
   [ErrorCode.SkillNotFound]: '没有这项技能',
+  [ErrorCode.NotificationNotFound]: '消息不存在',
+  [ErrorCode.DeliveryNotFound]: '发送记录不存在',
+  [ErrorCode.CallbackSignatureInvalid]: '回调签名无效',
+  [ErrorCode.DeliveryNotDead]: '只有发送失败的消息可以重发',
 };

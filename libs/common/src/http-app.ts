@@ -82,7 +82,9 @@ function acceptEmptyJsonBodies(app: NestFastifyApplication, limit: number): void
   // text/plain is a CORS "simple" type a foreign page can send without a preflight: the API takes JSON only
   fastify.removeContentTypeParser('text/plain');
   fastify.removeContentTypeParser('application/json');
-  fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: limit }, (_req, body, done) => {
+  fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: limit }, (req, body, done) => {
+    // signed callbacks (SMS provider reports and replies) verify the signature over the exact bytes
+    (req as unknown as { rawBody?: string }).rawBody = body as string;
     const text = (body as string).trim();
     if (text === '') return done(null, undefined);
     let value: unknown;

@@ -16,3 +16,4 @@ export * from './table';
 export * from './prng';
 export * from './redis-client';
 export * from './correlation';
+export * from './clock';

@@ -365,6 +365,85 @@ export class AppConfig {
   @Min(5)
   RATE_LIMIT_REDIS_TIMEOUT_MS = 100;
 
+  // ---------------------------------------------------------------- notifications (relay, api)
+
+  /**
+   * Tests only (refused unless NODE_ENV=test): a file holding the time the apps' time-based rules read
+   * (quiet hours, reminders, retries): an ISO instant, or `+ms` / `-ms` from the real time.
+   */
+  @IsOptional() @IsString() CLOCK_FILE?: string;
+
+  /** How often an idle relay looks for new outbox events (a busy one drains without pause). */
+  @Transform(toInt) @IsInt() @Min(20) @Max(60000) RELAY_POLL_MS = 200;
+
+  /**
+   * Period of the relay's sweep (a BullMQ job scheduler, re-created from Postgres after a Redis loss):
+   * reminders due, messages held for quiet hours or a cap, retries due, sends whose relay died.
+   */
+  @Transform(toInt) @IsInt() @Min(100) @Max(600000) NOTIFY_SWEEP_MS = 2000;
+
+  /** Outbox events turned into notifications per transaction. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(5000) NOTIFY_BATCH = 200;
+
+  /** Deliveries (SMS, WeChat) one relay process sends at once. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(500) NOTIFY_CONCURRENCY = 16;
+
+  /** Attempts per delivery before it is dead-lettered; the wait doubles from NOTIFY_RETRY_BASE_MS. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(20) NOTIFY_MAX_ATTEMPTS = 5;
+  @Transform(toInt) @IsInt() @Min(10) NOTIFY_RETRY_BASE_MS = 30000;
+
+  /** A send whose relay died is retried (with the same idempotency key) after this long. */
+  @Transform(toInt) @IsInt() @Min(500) NOTIFY_SEND_LEASE_MS = 60000;
+
+  /** `offer_expiring` goes out when this share of the accept window has passed. */
+  @Transform(toNum) @IsNumber() @Min(0.05) @Max(0.95) NOTIFY_EXPIRING_SHARE = 0.5;
+
+  /** Text messages (SMS, WeChat) per person per channel per hour; urgent ones are not held back. */
+  @Transform(toInt) @IsInt() @Min(1) NOTIFY_HOURLY_CAP = 10;
+
+  /** New-offer messages to one person within this window are folded into one ("您有 N 个新派单"). */
+  @Transform(toInt) @IsInt() @Min(0) NOTIFY_COALESCE_MS = 60000;
+
+  /** Quiet hours of a person who has not chosen their own (local time, HH:MM-HH:MM; `off`: none). */
+  @IsString() @Matches(/^(off|([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)$/, { message: 'NOTIFY_QUIET_HOURS must look like 22:00-07:00 (or off)' })
+  NOTIFY_QUIET_HOURS = '22:00-07:00';
+
+  /** Time zone of quiet hours and reminders of a person who has not chosen one. */
+  @IsString() @Matches(/^[A-Za-z_]+(\/[A-Za-z_+-]+)*$/, { message: 'NOTIFY_TIME_ZONE must be an IANA zone such as Asia/Shanghai' })
+  NOTIFY_TIME_ZONE = 'Asia/Shanghai';
+
+  /** Local time of the reminder the evening before a scheduled visit. */
+  @IsString() @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'NOTIFY_REMINDER_AT must be HH:MM' })
+  NOTIFY_REMINDER_AT = '19:00';
+
+  /** Where people open the apps: deep links in text messages start here. */
+  @IsString() @Matches(/^https?:\/\/[^\s]+$/, { message: 'PUBLIC_WEB_URL must be an http(s) URL' })
+  PUBLIC_WEB_URL = 'http://127.0.0.1:3000';
+
+  /** SMS signature (签名) registered with the provider. */
+  @IsString() SMS_SIGN_NAME = '心愿';
+
+  /**
+   * Template codes approved by the SMS provider, per message type: `offer_new=SMS_123,order_accepted=SMS_456`.
+   * A type not listed uses `XY_<TYPE>` (what the fake gateway and development know).
+   */
+  @IsString() SMS_TEMPLATES = '';
+
+  /** Shared secret of the provider's callbacks (delivery reports, replies); unset: callbacks answer 401. */
+  @IsOptional() @IsString() @MinLength(16) SMS_CALLBACK_SECRET?: string;
+
+  /** Oldest accepted callback timestamp, in seconds from now (replays are refused). */
+  @Transform(toInt) @IsInt() @Min(10) SMS_CALLBACK_TOLERANCE_SECONDS = 300;
+
+  /**
+   * WeChat subscribe-message templates per type: `order_accepted=<templateId>:thing1=service,time2=time;…`
+   * (the template's keywords and which of our fields fills each). Unset: no WeChat messages.
+   */
+  @IsString() WECHAT_TEMPLATES = '';
+
+  /** `miniprogram_state` of subscribe messages: formal, trial or developer. */
+  @IsIn(['formal', 'trial', 'developer']) WECHAT_MINIPROGRAM_STATE: 'formal' | 'trial' | 'developer' = 'formal';
+
   /** Size of the Postgres connection pool of each app. */
   @Transform(toInt)
   @IsInt()
@@ -459,6 +538,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   if (config.SMS_PROVIDER === 'http' && !config.SMS_HTTP_URL) {
     throw new ConfigError('Invalid environment:\n  SMS_HTTP_URL: must be set when SMS_PROVIDER=http');
+  }
+  if (config.CLOCK_FILE && config.NODE_ENV !== 'test') {
+    throw new ConfigError('Invalid environment:\n  CLOCK_FILE: a test clock; only allowed when NODE_ENV=test');
   }
   if (config.WECHAT_APPID && !config.WECHAT_SECRET) {
     throw new ConfigError('Invalid environment:\n  WECHAT_SECRET: must be set when WECHAT_APPID is');

@@ -2,7 +2,7 @@ import { createSecretKey } from 'node:crypto';
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
-import { PiiCipher } from '@xinyuan/common';
+import { Clock, createClock, PiiCipher } from '@xinyuan/common';
 import { AppConfig } from '@xinyuan/config';
 import { AuthRedis } from './auth-redis';
 import { AuthGuard } from './auth.guard';
@@ -18,7 +18,8 @@ import { HttpWeChatAdapter, WeChatAuthAdapter } from './wechat-auth';
 /**
  * JWT verification with session revocation for every app (global guard); logins, sessions, SMS
  * codes and WeChat are used by the api only. Also provides the `PiiCipher` (key from
- * PII_ENCRYPTION_KEY) the apps encrypt personal data with.
+ * PII_ENCRYPTION_KEY) the apps encrypt personal data with, and the `Clock` time-based rules read
+ * (CLOCK_FILE in tests): every app imports this module, and common cannot be provided by config.
  */
 @Global()
 @Module({
@@ -36,6 +37,7 @@ import { HttpWeChatAdapter, WeChatAuthAdapter } from './wechat-auth';
   ],
   providers: [
     { provide: PiiCipher, inject: [AppConfig], useFactory: (config: AppConfig) => PiiCipher.fromConfig(config.PII_ENCRYPTION_KEY) },
+    { provide: Clock, inject: [AppConfig], useFactory: (config: AppConfig) => createClock(config) },
     { provide: SmsSender, inject: [AppConfig], useFactory: createSmsSender },
     { provide: WeChatAuthAdapter, useClass: HttpWeChatAdapter },
     AuthRedis,
@@ -47,6 +49,6 @@ import { HttpWeChatAdapter, WeChatAuthAdapter } from './wechat-auth';
     AuthService,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
-  exports: [IdentityService, AuthService, SessionService, SessionRevocations, PiiCipher, JwtModule, AuthRedis],
+  exports: [IdentityService, AuthService, SessionService, SessionRevocations, PiiCipher, Clock, JwtModule, AuthRedis],
 })
 export class IdentityModule {}

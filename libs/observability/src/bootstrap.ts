@@ -7,6 +7,9 @@ import { installHttpObservability } from './http-observability';
 import { createLogger, LogLevel, PinoNestLogger } from './logger';
 import { metrics } from './metrics';
 
+/** The processes: each has its logs, metrics, probes and shutdown from here. */
+export type ObservedApp = 'api' | 'dispatcher' | 'rating' | 'relay';
+
 export interface AppObservability {
   pino: Pino;
   logger: LoggerService;
@@ -17,7 +20,7 @@ export interface AppObservability {
 }
 
 /** Everything an app's main.ts needs for logs, metrics and shutdown. */
-export function observabilityFor(app: 'api' | 'dispatcher' | 'rating'): AppObservability {
+export function observabilityFor(app: ObservedApp): AppObservability {
   const config = loadConfig();
   metrics.init(app);
   // tests keep their output to warnings and errors unless LOG_LEVEL says otherwise

@@ -41,13 +41,34 @@ export class AppMetrics {
   });
 
   /**
-   * Notifications by channel (inapp, sms, wechat, webhook) and outcome (sent, failed, dead).
-   * Reserved for the notification relay: it counts here, so the dashboard and alerts already exist.
+   * Notification deliveries by channel (inapp, sms, wechat) and outcome (sent, retry, dead, skipped,
+   * held), counted by the relay.
    */
   readonly notifications = new Counter({
     name: 'xinyuan_notifications_total',
     help: 'Notification deliveries by channel and outcome',
     labelNames: ['channel', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly outboxEvents = new Counter({
+    name: 'xinyuan_outbox_events_total',
+    help: 'Outbox events handled, by consumer (notifications, webhooks)',
+    labelNames: ['consumer'] as const,
+    registers: [this.registry],
+  });
+
+  readonly outboxPending = new Gauge({
+    name: 'xinyuan_outbox_pending',
+    help: 'Outbox events not yet handled, by consumer',
+    labelNames: ['consumer'] as const,
+    registers: [this.registry],
+  });
+
+  readonly deliveries = new Gauge({
+    name: 'xinyuan_notification_deliveries',
+    help: 'Notification deliveries waiting (pending) or given up (dead)',
+    labelNames: ['status'] as const,
     registers: [this.registry],
   });
 

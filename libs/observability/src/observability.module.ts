@@ -6,6 +6,7 @@ import { DispatchQueue, QueueName } from '@xinyuan/queue';
 import { HealthProbesController, OBSERVED_APP } from './health.controller';
 import { metrics } from './metrics';
 import { Readiness } from './readiness';
+import type { ObservedApp } from './bootstrap';
 
 type PgPool = { totalCount: number; idleCount: number; waitingCount: number };
 
@@ -46,7 +47,7 @@ class ScrapeCollectors implements OnModuleInit {
 @Global()
 @Module({})
 export class ObservabilityModule {
-  static forApp(app: 'api' | 'dispatcher' | 'rating'): DynamicModule {
+  static forApp(app: ObservedApp): DynamicModule {
     return {
       module: ObservabilityModule,
       imports: [TerminusModule.forRoot({ logger: false })],

@@ -2,3 +2,4 @@ export * from './queue-contracts';
 export * from './redis-connection';
 export * from './dispatch-queue';
 export * from './queue.module';
+export * from './notify-queue';

@@ -5,6 +5,8 @@
 export enum QueueName {
   Dispatch = 'dispatch',
   Maintenance = 'maintenance',
+  /** The relay's: send one delivery; the periodic sweep. */
+  Notify = 'notify',
 }
 
 export enum JobName {
@@ -69,3 +71,38 @@ export const RETENTION = {
   removeOnComplete: { age: 3600, count: 1000 },
   removeOnFail: { age: 7 * 24 * 3600 },
 };
+
+/** Jobs of the relay (apps/relay): the dispatcher never sees them. */
+export enum NotifyJobName {
+  Deliver = 'deliver',
+  Sweep = 'notify-sweep',
+}
+
+export interface DeliverJob {
+  /** A row of notification_deliveries; Postgres holds what to send and whether it was sent. */
+  deliveryId: string;
+}
+
+export type NotifySweepJob = Record<string, never>;
+
+export interface NotifyJobPayloads {
+  [NotifyJobName.Deliver]: DeliverJob;
+  [NotifyJobName.Sweep]: NotifySweepJob;
+}
+
+/**
+ * A delivery's job id names its attempt and due time: a retry or a held message released later is a
+ * new job, a second enqueue of the same one is not. The claim in Postgres decides who sends.
+ */
+export const notifyJobIds = {
+  deliver: (p: DeliverJob & { attempts: number; dueAt: Date }) => `deliver-${p.deliveryId}-a${p.attempts}-${new Date(p.dueAt).getTime()}`,
+  sweepScheduler: 'notify-sweep',
+};
+
+/** A delivery job that throws (database away) is retried by BullMQ; provider failures are Postgres's business (back-off rows). */
+export const NOTIFY_RETRY = { attempts: 3, backoff: { type: 'exponential' as const, delay: 1000 } };
+/**
+ * Finished delivery jobs are dropped at once, failed ones too: a kept job would make the sweep's next
+ * enqueue of the same delivery (same id) a no-op while the row still waits in Postgres.
+ */
+export const NOTIFY_RETENTION = { removeOnComplete: true, removeOnFail: true };

@@ -7,6 +7,7 @@ import { StaffAccounts1765500000000 } from './1765500000000-staff-accounts';
 import { CandidateSearch1765600000000 } from './1765600000000-candidate-search';
 import { SkillLabels1766100000000 } from './1766100000000-skill-labels';
 import { MenuJurisdiction1766300000000 } from './1766300000000-menu-jurisdiction';
+import { Notifications1766400000000 } from './1766400000000-notifications';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   CandidateSearch1765600000000,
   SkillLabels1766100000000,
   MenuJurisdiction1766300000000,
+  Notifications1766400000000,
 ];

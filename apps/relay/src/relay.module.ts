@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@xinyuan/config';
+import { DatabaseModule } from '@xinyuan/database';
+import { IdentityModule } from '@xinyuan/identity';
+import { NotificationsModule } from '@xinyuan/notifications';
+import { ObservabilityModule } from '@xinyuan/observability';
+import { NotifyQueue } from '@xinyuan/queue';
+import { RelayHealthController } from './relay-health.controller';
+import { RelayWorkers } from './relay-workers';
+
+@Module({
+  imports: [ConfigModule, DatabaseModule, IdentityModule, NotificationsModule, ObservabilityModule.forApp('relay')],
+  controllers: [RelayHealthController],
+  providers: [NotifyQueue, RelayWorkers],
+})
+export class RelayModule {}
