@@ -5,7 +5,8 @@
 #              ▲ REST checks (/primary, /replica)
 #   HAProxy :5450 → primary, :5451 → replica ◀── PgBouncer :6432 (xinyuan → primary, xinyuan_ro → replica)
 #   Redis :6380 (master) ⇄ :6381 (replica), three Sentinels :26380-26382 (master name "xinyuan")
-#   api ×2 (:3010, :3011) behind HAProxy :8080 (/health/ready checks), dispatcher ×3, rating :3030
+#   api ×2 (:3010, :3011) behind HAProxy :8080 (/health/ready checks), dispatcher ×3, rating :3030,
+#   the notification relay :3040
 #   Prometheus :9095 scraping every app, Patroni and itself
 #
 #   bash scripts/ha.sh up [--seed]     start everything (installs missing packages), migrate, optionally seed
@@ -18,7 +19,7 @@
 #   bash scripts/ha.sh isolate NAME SECONDS                   cut a namespaced dispatcher off from Redis
 #
 # Components: etcd pg1 pg2 haproxy pgbouncer redis1 redis2 sentinel1 sentinel2 sentinel3
-#             api1 api2 dispatcher1 dispatcher2 dispatcher3 rating prometheus
+#             api1 api2 dispatcher1 dispatcher2 dispatcher3 rating relay prometheus
 #
 # Env: XINYUAN_HA_DIR   state directory (default /tmp/xinyuan-ha): data, configs, logs, pid files
 #      HA_PORT_OFFSET   added to every port (default 0; the test suite uses 10000)
@@ -41,7 +42,7 @@ PG1=$(p 5441) PG2=$(p 5442) REST1=$(p 8008) REST2=$(p 8009)
 HAP_RW=$(p 5450) HAP_RO=$(p 5451) HAP_API=$(p 8080) HAP_STATS=$(p 8404)
 BOUNCER=$(p 6432)
 REDIS1=$(p 6380) REDIS2=$(p 6381) SENT1=$(p 26380) SENT2=$(p 26381) SENT3=$(p 26382)
-API1=$(p 3010) API2=$(p 3011) DISP1=$(p 3020) DISP2=$(p 3021) DISP3=$(p 3022) RATING=$(p 3030)
+API1=$(p 3010) API2=$(p 3011) DISP1=$(p 3020) DISP2=$(p 3021) DISP3=$(p 3022) RATING=$(p 3030) RELAY=$(p 3040)
 PROM=$(p 9095)
 NS="xinyuan-ha-$NET"
 LINK_ROOT="10.$NET.0.1" LINK_REDIS="10.$NET.0.5" LINK_NS="10.$NET.0.2"
@@ -320,6 +321,8 @@ scrape_configs:
         labels: { kind: dispatcher }
       - targets: ['127.0.0.1:$RATING']
         labels: { kind: rating }
+      - targets: ['127.0.0.1:$RELAY']
+        labels: { kind: relay }
   - job_name: patroni
     static_configs:
       - targets: ['127.0.0.1:$REST1', '127.0.0.1:$REST2']
@@ -446,6 +449,7 @@ start_one() {
     dispatcher2) start_app dispatcher2 dispatcher "$DISP2" ;;
     dispatcher3) start_app dispatcher3 dispatcher "$DISP3" netns ;;
     rating) start_app rating rating "$RATING" ;;
+    relay) start_app relay relay "$RELAY" ;;
     prometheus)
       background prometheus root prometheus --config.file "$DIR/conf/prometheus.yml" --storage.tsdb.path "$DIR/prometheus" \
         --web.listen-address "127.0.0.1:$PROM" --storage.tsdb.retention.time 2d
@@ -533,13 +537,14 @@ up() {
   if ((seed)); then
     DATABASE_URL="postgres://postgres@127.0.0.1:$HAP_RW/xinyuan" node "$ROOT_DIR/dist/libs/database/src/cli/seed.js" >&2
   fi
-  for c in api1 api2 dispatcher1 dispatcher2 dispatcher3 rating; do start_one "$c"; done
+  for c in api1 api2 dispatcher1 dispatcher2 dispatcher3 rating relay; do start_one "$c"; done
   wait_until "api1 :$API1" 90 http_ok "http://127.0.0.1:$API1/health/ready"
   wait_until "api2 :$API2" 90 http_ok "http://127.0.0.1:$API2/health/ready"
   wait_until "dispatcher1 :$DISP1" 90 http_ok "http://127.0.0.1:$DISP1/health/ready"
   wait_until "dispatcher2 :$DISP2" 90 http_ok "http://127.0.0.1:$DISP2/health/ready"
   wait_until "dispatcher3 (namespace $NS)" 90 ip netns exec "$NS" curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$DISP3/health/ready"
   wait_until "rating :$RATING" 90 http_ok "http://127.0.0.1:$RATING/health/ready"
+  wait_until "relay :$RELAY" 90 http_ok "http://127.0.0.1:$RELAY/health/ready"
   wait_until "HAProxy → api :$HAP_API" 30 http_ok "http://127.0.0.1:$HAP_API/health/ready"
   start_one prometheus
   cat <<MSG
@@ -547,6 +552,7 @@ up() {
 心愿 Xinyuan, highly available layout (state in $DIR):
   api (HAProxy)      http://127.0.0.1:$HAP_API        → api1 :$API1, api2 :$API2
   rating             http://127.0.0.1:$RATING
+  notification relay :$RELAY (health and metrics only)
   dispatchers        :$DISP1, :$DISP2, and :$DISP3 inside network namespace $NS ($LINK_NS)
   Postgres           Patroni pg1 :$PG1 / pg2 :$PG2 (REST :$REST1 / :$REST2), etcd :$ETCD_CLIENT
                      HAProxy primary :$HAP_RW, replica :$HAP_RO, PgBouncer :$BOUNCER, stats http://127.0.0.1:$HAP_STATS/
@@ -559,7 +565,7 @@ MSG
 
 down() {
   local c
-  for c in prometheus rating dispatcher3 dispatcher2 dispatcher1 api2 api1 pgbouncer haproxy; do stop_one "$c"; done
+  for c in prometheus relay rating dispatcher3 dispatcher2 dispatcher1 api2 api1 pgbouncer haproxy; do stop_one "$c"; done
   for c in sentinel1 sentinel2 sentinel3 redis2 redis1; do
     if [[ -f "$(pidfile "$c")" ]]; then
       kill "$(cat "$(pidfile "$c")")" 2>/dev/null || true
@@ -574,7 +580,7 @@ down() {
 
 status() {
   local c
-  for c in etcd pg1 pg2 haproxy pgbouncer redis1 redis2 sentinel1 sentinel2 sentinel3 api1 api2 dispatcher1 dispatcher2 dispatcher3 rating prometheus; do
+  for c in etcd pg1 pg2 haproxy pgbouncer redis1 redis2 sentinel1 sentinel2 sentinel3 api1 api2 dispatcher1 dispatcher2 dispatcher3 rating relay prometheus; do
     if running "$c"; then printf '  %-12s running (pid %s)\n' "$c" "$(cat "$(pidfile "$c")")"; else printf '  %-12s stopped\n' "$c"; fi
   done
   echo "Patroni:"

@@ -26,7 +26,7 @@ async function validate(...paths: string[]): Promise<{ code: number; verdicts: V
 }
 
 const objects = () =>
-  ['20-api.yaml', '21-dispatcher.yaml', '22-rating.yaml'].flatMap((f) =>
+  ['20-api.yaml', '21-dispatcher.yaml', '22-rating.yaml', '23-relay.yaml'].flatMap((f) =>
     parseAllDocuments(readFileSync(join(ROOT, 'deploy/k8s', f), 'utf8')).map((d) => d.toJSON()),
   );
 
@@ -42,7 +42,7 @@ describe('deployment descriptors', () => {
     expect(code).toBe(0);
     const kinds = verdicts.map((v) => `${v.kind}/${v.name}`);
     expect(kinds).toEqual(expect.arrayContaining([
-      'Deployment/xinyuan-api', 'Deployment/xinyuan-dispatcher', 'Deployment/xinyuan-rating',
+      'Deployment/xinyuan-api', 'Deployment/xinyuan-dispatcher', 'Deployment/xinyuan-rating', 'Deployment/xinyuan-relay',
       'HorizontalPodAutoscaler/xinyuan-api', 'HorizontalPodAutoscaler/xinyuan-dispatcher',
       'PodDisruptionBudget/xinyuan-api', 'PodDisruptionBudget/xinyuan-dispatcher',
       'Cluster/xinyuan-pg', 'Pooler/xinyuan-pg-pooler-rw', 'RedisFailover/xinyuan', 'ServiceMonitor/xinyuan', 'Job/xinyuan-migrate-0-1-0',
@@ -68,7 +68,7 @@ describe('deployment descriptors', () => {
 
   it('api and dispatchers have probes on /health/live and /health/ready, requests, a PDB and an HPA; the apps read the operators\' services', () => {
     const all = objects();
-    for (const app of ['xinyuan-api', 'xinyuan-dispatcher', 'xinyuan-rating']) {
+    for (const app of ['xinyuan-api', 'xinyuan-dispatcher', 'xinyuan-rating', 'xinyuan-relay']) {
       const deployment = all.find((o) => o.kind === 'Deployment' && o.metadata.name === app);
       const c = deployment.spec.template.spec.containers[0];
       expect(c.livenessProbe.httpGet.path).toBe('/health/live');

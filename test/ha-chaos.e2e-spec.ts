@@ -42,6 +42,7 @@ const layout = new HaLayout({
     RECONCILE_STUCK_AFTER_MS: '3000',
     WORKER_LOCK_MS: '5000',
     ACCEPT_TIMEOUT_MIN_SECONDS: '1',
+    NOTIFY_QUIET_HOURS: 'off',
   },
 });
 
@@ -252,9 +253,11 @@ describe('HA layout on real engines', () => {
     expect(report.placed).toBeGreaterThan(50);
     expect(report.gaveUp).toBe(0);
     expect(report.invariants).toEqual({
-      lost: [], doubled: [], stuck: [], twoPendingOffers: [], overCapacity: [], acceptEventsWrong: [], notificationsDoubled: [],
+      lost: [], doubled: [], stuck: [], twoPendingOffers: [], overCapacity: [], acceptEventsWrong: [], notificationsDoubled: [], notificationsTwicePerChannel: [],
     });
     expect(report.accepted).toBeGreaterThan(0);
+    // the relay was killed under load and still delivered (the invariants above say: never twice)
+    expect(report.notificationsSent).toBeGreaterThan(0);
   }, 900000);
 
   it('restore drill: a base backup and the WAL archive, restored into a scratch cluster, hold every row and the newest order', async () => {
@@ -329,6 +332,8 @@ describe('HA layout on real engines', () => {
     expect(dispatcherMetrics).toMatch(/xinyuan_job_duration_seconds_bucket\{[^}]*job="dispatch-order"/);
     // every metric family the Grafana dashboard draws exists (a renamed metric breaks this, not the dashboard)
     const ratingMetrics = await (await fetch(`http://127.0.0.1:${layout.ports.rating}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
+    const relayMetrics = await (await fetch(`http://127.0.0.1:${layout.ports.relay}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
+    expect(relayMetrics).toMatch(/xinyuan_outbox_pending\{[^}]*consumer="notifications"/);
     const dashboard = JSON.parse(readFileSync(join(__dirname, '../deploy/grafana/xinyuan-dashboard.json'), 'utf8'));
     const families = new Set<string>(
       dashboard.panels.flatMap((p: { targets: { expr: string }[] }) => p.targets.flatMap((t) => t.expr.match(/xinyuan_[a-z0-9_]+/g) ?? [])),
@@ -336,7 +341,7 @@ describe('HA layout on real engines', () => {
     expect(families.size).toBeGreaterThan(8);
     for (const family of families) {
       const base = family.replace(/_(bucket|count|sum)$/, '');
-      expect({ family, present: [text, dispatcherMetrics, ratingMetrics].some((m) => m.includes(`# TYPE ${base} `)) }).toEqual({ family, present: true });
+      expect({ family, present: [text, dispatcherMetrics, ratingMetrics, relayMetrics].some((m) => m.includes(`# TYPE ${base} `)) }).toEqual({ family, present: true });
     }
     // without the token, even from loopback: 404; through the balancer: 404
     expect((await fetch(`http://127.0.0.1:${layout.ports.api1}/metrics`)).status).toBe(404);
@@ -346,7 +351,7 @@ describe('HA layout on real engines', () => {
       const res = await fetch(`http://127.0.0.1:${layout.ports.prometheus}/api/v1/targets`).catch(() => undefined);
       const body = res?.ok ? ((await res.json()) as { data: { activeTargets: { labels: { job: string }; health: string }[] } }) : undefined;
       const apps = body?.data.activeTargets.filter((t) => t.labels.job === 'xinyuan') ?? [];
-      return apps.length === 6 && apps.every((t) => t.health === 'up');
+      return apps.length === 7 && apps.every((t) => t.health === 'up');
     }, 60000);
 
     // one request's id, followed into the dispatcher that offered its order
@@ -356,7 +361,7 @@ describe('HA layout on real engines', () => {
     expect(placed.status).toBe(201);
     expect(placed.headers.get('x-request-id')).toBe(correlationId);
     await until('offered', async () => (await query(`SELECT status FROM orders WHERE id = $1`, [placed.body.id]))[0]?.status === 'offered', 30000);
-    const logs = () => readdirSync(layout.logDir).filter((f) => /^(api|dispatcher|rating)\d?\.log$/.test(f)).map((f) => readFileSync(join(layout.logDir, f), 'utf8')).join('\n');
+    const logs = () => readdirSync(layout.logDir).filter((f) => /^(api|dispatcher|rating|relay)\d?\.log$/.test(f)).map((f) => readFileSync(join(layout.logDir, f), 'utf8')).join('\n');
     await until('the job log line of that order carries the request id', async () => {
       const lines = logs().split('\n').filter((l) => l.includes(correlationId));
       return lines.some((l) => JSON.parse(l).app === 'dispatcher' && l.includes(`dispatch-${placed.body.id}`)) && lines.some((l) => JSON.parse(l).app === 'api');

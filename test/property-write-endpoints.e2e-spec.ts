@@ -381,5 +381,6 @@ describe('property: every write endpoint survives random and malformed input', (
     expect(failures).toEqual([]);
     expect(sent).toBe(ops.length * 2 * RUNS);
     expect(refused).toBeGreaterThan(sent * 0.8);
-  }, 180000);
+    // ~60 s on a quiet two-core machine; several times that when the machine is shared
+  }, 600000);
 });

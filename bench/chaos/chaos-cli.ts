@@ -28,6 +28,7 @@ async function main() {
       ADMIN_PASSWORD: adminPassword,
       RATE_LIMIT_PER_IP: '10000000', RATE_LIMIT_PER_USER: '10000000', RATE_LIMIT_AUTH_PER_IP: '10000000',
       OPEN_ORDER_LIMIT: '0', RECONCILE_INTERVAL_MS: '2000', RECONCILE_STUCK_AFTER_MS: '5000', WORKER_LOCK_MS: '10000',
+      NOTIFY_QUIET_HOURS: 'off',
     },
   });
   const deadline = setTimeout(() => {

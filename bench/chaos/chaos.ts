@@ -8,10 +8,9 @@ import { Component, HaLayout } from './ha-layout';
  * wait has a deadline, every loop stops with the run.
  */
 
-export type FaultName = 'api-crash' | 'dispatcher-crash' | 'rating-crash' | 'postgres-failover' | 'redis-failover' | 'dispatcher-isolated';
+export type FaultName = 'api-crash' | 'dispatcher-crash' | 'rating-crash' | 'relay-crash' | 'postgres-failover' | 'redis-failover' | 'dispatcher-isolated';
 
-export const ALL_FAULTS: FaultName[] = ['api-crash', 'dispatcher-crash', 'rating-crash', 'postgres-failover', 'redis-failover', 'dispatcher-isolated'];
-// The notification relay joins the process kinds ('relay-crash') when it exists.
+export const ALL_FAULTS: FaultName[] = ['api-crash', 'dispatcher-crash', 'rating-crash', 'relay-crash', 'postgres-failover', 'redis-failover', 'dispatcher-isolated'];
 
 export interface ChaosOptions {
   layout: HaLayout;
@@ -52,8 +51,10 @@ export interface InvariantReport {
   overCapacity: string[];
   /** Accepted orders whose timeline has other than exactly one accept. */
   acceptEventsWrong: string[];
-  /** Deliveries sent twice to the same channel (empty until the notification outbox exists). */
+  /** Deliveries of this run's orders that reached a provider as more than one message (notification_double_sends). */
   notificationsDoubled: string[];
+  /** Intents of this run's orders with more than one delivery on one channel (impossible by constraint; checked anyway). */
+  notificationsTwicePerChannel: string[];
 }
 
 export interface ChaosReport {
@@ -70,6 +71,8 @@ export interface ChaosReport {
   gaveUp: number;
   accepted: number;
   escalated: number;
+  /** Deliveries of this run's notifications that a channel took (in-app, SMS, WeChat): the relay kept working. */
+  notificationsSent: number;
   lost: number;
   doubled: number;
   faults: FaultReport[];
@@ -287,6 +290,10 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         await layout.crash('rating');
         void restartProcess('rating');
         return 'SIGKILL rating, restarted after 2 s';
+      case 'relay-crash':
+        await layout.crash('relay');
+        void restartProcess('relay');
+        return 'SIGKILL relay (mid-batch under load), restarted after 2 s';
       case 'postgres-failover': {
         const leader = await layout.patroniLeader();
         if (!leader) throw new Error('no Patroni leader before the failover');
@@ -340,9 +347,10 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         const at = Date.now();
         log(`fault: ${action}`);
         let recoverySeconds = await recovery(at);
-        if (fault === 'rating-crash') {
-          // 评单 is not on the order path: it has recovered when it answers again
-          await untilTrue('rating answers again', async () => (await request(`${layout.ratingUrl}/health/ready`, { timeoutMs: 1000 })).status === 200, opts.recoveryTimeoutSeconds);
+        if (fault === 'rating-crash' || fault === 'relay-crash') {
+          // 评单 and the relay are not on the order path: they have recovered when they answer again
+          const url = fault === 'rating-crash' ? layout.ratingUrl : `http://127.0.0.1:${layout.ports.relay}`;
+          await untilTrue(`${fault.replace('-crash', '')} answers again`, async () => (await request(`${url}/health/ready`, { timeoutMs: 1000 })).status === 200, opts.recoveryTimeoutSeconds);
           recoverySeconds = Math.max(recoverySeconds, (Date.now() - at) / 1000);
         }
         const refusedDuringFault = refusals.filter((t) => t >= at && t <= at + recoverySeconds * 1000).length;
@@ -384,6 +392,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     gaveUp: attempts.filter((a) => a.gaveUp).length,
     accepted: byStatus.accepted ?? 0,
     escalated: byStatus.escalated ?? 0,
+    notificationsSent: await db((c) => notificationsSent(c, runId)),
     lost: invariants.lost.length,
     doubled: invariants.doubled.length,
     faults,
@@ -419,6 +428,7 @@ export async function checkInvariants(db: Client, runId: string, placedIds: stri
              OR t.active_orders <> (SELECT count(*) FROM orders o WHERE o.team_id = t.id AND o.status IN ('accepted', 'in_service')))`,
     [teamIds],
   );
+  const notifications = await notificationDoubles(db, runId);
   const acceptEvents = await db.query(
     `SELECT o.id FROM orders o
       WHERE o.description LIKE $1 AND o.status = 'accepted'
@@ -432,30 +442,56 @@ export async function checkInvariants(db: Client, runId: string, placedIds: stri
     twoPendingOffers: ids(twoPending.rows),
     overCapacity: ids(overCapacity.rows),
     acceptEventsWrong: ids(acceptEvents.rows),
-    notificationsDoubled: await notificationsSentTwice(db, runId),
+    notificationsDoubled: notifications.doubled,
+    notificationsTwicePerChannel: notifications.twicePerChannel,
   };
 }
 
 /**
- * ── NOTIFICATIONS CHECK GOES HERE ──
- * "No notification was sent twice per channel": once the notification outbox exists, return the
- * (intent, channel) pairs of this run's orders with more than one successful delivery, e.g.
- *   SELECT intent_id || ':' || channel FROM notification_deliveries d JOIN … WHERE o.description LIKE $1
- *    AND d.status = 'sent' GROUP BY intent_id, channel HAVING count(*) > 1
- * and add 'relay-crash' to ALL_FAULTS. Until then there is nothing that sends, so nothing to double.
+ * "No notification was sent twice per channel", for the notifications of this run's orders: deliveries
+ * that reached a provider as more than one message (the notification_double_sends view: message ids from
+ * the attempts and from the delivery reports), and, though the UNIQUE (notification_id, channel)
+ * constraint forbids it, intents with two deliveries on one channel.
  */
-async function notificationsSentTwice(db: Client, runId: string): Promise<string[]> {
-  const { rows } = await db.query(`SELECT to_regclass('notification_deliveries') IS NOT NULL AS present`);
-  if (!rows[0].present) return [];
-  void runId;
-  throw new Error('notification_deliveries exists: write the duplicate-delivery check in bench/chaos/chaos.ts');
+async function notificationsSent(db: Client, runId: string): Promise<number> {
+  const { rows } = await db.query(
+    `SELECT count(*)::int AS n
+       FROM notification_deliveries d
+       JOIN notifications n ON n.id = d.notification_id
+       JOIN orders o ON o.id = n.order_id
+      WHERE o.description LIKE $1 AND d.status IN ('sent', 'delivered')`,
+    [`${runId}#%`],
+  );
+  return rows[0].n;
+}
+
+async function notificationDoubles(db: Client, runId: string): Promise<{ doubled: string[]; twicePerChannel: string[] }> {
+  const doubled = await db.query(
+    `SELECT d.id || ':' || d.channel AS id
+       FROM notification_double_sends x
+       JOIN notification_deliveries d ON d.id = x.delivery_id
+       JOIN notifications n ON n.id = d.notification_id
+       JOIN orders o ON o.id = n.order_id
+      WHERE o.description LIKE $1`,
+    [`${runId}#%`],
+  );
+  const twice = await db.query(
+    `SELECT d.notification_id || ':' || d.channel AS id
+       FROM notification_deliveries d
+       JOIN notifications n ON n.id = d.notification_id
+       JOIN orders o ON o.id = n.order_id
+      WHERE o.description LIKE $1
+      GROUP BY d.notification_id, d.channel HAVING count(*) > 1`,
+    [`${runId}#%`],
+  );
+  return { doubled: doubled.rows.map((r) => r.id), twicePerChannel: twice.rows.map((r) => r.id) };
 }
 
 export function formatReport(r: ChaosReport): string {
   const lines = [
     `chaos run ${r.runId}: ${r.durationSeconds} s at ${r.ordersPerSecond} orders/s`,
     `orders placed ${r.placed}, refused during faults ${r.refused}, retried ${r.retried}, gave up ${r.gaveUp}, lost ${r.lost}, doubled ${r.doubled}`,
-    `accepted ${r.accepted}, escalated ${r.escalated}`,
+    `accepted ${r.accepted}, escalated ${r.escalated}, notifications sent ${r.notificationsSent}`,
     ...r.faults.map((f) => `  ${f.fault.padEnd(20)} recovered in ${f.recoverySeconds.toFixed(1).padStart(5)} s, ${String(f.refusedDuringFault).padStart(3)} refused — ${f.action}`),
     `invariants: ${Object.entries(r.invariants).map(([k, v]) => `${k}=${(v as string[]).length}`).join(', ')}`,
   ];

@@ -10,7 +10,7 @@ const ROOT = __dirname.includes('/dist/bench/') ? resolve(__dirname, '../../..')
 
 export type Component =
   | 'etcd' | 'pg1' | 'pg2' | 'haproxy' | 'pgbouncer' | 'redis1' | 'redis2' | 'sentinel1' | 'sentinel2' | 'sentinel3'
-  | 'api1' | 'api2' | 'dispatcher1' | 'dispatcher2' | 'dispatcher3' | 'rating' | 'prometheus';
+  | 'api1' | 'api2' | 'dispatcher1' | 'dispatcher2' | 'dispatcher3' | 'rating' | 'relay' | 'prometheus';
 
 export interface HaLayoutOptions {
   /** State directory (data, configs, logs). */
@@ -34,7 +34,7 @@ export class HaLayout {
   constructor(readonly options: HaLayoutOptions) {
     const p = (n: number) => n + options.portOffset;
     this.ports = {
-      api: p(8080), api1: p(3010), api2: p(3011), rating: p(3030), dispatcher1: p(3020), dispatcher2: p(3021),
+      api: p(8080), api1: p(3010), api2: p(3011), rating: p(3030), relay: p(3040), dispatcher1: p(3020), dispatcher2: p(3021),
       pgPrimary: p(5450), pgReplica: p(5451), bouncer: p(6432), rest1: p(8008), rest2: p(8009),
       redis1: p(6380), redis2: p(6381), sentinels: [p(26380), p(26381), p(26382)], prometheus: p(9095),
     };
