@@ -11,7 +11,14 @@ import { weightsFrom } from './dispatch-order.use-case';
 import { AppConfig } from '@xinyuan/config';
 import type { OfferStatus } from './offer.tables';
 
-/** What a team sees of an offer: never the exact address, location or phone. */
+/**
+ * What a team sees of an offer: never the exact address, location or phone, and nothing from which
+ * they could be worked out. While the offer is pending: the order's summary (area, ~1 km cell) and
+ * why the team was chosen without the distance part — the distance rounded to the kilometre, no
+ * proximity, a score computed without proximity. Once it is no longer pending (accepted, declined,
+ * expired, withdrawn): only what tells the team what became of it (id, order, status, service, times).
+ * Staff read the full breakdown through the order's candidates and timeline.
+ */
 export interface OfferView {
   id: string;
   orderId: string;
@@ -22,12 +29,66 @@ export interface OfferView {
   mode: 'offer' | 'grab';
   expiresAt: string;
   createdAt: string;
-  score: number;
-  scoreBreakdown: ScoreBreakdown;
+  /** Pending only (null after): the score without its proximity part. */
+  score: number | null;
+  /** Pending only (null after). */
+  scoreBreakdown: TeamScoreSummary | null;
   order: {
-    serviceCode: string; serviceName: string; description: string; area: string | null; coarseLocation: LatLng; status: string; urgent: boolean;
+    serviceCode: string; serviceName: string;
+    // pending only:
+    description?: string; area?: string | null; coarseLocation?: LatLng; status?: string; urgent?: boolean;
     /** When the resident would like the team to come (null: any time). */
-    preferredStart: string | null; preferredEnd: string | null;
+    preferredStart?: string | null; preferredEnd?: string | null;
+  };
+}
+
+/** Why a team was offered an order, as the team sees it: no proximity, the distance rounded to the kilometre. */
+export interface TeamScoreSummary {
+  strategy: ScoreBreakdown['strategy'];
+  /** Distance from the team's base, rounded to the kilometre (no finer than the ~1 km cell the team is shown). */
+  distanceKm: number;
+  skillCoverage: number;
+  spareCapacity: number;
+  reputation: number;
+  continuity: number;
+  fairness: number;
+  jurisdiction: number;
+  jurisdictionLevel: ScoreBreakdown['jurisdictionLevel'];
+  recentOffers: number;
+}
+
+const PARTS_WITHOUT_PROXIMITY = [
+  ['skillCoverage', 'skillCoverage'],
+  ['spareCapacity', 'load'],
+  ['reputation', 'reputation'],
+  ['continuity', 'continuity'],
+  ['fairness', 'fairness'],
+  ['jurisdiction', 'jurisdiction'],
+] as const;
+
+/** The team's view of a stored breakdown (see `TeamScoreSummary`) and a score without proximity, to two decimals. */
+export function teamScoreSummary(b: Partial<ScoreBreakdown>, weights: DispatchWeights): { score: number; summary: TeamScoreSummary } {
+  const part = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+  let sum = 0;
+  let weightSum = 0;
+  for (const [key, weight] of PARTS_WITHOUT_PROXIMITY) {
+    sum += weights[weight] * part(b[key]);
+    weightSum += weights[weight];
+  }
+  return {
+    score: Math.round((weightSum > 0 ? sum / weightSum : 0) * 100) / 100,
+    summary: {
+      strategy: b.strategy ?? 'weighted-v2',
+      distanceKm: Math.round(part(b.distanceM) / 1000),
+      skillCoverage: part(b.skillCoverage),
+      spareCapacity: part(b.spareCapacity),
+      reputation: part(b.reputation),
+      continuity: part(b.continuity),
+      fairness: part(b.fairness),
+      jurisdiction: part(b.jurisdiction),
+      jurisdictionLevel: b.jurisdictionLevel ?? 'outside',
+      recentOffers: part(b.recentOffers),
+    },
   };
 }
 
@@ -78,7 +139,7 @@ export class OfferQueries {
               f.created_at::text AS cursor_at, f.score, f.score_breakdown,
               o.service_code, s.name AS service_name, o.description, o.status AS order_status, o.urgent, r.name AS area_name,
               o.preferred_start, o.preferred_end,
-              ST_AsGeoJSON(o.location)::json AS location
+              CASE WHEN f.status = 'pending' THEN ST_AsGeoJSON(o.location)::json END AS location
          FROM offers f
          JOIN orders o ON o.id = f.order_id
          JOIN services s ON s.id = o.service_id
@@ -91,30 +152,40 @@ export class OfferQueries {
     );
     const page = toPage(rows, filter.limit, (r) => ({ at: r.cursor_at, id: r.id }));
     return {
-      items: page.items.map((r) => ({
-        id: r.id,
-        orderId: r.order_id,
-        teamId: r.team_id,
-        teamName: r.team_name,
-        status: r.status,
-        source: r.source,
-        mode: r.mode,
-        expiresAt: new Date(r.expires_at).toISOString(),
-        createdAt: new Date(r.created_at).toISOString(),
-        score: r.score,
-        scoreBreakdown: r.score_breakdown,
-        order: {
-          serviceCode: r.service_code,
-          serviceName: r.service_name,
-          description: r.description,
-          area: r.area_name,
-          coarseLocation: coarsen(fromGeoJsonPoint(r.location)!),
-          status: r.order_status,
-          urgent: r.urgent,
-          preferredStart: r.preferred_start ? new Date(r.preferred_start).toISOString() : null,
-          preferredEnd: r.preferred_end ? new Date(r.preferred_end).toISOString() : null,
-        },
-      })),
+      items: page.items.map((r): OfferView => {
+        const base = {
+          id: r.id,
+          orderId: r.order_id,
+          teamId: r.team_id,
+          teamName: r.team_name,
+          status: r.status,
+          source: r.source,
+          mode: r.mode,
+          expiresAt: new Date(r.expires_at).toISOString(),
+          createdAt: new Date(r.created_at).toISOString(),
+        };
+        // an offer no longer pending: the team only needs to know what became of it
+        if (r.status !== 'pending') {
+          return { ...base, score: null, scoreBreakdown: null, order: { serviceCode: r.service_code, serviceName: r.service_name } };
+        }
+        const { score, summary } = teamScoreSummary(r.score_breakdown ?? {}, this.weights);
+        return {
+          ...base,
+          score,
+          scoreBreakdown: summary,
+          order: {
+            serviceCode: r.service_code,
+            serviceName: r.service_name,
+            description: r.description,
+            area: r.area_name,
+            coarseLocation: coarsen(fromGeoJsonPoint(r.location)!),
+            status: r.order_status,
+            urgent: r.urgent,
+            preferredStart: r.preferred_start ? new Date(r.preferred_start).toISOString() : null,
+            preferredEnd: r.preferred_end ? new Date(r.preferred_end).toISOString() : null,
+          },
+        };
+      }),
       nextCursor: page.nextCursor,
     };
   }
