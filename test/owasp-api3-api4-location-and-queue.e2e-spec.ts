@@ -29,10 +29,10 @@ describe('API3/API4/API6:2023 location leaks and jurisdiction flooding', () => {
   beforeAll(async () => {
     db = new Client({ connectionString: TEST_DATABASE_URL });
     await db.connect();
-    platform = await startPlatform(`location-${tag}`, { REGION_BOUNDARY_MAX_VERTICES: String(MAX_VERTICES) });
+    platform = await startPlatform(`location-${tag}`, { REGION_BOUNDARY_MAX_VERTICES: String(MAX_VERTICES) }, { relay: false });
     api = new Http(platform.api.url);
     w = await buildJurisdictionWorld(api, tag, centre);
-  }, 240000);
+  }, 400000);
 
   afterAll(async () => {
     await db?.end();

@@ -121,10 +121,12 @@ export class OrgAdminService {
     return this.dataSource.transaction(async (m) => {
       const boundary = change.boundary ? await checkBoundary(m, { ...this.boundaryCheck(region.parentId, change.boundary), regionId }) : null;
       const [row] = await m.query(
-        `UPDATE regions SET name = COALESCE($2, name),
-                boundary = CASE WHEN $3::text IS NULL THEN boundary ELSE ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON($3::text), 4326))::geography END
-          WHERE id = $1
-          RETURNING id, name, level, parent_id, boundary IS NOT NULL AS has_boundary, created_at`,
+        `WITH changed AS (
+           UPDATE regions SET name = COALESCE($2, name),
+                  boundary = CASE WHEN $3::text IS NULL THEN boundary ELSE ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON($3::text), 4326))::geography END
+            WHERE id = $1
+            RETURNING id, name, level, parent_id, boundary IS NOT NULL AS has_boundary, created_at)
+         SELECT * FROM changed`,
         [regionId, change.name ?? null, boundary],
       );
       if (!row) throw DomainException.notFound(ErrorCode.RegionNotFound);
