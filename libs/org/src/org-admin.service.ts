@@ -106,18 +106,16 @@ export class OrgAdminService {
   /**
    * Renames a region or redraws its boundary, under the same rules as a new one (inside the parent,
    * clear of the siblings) and keeping every sub-region inside. Only admins whose jurisdiction covers
-   * the region's parent may redraw it (a township admin does not move the township's own edge); a
-   * county root is redrawn by the everything-scope admin. Orders and profiles keep the region they
+   * the region's parent may change it (a township admin does not move the township's own edge); a
+   * county root is changed by the everything-scope admin. Orders and profiles keep the region they
    * were given; new ones follow the new boundary.
    */
   async updateRegion(user: AuthUser, regionId: string, change: { name?: string; boundary?: object }) {
     const region = await this.jurisdiction.region(regionId);
     if (!region || !(await this.jurisdiction.staffCovers(user, regionId))) throw DomainException.notFound(ErrorCode.RegionNotFound);
-    if (change.boundary) {
-      if (region.parentId) await this.jurisdiction.requireStaffCovers(user, region.parentId);
-      else if ((await this.jurisdiction.staffScope(user)).kind !== 'all') throw new DomainException(ErrorCode.OutsideJurisdiction, 403);
-      requireBoundarySize(change.boundary, this.config.REGION_BOUNDARY_MAX_VERTICES);
-    }
+    if (region.parentId) await this.jurisdiction.requireStaffCovers(user, region.parentId);
+    else if ((await this.jurisdiction.staffScope(user)).kind !== 'all') throw new DomainException(ErrorCode.OutsideJurisdiction, 403);
+    if (change.boundary) requireBoundarySize(change.boundary, this.config.REGION_BOUNDARY_MAX_VERTICES);
     return this.dataSource.transaction(async (m) => {
       const boundary = change.boundary ? await checkBoundary(m, { ...this.boundaryCheck(region.parentId, change.boundary), regionId }) : null;
       const [row] = await m.query(
