@@ -709,7 +709,8 @@ describe('bad input: clean 4xx, stable codes, nothing written', () => {
       expectError(await admin.post('/api/v1/regions', { name: '孤村', level: 'village', parentId: ghostRegion }), 422, 'REGION_NOT_FOUND', ['parentId']);
       expectError(await admin.post('/api/v1/regions', { name: '城', level: 'city' }), 400, 'VALIDATION_FAILED', ['level']);
       const line = { type: 'Polygon', coordinates: [[[120, 31], [120.5, 31.5], [121, 32], [120, 31]]] };
-      expectError(await admin.post('/api/v1/regions', { name: `线县${tag}`, level: 'county', boundary: line }), 422, 'INVALID_GEOMETRY', ['boundary']);
+      // an invalid ring is refused as drawn (400), never repaired
+      expectError(await admin.post('/api/v1/regions', { name: `线县${tag}`, level: 'county', boundary: line }), 400, 'INVALID_GEOMETRY', ['boundary']);
       const open = { type: 'Polygon', coordinates: [[[120, 31], [120.1, 31], [120.1, 31.1], [120, 31.1]]] };
       expectError(await admin.post('/api/v1/regions', { name: `开县${tag}`, level: 'county', boundary: open }), 400, 'VALIDATION_FAILED', ['boundary']);
       expectError(await admin.post('/api/v1/services', { code: serviceCode, name: '重复', group: '测试', requiredSkills: [skill] }), 409, 'SERVICE_CODE_TAKEN', ['code']);

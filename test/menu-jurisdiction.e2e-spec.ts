@@ -133,7 +133,8 @@ describe('menu items per county', () => {
     expect(wrongCounty.body.fields).toEqual([expect.objectContaining({ field: 'serviceCode' })]);
     expect(wrongCounty.body.message).toContain(x.county.name);
     const outside = await resident.http.post('/api/v1/orders', { serviceCode: codes.x, description: '助浴', location: nowhere, address: '远方' });
-    expect([outside.status, outside.body.code]).toEqual([422, 'SERVICE_NOT_AVAILABLE_HERE']);
+    // outside every county: out of the service area altogether
+    expect([outside.status, outside.body.code]).toEqual([422, 'OUT_OF_SERVICE_AREA']);
     const { rows } = await db.query(`SELECT count(*)::int AS n FROM orders WHERE resident_id = $1`, [resident.id]);
     expect(rows[0].n).toBe(0);
 

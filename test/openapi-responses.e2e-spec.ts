@@ -274,6 +274,7 @@ describe('OpenAPI: every response is described, and real responses match their s
       const station = await admin.post('/api/v1/regions', { name: `接口社区${tag}`, level: 'village', parentId: county.id, boundary: square(home, 5000) }, 201);
       regions = { county, station };
       await admin.get('/api/v1/regions?limit=100');
+      await admin.patch(`/api/v1/regions/${station.id}`, { name: `接口社区${tag}`, boundary: square(home, 6000) }, 200);
 
       await admin.post('/api/v1/services', { code: `OA_${tag}`, name: `接口服务${tag}`, group: '接口', requiredSkills: [skill], acceptTimeoutSeconds: 600 }, 201);
       await admin.post('/api/v1/services', { code: `OAR_${tag}`, name: `需审核${tag}`, group: '接口', description: '先审核', requiredSkills: [skill], acceptTimeoutSeconds: 600, requiresReview: true }, 201);

@@ -9,7 +9,8 @@ import { expectOk, login, randomPhone } from './support/world';
  * OWASP API5:2023 — functions are guarded by role and by jurisdiction: residents, volunteers and
  * grid workers get 403 on staff and admin endpoints; dispatchers on admin endpoints; a township's
  * staff cannot act outside the township (403 OUTSIDE_JURISDICTION for writes into another region,
- * 404 for objects there); orders outside every boundary are for county-wide admins only.
+ * 404 for objects there); orders outside every boundary are refused, and old region-less ones are for the
+ * everything-scope admin only.
  */
 describe('API5:2023 Broken Function Level Authorization', () => {
   const tag = `F${Date.now() % 100000}`;
@@ -148,13 +149,15 @@ describe('API5:2023 Broken Function Level Authorization', () => {
     });
   });
 
-  it('an order outside every boundary is visible to the bootstrap and county-wide admins only', async () => {
-    const lost = await placeOrder(w.residents.bob.http, { serviceCode: w.serviceCode, description: '边界外', location: w.at.nowhere, address: '无名地' });
-    expect(lost.regionId).toBeNull();
-    for (const d of [w.staff.countyDispatcher.http, w.staff.townAdminA.http, w.staff.townDispatcherA.http, w.grid.a.http]) {
+  it('an order outside every boundary is refused; one left from before (no region) is visible to the bootstrap admin only', async () => {
+    const refused = await w.residents.bob.http.post('/api/v1/orders', { serviceCode: w.serviceCode, description: '边界外', location: w.at.nowhere, address: '无名地' });
+    expect([refused.status, refused.body.code]).toEqual([422, 'OUT_OF_SERVICE_AREA']);
+    // a region-less row as older versions wrote them
+    const lost = await placeOrder(w.residents.bob.http, { serviceCode: w.serviceCode, description: '旧的边界外单', location: w.at.b1, address: '无名地' });
+    await db.query(`UPDATE orders SET region_id = NULL WHERE id = $1`, [lost.id]);
+    for (const d of [w.staff.countyAdmin.http, w.staff.countyDispatcher.http, w.staff.townAdminA.http, w.staff.townDispatcherA.http, w.staff.townDispatcherB.http, w.grid.a.http]) {
       expect((await d.get(`/api/v1/orders/${lost.id}`)).status).toBe(404);
     }
-    expectOk(await w.staff.countyAdmin.http.get(`/api/v1/orders/${lost.id}`), 200, 'county admin');
     expectOk(await w.admin.get(`/api/v1/orders/${lost.id}`), 200, 'bootstrap admin');
   });
 });

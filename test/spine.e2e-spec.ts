@@ -70,8 +70,9 @@ describe('spine: order → dispatch → accept → rate', () => {
 
     const offer = await until('offer to the near team', () => pendingOffer(teams.near));
     expect(offer.teamId).toBe(teams.near.id);
-    expect(offer.scoreBreakdown.distanceM).toBeGreaterThan(400);
-    expect(offer.scoreBreakdown.distanceM).toBeLessThan(600);
+    // ~500 m away: the team is told the distance to the kilometre, never in metres
+    expect([0, 1]).toContain(offer.scoreBreakdown.distanceKm);
+    expect(offer.scoreBreakdown.distanceM).toBeUndefined();
     // privacy: the offer carries area and a coarse location, never the address, exact location or phone
     expect(offer.order.area).toBe(`测试社区${tag}`);
     expect(JSON.stringify(offer)).not.toContain('3 幢 201');

@@ -4,7 +4,8 @@ import { AuditLog, RequestMeta } from '@xinyuan/audit';
 import { decodeCursor, DomainException, ErrorCode, Page, PiiCipher, toPage } from '@xinyuan/common';
 import { fromGeoJsonPoint, LatLng, toEwkt } from '@xinyuan/geo';
 import type { AuthUser } from '@xinyuan/identity';
-import { JurisdictionService, scopeSql } from '@xinyuan/org';
+import { AppConfig } from '@xinyuan/config';
+import { JurisdictionService, outOfServiceArea, scopeSql } from '@xinyuan/org';
 import {
   AgeBand, beneficiaryAccess, BeneficiaryAccess, BeneficiaryListItem, BeneficiaryRecord, BeneficiaryTag, BeneficiaryView, Guardian,
   toBeneficiaryListItem, toBeneficiaryView,
@@ -41,9 +42,8 @@ const COLUMNS = `b.id, b.created_by, b.region_id, r.name AS area_name, b.name, b
   ST_AsGeoJSON(b.location)::json AS location, b.tags, b.id_number_enc, b.phone_enc, b.guardian_enc, b.version,
   b.created_at, b.updated_at, b.created_at::text AS cursor_at`;
 const FROM = `beneficiaries b LEFT JOIN regions r ON r.id = b.region_id`;
-/** The deepest region whose boundary covers a point (as orders do). */
-const REGION_OF = (param: string) => `(SELECT rr.id FROM regions rr WHERE rr.boundary IS NOT NULL AND ST_Covers(rr.boundary, ${param}::geography)
-  ORDER BY array_position(ARRAY['point', 'village', 'township', 'county'], rr.level) LIMIT 1)`;
+/** The region of a point, walking down the region tree from the roots (as orders do: `region_of_point`). */
+const REGION_OF = (param: string) => `region_of_point(${param}::geography)`;
 
 const notFound = () => DomainException.notFound(ErrorCode.BeneficiaryNotFound);
 const tagsForbidden = () =>
@@ -63,12 +63,14 @@ export class BeneficiaryService {
     private readonly cipher: PiiCipher,
     private readonly jurisdiction: JurisdictionService,
     private readonly audit: AuditLog,
+    private readonly config: AppConfig,
   ) {}
 
   async create(user: AuthUser, input: BeneficiaryInput): Promise<BeneficiaryView> {
     if (!user.roles.some((r) => MAY_RECORD.includes(r))) throw DomainException.forbidden();
     return this.dataSource.transaction(async (m) => {
       const [{ region_id }] = await m.query(`SELECT ${REGION_OF('$1')} AS region_id`, [toEwkt(input.location)]);
+      if (!region_id && !this.config.ALLOW_ORDERS_OUTSIDE_REGIONS) throw outOfServiceArea();
       const official = await this.isOfficial(m, user, region_id);
       // grid workers and staff record people of their own jurisdiction; a resident records for themself or family
       if (!official && !user.roles.includes('resident')) throw new DomainException(ErrorCode.OutsideJurisdiction, 403);
@@ -152,6 +154,7 @@ export class BeneficiaryService {
       let regionId: string | null = row.region_id;
       if (patch.location) {
         [{ region_id: regionId }] = await m.query(`SELECT ${REGION_OF('$1')} AS region_id`, [toEwkt(patch.location)]);
+        if (!regionId && !this.config.ALLOW_ORDERS_OUTSIDE_REGIONS) throw outOfServiceArea();
         // an official who is not the owner cannot move a profile out of their own jurisdiction
         if (row.created_by !== user.id && !(await this.isOfficial(m, user, regionId))) throw new DomainException(ErrorCode.OutsideJurisdiction, 403);
       }

@@ -195,7 +195,7 @@ export class CatalogService {
     }
     if (place.location) {
       const rows: { id: string }[] = await this.dataSource.query(
-        `SELECT id FROM regions WHERE parent_id IS NULL AND boundary IS NOT NULL AND ST_Covers(boundary, ST_SetSRID(ST_MakePoint($2, $1), 4326)::geography)`,
+        `SELECT r.path[1] AS id FROM regions r WHERE r.id = region_of_point(ST_SetSRID(ST_MakePoint($2, $1), 4326)::geography)`,
         [place.location.lat, place.location.lng],
       );
       return rows.map((r) => r.id);
@@ -226,7 +226,7 @@ export class CatalogService {
     if (!user.roles.includes('admin')) return { kind: 'none' };
     const scope = await this.jurisdiction.staffScope(user);
     if (scope.kind === 'all') return { kind: 'all' };
-    if (scope.kind === 'subtree' && scope.includesUnregioned) return { kind: 'county', countyId: scope.regionId };
+    if (scope.kind === 'subtree' && scope.countyWide) return { kind: 'county', countyId: scope.regionId };
     return { kind: 'none' };
   }
 

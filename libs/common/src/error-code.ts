@@ -70,6 +70,12 @@ export enum ErrorCode {
   DeliveryNotFound = 'DELIVERY_NOT_FOUND',
   CallbackSignatureInvalid = 'CALLBACK_SIGNATURE_INVALID',
   DeliveryNotDead = 'DELIVERY_NOT_DEAD',
+  // jurisdiction and location (region boundaries, the service area)
+  BoundaryOutsideParent = 'BOUNDARY_OUTSIDE_PARENT',
+  BoundaryOverlapsSibling = 'BOUNDARY_OVERLAPS_SIBLING',
+  BoundaryExcludesChild = 'BOUNDARY_EXCLUDES_CHILD',
+  BoundaryTooComplex = 'BOUNDARY_TOO_COMPLEX',
+  OutOfServiceArea = 'OUT_OF_SERVICE_AREA',
 }
 
 /** Chinese text shown to people when a code is raised without a more specific message. */
@@ -137,4 +143,9 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   [ErrorCode.DeliveryNotFound]: '发送记录不存在',
   [ErrorCode.CallbackSignatureInvalid]: '回调签名无效',
   [ErrorCode.DeliveryNotDead]: '只有发送失败的消息可以重发',
+  [ErrorCode.BoundaryOutsideParent]: '区域边界必须在上级区域的边界之内',
+  [ErrorCode.BoundaryOverlapsSibling]: '区域边界与同级的其他区域重叠',
+  [ErrorCode.BoundaryExcludesChild]: '新边界没有完整包住下级区域',
+  [ErrorCode.BoundaryTooComplex]: '区域边界的点太多，请简化后再提交',
+  [ErrorCode.OutOfServiceArea]: '该位置不在服务范围内',
 };

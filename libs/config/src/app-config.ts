@@ -1,9 +1,12 @@
 import { isIP } from 'node:net';
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 const toNum = toInt;
+/** "true"/"1" and "false"/"0" (anything else is left as is and fails validation). */
+const toBool = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : value === true || value === 'true' || value === '1' ? true : value === false || value === 'false' || value === '0' ? false : value;
 
 /**
  * Every setting the three apps read from the environment. Defaults suit a developer machine;
@@ -219,6 +222,31 @@ export class AppConfig {
   @Min(0)
   @Max(1440)
   COMPLETION_MINUTES_SLACK = 60;
+
+  // ---- jurisdiction and location: region boundaries and the service area ----
+
+  /**
+   * Orders (and beneficiary profiles) whose point lies inside no region of the deployment are
+   * refused with 422 OUT_OF_SERVICE_AREA. `true` takes them without a region (searched by radius
+   * alone, seen by the everything-scope admin only).
+   */
+  @Transform(toBool)
+  @IsBoolean()
+  ALLOW_ORDERS_OUTSIDE_REGIONS = false;
+
+  /** A region boundary with more positions than this is refused (422 BOUNDARY_TOO_COMPLEX). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(4)
+  @Max(1_000_000)
+  REGION_BOUNDARY_MAX_VERTICES = 5000;
+
+  /** Statement timeout (ms) on the checks of a new or changed region boundary; past it: 422 BOUNDARY_TOO_COMPLEX. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60000)
+  REGION_BOUNDARY_CHECK_TIMEOUT_MS = 3000;
 
   // ---- staff console, dashboards and the web front ends ----
 

@@ -84,7 +84,7 @@ export class CandidateFinder {
     );
   }
 
-  /** The order's station (站), township and county, from the deepest region covering it. */
+  /** The order's station (站), township and county: the ancestors of the region placement gave it (`region_of_point`). */
   async ancestorsOf(manager: EntityManager, regionId: string | null): Promise<OrderAncestors> {
     const a: OrderAncestors = { stationId: null, townshipId: null, countyId: null };
     if (!regionId) return a;

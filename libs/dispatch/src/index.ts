@@ -13,3 +13,4 @@ export * from './offer-queries';
 export * from './dispatch.module';
 export * from './pending-offers';
 export * from './assignable-teams';
+export * from './team-score-summary';

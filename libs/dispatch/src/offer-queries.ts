@@ -10,8 +10,16 @@ import { DispatchWeights, RankedCandidate, rankCandidates, ScoreBreakdown } from
 import { weightsFrom } from './dispatch-order.use-case';
 import { AppConfig } from '@xinyuan/config';
 import type { OfferStatus } from './offer.tables';
+import { TeamScoreSummary, teamScoreSummary } from './team-score-summary';
 
-/** What a team sees of an offer: never the exact address, location or phone. */
+/**
+ * What a team sees of an offer: never the exact address, location or phone, and nothing from which
+ * they could be worked out. While the offer is pending: the order's summary (area, ~1 km cell) and
+ * why the team was chosen without the distance part — the distance rounded to the kilometre, no
+ * proximity, a score computed without proximity. Once it is no longer pending (accepted, declined,
+ * expired, withdrawn): only what tells the team what became of it (id, order, status, service, times).
+ * Staff read the full breakdown through the order's candidates and timeline.
+ */
 export interface OfferView {
   id: string;
   orderId: string;
@@ -22,12 +30,16 @@ export interface OfferView {
   mode: 'offer' | 'grab';
   expiresAt: string;
   createdAt: string;
-  score: number;
-  scoreBreakdown: ScoreBreakdown;
+  /** Pending only (null after): the score without its proximity part. */
+  score: number | null;
+  /** Pending only (null after). */
+  scoreBreakdown: TeamScoreSummary | null;
   order: {
-    serviceCode: string; serviceName: string; description: string; area: string | null; coarseLocation: LatLng; status: string; urgent: boolean;
+    serviceCode: string; serviceName: string;
+    // pending only:
+    description?: string; area?: string | null; coarseLocation?: LatLng; status?: string; urgent?: boolean;
     /** When the resident would like the team to come (null: any time). */
-    preferredStart: string | null; preferredEnd: string | null;
+    preferredStart?: string | null; preferredEnd?: string | null;
   };
 }
 
@@ -78,7 +90,7 @@ export class OfferQueries {
               f.created_at::text AS cursor_at, f.score, f.score_breakdown,
               o.service_code, s.name AS service_name, o.description, o.status AS order_status, o.urgent, r.name AS area_name,
               o.preferred_start, o.preferred_end,
-              ST_AsGeoJSON(o.location)::json AS location
+              CASE WHEN f.status = 'pending' THEN ST_AsGeoJSON(o.location)::json END AS location
          FROM offers f
          JOIN orders o ON o.id = f.order_id
          JOIN services s ON s.id = o.service_id
@@ -91,30 +103,40 @@ export class OfferQueries {
     );
     const page = toPage(rows, filter.limit, (r) => ({ at: r.cursor_at, id: r.id }));
     return {
-      items: page.items.map((r) => ({
-        id: r.id,
-        orderId: r.order_id,
-        teamId: r.team_id,
-        teamName: r.team_name,
-        status: r.status,
-        source: r.source,
-        mode: r.mode,
-        expiresAt: new Date(r.expires_at).toISOString(),
-        createdAt: new Date(r.created_at).toISOString(),
-        score: r.score,
-        scoreBreakdown: r.score_breakdown,
-        order: {
-          serviceCode: r.service_code,
-          serviceName: r.service_name,
-          description: r.description,
-          area: r.area_name,
-          coarseLocation: coarsen(fromGeoJsonPoint(r.location)!),
-          status: r.order_status,
-          urgent: r.urgent,
-          preferredStart: r.preferred_start ? new Date(r.preferred_start).toISOString() : null,
-          preferredEnd: r.preferred_end ? new Date(r.preferred_end).toISOString() : null,
-        },
-      })),
+      items: page.items.map((r): OfferView => {
+        const base = {
+          id: r.id,
+          orderId: r.order_id,
+          teamId: r.team_id,
+          teamName: r.team_name,
+          status: r.status,
+          source: r.source,
+          mode: r.mode,
+          expiresAt: new Date(r.expires_at).toISOString(),
+          createdAt: new Date(r.created_at).toISOString(),
+        };
+        // an offer no longer pending: the team only needs to know what became of it
+        if (r.status !== 'pending') {
+          return { ...base, score: null, scoreBreakdown: null, order: { serviceCode: r.service_code, serviceName: r.service_name } };
+        }
+        const { score, summary } = teamScoreSummary(r.score_breakdown ?? {}, this.weights);
+        return {
+          ...base,
+          score,
+          scoreBreakdown: summary,
+          order: {
+            serviceCode: r.service_code,
+            serviceName: r.service_name,
+            description: r.description,
+            area: r.area_name,
+            coarseLocation: coarsen(fromGeoJsonPoint(r.location)!),
+            status: r.order_status,
+            urgent: r.urgent,
+            preferredStart: r.preferred_start ? new Date(r.preferred_start).toISOString() : null,
+            preferredEnd: r.preferred_end ? new Date(r.preferred_end).toISOString() : null,
+          },
+        };
+      }),
       nextCursor: page.nextCursor,
     };
   }

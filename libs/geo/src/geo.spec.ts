@@ -1,5 +1,5 @@
 import { coarsen, fromGeoJsonPoint, toEwkt, toGeoJsonPoint } from './geo';
-import { isGeoJsonPolygonal } from './geojson-polygon';
+import { countGeoJsonVertices, isGeoJsonPolygonal } from './geojson-polygon';
 
 describe('geo helpers', () => {
   it('coarsens a location to a ~1 km grid so an address cannot be pinpointed', () => {
@@ -23,5 +23,15 @@ describe('geo helpers', () => {
     expect(isGeoJsonPolygonal({ type: 'Polygon', coordinates: [[[200, 30], [119.9, 30.5], [119.9, 30.8], [200, 30]]] })).toBe(false);
     expect(isGeoJsonPolygonal({ type: 'Point', coordinates: [119, 30] })).toBe(false);
     expect(isGeoJsonPolygonal('Polygon')).toBe(false);
+  });
+});
+
+describe('countGeoJsonVertices', () => {
+  it('counts every position of every ring of a Polygon or MultiPolygon, and nothing of other values', () => {
+    const ring = [[119.5, 30.5], [119.9, 30.5], [119.9, 30.8], [119.5, 30.5]];
+    expect(countGeoJsonVertices({ type: 'Polygon', coordinates: [ring, ring] })).toBe(8);
+    expect(countGeoJsonVertices({ type: 'MultiPolygon', coordinates: [[ring], [ring, ring]] })).toBe(12);
+    expect(countGeoJsonVertices({ type: 'Point', coordinates: [1, 2] })).toBe(0);
+    expect(countGeoJsonVertices(null)).toBe(0);
   });
 });

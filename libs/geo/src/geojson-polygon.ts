@@ -15,3 +15,14 @@ export function isGeoJsonPolygonal(value: unknown): boolean {
   if (g.type === 'MultiPolygon') return Array.isArray(g.coordinates) && g.coordinates.length >= 1 && g.coordinates.every(isPolygon);
   return false;
 }
+
+/** Number of positions in a GeoJSON Polygon or MultiPolygon (closing positions included); 0 for anything else. */
+export function countGeoJsonVertices(value: unknown): number {
+  const g = value as { type?: unknown; coordinates?: unknown } | null;
+  if (!g || typeof g !== 'object' || !Array.isArray(g.coordinates)) return 0;
+  const ringsOf = (polygon: unknown): number =>
+    Array.isArray(polygon) ? polygon.reduce((n: number, ring: unknown) => n + (Array.isArray(ring) ? ring.length : 0), 0) : 0;
+  if (g.type === 'Polygon') return ringsOf(g.coordinates);
+  if (g.type === 'MultiPolygon') return g.coordinates.reduce((n: number, p: unknown) => n + ringsOf(p), 0);
+  return 0;
+}

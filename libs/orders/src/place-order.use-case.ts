@@ -7,6 +7,7 @@ import { LatLng, toEwkt } from '@xinyuan/geo';
 import { AuthUser } from '@xinyuan/identity';
 import { DispatchQueue } from '@xinyuan/queue';
 import { AppConfig } from '@xinyuan/config';
+import { outOfServiceArea } from '@xinyuan/org';
 import { ActorRole, placerRole } from './actor';
 import { openContactPhone } from './order-pii';
 import { initialStatus } from './order-state-machine';
@@ -42,10 +43,12 @@ export interface PlaceOrderResult {
 
 const PLACE_ORDER_SQL = `
   WITH svc AS (SELECT id, name, requires_review, region_id FROM services WHERE code = $2 AND active),
-  area AS (SELECT r.id, r.path FROM regions r WHERE r.boundary IS NOT NULL AND ST_Covers(r.boundary, $4::geography)
-            ORDER BY array_position(ARRAY['point', 'village', 'township', 'county'], r.level) LIMIT 1),
+  -- the region of the point, walking down the tree from the roots (never "the deepest anywhere")
+  area AS (SELECT r.id, r.path FROM regions r WHERE r.id = region_of_point($4::geography)),
+  -- a point inside no region is out of the service area (unless $18: ALLOW_ORDERS_OUTSIDE_REGIONS);
   -- a county's own menu item is ordered only inside that county
-  here AS (SELECT svc.* FROM svc WHERE svc.region_id IS NULL OR EXISTS (SELECT 1 FROM area WHERE area.path @> ARRAY[svc.region_id])),
+  here AS (SELECT svc.* FROM svc WHERE ($18::boolean OR EXISTS (SELECT 1 FROM area))
+                                   AND (svc.region_id IS NULL OR EXISTS (SELECT 1 FROM area WHERE area.path @> ARRAY[svc.region_id]))),
   usr AS (SELECT id, phone_enc FROM users WHERE id = $1),
   key AS (
     INSERT INTO idempotency_keys (user_id, key, request_hash, order_id)
@@ -72,6 +75,7 @@ const PLACE_ORDER_SQL = `
       FROM placed
     RETURNING at, note)
   SELECT placed.*, EXISTS (SELECT 1 FROM svc) AS service_found, EXISTS (SELECT 1 FROM here) AS service_here,
+         EXISTS (SELECT 1 FROM area) AS in_area,
          (SELECT r.name FROM regions r WHERE r.id = (SELECT region_id FROM svc)) AS service_county,
          EXISTS (SELECT 1 FROM usr) AS user_found,
          (SELECT name FROM svc) AS service_name, (SELECT name FROM regions WHERE id = placed.region_id) AS area_name,
@@ -81,6 +85,8 @@ const PLACE_ORDER_SQL = `
 /** What PLACE_ORDER_SQL answers: the order's columns (all null when nothing was placed) and the facts checked. */
 type PlacedRow = { [K in keyof OrderColumns]: OrderColumns[K] | null } & {
   service_found: boolean;
+  /** The location lies inside a region of the deployment. */
+  in_area: boolean;
   /** The item may be ordered at this location (deployment-wide, or its county covers the location). */
   service_here: boolean;
   service_county: string | null;
@@ -140,7 +146,7 @@ export class PlaceOrderUseCase {
       [result] = await this.dataSource.query(PLACE_ORDER_SQL, [
         user.id, input.serviceCode, input.description, toEwkt(location), address, contactPhone,
         input.preferredStart ?? null, input.preferredEnd ?? null, input.urgent ?? false, orderId, idempotencyKey ?? null, requestHash,
-        profile?.id ?? null, onBehalf, actorRole, initialStatus(true), initialStatus(false),
+        profile?.id ?? null, onBehalf, actorRole, initialStatus(true), initialStatus(false), this.config.ALLOW_ORDERS_OUTSIDE_REGIONS,
       ]);
     } catch (e) {
       if (e instanceof QueryFailedError && (e.driverError as { code?: string })?.code === 'XY429') {
@@ -158,6 +164,7 @@ export class PlaceOrderUseCase {
         { field: 'serviceCode', messages: ['unknown or inactive service code'] },
       ]);
     }
+    if (!result.in_area && !this.config.ALLOW_ORDERS_OUTSIDE_REGIONS) throw outOfServiceArea();
     if (!result.service_here) {
       throw new DomainException(ErrorCode.ServiceNotAvailableHere, 422, `「${result.service_name}」只在${result.service_county ?? '所属县'}提供，这个地点不能下这项服务`, [
         { field: 'serviceCode', messages: ['this menu item belongs to another county than the order\'s location'] },

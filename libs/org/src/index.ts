@@ -6,3 +6,4 @@ export * from './jurisdiction.service';
 export * from './staff-change';
 export * from './staff-admin.service';
 export * from './org.module';
+export * from './region-boundary';

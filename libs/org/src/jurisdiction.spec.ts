@@ -12,11 +12,11 @@ describe('jurisdiction', () => {
     for (const p of [...Object.values(path), null]) expect(covers(s, p)).toBe(true);
   });
 
-  it('a county-root admin sees the county and the orders outside every boundary; a county dispatcher only the county', () => {
+  it('a county-root admin sees the county but not the orders outside every boundary (the everything-scope only); a county dispatcher only the county', () => {
     const admin = staffScope({ roles: ['admin'], regionId: 'c' }, COUNTY);
     const dispatcher = staffScope({ roles: ['dispatcher'], regionId: 'c' }, COUNTY);
     expect(covers(admin, path.village)).toBe(true);
-    expect(covers(admin, null)).toBe(true);
+    expect(covers(admin, null)).toBe(false);
     expect(covers(admin, path.otherCounty)).toBe(false);
     expect(covers(dispatcher, path.otherTownship)).toBe(true);
     expect(covers(dispatcher, null)).toBe(false);
@@ -70,10 +70,11 @@ describe('jurisdiction', () => {
     expect(scopeSql({ kind: 'all' }, 'o.region_id', params)).toBe('true');
     expect(scopeSql({ kind: 'none' }, 'o.region_id', params)).toBe('false');
     expect(params).toEqual(['x']);
-    const sql = scopeSql({ kind: 'subtree', regionId: 't', includesUnregioned: false }, 'o.region_id', params);
+    const sql = scopeSql({ kind: 'subtree', regionId: 't', countyWide: false }, 'o.region_id', params);
     expect(params).toEqual(['x', 't']);
     expect(sql).toContain('$2::uuid');
     expect(sql).not.toContain('IS NULL');
-    expect(scopeSql({ kind: 'subtree', regionId: 'c', includesUnregioned: true }, 'o.region_id', params)).toMatch(/o\.region_id IS NULL OR/);
+    // a county-wide admin's condition does not reach region-less rows either
+    expect(scopeSql({ kind: 'subtree', regionId: 'c', countyWide: true }, 'o.region_id', params)).not.toContain('IS NULL');
   });
 });

@@ -3,7 +3,9 @@
  * database) so it is unit-tested directly; `JurisdictionService` feeds it the region facts.
  *
  * - the bootstrap admin (ADMIN_PHONE, no region) sees everything;
- * - an admin whose region is a county root is county-wide and also sees objects outside every boundary;
+ * - an admin whose region is a county root is county-wide (edits the county's menu and skill labels);
+ * - objects without a region (old orders and profiles from outside every boundary) belong to the
+ *   everything-scope only: no county's staff sees them, county-wide or not;
  * - a dispatcher or admin with a region sees that region's subtree (regions.path holds the ancestors
  *   root first, itself last);
  * - a grid worker (网格员) sees beneficiaries, and the orders placed for them, inside their grid;
@@ -14,8 +16,8 @@ export type Scope =
   | {
       kind: 'subtree';
       regionId: string;
-      /** Objects without a region (outside every boundary) are visible: county-wide admins only. */
-      includesUnregioned: boolean;
+      /** An admin of a root county: may change that county's menu and skill labels. Never widens what is visible. */
+      countyWide: boolean;
     }
   | { kind: 'none' };
 
@@ -41,13 +43,13 @@ export function staffScope(user: ScopeSubject, region: RegionFacts | null): Scop
   if (!admin && !dispatcher) return NO_SCOPE;
   if (!user.regionId) return admin ? ALL_SCOPE : NO_SCOPE;
   if (!region || region.id !== user.regionId) return NO_SCOPE; // the region is gone: fail closed
-  return { kind: 'subtree', regionId: region.id, includesUnregioned: admin && region.parentId === null && region.level === 'county' };
+  return { kind: 'subtree', regionId: region.id, countyWide: admin && region.parentId === null && region.level === 'county' };
 }
 
 /** Scope of a grid worker over beneficiaries and their orders: their grid's subtree. */
 export function gridScope(user: ScopeSubject, region: RegionFacts | null): Scope {
   if (!user.roles.includes('grid_worker') || !user.regionId || !region || region.id !== user.regionId) return NO_SCOPE;
-  return { kind: 'subtree', regionId: region.id, includesUnregioned: false };
+  return { kind: 'subtree', regionId: region.id, countyWide: false };
 }
 
 /** Does the scope cover an object in the region with this path (ancestors root first, itself last; null: no region)? */
@@ -58,7 +60,8 @@ export function covers(scope: Scope, regionPath: readonly string[] | null | unde
     case 'none':
       return false;
     case 'subtree':
-      return regionPath ? regionPath.includes(scope.regionId) : scope.includesUnregioned;
+      // an object without a region belongs to the everything-scope alone
+      return regionPath ? regionPath.includes(scope.regionId) : false;
   }
 }
 
@@ -71,7 +74,7 @@ export function includesScope(outer: Scope, inner: Scope, innerPath: readonly st
   if (outer.kind === 'all') return true;
   if (outer.kind === 'none' || inner.kind === 'all') return false;
   if (inner.kind === 'none') return true;
-  return covers(outer, innerPath) && (!inner.includesUnregioned || outer.includesUnregioned);
+  return covers(outer, innerPath) && (!inner.countyWide || outer.countyWide);
 }
 
 /**
@@ -86,8 +89,8 @@ export function scopeSql(scope: Scope, column: string, params: unknown[]): strin
       return 'false';
     case 'subtree': {
       params.push(scope.regionId);
-      const inTree = `${column} IN (SELECT sr.id FROM regions sr WHERE sr.path @> ARRAY[$${params.length}::uuid])`;
-      return scope.includesUnregioned ? `(${column} IS NULL OR ${inTree})` : inTree;
+      // NULL (no region) is never IN a subtree: region-less objects are the everything-scope's alone
+      return `${column} IN (SELECT sr.id FROM regions sr WHERE sr.path @> ARRAY[$${params.length}::uuid])`;
     }
   }
 }

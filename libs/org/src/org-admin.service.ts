@@ -5,6 +5,7 @@ import { AppConfig } from '@xinyuan/config';
 import { fromGeoJsonPoint, GeoJsonPoint, LatLng, toEwkt } from '@xinyuan/geo';
 import { AuthUser, IdentityService, StaffCreatableRole } from '@xinyuan/identity';
 import { scopeSql } from './jurisdiction';
+import { checkBoundary, requireBoundarySize } from './region-boundary';
 import { JurisdictionService } from './jurisdiction.service';
 import type { RegionLevel, RegionRow, TeamMemberRole, TeamRow } from './org.tables';
 
@@ -88,21 +89,51 @@ export class OrgAdminService {
       // a new county root is outside every existing jurisdiction
       throw new DomainException(ErrorCode.OutsideJurisdiction, 403);
     }
-    try {
-      const [row] = await this.dataSource.query(
+    if (input.boundary) requireBoundarySize(input.boundary, this.config.REGION_BOUNDARY_MAX_VERTICES);
+    return this.dataSource.transaction(async (m) => {
+      // inside the parent, clear of the siblings, valid as drawn (never repaired), under a statement timeout
+      const boundary = input.boundary ? await checkBoundary(m, this.boundaryCheck(input.parentId ?? null, input.boundary)) : null;
+      const [row] = await m.query(
         `INSERT INTO regions (name, level, parent_id, boundary)
-         VALUES ($1, $2, $3, CASE WHEN $4::text IS NULL THEN NULL
-                                  ELSE ST_Multi(ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON($4::text), 4326)))::geography END)
+         VALUES ($1, $2, $3, CASE WHEN $4::text IS NULL THEN NULL ELSE ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON($4::text), 4326))::geography END)
          RETURNING id, name, level, parent_id, boundary IS NOT NULL AS has_boundary, created_at`,
-        [input.name, input.level, input.parentId ?? null, input.boundary ? JSON.stringify(input.boundary) : null],
+        [input.name, input.level, input.parentId ?? null, boundary],
       );
       return { id: row.id, name: row.name, level: row.level, parentId: row.parent_id, hasBoundary: row.has_boundary, createdAt: row.created_at };
-    } catch (e) {
-      if (e instanceof QueryFailedError) {
-        throw new DomainException(ErrorCode.InvalidGeometry, 422, undefined, [{ field: 'boundary', messages: ['not a valid polygon'] }]);
-      }
-      throw e;
-    }
+    });
+  }
+
+  /**
+   * Renames a region or redraws its boundary, under the same rules as a new one (inside the parent,
+   * clear of the siblings) and keeping every sub-region inside. Only admins whose jurisdiction covers
+   * the region's parent may change it (a township admin does not move the township's own edge); a
+   * county root is changed by the everything-scope admin. Orders and profiles keep the region they
+   * were given; new ones follow the new boundary.
+   */
+  async updateRegion(user: AuthUser, regionId: string, change: { name?: string; boundary?: object }) {
+    const region = await this.jurisdiction.region(regionId);
+    if (!region || !(await this.jurisdiction.staffCovers(user, regionId))) throw DomainException.notFound(ErrorCode.RegionNotFound);
+    if (region.parentId) await this.jurisdiction.requireStaffCovers(user, region.parentId);
+    else if ((await this.jurisdiction.staffScope(user)).kind !== 'all') throw new DomainException(ErrorCode.OutsideJurisdiction, 403);
+    if (change.boundary) requireBoundarySize(change.boundary, this.config.REGION_BOUNDARY_MAX_VERTICES);
+    return this.dataSource.transaction(async (m) => {
+      const boundary = change.boundary ? await checkBoundary(m, { ...this.boundaryCheck(region.parentId, change.boundary), regionId }) : null;
+      const [row] = await m.query(
+        `WITH changed AS (
+           UPDATE regions SET name = COALESCE($2, name),
+                  boundary = CASE WHEN $3::text IS NULL THEN boundary ELSE ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON($3::text), 4326))::geography END
+            WHERE id = $1
+            RETURNING id, name, level, parent_id, boundary IS NOT NULL AS has_boundary, created_at)
+         SELECT * FROM changed`,
+        [regionId, change.name ?? null, boundary],
+      );
+      if (!row) throw DomainException.notFound(ErrorCode.RegionNotFound);
+      return { id: row.id, name: row.name, level: row.level, parentId: row.parent_id, hasBoundary: row.has_boundary, createdAt: row.created_at };
+    });
+  }
+
+  private boundaryCheck(parentId: string | null, boundary: object) {
+    return { parentId, boundary, maxVertices: this.config.REGION_BOUNDARY_MAX_VERTICES, timeoutMs: this.config.REGION_BOUNDARY_CHECK_TIMEOUT_MS };
   }
 
   /** The regions of the caller's jurisdiction (its subtree), the top of the hierarchy first then by name; one page (keyset over level, name, id). */
@@ -277,7 +308,7 @@ export class OrgAdminService {
   /** Deployment-wide names (skill labels): only the everything-scope admin and county-wide admins change them. */
   async requireCountyWide(user: AuthUser): Promise<void> {
     const scope = await this.jurisdiction.staffScope(user);
-    if (scope.kind === 'all' || (scope.kind === 'subtree' && scope.includesUnregioned)) return;
+    if (scope.kind === 'all' || (scope.kind === 'subtree' && scope.countyWide)) return;
     throw new DomainException(ErrorCode.OutsideJurisdiction, 403, '只有县级管理员可以修改技能名称');
   }
 

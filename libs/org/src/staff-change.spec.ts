@@ -39,8 +39,8 @@ describe('planStaffChange', () => {
 });
 
 describe('staffEditAccess', () => {
-  const township: Scope = { kind: 'subtree', regionId: 'town', includesUnregioned: false };
-  const countyWide: Scope = { kind: 'subtree', regionId: 'county', includesUnregioned: true };
+  const township: Scope = { kind: 'subtree', regionId: 'town', countyWide: false };
+  const countyWide: Scope = { kind: 'subtree', regionId: 'county', countyWide: true };
   const dispatcherInTown = { id: 'd1', roles: ['dispatcher'], regionId: 'town', regionPath: ['county', 'town'] };
 
   it('lets an admin edit staff of their subtree, and the everything-scope admin edit anyone', () => {

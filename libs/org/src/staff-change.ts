@@ -70,7 +70,7 @@ export interface StaffTarget {
 export function staffEditAccess(callerId: string, callerScope: Scope, target: StaffTarget): 'allowed' | 'hidden' | 'above' {
   if (callerScope.kind === 'all' || target.id === callerId) return 'allowed';
   if (callerScope.kind === 'none') return 'hidden';
-  if (target.regionId === null) return callerScope.includesUnregioned ? 'above' : 'hidden';
+  if (target.regionId === null) return callerScope.countyWide ? 'above' : 'hidden';
   if (!covers(callerScope, target.regionPath)) return 'hidden';
   if (target.roles.includes('admin') && target.regionId === callerScope.regionId) return 'above';
   return 'allowed';

@@ -5,7 +5,7 @@ import { AuthUser, CurrentUser, Roles, SessionRevocations } from '@xinyuan/ident
 import { AppConfig } from '@xinyuan/config';
 import { JurisdictionService } from '@xinyuan/org';
 import { LiveQueueHub } from './live-queue.hub';
-import { LiveQueueQueries, LiveQueueSnapshot, ScopedLiveQueueItem, scopeSnapshot } from './live-queue.queries';
+import { LiveQueueQueries, LiveQueueSnapshot } from './live-queue.queries';
 import { LiveQueueSnapshotDto } from './live-queue.dto';
 
 /** 派单 console: the orders that need a person, once or as a live stream. */
@@ -28,7 +28,7 @@ export class LiveQueueController {
   @ApiOperation({ summary: 'Orders needing a person now: pending review, escalated, offers about to expire' })
   @ApiOkResponse({ type: LiveQueueSnapshotDto })
   async snapshot(@CurrentUser() user: AuthUser): Promise<LiveQueueSnapshot> {
-    return scopeSnapshot(await this.queries.snapshot(), await this.jurisdiction.staffScope(user));
+    return this.queries.snapshot(await this.jurisdiction.staffScope(user));
   }
 
   @Get('live-queue/stream')
@@ -53,8 +53,7 @@ export class LiveQueueController {
     raw.write('retry: 3000\n\n');
     let seq = 0;
     let lastSent = '';
-    const send = (snapshot: LiveQueueSnapshot<ScopedLiveQueueItem>) => {
-      const mine = scopeSnapshot(snapshot, scope);
+    const send = (mine: LiveQueueSnapshot) => {
       // a change elsewhere in the county is no news to a township's console
       const key = JSON.stringify(mine.items);
       if (key === lastSent || raw.writableEnded) return;
@@ -87,7 +86,7 @@ export class LiveQueueController {
     request.raw.on('close', close);
     raw.on('close', close);
     try {
-      unsubscribe = await this.hub.subscribe(send, () => {
+      unsubscribe = await this.hub.subscribe(scope, send, () => {
         if (!raw.writableEnded) raw.end();
         close();
       });

@@ -1,7 +1,8 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Client } from 'pg';
 import { AppConfig } from '@xinyuan/config';
-import { LiveQueueQueries, LiveQueueSnapshot, ScopedLiveQueueItem } from './live-queue.queries';
+import { Scope } from '@xinyuan/org';
+import { LiveQueueQueries, LiveQueueSnapshot } from './live-queue.queries';
 
 /** The NOTIFY channel of migration 1765400000001 (`order_events_notify_queue`). */
 export const LIVE_QUEUE_CHANNEL = 'xinyuan_queue';
@@ -9,7 +10,17 @@ export const LIVE_QUEUE_CHANNEL = 'xinyuan_queue';
 /** Changes arriving within this window are folded into one recomputation. */
 const DEBOUNCE_MS = 150;
 
-export type QueueListener = (snapshot: LiveQueueSnapshot<ScopedLiveQueueItem>) => void;
+export type QueueListener = (snapshot: LiveQueueSnapshot) => void;
+
+/** The viewers of one jurisdiction: one query per change for all of them, scoped and limited in SQL. */
+interface ScopeGroup {
+  scope: Scope;
+  listeners: Set<QueueListener>;
+  last: LiveQueueSnapshot | null;
+  lastKey: string;
+}
+
+const scopeKey = (scope: Scope) => (scope.kind === 'subtree' ? `subtree:${scope.regionId}` : scope.kind);
 
 /**
  * Fans the live queue out to every open stream of this api process. One LISTEN connection per
@@ -22,13 +33,11 @@ export type QueueListener = (snapshot: LiveQueueSnapshot<ScopedLiveQueueItem>) =
 @Injectable()
 export class LiveQueueHub implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(LiveQueueHub.name);
-  private readonly listeners = new Set<QueueListener>();
+  private readonly groups = new Map<string, ScopeGroup>();
   /** Open streams end themselves here when the process shuts down, so the server can close. */
   private readonly enders = new Set<() => void>();
   private client: Client | null = null;
   private connecting: Promise<void> | null = null;
-  private last: LiveQueueSnapshot<ScopedLiveQueueItem> | null = null;
-  private lastKey = '';
   private debounce: NodeJS.Timeout | null = null;
   private refresh: NodeJS.Timeout | null = null;
   private reconnect: NodeJS.Timeout | null = null;
@@ -43,30 +52,37 @@ export class LiveQueueHub implements BeforeApplicationShutdown, OnApplicationShu
     private readonly config: AppConfig,
   ) {}
 
-  /** Adds a viewer: it gets the current queue at once, then every change. Returns the unsubscribe. */
-  async subscribe(listener: QueueListener, end?: () => void): Promise<() => void> {
+  /**
+   * Adds a viewer of one jurisdiction: it gets that jurisdiction's queue at once, then every change.
+   * Returns the unsubscribe.
+   */
+  async subscribe(scope: Scope, listener: QueueListener, end?: () => void): Promise<() => void> {
     if (this.closed) throw new Error('shutting down');
-    this.listeners.add(listener);
+    const key = scopeKey(scope);
+    const group: ScopeGroup = this.groups.get(key) ?? { scope, listeners: new Set(), last: null, lastKey: '' };
+    this.groups.set(key, group);
+    group.listeners.add(listener);
     if (end) this.enders.add(end);
     await this.ensureListening();
     if (!this.refresh) this.refresh = setInterval(() => this.schedule(), this.config.LIVE_QUEUE_REFRESH_MS).unref();
-    if (!this.last) await this.recompute();
-    if (this.last && this.listeners.has(listener)) listener(this.last);
+    if (!group.last) await this.recompute();
+    if (group.last && group.listeners.has(listener)) listener(group.last);
     return () => {
-      this.listeners.delete(listener);
+      group.listeners.delete(listener);
       if (end) this.enders.delete(end);
-      if (this.listeners.size === 0 && this.refresh) {
+      // the next first viewer of this jurisdiction must not get a stale queue
+      if (group.listeners.size === 0 && this.groups.get(key) === group) this.groups.delete(key);
+      if (this.viewers === 0 && this.refresh) {
         clearInterval(this.refresh);
         this.refresh = null;
-        // the next first viewer must not get a stale queue
-        this.last = null;
-        this.lastKey = '';
       }
     };
   }
 
   get viewers(): number {
-    return this.listeners.size;
+    let n = 0;
+    for (const g of this.groups.values()) n += g.listeners.size;
+    return n;
   }
 
   private async ensureListening(): Promise<void> {
@@ -88,7 +104,7 @@ export class LiveQueueHub implements BeforeApplicationShutdown, OnApplicationShu
       this.logger.warn(`live queue LISTEN connection lost (${why}); reconnecting`);
       this.reconnect ??= setTimeout(() => {
         this.reconnect = null;
-        if (this.listeners.size) this.ensureListening().then(() => this.schedule()).catch(() => undefined);
+        if (this.viewers) this.ensureListening().then(() => this.schedule()).catch(() => undefined);
       }, 1000).unref();
     };
     try {
@@ -106,13 +122,13 @@ export class LiveQueueHub implements BeforeApplicationShutdown, OnApplicationShu
       this.logger.warn(`live queue cannot LISTEN: ${(e as Error).message}; retrying`);
       this.reconnect ??= setTimeout(() => {
         this.reconnect = null;
-        if (this.listeners.size) this.ensureListening().then(() => this.schedule()).catch(() => undefined);
+        if (this.viewers) this.ensureListening().then(() => this.schedule()).catch(() => undefined);
       }, 1000).unref();
     }
   }
 
   private schedule(): void {
-    if (this.debounce || this.listeners.size === 0) return;
+    if (this.debounce || this.viewers === 0) return;
     this.debounce = setTimeout(() => {
       this.debounce = null;
       this.recompute().catch((e) => this.logger.warn(`live queue refresh failed: ${(e as Error).message}`));
@@ -128,12 +144,16 @@ export class LiveQueueHub implements BeforeApplicationShutdown, OnApplicationShu
     this.computing = (async () => {
       do {
         this.again = false;
-        const snapshot = await this.queries.snapshot();
-        const key = JSON.stringify(snapshot.items);
-        const changed = key !== this.lastKey;
-        this.last = snapshot;
-        this.lastKey = key;
-        if (changed) for (const l of [...this.listeners]) l(snapshot);
+        // one query per jurisdiction being watched (scoped and limited in SQL), not per viewer
+        for (const group of [...this.groups.values()]) {
+          if (group.listeners.size === 0) continue;
+          const snapshot = await this.queries.snapshot(group.scope);
+          const key = JSON.stringify(snapshot.items);
+          const changed = key !== group.lastKey;
+          group.last = snapshot;
+          group.lastKey = key;
+          if (changed) for (const l of [...group.listeners]) l(snapshot);
+        }
       } while (this.again);
     })().finally(() => (this.computing = null));
     return this.computing;

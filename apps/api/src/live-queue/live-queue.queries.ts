@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@xinyuan/config';
-import { covers, Scope } from '@xinyuan/org';
+import { Scope, scopeSql } from '@xinyuan/org';
 
 /** Why an order is in the live queue. */
 export type LiveQueueReason = 'pending_review' | 'escalated' | 'expiring';
@@ -27,11 +27,6 @@ export interface LiveQueueItem {
   offer: { id: string; teamId: string; teamName: string; expiresAt: string } | null;
 }
 
-/** An item as computed once per change for every viewer; the region path decides who may see it. */
-export interface ScopedLiveQueueItem extends LiveQueueItem {
-  regionPath: string[] | null;
-}
-
 export interface LiveQueueSnapshot<Item extends LiveQueueItem = LiveQueueItem> {
   /** Server clock, so a browser can correct its countdowns for clock skew. */
   serverTime: string;
@@ -39,22 +34,17 @@ export interface LiveQueueSnapshot<Item extends LiveQueueItem = LiveQueueItem> {
   items: Item[];
 }
 
-/** The part of the queue one viewer's jurisdiction covers (a township dispatcher sees the township's orders). */
-export function scopeSnapshot(snapshot: LiveQueueSnapshot<ScopedLiveQueueItem>, scope: Scope): LiveQueueSnapshot {
-  return {
-    serverTime: snapshot.serverTime,
-    expiringWithinSeconds: snapshot.expiringWithinSeconds,
-    items: snapshot.items.filter((i) => covers(scope, i.regionPath)).map(({ regionPath: _path, ...item }) => item),
-  };
-}
-
-/** Bound on one snapshot: a dispatch centre with more open problems than this has other troubles. */
+/**
+ * Bound on one jurisdiction's snapshot: a dispatch centre with more open problems than this has other
+ * troubles. The limit applies after scoping, so urgent orders elsewhere never push a jurisdiction's own
+ * orders out of its queue.
+ */
 export const LIVE_QUEUE_LIMIT = 500;
 
 /**
  * The orders that need a person now: awaiting review, escalated (nobody accepted), and offered
- * orders whose offer window closes within LIVE_QUEUE_EXPIRING_SECONDS. One query over two partial
- * indexes (`orders_status_idx`, `offers_pending_expiry_idx`).
+ * orders whose offer window closes within LIVE_QUEUE_EXPIRING_SECONDS — of one jurisdiction, scoped
+ * in SQL before the limit. One query over two partial indexes (`orders_status_idx`, `offers_pending_expiry_idx`).
  */
 @Injectable()
 export class LiveQueueQueries {
@@ -63,20 +53,22 @@ export class LiveQueueQueries {
     private readonly config: AppConfig,
   ) {}
 
-  async snapshot(): Promise<LiveQueueSnapshot<ScopedLiveQueueItem>> {
+  async snapshot(scope: Scope): Promise<LiveQueueSnapshot> {
     const within = this.config.LIVE_QUEUE_EXPIRING_SECONDS;
+    const params: unknown[] = [within];
+    const inScope = scopeSql(scope, 'o.region_id', params);
     const rows: Record<string, any>[] = await this.dataSource.query(
       `WITH waiting AS (
          SELECT o.id AS order_id, NULL::uuid AS offer_id, NULL::timestamptz AS expires_at
-           FROM orders o WHERE o.status IN ('pending_review', 'escalated')
+           FROM orders o WHERE o.status IN ('pending_review', 'escalated') AND ${inScope}
          UNION ALL
          (SELECT DISTINCT ON (f.order_id) f.order_id, f.id, f.expires_at
             FROM offers f JOIN orders o ON o.id = f.order_id AND o.status = 'offered'
-           WHERE f.status = 'pending' AND f.expires_at <= now() + make_interval(secs => $1)
+           WHERE f.status = 'pending' AND f.expires_at <= now() + make_interval(secs => $1) AND ${inScope}
            ORDER BY f.order_id, f.expires_at)
        )
        SELECT o.id, o.status, o.urgent, o.service_code, s.name AS service_name, o.description, r.name AS area_name,
-              o.region_id, r.path AS region_path, o.preferred_start, o.preferred_end, o.created_at, o.updated_at, w.offer_id, w.expires_at, f.team_id, t.name AS team_name,
+              o.region_id, o.preferred_start, o.preferred_end, o.created_at, o.updated_at, w.offer_id, w.expires_at, f.team_id, t.name AS team_name,
               (SELECT e.note FROM order_events e WHERE e.order_id = o.id ORDER BY e.id DESC LIMIT 1) AS last_note,
               now() AS server_time
          FROM waiting w
@@ -87,7 +79,7 @@ export class LiveQueueQueries {
          LEFT JOIN teams t ON t.id = f.team_id
         ORDER BY o.urgent DESC, COALESCE(w.expires_at, o.updated_at), o.id
         LIMIT ${LIVE_QUEUE_LIMIT}`,
-      [within],
+      params,
     );
     const serverTime = rows[0]?.server_time ? new Date(rows[0].server_time) : new Date();
     return {
@@ -103,7 +95,6 @@ export class LiveQueueQueries {
         description: r.description,
         area: r.area_name,
         regionId: r.region_id,
-        regionPath: r.region_path ?? null,
         createdAt: new Date(r.created_at).toISOString(),
         waitingSince: new Date(r.updated_at).toISOString(),
         lastNote: r.last_note,

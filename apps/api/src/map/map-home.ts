@@ -92,13 +92,11 @@ export class MapHomeFinder {
     return row ? { lat: row.lat, lng: row.lng } : null;
   }
 
-  /** The township whose boundary covers the point (else the deepest region that does, up to the county). */
+  /** The township of the point (walking down the tree from the roots: `region_of_point`), else its county. */
   private areaAround(p: LatLng): Promise<AreaRow | null> {
     return this.area(
-      `SELECT id FROM regions
-        WHERE boundary IS NOT NULL AND ST_Covers(boundary, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography)
-        ORDER BY CASE level WHEN 'township' THEN 0 WHEN 'village' THEN 1 WHEN 'point' THEN 2 ELSE 3 END
-        LIMIT 1`,
+      `SELECT COALESCE(me.path[2], me.path[1]) AS id FROM regions me
+        WHERE me.id = region_of_point(ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography)`,
       [p.lng, p.lat],
     );
   }

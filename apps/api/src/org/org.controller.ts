@@ -1,10 +1,10 @@
-import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsUUID } from 'class-validator';
 import { PageQuery, pageLimit, uuidParam } from '@xinyuan/common';
 import { AuthUser, CurrentUser, Roles } from '@xinyuan/identity';
 import { OrgAdminService } from '@xinyuan/org';
-import { AddMemberDto, CreateRegionDto, CreateStaffDto, CreateTeamDto } from './org.dto';
+import { AddMemberDto, CreateRegionDto, CreateStaffDto, CreateTeamDto, UpdateRegionDto } from './org.dto';
 import { AddedMember, CreatedRegion, CreatedStaff, RegionPage, TeamPage, TeamView } from './org.views';
 
 class ListTeamsQuery extends PageQuery {
@@ -23,6 +23,13 @@ export class OrgController {
   @ApiCreatedResponse({ type: CreatedRegion })
   createRegion(@CurrentUser() user: AuthUser, @Body() dto: CreateRegionDto) {
     return this.org.createRegion(user, dto);
+  }
+
+  @Roles('admin')
+  @Patch('regions/:id')
+  @ApiOkResponse({ type: CreatedRegion })
+  updateRegion(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: UpdateRegionDto) {
+    return this.org.updateRegion(user, id, dto);
   }
 
   @Roles('admin', 'dispatcher')

@@ -19,6 +19,13 @@ export class CreateRegionDto {
   @IsOptional() @IsObject() @IsGeoJsonPolygon() boundary?: object;
 }
 
+/** Rename a region or redraw its boundary (inside the parent, clear of the siblings, around every sub-region). */
+export class UpdateRegionDto {
+  @ApiPropertyOptional({ example: '递铺街道' }) @IsOptional() @IsString() @Length(1, 100) name?: string;
+  @ApiPropertyOptional({ description: 'GeoJSON Polygon or MultiPolygon (WGS84)' })
+  @IsOptional() @IsObject() @IsGeoJsonPolygon() boundary?: object;
+}
+
 export class CreateTeamDto {
   @ApiProperty({ example: '递铺街道党员先锋志愿服务队' }) @IsString() @Length(1, 100) name: string;
   @ApiProperty() @IsUUID() regionId: string;

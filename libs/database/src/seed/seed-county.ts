@@ -84,8 +84,7 @@ export async function seedCounty(dataSource: DataSource, pii: PiiCipher): Promis
     for (const b of county.beneficiaries) {
       const rows = await m.query(
         `INSERT INTO beneficiaries (id, created_by, region_id, name, age_band, address, location, tags, id_number_enc, phone_enc, guardian_enc)
-         VALUES ($1, $2, (SELECT rr.id FROM regions rr WHERE rr.boundary IS NOT NULL AND ST_Covers(rr.boundary, $6::geography)
-                           ORDER BY array_position(ARRAY['point', 'village', 'township', 'county'], rr.level) LIMIT 1),
+         VALUES ($1, $2, region_of_point($6::geography),
                  $3, $4, $5, $6::geography, $7::text[], $8, $9, $10)
          ON CONFLICT (id) DO NOTHING RETURNING id`,
         [seedId(`beneficiary:${b.key}`), userIds.get(b.recordedBy), b.name, b.ageBand, b.address, ewkt(b.location), b.tags,
