@@ -70,6 +70,11 @@ export enum ErrorCode {
   DeliveryNotFound = 'DELIVERY_NOT_FOUND',
   CallbackSignatureInvalid = 'CALLBACK_SIGNATURE_INVALID',
   DeliveryNotDead = 'DELIVERY_NOT_DEAD',
+  // accounts and sign-in hardening: proof of the phone, staff second factor, SMS caps, password change/reset
+  SecondFactorRequired = 'SECOND_FACTOR_REQUIRED',
+  PasswordLoginRequired = 'PASSWORD_LOGIN_REQUIRED',
+  SmsRateLimited = 'SMS_RATE_LIMITED',
+  CurrentPasswordWrong = 'CURRENT_PASSWORD_WRONG',
 }
 
 /** Chinese text shown to people when a code is raised without a more specific message. */
@@ -137,4 +142,8 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   [ErrorCode.DeliveryNotFound]: '发送记录不存在',
   [ErrorCode.CallbackSignatureInvalid]: '回调签名无效',
   [ErrorCode.DeliveryNotDead]: '只有发送失败的消息可以重发',
+  [ErrorCode.SecondFactorRequired]: '验证码已发送到您的手机，请输入短信验证码完成登录',
+  [ErrorCode.PasswordLoginRequired]: '工作人员账号请用手机号和密码登录',
+  [ErrorCode.SmsRateLimited]: '短信发送过于频繁，请稍后再试',
+  [ErrorCode.CurrentPasswordWrong]: '当前密码不正确',
 };
