@@ -248,7 +248,12 @@ describe('OpenAPI: every response is described, and real responses match their s
       admin = api.as(refreshed.accessToken);
       const me = await admin.get('/api/v1/me');
       expect(me.phone).toBe(ADMIN.phone);
-      const registered = await api.post('/api/v1/auth/register', { phone: randomPhone('137'), password: 'Resident#2026', name: '接口居民' }, 201);
+      const newPhone = randomPhone('137');
+      const codeSince = platform.api.output.length;
+      await api.post('/api/v1/auth/sms/send', { phone: newPhone }, 200);
+      const registered = await api.post('/api/v1/auth/register', {
+        phone: newPhone, password: 'Resident#2026', name: '接口居民', smsCode: await codeFromLog(platform.api, newPhone, codeSince),
+      }, 201);
       resident = api.as(registered.accessToken);
 
       const phone = randomPhone('136');

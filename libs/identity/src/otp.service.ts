@@ -1,29 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { DomainException, ErrorCode, PiiCipher } from '@xinyuan/common';
+import { clientBucketOf, DomainException, emissionInterval, ErrorCode, GCRA_LUA, PiiCipher } from '@xinyuan/common';
 import { AppConfig } from '@xinyuan/config';
 import { AuthRedis } from './auth-redis';
 import { generateOtpCode } from './otp-code';
 import { SmsSender } from './sms-sender';
 
-/**
- * Atomically: refuse past a per-minute cap (KEYS[3..5]: this client address, this number block, the
- * whole deployment; ARGV[4..6] their caps, 0 = off), inside the resend cooldown, or past the 24-hour
- * cap; else count the send against all of them and start the cooldown.
- * Returns {0, sent}, {1, cooldown ms}, {2, ms until the day's cap resets} or {3, ms, which cap}.
- */
+/** Atomically: refuse inside the resend cooldown, count against the 24-hour cap, start the cooldown. */
 const SEND_SCRIPT = `
-for i = 3, 5 do
-  local cap = tonumber(ARGV[i + 1])
-  if cap > 0 and tonumber(redis.call('GET', KEYS[i]) or '0') >= cap then
-    return {3, redis.call('PTTL', KEYS[i]), i - 2}
-  end
-end
 local cooldown = redis.call('PTTL', KEYS[1])
 if cooldown > 0 then return {1, cooldown} end
-for i = 3, 5 do
-  redis.call('INCR', KEYS[i])
-  redis.call('EXPIRE', KEYS[i], 61)
-end
 local sent = redis.call('INCR', KEYS[2])
 if sent == 1 then redis.call('EXPIRE', KEYS[2], ARGV[3]) end
 if sent > tonumber(ARGV[2]) then return {2, redis.call('PTTL', KEYS[2])} end
@@ -64,30 +49,21 @@ export class OtpService {
   ) {}
 
   /**
-   * Sends a code to the phone. `ip` is the client asking (the per-address cap); the caps per number
-   * block and per deployment hold whoever asks.
+   * Sends a code to the phone. Before anything else the per-minute caps (toll fraud: one client
+   * sending codes to many numbers) are charged: from this client address, to this number block (the
+   * first 7 digits: the carrier and area, not a person), over the whole deployment — each a GCRA
+   * bucket (a burst of its cap, refilled evenly over the minute), so there is no window edge to
+   * time a burst around. Past one: 429 SMS_RATE_LIMITED with `limit` (`ip`, `prefix`, `global`).
    */
   async send(phone: string, phoneIndex: string, ip?: string | null): Promise<OtpSent> {
+    await this.chargeCaps(phone, ip);
     const cooldownKey = this.redis.key('otp-cooldown', phoneIndex);
     const codeKey = this.redis.key('otp', phoneIndex);
-    const minute = Math.floor(Date.now() / 60000);
-    const capKeys = [
-      this.redis.key('sms-cap', 'ip', ip ?? 'none', String(minute)),
-      // the number block (the first 7 digits name the carrier and the area, not a person)
-      this.redis.key('sms-cap', 'prefix', phone.slice(0, 7), String(minute)),
-      this.redis.key('sms-cap', 'all', String(minute)),
-    ];
-    const c = this.config;
-    const [verdict, value, which] = (await this.redis.run('otp send', (r) =>
-      r.eval(SEND_SCRIPT, 5, cooldownKey, this.redis.key('otp-sent', phoneIndex), ...capKeys, c.OTP_RESEND_COOLDOWN_SECONDS, c.OTP_DAILY_LIMIT, DAY_SECONDS,
-        ip ? c.SMS_SEND_PER_IP_PER_MINUTE : 0, c.SMS_SEND_PER_PREFIX_PER_MINUTE, c.SMS_SEND_GLOBAL_PER_MINUTE),
-    )) as [number, number, number?];
+    const [verdict, value] = (await this.redis.run('otp send', (r) =>
+      r.eval(SEND_SCRIPT, 2, cooldownKey, this.redis.key('otp-sent', phoneIndex), this.config.OTP_RESEND_COOLDOWN_SECONDS, this.config.OTP_DAILY_LIMIT, DAY_SECONDS),
+    )) as [number, number];
     if (verdict === 1) throw DomainException.tooManyRequests(ErrorCode.OtpResendCooldown, value / 1000);
     if (verdict === 2) throw DomainException.tooManyRequests(ErrorCode.OtpDailyLimit, value / 1000);
-    if (verdict === 3) {
-      const seconds = Math.max(1, Math.ceil(Math.max(value, 1000) / 1000));
-      throw new DomainException(ErrorCode.SmsRateLimited, 429, undefined, undefined, { retryAfterSeconds: seconds, limit: ['ip', 'prefix', 'global'][(which ?? 1) - 1] });
-    }
 
     const code = generateOtpCode();
     const ttl = this.config.OTP_TTL_SECONDS;
@@ -101,6 +77,23 @@ export class OtpService {
       throw e;
     }
     return { expiresInSeconds: ttl, resendAfterSeconds: this.config.OTP_RESEND_COOLDOWN_SECONDS };
+  }
+
+  private async chargeCaps(phone: string, ip: string | null | undefined): Promise<void> {
+    const c = this.config;
+    const caps = [
+      { name: 'ip', key: this.redis.key('sms-cap', 'ip', ip ? clientBucketOf(ip) : ''), limit: ip ? c.SMS_SEND_PER_IP_PER_MINUTE : 0 },
+      { name: 'prefix', key: this.redis.key('sms-cap', 'prefix', phone.slice(0, 7)), limit: c.SMS_SEND_PER_PREFIX_PER_MINUTE },
+      { name: 'global', key: this.redis.key('sms-cap', 'all'), limit: c.SMS_SEND_GLOBAL_PER_MINUTE },
+    ].filter((b) => b.limit > 0);
+    if (!caps.length) return;
+    const args = caps.flatMap((b) => [emissionInterval({ limit: b.limit, windowMs: 60_000 }), b.limit]);
+    const [allowed, waitMs, worst] = (await this.redis.run('sms caps', (r) => r.eval(GCRA_LUA, caps.length, ...caps.map((b) => b.key), ...args))) as number[];
+    if (Number(allowed) === 1) return;
+    throw new DomainException(ErrorCode.SmsRateLimited, 429, undefined, undefined, {
+      retryAfterSeconds: Math.max(1, Math.ceil(Number(waitMs) / 1000)),
+      limit: caps[Number(worst) - 1]?.name,
+    });
   }
 
   /** Consumes the code when right; throws 401 OTP_INVALID / OTP_ATTEMPTS_EXCEEDED when not. */
