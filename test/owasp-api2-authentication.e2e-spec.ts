@@ -109,7 +109,13 @@ describe('API2:2023 Broken Authentication', () => {
 
   async function sendAndReadCode(phone: string, ip: string): Promise<string> {
     const since = api.output.length;
-    expectOk(await post('/api/v1/auth/sms/send', { phone }, ip), 200, 'sms send');
+    let sent = await post('/api/v1/auth/sms/send', { phone }, ip);
+    // a code went to this phone a moment ago (registration): the next one after the 1-second cooldown
+    if (sent.status === 429 && sent.body.code === 'OTP_RESEND_COOLDOWN') {
+      await sleep(1000 * sent.body.retryAfterSeconds + 100);
+      sent = await post('/api/v1/auth/sms/send', { phone }, ip);
+    }
+    expectOk(sent, 200, 'sms send');
     return codeFromLog(api, phone, since);
   }
 
@@ -402,6 +408,7 @@ describe('API2:2023 Broken Authentication', () => {
   describe('SMS login codes', () => {
     it('answers a send the same way for a registered and an unknown phone', async () => {
       const { phone: registered } = await registerResident(http, '短信居民');
+      await sleep(1100); // registration sent it a code: past the resend cooldown
       const a = await post('/api/v1/auth/sms/send', { phone: registered }, freshIp());
       const b = await post('/api/v1/auth/sms/send', { phone: randomPhone('135') }, freshIp());
       expect(a.status).toBe(200);

@@ -43,7 +43,11 @@ export async function readSmsCode(phone: string, mark: SmsMark, timeoutMs = 1000
 /** Asks the api to send a code to this phone and reads it (`headers`: e.g. X-Forwarded-For). */
 export async function sendSmsCode(api: Http, phone: string, headers?: Record<string, string>): Promise<string> {
   const mark = smsMark();
-  const res = await api.post('/api/v1/auth/sms/send', { phone }, headers);
+  let res = await api.post('/api/v1/auth/sms/send', { phone }, headers);
+  for (let i = 0; i < 3 && res.status === 429 && res.body?.code === 'OTP_RESEND_COOLDOWN'; i++) {
+    await new Promise((r) => setTimeout(r, 1000 * Number(res.body.retryAfterSeconds ?? 1) + 100));
+    res = await api.post('/api/v1/auth/sms/send', { phone }, headers);
+  }
   if (res.status !== 200) throw new Error(`sms send ${phone}: ${res.status} ${JSON.stringify(res.body)}`);
   return readSmsCode(phone, mark);
 }
