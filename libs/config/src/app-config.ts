@@ -581,6 +581,7 @@ export const KNOWN_SECRETS: readonly string[] = [
   'xinyuan-development-secret-change-me',
   '6465762d6f6e6c792d7069692d6b65792d6368616e67652d6d652d3031323334',
   'xinyuan-test-secret-0123456789',
+  'xinyuan-bench-secret-0123456789',
   'a-production-secret-0123456789',
   'test-sms-callback-secret-0123456789',
   'Admin#2026',
