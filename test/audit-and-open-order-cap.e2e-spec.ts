@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { startPlatform, Platform } from './support/apps';
 import { TEST_DATABASE_URL } from './support/env';
 import { Http } from './support/http';
-import { beneficiaryBody, buildJurisdictionWorld, JurisdictionWorld, placeOrder } from './support/jurisdiction-world';
+import { beneficiaryBody, buildJurisdictionWorld, JurisdictionWorld, pendingOfferFor, placeOrder } from './support/jurisdiction-world';
 import { expectOk, registerResident } from './support/world';
 
 const LIMIT = 3;
@@ -85,6 +85,25 @@ describe('audit log and open-order cap', () => {
       // a resident's own order intake is not audited
       const own = await placeOrder(alice.http, { serviceCode: w.serviceCode, description: '理发', location: w.at.a1, address: '甲村 1 号' });
       expect(await auditRows(`object_id = $1`, [own.id])).toEqual([]);
+    });
+
+    it('audits the volunteer\'s accept, check-in and completion answers that carry a beneficiary\'s address and phone', async () => {
+      const created = expectOk(await w.grid.a.http.post('/api/v1/beneficiaries', beneficiaryBody(w.at.a1, { name: '独居老人' })), 201, 'profile');
+      const order = await placeOrder(w.grid.a.http, { serviceCode: w.serviceCode, description: '送餐', beneficiaryId: created.id });
+      const team = w.teams.a;
+      const volunteer = team.members[0];
+      const offer = await pendingOfferFor(team, order.id);
+      const answers = [
+        expectOk(await volunteer.http.post(`/api/v1/offers/${offer.id}/accept`), 200, 'accept'),
+        expectOk(await volunteer.http.post(`/api/v1/orders/${order.id}/check-in`, { location: w.at.a1 }), 200, 'check-in'),
+        expectOk(await volunteer.http.post(`/api/v1/orders/${order.id}/complete`, { report: '已送到' }), 200, 'complete'),
+      ];
+      // each answer shows the address (and the phone) ...
+      for (const a of answers) expect(a.address).toBe('古城路 18 号');
+      // ... and each is on record as a read of that personal data, by that volunteer
+      const reads = await auditRows(`object_id = $1 AND action = 'order.read'`, [order.id]);
+      expect(reads.map((r) => r.actor_id)).toEqual([volunteer.userId, volunteer.userId, volunteer.userId]);
+      expect(reads.every((r) => r.data.beneficiaryId === created.id && r.region_id === order.regionId)).toBe(true);
     });
 
     it('is queryable by admins with filters and pages; dispatchers and others get 403', async () => {

@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { startPlatform, Platform } from './support/apps';
 import { TEST_DATABASE_URL } from './support/env';
 import { Http, HttpResult, until } from './support/http';
+import { sendSmsCode } from './support/sms-codes';
 import { chinaIso } from '../apps/web-shared/time';
 import { adminClient, createRegions, createService, createTeam, CreatedTeam, expectOk, LatLng, offset, randomPhone, registerResident } from './support/world';
 
@@ -161,7 +162,7 @@ describe('bad input: clean 4xx, stable codes, nothing written', () => {
           expectError(placed, 400, 'VALIDATION_FAILED', ['serviceCode', 'description', 'location', 'address']);
 
           const registered = await api.post('/api/v1/auth/register', raw);
-          expectError(registered, 400, 'VALIDATION_FAILED', ['phone', 'password', 'name']);
+          expectError(registered, 400, 'VALIDATION_FAILED', ['phone', 'password', 'name', 'smsCode']);
 
           const rated = await ratingAsResident.post(`/api/v1/orders/${randomUUID()}/rating`, raw);
           expectError(rated, 400, 'VALIDATION_FAILED', ['stars', 'solved']);
@@ -668,12 +669,17 @@ describe('bad input: clean 4xx, stable codes, nothing written', () => {
   // ---------------------------------------------------------------- registration
 
   describe('registration', () => {
-    it('answers an already registered phone with 409 PHONE_TAKEN, writing nothing', async () => {
+    it('answers an already registered phone the same as a free one without its code (401 OTP_INVALID), and 409 PHONE_TAKEN only to the holder of the code, writing nothing', async () => {
       await writesNothing(async () => {
-        const res = await api.post('/api/v1/auth/register', { phone: resident.phone, password: 'Another#2026', name: '冒名' });
-        expectError(res, 409, 'PHONE_TAKEN');
-        // a volunteer's phone is taken too
-        const vol = await api.post('/api/v1/auth/register', { phone: team.members[0].phone, password: 'Another#2026', name: '冒名' });
+        const taken = await api.post('/api/v1/auth/register', { phone: resident.phone, password: 'Another#2026', name: '冒名', smsCode: '000000' });
+        const free = await api.post('/api/v1/auth/register', { phone: randomPhone(), password: 'Another#2026', name: '冒名', smsCode: '000000' });
+        expectError(taken, 401, 'OTP_INVALID');
+        expectError(free, 401, 'OTP_INVALID');
+        expect({ ...taken.body, attemptsLeft: undefined }).toEqual({ ...free.body, attemptsLeft: undefined });
+        // the phone's owner (right code) learns that it already has an account; a volunteer's phone is taken too
+        const vol = await api.post('/api/v1/auth/register', {
+          phone: team.members[0].phone, password: 'Another#2026', name: '冒名', smsCode: await sendSmsCode(api, team.members[0].phone),
+        });
         expectError(vol, 409, 'PHONE_TAKEN');
       });
       // and the original password still works
@@ -682,9 +688,9 @@ describe('bad input: clean 4xx, stable codes, nothing written', () => {
 
     it('lists each bad registration field', async () => {
       await writesNothing(async () => {
-        const res = await api.post('/api/v1/auth/register', { phone: '12345', password: 'short', name: '' });
-        expectError(res, 400, 'VALIDATION_FAILED', ['phone', 'password', 'name']);
-        const extra = await api.post('/api/v1/auth/register', { phone: randomPhone(), password: 'Resident#2026', name: '甲', roles: ['admin'] });
+        const res = await api.post('/api/v1/auth/register', { phone: '12345', password: 'short', name: '', smsCode: '12ab' });
+        expectError(res, 400, 'VALIDATION_FAILED', ['phone', 'password', 'name', 'smsCode']);
+        const extra = await api.post('/api/v1/auth/register', { phone: randomPhone(), password: 'Resident#2026', name: '甲', smsCode: '000000', roles: ['admin'] });
         expectError(extra, 400, 'VALIDATION_FAILED', ['roles']);
       });
     });

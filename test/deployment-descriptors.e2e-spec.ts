@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { loadConfig, weakSecretReason } from '../libs/config/src/app-config';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,7 +91,57 @@ describe('deployment descriptors', () => {
   });
 
   describe('docker-compose.yml', () => {
-    const compose = async (...args: string[]) => run('docker-compose', ['-f', join(ROOT, 'docker-compose.yml'), ...args], { cwd: ROOT, env: { ...process.env, JWT_SECRET: 'x'.repeat(32) } });
+    // the env file an operator generates (scripts/secrets.sh), outside the repository
+    const envDir = mkdtempSync(join(tmpdir(), 'xinyuan-env-'));
+    const envFile = join(envDir, '.env.production');
+    let generated: Record<string, string>;
+    beforeAll(async () => {
+      const { stdout } = await run('bash', [join(ROOT, 'scripts/secrets.sh')], { cwd: ROOT });
+      writeFileSync(envFile, stdout);
+      generated = Object.fromEntries(stdout.split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    });
+    const compose = async (...args: string[]) =>
+      run('docker-compose', ['--env-file', envFile, '-f', join(ROOT, 'docker-compose.yml'), ...args], { cwd: ROOT, env: { ...process.env, XINYUAN_ENV_FILE: envFile } });
+
+    it('takes every secret from the generated env file: none in the compose file, and nothing starts without one', async () => {
+      const text = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');
+      for (const key of ['JWT_SECRET', 'PII_ENCRYPTION_KEY', 'METRICS_TOKEN', 'ADMIN_PASSWORD']) expect(text).not.toMatch(new RegExp(`^\\s+${key}:\\s*(?!\\$\\{)\\S`, 'm'));
+      expect(text).not.toContain('POSTGRES_HOST_AUTH_METHOD');
+      // without the env file there is nothing to run
+      await expect(run('docker-compose', ['-f', join(ROOT, 'docker-compose.yml'), '--profile', 'single', 'config', '-q'], {
+        cwd: ROOT, env: { ...process.env, XINYUAN_ENV_FILE: join(envDir, 'missing.env') },
+      })).rejects.toThrow(/env file/i);
+      const { stdout } = await compose('--profile', 'single', 'config');
+      const services = parseAllDocuments(stdout)[0].toJSON().services as Record<string, any>;
+      for (const app of ['api', 'rating', 'dispatcher', 'relay', 'migrate']) {
+        const env = services[app].environment;
+        expect({ app, NODE_ENV: env.NODE_ENV, JWT_SECRET: env.JWT_SECRET, PII_ENCRYPTION_KEY: env.PII_ENCRYPTION_KEY, STAFF_SECOND_FACTOR: env.STAFF_SECOND_FACTOR })
+          .toEqual({ app, NODE_ENV: 'production', JWT_SECRET: generated.JWT_SECRET, PII_ENCRYPTION_KEY: generated.PII_ENCRYPTION_KEY, STAFF_SECOND_FACTOR: 'sms' });
+        expect(env.DATABASE_URL).toBe(`postgres://postgres:${generated.POSTGRES_PASSWORD}@postgres:5432/xinyuan`);
+      }
+      expect(services.postgres.environment.POSTGRES_PASSWORD).toBe(generated.POSTGRES_PASSWORD);
+      // the generated secrets are what production accepts
+      expect(() => loadConfig({ ...generated, NODE_ENV: 'production', SMS_PROVIDER: 'http' })).not.toThrow();
+    }, 60000);
+
+    it('every secret value written anywhere in the repository is one production refuses', () => {
+      const files = execFileSync('git', ['ls-files'], { cwd: ROOT, encoding: 'utf8' }).split('\n')
+        .filter((f) => f && !f.includes('node_modules') && !/package-lock\.json$|\.(png|jpg|svg|ico|woff2?)$/.test(f));
+      const assignment = /\b(JWT_SECRET|PII_ENCRYPTION_KEY|ADMIN_PASSWORD|METRICS_TOKEN|SMS_CALLBACK_SECRET|SMS_HTTP_TOKEN|WECHAT_SECRET)\b["']?\s*[:=]\s*['"`]([^'"`\s$]{6,})['"`]/g;
+      const found = new Map<string, string>();
+      for (const f of files) {
+        let text: string;
+        try {
+          text = readFileSync(join(ROOT, f), 'utf8');
+        } catch {
+          continue;
+        }
+        for (const m of text.matchAll(assignment)) found.set(m[2], `${f}: ${m[1]}`);
+      }
+      expect(found.size).toBeGreaterThan(3);
+      const accepted = [...found].filter(([value]) => !weakSecretReason(value, 128)).map(([value, where]) => `${where} = ${value}`);
+      expect(accepted).toEqual([]);
+    });
 
     it('is valid in both layouts (docker-compose config -q)', async () => {
       await expect(compose('config', '-q')).resolves.toBeDefined();

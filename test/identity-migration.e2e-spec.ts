@@ -5,6 +5,7 @@ import { Client } from 'pg';
 import { PiiCipher } from '../libs/common/src/pii';
 import { RunningApp, startApp, testEnv } from './support/apps';
 import { ROOT, TEST_DATABASE_URL } from './support/env';
+import { sendSmsCode } from './support/sms-codes';
 import { Http } from './support/http';
 
 /** A key other than the development default, as production has: the migration must use the configured one. */
@@ -102,7 +103,7 @@ describe('identity v2 migration: phones of existing users are encrypted', () => 
     const me = await http.as(res.body.accessToken).get('/api/v1/me');
     expect(me.body.phone).toBe(people[1234].phone);
     // and a phone already taken stays taken (the unique blind index)
-    const dup = await http.post('/api/v1/auth/register', { phone: people[7].phone, password: 'New#Password2026', name: '冒名' });
+    const dup = await http.post('/api/v1/auth/register', { phone: people[7].phone, password: 'New#Password2026', name: '冒名', smsCode: await sendSmsCode(http, people[7].phone) });
     expect(dup.status).toBe(409);
     expect(dup.body.code).toBe('PHONE_TAKEN');
     // a deployment without a WeChat appid has no WeChat login (a clean 404, not a 5xx)

@@ -1,5 +1,6 @@
 import Ajv, { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import * as seed from '../libs/database/src/seed/county-data';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -184,6 +185,29 @@ describe('OpenAPI: every response is described, and real responses match their s
     expect(docs.api.components.schemas[error.properties.fields.items.$ref.slice(21)].required).toEqual(['field', 'messages']);
   });
 
+  it('uses obviously made-up examples: no demo person\'s name, phone or address, no demo password', () => {
+    const examples: string[] = [];
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) return node.forEach(walk);
+      if (!node || typeof node !== 'object') return;
+      for (const [k, v] of Object.entries(node)) {
+        if ((k === 'example' || k === 'examples' || k === 'default') && v !== undefined) examples.push(JSON.stringify(v));
+        else walk(v);
+      }
+    };
+    walk(docs.api);
+    walk(docs.rating);
+    expect(examples.length).toBeGreaterThan(10);
+    const people = [...seed.residents, ...seed.staff, ...seed.beneficiaries] as unknown as Record<string, unknown>[];
+    const demo = new Set<string>([seed.DEMO_PASSWORD]);
+    for (const p of people) {
+      for (const key of ['name', 'phone', 'address']) if (typeof p[key] === 'string' && (p[key] as string).length >= 2) demo.add(p[key] as string);
+    }
+    for (const t of seed.teams as unknown as Record<string, unknown>[]) if (typeof t.name === 'string') demo.add(t.name);
+    const text = examples.join('\n');
+    expect([...demo].filter((d) => text.includes(d))).toEqual([]);
+  });
+
   describe('live answers', () => {
     const tag = `OA${Date.now() % 100000}`;
     const skill = `openapi_${tag.toLowerCase()}`;
@@ -248,7 +272,12 @@ describe('OpenAPI: every response is described, and real responses match their s
       admin = api.as(refreshed.accessToken);
       const me = await admin.get('/api/v1/me');
       expect(me.phone).toBe(ADMIN.phone);
-      const registered = await api.post('/api/v1/auth/register', { phone: randomPhone('137'), password: 'Resident#2026', name: '接口居民' }, 201);
+      const newPhone = randomPhone('137');
+      const codeSince = platform.api.output.length;
+      await api.post('/api/v1/auth/sms/send', { phone: newPhone }, 200);
+      const registered = await api.post('/api/v1/auth/register', {
+        phone: newPhone, password: 'Resident#2026', name: '接口居民', smsCode: await codeFromLog(platform.api, newPhone, codeSince),
+      }, 201);
       resident = api.as(registered.accessToken);
 
       const phone = randomPhone('136');
@@ -257,6 +286,12 @@ describe('OpenAPI: every response is described, and real responses match their s
       const code = await codeFromLog(platform.api, phone, since);
       const sms = await api.post('/api/v1/auth/sms/login', { phone, code }, 200);
       expect(sms.isNewUser).toBe(true);
+      // the password's own life: change (current one needed) and a reset with a code
+      await api.as(registered.accessToken).post('/api/v1/auth/password', { currentPassword: 'Resident#2026', newPassword: 'Resident#2026-changed' }, 204);
+      const resetSince = platform.api.output.length;
+      const resetPhone = randomPhone('135');
+      await api.post('/api/v1/auth/sms/send', { phone: resetPhone }, 200);
+      await api.post('/api/v1/auth/password/reset', { phone: resetPhone, smsCode: await codeFromLog(platform.api, resetPhone, resetSince), newPassword: 'Reset#Pass2026' }, 204);
       await api.as(sms.accessToken).post('/api/v1/auth/logout', undefined, 204);
       // the error body is the published ApiError
       await api.as(sms.accessToken).get('/api/v1/me', 401);

@@ -7,7 +7,8 @@ import { maskPhone, PiiCipher } from '../libs/common/src/pii';
 import { RunningApp, startApp, testEnv } from './support/apps';
 import { ADMIN, TEST_DATABASE_URL, TEST_REDIS_URL } from './support/env';
 import { Http, HttpResult, until } from './support/http';
-import { adminClient, createService, expectOk, randomPhone, registerResident } from './support/world';
+import { hash as argon2 } from '@node-rs/argon2';
+import { adminClient, createRegions, createService, expectOk, randomPhone, registerResident } from './support/world';
 
 /** The PII key the apps use in tests (AppConfig's development default). */
 const DEV_PII_KEY = '6465762d6f6e6c792d7069692d6b65792d6368616e67652d6d652d3031323334';
@@ -108,7 +109,13 @@ describe('API2:2023 Broken Authentication', () => {
 
   async function sendAndReadCode(phone: string, ip: string): Promise<string> {
     const since = api.output.length;
-    expectOk(await post('/api/v1/auth/sms/send', { phone }, ip), 200, 'sms send');
+    let sent = await post('/api/v1/auth/sms/send', { phone }, ip);
+    // a code went to this phone a moment ago (registration): the next one after the 1-second cooldown
+    if (sent.status === 429 && sent.body.code === 'OTP_RESEND_COOLDOWN') {
+      await sleep(1000 * sent.body.retryAfterSeconds + 100);
+      sent = await post('/api/v1/auth/sms/send', { phone }, ip);
+    }
+    expectOk(sent, 200, 'sms send');
     return codeFromLog(api, phone, since);
   }
 
@@ -218,7 +225,10 @@ describe('API2:2023 Broken Authentication', () => {
     it('GET /me shows the caller her own phone in clear; nothing else does', async () => {
       const me = expectOk(await http.as(session.accessToken).get('/api/v1/me'), 200, 'me');
       expect(me.phone).toBe(resident.phone);
-      const registered = expectOk(await http.post('/api/v1/auth/register', { phone: randomPhone('137'), password: 'Resident#2026', name: '新居民' }), 201, 'register');
+      const newPhone = randomPhone('137');
+      const ip = freshIp();
+      const smsCode = await sendAndReadCode(newPhone, ip);
+      const registered = expectOk(await post('/api/v1/auth/register', { phone: newPhone, password: 'Resident#2026', name: '新居民', smsCode }, ip), 201, 'register');
       expect(registered.user.phone).toMatch(/^1\d{2}\*{4}\d{4}$/);
       expect(registered).toEqual(expect.objectContaining({ refreshToken: expect.any(String), expiresIn: 900 }));
     });
@@ -398,6 +408,7 @@ describe('API2:2023 Broken Authentication', () => {
   describe('SMS login codes', () => {
     it('answers a send the same way for a registered and an unknown phone', async () => {
       const { phone: registered } = await registerResident(http, '短信居民');
+      await sleep(1100); // registration sent it a code: past the resend cooldown
       const a = await post('/api/v1/auth/sms/send', { phone: registered }, freshIp());
       const b = await post('/api/v1/auth/sms/send', { phone: randomPhone('135') }, freshIp());
       expect(a.status).toBe(200);
@@ -485,6 +496,116 @@ describe('API2:2023 Broken Authentication', () => {
   });
 
   // ------------------------------------------------------------------ WeChat
+
+  describe('accounts claimed in advance, passwords and staff sign-in', () => {
+    const attackerPassword = 'Attacker#2026';
+    /** An account registered the way it was possible before registration needed a code: no proof of the phone. */
+    async function plantAccount(phone: string): Promise<string> {
+      const { rows } = await db.query(
+        `INSERT INTO users (phone_enc, phone_bidx, name, password_hash, roles) VALUES ($1, $2, '抢注', $3, ARRAY['resident']) RETURNING id`,
+        [pii.encrypt(phone), pii.blindIndex(phone), await argon2(attackerPassword)],
+      );
+      return rows[0].id;
+    }
+    const smsLogin = async (phone: string, ip = freshIp()) => post('/api/v1/auth/sms/login', { phone, code: await sendAndReadCode(phone, ip) }, ip);
+
+    it('registration needs the code sent to the phone: nobody registers a number they do not hold', async () => {
+      const victim = randomPhone('137');
+      const ip = freshIp();
+      const noCode = await post('/api/v1/auth/register', { phone: victim, password: attackerPassword, name: '抢注' }, ip);
+      expect({ status: noCode.status, code: noCode.body.code, fields: noCode.body.fields?.map((f: any) => f.field) }).toEqual({ status: 400, code: 'VALIDATION_FAILED', fields: ['smsCode'] });
+      expectError(await post('/api/v1/auth/register', { phone: victim, password: attackerPassword, name: '抢注', smsCode: '123456' }, ip), 401, 'OTP_INVALID');
+      // the attacker's own code (sent to his own phone) does not work for her number
+      const own = randomPhone('137');
+      const ownCode = await sendAndReadCode(own, ip);
+      expectError(await post('/api/v1/auth/register', { phone: victim, password: attackerPassword, name: '抢注', smsCode: ownCode }, freshIp()), 401, 'OTP_INVALID');
+      expect((await db.query(`SELECT count(*)::int AS n FROM users WHERE phone_bidx = $1`, [pii.blindIndex(victim)])).rows[0].n).toBe(0);
+      // she signs in by SMS later: her own new account, which nobody else holds a password for
+      const hers = expectOk(await smsLogin(victim), 200, 'sms login');
+      expect(hers.isNewUser).toBe(true);
+      expectError(await passwordLogin(victim, attackerPassword, freshIp()), 401, 'INVALID_CREDENTIALS');
+    });
+
+    it('a number claimed before codes were needed is taken back by its owner\'s SMS login: the planted password and its sessions end', async () => {
+      const victim = randomPhone('137');
+      const id = await plantAccount(victim);
+      const attacker = expectOk(await passwordLogin(victim, attackerPassword, freshIp()), 200, 'attacker login');
+      const hers = expectOk(await smsLogin(victim), 200, 'her sms login');
+      expect({ id: hers.user.id, isNewUser: hers.isNewUser }).toEqual({ id, isNewUser: false });
+      expectError(await passwordLogin(victim, attackerPassword, freshIp()), 401, 'INVALID_CREDENTIALS');
+      expectError(await http.as(attacker.accessToken).get('/api/v1/me'), 401, 'UNAUTHENTICATED');
+      expectError(await post('/api/v1/auth/refresh', { refreshToken: attacker.refreshToken }, freshIp()), 401, 'SESSION_REVOKED');
+      expect((await http.as(hers.accessToken).get('/api/v1/me')).status).toBe(200);
+      expect((await db.query(`SELECT phone_verified_at IS NOT NULL AS proven, password_hash IS NULL AS no_password FROM users WHERE id = $1`, [id])).rows[0]).toEqual({ proven: true, no_password: true });
+    });
+
+    it('a planted number made staff keeps no password the admin did not set, its sessions end, and an SMS code alone never signs staff in', async () => {
+      const admin = await adminClient(http);
+      const { township } = await createRegions(admin, { lat: 31.5, lng: 117.5 }, `${tag}s`);
+      const planted = randomPhone('137');
+      const id = await plantAccount(planted);
+      const attacker = expectOk(await passwordLogin(planted, attackerPassword, freshIp()), 200, 'attacker login');
+      const staff = expectOk(await admin.post('/api/v1/staff', { phone: planted, name: '调度员', password: 'Dispatcher#Set2026', role: 'dispatcher', regionId: township.id }), 201, 'staff');
+      expect(staff.userId).toBe(id);
+      expectError(await passwordLogin(planted, attackerPassword, freshIp()), 401, 'INVALID_CREDENTIALS');
+      expectError(await http.as(attacker.accessToken).get('/api/v1/me'), 401, 'UNAUTHENTICATED');
+      const signedIn = expectOk(await passwordLogin(planted, 'Dispatcher#Set2026', freshIp()), 200, 'staff login');
+      expect(signedIn.user.roles).toContain('dispatcher');
+      // the SMS code alone: refused for staff and admins, with no token
+      for (const phone of [planted, ADMIN.phone]) {
+        const res = await smsLogin(phone);
+        expectError(res, 401, 'PASSWORD_LOGIN_REQUIRED');
+        expect(res.body).not.toHaveProperty('accessToken');
+      }
+      // nor does a reset by code open a staff account
+      const ip = freshIp();
+      const reset = await post('/api/v1/auth/password/reset', { phone: planted, smsCode: await sendAndReadCode(planted, ip), newPassword: attackerPassword }, ip);
+      expectError(reset, 401, 'PASSWORD_LOGIN_REQUIRED');
+      expectError(await passwordLogin(planted, attackerPassword, freshIp()), 401, 'INVALID_CREDENTIALS');
+    });
+
+    it('changing the password needs the current one and ends every other session', async () => {
+      const r = await registerResident(http, '改密居民');
+      const other = expectOk(await passwordLogin(r.phone, 'Resident#2026', freshIp()), 200, 'second device');
+      const wrong = await r.http.post('/api/v1/auth/password', { currentPassword: 'not-my-password', newPassword: 'Changed#Pass2026' });
+      expect({ status: wrong.status, code: wrong.body.code }).toEqual({ status: 403, code: 'CURRENT_PASSWORD_WRONG' });
+      expect((await r.http.post('/api/v1/auth/password', { currentPassword: 'Resident#2026', newPassword: 'Changed#Pass2026' })).status).toBe(204);
+      expect((await r.http.get('/api/v1/me')).status).toBe(200);
+      expectError(await http.as(other.accessToken).get('/api/v1/me'), 401, 'UNAUTHENTICATED');
+      expectError(await post('/api/v1/auth/refresh', { refreshToken: other.refreshToken }, freshIp()), 401, 'SESSION_REVOKED');
+      expectError(await passwordLogin(r.phone, 'Resident#2026', freshIp()), 401, 'INVALID_CREDENTIALS');
+      expectOk(await passwordLogin(r.phone, 'Changed#Pass2026', freshIp()), 200, 'new password');
+    });
+
+    it('an SMS-verified reset sets a new password and ends every session; an unknown number is answered alike', async () => {
+      const r = await registerResident(http, '找回密码居民');
+      let ip = freshIp();
+      const wrongCode = await post('/api/v1/auth/password/reset', { phone: r.phone, smsCode: '000000', newPassword: 'Reset#Pass2026' }, ip);
+      expectError(wrongCode, 401, 'OTP_INVALID');
+      ip = freshIp();
+      expect((await post('/api/v1/auth/password/reset', { phone: r.phone, smsCode: await sendAndReadCode(r.phone, ip), newPassword: 'Reset#Pass2026' }, ip)).status).toBe(204);
+      expectError(await r.http.get('/api/v1/me'), 401, 'UNAUTHENTICATED');
+      expectOk(await passwordLogin(r.phone, 'Reset#Pass2026', freshIp()), 200, 'new password');
+      const nobody = randomPhone('137');
+      ip = freshIp();
+      const unknown = await post('/api/v1/auth/password/reset', { phone: nobody, smsCode: await sendAndReadCode(nobody, ip), newPassword: 'Reset#Pass2026' }, ip);
+      expect(unknown.status).toBe(204);
+      expect((await db.query(`SELECT count(*)::int AS n FROM users WHERE phone_bidx = $1`, [pii.blindIndex(nobody)])).rows[0].n).toBe(0);
+    });
+
+    it('parallel wrong passwords cannot slip past the lockout threshold: each is counted before it is checked', async () => {
+      const r = await registerResident(http, '并发猜密码');
+      // every guess from its own address, so only the phone's count decides
+      const guesses = await Promise.all(Array.from({ length: 16 }, (_, i) => passwordLogin(r.phone, `guess-${i}-wrong`, freshIp())));
+      const checked = guesses.filter((g) => g.status === 401);
+      const locked = guesses.filter((g) => g.status === 429);
+      expect(checked.length + locked.length).toBe(16);
+      // LOGIN_LOCKOUT_THRESHOLD is 4 here: at most 4 guesses were ever checked
+      expect(checked.length).toBeLessThanOrEqual(4);
+      for (const l of locked) expect(l.body.code).toBe('LOGIN_LOCKED');
+      expectError(await passwordLogin(r.phone, 'Resident#2026', freshIp()), 429, 'LOGIN_LOCKED');
+    });
+  });
 
   describe('WeChat mini-program login (against a fake WeChat server)', () => {
     it('turns a good code into a resident account, and the same openid into the same account', async () => {

@@ -73,7 +73,7 @@ describe('API3:2023 Broken Object Property Level Authorization', () => {
       const before = await counts();
       const phone = randomPhone('137');
       for (const extra of [{ roles: ['admin'] }, { role: 'admin' }, { regionId: w.regions.county.id }, { id: w.staff.countyAdmin.id }]) {
-        rejected(await api.post('/api/v1/auth/register', { phone, password: 'Resident#2026', name: '冒充', ...extra }), Object.keys(extra));
+        rejected(await api.post('/api/v1/auth/register', { phone, password: 'Resident#2026', name: '冒充', smsCode: '000000', ...extra }), Object.keys(extra));
       }
       rejected(
         await w.admin.post('/api/v1/staff', { phone, name: '冒充', password: 'Staff#Pass2026', role: 'dispatcher', regionId: w.regions.a.id, roles: ['admin'] }),

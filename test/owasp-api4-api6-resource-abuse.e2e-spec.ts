@@ -1,9 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
 import { RunningApp, startApp, testEnv } from './support/apps';
+import { readSmsCode, smsMark, uniquePhone } from './support/sms-codes';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from './support/env';
 import { Http, HttpResult, until } from './support/http';
 import { TcpProxy } from './support/tcp-proxy';
@@ -84,7 +85,11 @@ beforeAll(async () => {
     startApp('api', shared),
     startApp('rating', shared),
     // interval 12 s / 6 = 2 s, so the Retry-After test waits only 2 s
-    startApp('api', testEnv(prefixC, { RATE_LIMIT_WINDOW_SECONDS: '12', RATE_LIMIT_PER_IP: '6', BODY_LIMIT_BYTES: '4096' })),
+    startApp('api', testEnv(prefixC, {
+      RATE_LIMIT_WINDOW_SECONDS: '12', RATE_LIMIT_PER_IP: '6', BODY_LIMIT_BYTES: '4096',
+      // the SMS caps (toll fraud): per address, per number block, per deployment and minute
+      TRUSTED_PROXIES: '127.0.0.1', SMS_SEND_PER_IP_PER_MINUTE: '3', SMS_SEND_PER_PREFIX_PER_MINUTE: '4', SMS_SEND_GLOBAL_PER_MINUTE: '10',
+    })),
     startApp('api', testEnv(prefixD, { ...low, RATE_LIMIT_PER_USER: '5', TRUSTED_PROXIES: '127.0.0.1', RATE_LIMIT_REDIS_URL: redisProxy.rewrite(TEST_REDIS_URL), RATE_LIMIT_REDIS_TIMEOUT_MS: '100' })),
   ]);
   seed = new Http(seedApp.url);
@@ -163,6 +168,40 @@ describe('API4:2023 Unrestricted Resource Consumption', () => {
       expectRateLimited(await call(apiB, 'POST', '/api/v1/auth/login', { ip, body: { phone: randomPhone(), password: 'wrong-password' } }), 'auth');
       expectRateLimited(await call(apiA, 'POST', '/api/v1/auth/register', { ip, body: { phone: randomPhone(), password: 'Resident#2026', name: 'x' } }), 'auth');
       expect((await call(apiA, 'GET', '/api/v1/services', { ip })).status).toBe(200);
+    });
+
+    it('chooses the bucket by the matched route: a percent-encoded /api/v1/%61uth/… is the auth bucket too', async () => {
+      const ip = freshIp();
+      for (let i = 0; i < LIMITS.auth; i++) {
+        const res = await call(apiA, 'POST', '/api/v1/%61uth/refresh', { ip, body: { refreshToken: `x${'a'.repeat(40)}${i}` } });
+        // it reached the refresh handler (the route matched), and it was charged to the auth bucket
+        expect({ status: res.status, code: res.body.code }).toEqual({ status: 401, code: 'REFRESH_TOKEN_INVALID' });
+      }
+      expectRateLimited(await call(apiB, 'POST', '/api/v1/%61uth/refresh', { ip, body: { refreshToken: 'a'.repeat(43) } }), 'auth');
+      expectRateLimited(await call(apiA, 'POST', '/api/v1/auth/%6Cogin', { ip, body: { phone: randomPhone(), password: 'wrong-password' } }), 'auth');
+      expectRateLimited(await call(apiA, 'POST', '/api/v1/auth/login', { ip, body: { phone: randomPhone(), password: 'wrong-password' } }), 'auth');
+    });
+
+    it('caps SMS codes per address, per number block and per deployment (429 SMS_RATE_LIMITED), whatever the numbers', async () => {
+      const smsSend = (phone: string, ip: string) => call(apiC, 'POST', '/api/v1/auth/sms/send', { ip, body: { phone } });
+      const capped = (res: HttpResult, limit: string) => {
+        expect({ status: res.status, code: res.body.code, limit: res.body.limit }).toEqual({ status: 429, code: 'SMS_RATE_LIMITED', limit });
+        expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      };
+      // one address, many numbers (the attack: 35 codes to 35 numbers in seconds): 3 go out, then none
+      const attacker = freshIp();
+      const blocks = ['1301', '1312', '1323', '1334', '1345', '1356'];
+      for (const b of blocks.slice(0, 3)) expect((await smsSend(b + String(randomInt(0, 1e7)).padStart(7, '0'), attacker)).status).toBe(200);
+      for (const b of blocks.slice(3)) capped(await smsSend(b + String(randomInt(0, 1e7)).padStart(7, '0'), attacker), 'ip');
+      // many addresses, one number block: 4 go out, then none
+      const block = '1399876';
+      for (let i = 0; i < 4; i++) expect((await smsSend(block + String(1000 + i), freshIp())).status).toBe(200);
+      capped(await smsSend(block + '2000', freshIp()), 'prefix');
+      // many addresses, many blocks at once: the deployment's cap (10 a minute; 7 went out above)
+      const spread = await Promise.all(Array.from({ length: 12 }, (_, i) => smsSend(`15${i % 10}${randomInt(1000, 9999)}${randomInt(1000, 9999)}`, freshIp())));
+      const refused = spread.filter((r) => r.status !== 200);
+      expect(refused.length).toBeGreaterThanOrEqual(6);
+      for (const r of refused) capped(r, 'global');
     });
 
     it('leaves health probes unlimited', async () => {
@@ -420,21 +459,26 @@ describe('API6:2023 Unrestricted Access to Sensitive Business Flows', () => {
     expect(rows[0].n).toBe(LIMITS.user);
   });
 
-  it('throttles mass registration from one address and creates only the accounts it let through', async () => {
+  it('throttles mass registration from one address: codes past the auth bucket are never sent, and only accounts with a code exist', async () => {
     const ip = freshIp();
-    const phones = Array.from({ length: LIMITS.auth + 3 }, () => randomPhone('136'));
+    const phones = Array.from({ length: LIMITS.auth + 3 }, () => uniquePhone('136', () => randomPhone('136')));
+    const mark = smsMark();
     const statuses: number[] = [];
     for (const [i, phone] of phones.entries()) {
-      statuses.push((await call(i % 2 ? apiB : apiA, 'POST', '/api/v1/auth/register', { ip, body: { phone, password: 'Resident#2026', name: '批量注册' } })).status);
+      statuses.push((await call(i % 2 ? apiB : apiA, 'POST', '/api/v1/auth/sms/send', { ip, body: { phone } })).status);
     }
-    expect(statuses).toEqual([...Array(LIMITS.auth).fill(201), 429, 429, 429]);
-    // the accepted ones exist; the refused phones were not registered: they still can be, from an address with budget
-    for (const phone of phones.slice(0, LIMITS.auth)) {
-      expect((await call(seedApp, 'POST', '/api/v1/auth/login', { body: { phone, password: 'Resident#2026' } })).status).toBe(200);
+    expect(statuses).toEqual([...Array(LIMITS.auth).fill(200), 429, 429, 429]);
+    // registration from that address is throttled as well, code or not
+    expectRateLimited(await call(apiA, 'POST', '/api/v1/auth/register', { ip, body: { phone: phones[0], password: 'Resident#2026', name: '批量注册', smsCode: '000000' } }), 'auth');
+    // the let-through phones got their code (and register with it from an address with budget); the refused ones got none
+    for (const phone of phones.slice(0, 2)) {
+      const smsCode = await readSmsCode(phone, mark);
+      expect((await call(apiA, 'POST', '/api/v1/auth/register', { ip: freshIp(), body: { phone, password: 'Resident#2026', name: '批量注册', smsCode } })).status).toBe(201);
     }
-    for (const phone of phones.slice(LIMITS.auth)) {
-      expect((await call(seedApp, 'POST', '/api/v1/auth/register', { body: { phone, password: 'Resident#2026', name: '批量注册' } })).status).toBe(201);
-    }
+    for (const phone of phones.slice(LIMITS.auth)) await expect(readSmsCode(phone, mark, 500)).rejects.toThrow(/timed out/);
+    // without a code nobody registers at all
+    const noCode = await call(apiA, 'POST', '/api/v1/auth/register', { ip: freshIp(), body: { phone: phones[LIMITS.auth], password: 'Resident#2026', name: '批量注册', smsCode: '123456' } });
+    expect({ status: noCode.status, code: noCode.body.code }).toEqual({ status: 401, code: 'OTP_INVALID' });
   });
 
   it('throttles credential stuffing (many accounts, one address) on the auth bucket, whichever replica answers', async () => {

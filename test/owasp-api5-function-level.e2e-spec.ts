@@ -93,6 +93,50 @@ describe('API5:2023 Broken Function Level Authorization', () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  describe('creating staff and team members over an existing account follows the rules of editing it', () => {
+    const roleOf = async (id: string) => (await db.query(`SELECT roles, region_id FROM users WHERE id = $1`, [id])).rows[0];
+
+    it('POST /staff over a peer admin\'s phone does not demote them (403), and over another township\'s staff does not take them over', async () => {
+      const peer = await createPerson(api, w.admin, 'admin', w.regions.county.id, `同级管理员${tag}`);
+      const before = await roleOf(peer.id);
+      const demote = await w.staff.countyAdmin.http.post('/api/v1/staff', { phone: peer.phone, name: '降级', password: 'Attacker#2026', role: 'dispatcher', regionId: w.regions.a.id });
+      expect({ status: demote.status, code: demote.body.code }).toEqual({ status: 403, code: 'OUTSIDE_JURISDICTION' });
+      expect(await roleOf(peer.id)).toEqual(before);
+      expect((await peer.http.get('/api/v1/me')).status).toBe(200);
+      // the attacker's password was not set either
+      expect((await api.post('/api/v1/auth/login', { phone: peer.phone, password: 'Attacker#2026' })).status).toBe(401);
+
+      const other = w.staff.townDispatcherB;
+      const otherBefore = await roleOf(other.id);
+      for (const body of [
+        { phone: other.phone, name: '接管', password: 'Attacker#2026', role: 'admin', regionId: w.regions.a.id },
+        { phone: other.phone, name: '接管', password: 'Attacker#2026', role: 'dispatcher', regionId: w.regions.a1.id },
+      ]) {
+        const res = await w.staff.townAdminA.http.post('/api/v1/staff', body);
+        expect({ status: res.status, code: res.body.code }).toEqual({ status: 403, code: 'OUTSIDE_JURISDICTION' });
+      }
+      const asMember = await w.staff.townAdminA.http.post(`/api/v1/teams/${w.teams.a.id}/members`, { phone: other.phone, name: '接管', password: 'Attacker#2026', role: 'member' });
+      expect({ status: asMember.status, code: asMember.body.code }).toEqual({ status: 403, code: 'OUTSIDE_JURISDICTION' });
+      expect(await roleOf(other.id)).toEqual(otherBefore);
+      expect((await api.post('/api/v1/auth/login', { phone: other.phone, password: 'Attacker#2026' })).status).toBe(401);
+      expect((await other.http.get('/api/v1/me')).status).toBe(200);
+    });
+
+    it('answers adding a new number and an existing account alike, keeps a proven account\'s password and ends its sessions', async () => {
+      const alice = w.residents.alice;
+      const fresh = expectOk(await w.staff.townAdminA.http.post(`/api/v1/teams/${w.teams.a.id}/members`, { phone: randomPhone('139'), name: '新队员', password: 'Member#Pass2026', role: 'member' }), 201, 'new member');
+      const linked = expectOk(await w.staff.townAdminA.http.post(`/api/v1/teams/${w.teams.a.id}/members`, { phone: alice.phone, name: '甲村居民', password: 'Member#Pass2026', role: 'member' }), 201, 'existing member');
+      expect(Object.keys(linked).sort()).toEqual(Object.keys(fresh).sort());
+      expect(linked).not.toHaveProperty('userCreated');
+      // alice registered with an SMS code: her own password stays, the admin's does not open her account
+      expect((await api.post('/api/v1/auth/login', { phone: alice.phone, password: 'Member#Pass2026' })).status).toBe(401);
+      // her roles changed (volunteer): the tokens carrying the old ones end
+      expect((await alice.http.get('/api/v1/me')).status).toBe(401);
+      alice.http = await login(api, alice.phone, 'Resident#2026');
+      expect((await alice.http.get('/api/v1/me')).body.roles).toEqual(expect.arrayContaining(['resident', 'volunteer']));
+    });
+  });
+
   describe('a township admin and dispatcher stay inside the township', () => {
     it('writes into another township or above are refused with 403 OUTSIDE_JURISDICTION', async () => {
       const before = await snapshot();

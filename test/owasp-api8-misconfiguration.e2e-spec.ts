@@ -1,9 +1,11 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { RunningApp, startApp, testEnv } from './support/apps';
 import { TEST_DATABASE_URL } from './support/env';
 import { Http, HttpResult, until } from './support/http';
 import { TcpProxy } from './support/tcp-proxy';
-import { adminClient, registerResident } from './support/world';
+import { ADMIN } from './support/env';
+import { FakeSmsGateway } from './support/fake-providers';
+import { login, registerResident } from './support/world';
 
 /**
  * OWASP API Security Top 10 (2023), API8 Security Misconfiguration: the api and rating apps run
@@ -20,29 +22,39 @@ let pgProxy: TcpProxy;
 let prodApi: RunningApp;
 let prodRating: RunningApp;
 let devApi: RunningApp;
+let prodDispatcher: RunningApp;
 let api: Http;
 let rating: Http;
 let residentToken: string;
 
+/** The first admin's password of the production apps: production refuses every password published in the repository. */
+const PROD_ADMIN_PASSWORD = `Adm1n-${randomBytes(12).toString('base64url')}`;
+let gateway: FakeSmsGateway;
+
 const productionEnv = (prefix: string, extra: Record<string, string> = {}) =>
   testEnv(prefix, {
     NODE_ENV: 'production',
-    JWT_SECRET: `prod-${randomBytes(16).toString('hex')}`,
+    JWT_SECRET: `prod-${randomBytes(32).toString('hex')}`,
     PII_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    ADMIN_PASSWORD: PROD_ADMIN_PASSWORD,
     // production refuses the log SMS sender (it would write login codes to the log)
     SMS_PROVIDER: 'http',
-    SMS_HTTP_URL: 'http://127.0.0.1:9/sms',
+    SMS_HTTP_URL: gateway?.url ?? 'http://127.0.0.1:9/sms',
+    STAFF_SECOND_FACTOR: 'sms',
+    OTP_RESEND_COOLDOWN_SECONDS: '1',
     ...extra,
   });
 
 beforeAll(async () => {
+  gateway = await FakeSmsGateway.start();
   const pg = new URL(TEST_DATABASE_URL);
   pgProxy = await TcpProxy.start(pg.hostname, Number(pg.port || 5432));
   const env = productionEnv(`misconf-${tag}`, { DATABASE_URL: pgProxy.rewrite(TEST_DATABASE_URL), CORS_ORIGINS: ALLOWED_ORIGIN, DB_POOL_SIZE: '2' });
-  [prodApi, prodRating, devApi] = await Promise.all([
+  [prodApi, prodRating, devApi, prodDispatcher] = await Promise.all([
     startApp('api', env),
     startApp('rating', env),
     startApp('api', testEnv(`misconf-dev-${tag}`)),
+    startApp('dispatcher', productionEnv(`misconf-disp-${tag}`)),
   ]);
   api = new Http(prodApi.url);
   rating = new Http(prodRating.url);
@@ -50,8 +62,9 @@ beforeAll(async () => {
 }, 120000);
 
 afterAll(async () => {
-  await Promise.all([prodApi, prodRating, devApi].map((a) => a?.stop()));
+  await Promise.all([prodApi, prodRating, devApi, prodDispatcher].map((a) => a?.stop()));
   await pgProxy?.close();
+  await gateway?.close();
 });
 
 const LEAKS = [/\n\s+at /, /\bat \S+ \(.*:\d+:\d+\)/, /\.(ts|js):\d+/, /node_modules/, /\bSELECT\b/i, /\bINSERT\b/i, /\bFROM\s+\w+/i, /\bWHERE\b/i,
@@ -76,6 +89,13 @@ function expectSecurityHeaders(res: { headers: Headers }, production = true) {
   expect(h.get('x-powered-by')).toBeNull();
   if (production) expect(h.get('strict-transport-security')).toMatch(/max-age=\d{8,}/);
   else expect(h.get('strict-transport-security')).toBeNull();
+}
+
+/** A JWT (HS256) as anyone holding the secret can make one. */
+function signHs256(payload: Record<string, unknown>, secret: string): string {
+  const part = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const unsigned = `${part({ alg: 'HS256', typ: 'JWT' })}.${part(payload)}`;
+  return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
 }
 
 async function raw(app: RunningApp, method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<HttpResult> {
@@ -109,6 +129,12 @@ describe('API8:2023 Security Misconfiguration', () => {
       const cases: [Record<string, string>, string][] = [
         [{ JWT_SECRET: 'xinyuan-development-secret-change-me' }, 'JWT_SECRET'],
         [{ PII_ENCRYPTION_KEY: '6465762d6f6e6c792d7069692d6b65792d6368616e67652d6d652d3031323334' }, 'PII_ENCRYPTION_KEY'],
+        // every secret the repository publishes (the tests' own, the examples), and guessable ones
+        [{ JWT_SECRET: 'xinyuan-test-secret-0123456789' }, 'JWT_SECRET'],
+        [{ JWT_SECRET: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' }, 'JWT_SECRET'],
+        [{ PII_ENCRYPTION_KEY: 'ab'.repeat(32) }, 'PII_ENCRYPTION_KEY'],
+        [{ ADMIN_PASSWORD: 'Admin#2026' }, 'ADMIN_PASSWORD'],
+        [{ STAFF_SECOND_FACTOR: 'off' }, 'STAFF_SECOND_FACTOR'],
         [{ TRUSTED_PROXIES: 'everyone' }, 'TRUSTED_PROXIES'],
         [{ CORS_ORIGINS: '*' }, 'CORS_ORIGINS'],
       ];
@@ -187,9 +213,52 @@ describe('API8:2023 Security Misconfiguration', () => {
     });
   });
 
+  describe('secrets and sessions', () => {
+    it('refuses a token signed with the repository\'s development secret that names no real session (forged admin)', async () => {
+      const devHttp = new Http(devApi.url);
+      const admin = await login(devHttp, ADMIN.phone, ADMIN.password);
+      const me = (await admin.get('/api/v1/me')).body;
+      // the attacker knows the secret (it is in the repository) and the admin's id, not a session
+      const forged = signHs256(
+        { sub: me.id, roles: ['admin'], rid: null, sid: randomUUID(), iss: 'xinyuan', iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 600, jti: randomUUID() },
+        'xinyuan-test-secret-0123456789',
+      );
+      for (const path of ['/api/v1/me', '/api/v1/staff', '/api/v1/orders?mine=true']) {
+        const res = await devHttp.as(forged).get(path);
+        expect({ path, status: res.status, code: res.body?.code }).toEqual({ path, status: 401, code: 'UNAUTHENTICATED' });
+      }
+      // the admin's real token (a real session) still works
+      expect((await admin.get('/api/v1/me')).status).toBe(200);
+    });
+
+    it('asks staff for the SMS second factor in production: the password alone does not sign in', async () => {
+      const first = await api.post('/api/v1/auth/login', { phone: ADMIN.phone, password: PROD_ADMIN_PASSWORD });
+      expect({ status: first.status, code: first.body.code }).toEqual({ status: 401, code: 'SECOND_FACTOR_REQUIRED' });
+      expect(first.body).not.toHaveProperty('accessToken');
+      const wrong = await api.post('/api/v1/auth/login', { phone: ADMIN.phone, password: PROD_ADMIN_PASSWORD, smsCode: '000000' });
+      expect(wrong.status).toBe(401);
+      expect(wrong.body).not.toHaveProperty('accessToken');
+      // password and the code sent to the admin's phone: signed in
+      const admin = await login(api, ADMIN.phone, PROD_ADMIN_PASSWORD);
+      expect((await admin.get('/api/v1/me')).body.roles).toContain('admin');
+      // residents (and volunteers) still sign in with the password alone
+      const resident = await registerResident(api, '二次验证居民');
+      const plain = await api.post('/api/v1/auth/login', { phone: resident.phone, password: 'Resident#2026' });
+      expect(plain.status).toBe(200);
+    });
+
+    it('answers /metrics of the dispatcher only to direct loopback scrapes (or a METRICS_TOKEN bearer), never to forwarded clients', async () => {
+      const forwarded = await raw(prodDispatcher, 'GET', '/metrics', undefined, { 'x-forwarded-for': '203.0.113.50' });
+      expect(forwarded.status).toBe(404);
+      expect(String(JSON.stringify(forwarded.body))).not.toContain('process_cpu');
+      const direct = await raw(prodDispatcher, 'GET', '/metrics');
+      expect(direct.status).toBe(200);
+    });
+  });
+
   describe('security headers', () => {
     it('are on every response of both apps: success, authenticated, errors and CORS preflights', async () => {
-      const admin = await adminClient(api);
+      const admin = await login(api, ADMIN.phone, PROD_ADMIN_PASSWORD);
       const responses: HttpResult[] = [
         await api.get('/api/v1/services'),
         await api.get('/health'),

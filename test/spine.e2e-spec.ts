@@ -208,4 +208,26 @@ describe('spine: order → dispatch → accept → rate', () => {
     ]);
     for (const e of final.timeline) expect(Date.parse(e.at)).not.toBeNaN();
   });
+
+  it('leaves no address, description, exact point, phone or phone ciphertext in any app\'s log of the whole run', async () => {
+    // a refused request full of personal data (an order for a beneficiary who does not exist)
+    const failed = await resident.http.post('/api/v1/orders', {
+      serviceCode: `HAIRCUT_${tag}`, description: '门锁密码 4321，老人独居', location: home, address: '测试社区 9 幢 909 室', beneficiaryId: '00000000-0000-4000-8000-000000000000',
+    }, { 'Idempotency-Key': `spine-fail-${tag}` });
+    expect(failed.status).toBeGreaterThanOrEqual(400);
+    expect(failed.status).toBeLessThan(500);
+    const { rows } = await db.query(`SELECT phone_enc FROM users WHERE id = $1`, [resident.id]);
+    const secrets = [
+      '测试社区 3 幢 201 室', '老人行动不便，需要上门理发', '门锁密码 4321', '测试社区 9 幢 909 室',
+      resident.phone, ...Object.values(teams).flatMap((t) => t.members.map((m) => m.phone)),
+      rows[0].phone_enc, String(home.lat) + ',' + String(home.lng), `${home.lng} ${home.lat}`,
+    ];
+    const apps = [platform.api, platform.dispatcher, platform.rating, platform.relay].filter((a): a is NonNullable<typeof a> => Boolean(a));
+    for (const app of apps) {
+      const log = app.output.join('');
+      expect(log.length).toBeGreaterThan(0);
+      const found = secrets.filter((x) => log.includes(x));
+      expect({ app: app.name, found }).toEqual({ app: app.name, found: [] });
+    }
+  });
 });

@@ -24,6 +24,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Every app this test file started, so that helpers holding only an HTTP client (registerResident)
+ * can read what the development SMS sender wrote to an api's output.
+ */
+export const STARTED_APPS: RunningApp[] = [];
+
 /** Env every app of one test file shares: the test database, a Redis db of its own, fast timers. */
 export function testEnv(queuePrefix: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -45,6 +51,10 @@ export function testEnv(queuePrefix: string, extra: Record<string, string> = {})
     RATE_LIMIT_AUTH_PER_IP: '10000000',
     // several suites place dozens of orders from one resident; the cap has its own suite (open-order-cap)
     OPEN_ORDER_LIMIT: '1000',
+    // every resident registers with an SMS code, many from 127.0.0.1 in one suite; the caps have their own tests
+    SMS_SEND_PER_IP_PER_MINUTE: '100000',
+    SMS_SEND_PER_PREFIX_PER_MINUTE: '100000',
+    SMS_SEND_GLOBAL_PER_MINUTE: '100000',
     ...extra,
   };
 }
@@ -76,7 +86,7 @@ export async function startApp(name: AppName, env: Record<string, string>, fixed
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return {
+  const app: RunningApp = {
     name,
     url,
     process: child,
@@ -92,6 +102,8 @@ export async function startApp(name: AppName, env: Record<string, string>, fixed
         child.kill(signal);
       }),
   };
+  STARTED_APPS.push(app);
+  return app;
 }
 
 export interface Platform {

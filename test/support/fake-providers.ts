@@ -37,6 +37,9 @@ async function listen(server: Server): Promise<string> {
  * answers the same message id and sends nothing (`repeats` counts them). Only templates it knows
  * (`XY_…`) are accepted (else 400 `isv.SMS_TEMPLATE_ILLEGAL`); `failNext` / `failAll` make it answer 5xx.
  */
+/** Every fake gateway this test file started (readSmsCode looks for codes there too). */
+export const STARTED_GATEWAYS: FakeSmsGateway[] = [];
+
 export class FakeSmsGateway {
   readonly messages: GatewayMessage[] = [];
   readonly codes: { phone: string; code: string }[] = [];
@@ -54,6 +57,7 @@ export class FakeSmsGateway {
     const g = new FakeSmsGateway();
     g.server = createServer((req, res) => void g.handle(req, res));
     g.url = `${await listen(g.server)}/sms/send`;
+    STARTED_GATEWAYS.push(g);
     return g;
   }
 

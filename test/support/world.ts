@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { ADMIN } from './env';
 import { Http } from './http';
+import { readSmsCode, sendSmsCode, smsMark, uniquePhone } from './sms-codes';
 
 export interface LatLng {
   lat: number;
@@ -18,8 +19,22 @@ export function randomPhone(prefix = '137'): string {
   return prefix + String(randomInt(0, 1e8)).padStart(8, '0');
 }
 
+/**
+ * Password login; where the api asks staff for the second factor (STAFF_SECOND_FACTOR=sms: 401
+ * SECOND_FACTOR_REQUIRED), the SMS code it sent is read and the login repeated with it.
+ */
 export async function login(api: Http, phone: string, password: string): Promise<Http> {
-  const res = await api.post('/api/v1/auth/login', { phone, password });
+  let mark = smsMark();
+  let res = await api.post('/api/v1/auth/login', { phone, password });
+  for (let i = 0; i < 3 && res.status === 429 && res.body?.code === 'OTP_RESEND_COOLDOWN'; i++) {
+    // the second factor's code was sent a moment ago: it is sent again once the cooldown has passed
+    await new Promise((r) => setTimeout(r, 1000 * Number(res.body.retryAfterSeconds ?? 1)));
+    mark = smsMark();
+    res = await api.post('/api/v1/auth/login', { phone, password });
+  }
+  if (res.status === 401 && res.body?.code === 'SECOND_FACTOR_REQUIRED') {
+    res = await api.post('/api/v1/auth/login', { phone, password, smsCode: await readSmsCode(phone, mark) });
+  }
   if (res.status !== 200) throw new Error(`login ${phone}: ${res.status} ${JSON.stringify(res.body)}`);
   return api.as(res.body.accessToken);
 }
@@ -28,9 +43,14 @@ export async function adminClient(api: Http): Promise<Http> {
   return login(api, ADMIN.phone, ADMIN.password);
 }
 
+/**
+ * A new resident account through the real registration: the SMS code is sent to the phone and read
+ * back from the development SMS sender's output or the fake gateway (test/support/sms-codes.ts).
+ */
 export async function registerResident(api: Http, name = '测试居民'): Promise<{ http: Http; id: string; phone: string }> {
-  const phone = randomPhone('137');
-  const res = await api.post('/api/v1/auth/register', { phone, password: 'Resident#2026', name });
+  const phone = uniquePhone('137', () => randomPhone('137'));
+  const smsCode = await sendSmsCode(api, phone);
+  const res = await api.post('/api/v1/auth/register', { phone, password: 'Resident#2026', name, smsCode });
   if (res.status !== 201) throw new Error(`register: ${res.status} ${JSON.stringify(res.body)}`);
   return { http: api.as(res.body.accessToken), id: res.body.user.id, phone };
 }

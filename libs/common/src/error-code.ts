@@ -76,6 +76,11 @@ export enum ErrorCode {
   BoundaryExcludesChild = 'BOUNDARY_EXCLUDES_CHILD',
   BoundaryTooComplex = 'BOUNDARY_TOO_COMPLEX',
   OutOfServiceArea = 'OUT_OF_SERVICE_AREA',
+  // accounts and sign-in hardening: proof of the phone, staff second factor, SMS caps, password change/reset
+  SecondFactorRequired = 'SECOND_FACTOR_REQUIRED',
+  PasswordLoginRequired = 'PASSWORD_LOGIN_REQUIRED',
+  SmsRateLimited = 'SMS_RATE_LIMITED',
+  CurrentPasswordWrong = 'CURRENT_PASSWORD_WRONG',
 }
 
 /** Chinese text shown to people when a code is raised without a more specific message. */
@@ -148,4 +153,8 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   [ErrorCode.BoundaryExcludesChild]: '新边界没有完整包住下级区域',
   [ErrorCode.BoundaryTooComplex]: '区域边界的点太多，请简化后再提交',
   [ErrorCode.OutOfServiceArea]: '该位置不在服务范围内',
+  [ErrorCode.SecondFactorRequired]: '验证码已发送到您的手机，请输入短信验证码完成登录',
+  [ErrorCode.PasswordLoginRequired]: '工作人员账号请用手机号和密码登录',
+  [ErrorCode.SmsRateLimited]: '短信发送过于频繁，请稍后再试',
+  [ErrorCode.CurrentPasswordWrong]: '当前密码不正确',
 };

@@ -37,6 +37,22 @@ function pathOf(url: string): string {
 }
 
 /**
+ * The route a request was matched to (`/api/v1/auth/refresh` for `/api/v1/%61uth/refresh` too),
+ * which is what rate-limit buckets are chosen by: the raw URL can be spelled many ways that reach
+ * the same handler. A request no route matched is bucketed by its decoded path.
+ */
+export function routeOf(request: Pick<FastifyRequest, 'url'> & { routeOptions?: { url?: string } }): string {
+  const matched = request.routeOptions?.url;
+  if (matched) return matched;
+  const raw = pathOf(request.url);
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/**
  * Errors Fastify answers itself before any route or hook runs (a URL that is not valid
  * percent-encoding, a path parameter over the length limit): the API's error body and headers
  * instead of Fastify's, which would echo the URL back.
@@ -97,7 +113,7 @@ function installRateLimit(app: NestFastifyApplication, config: AppConfig): void 
   // CORS headers a browser needs to read it
   const plugin = async (instance: typeof fastify) => {
     instance.addHook('onRequest', async (request, reply) => {
-      const path = pathOf(request.url);
+      const path = routeOf(request);
       if (UNLIMITED_PATHS.has(path)) return;
       const ip = clientBucketOf(request.ip);
       const buckets: RateBucket[] = [{ name: 'ip', key: `ip:${ip}`, limit: config.RATE_LIMIT_PER_IP, windowMs }];

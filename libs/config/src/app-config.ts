@@ -73,6 +73,24 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(1) @Max(1000) OTP_DAILY_LIMIT = 10;
 
   /**
+   * Caps on SMS codes sent per minute (toll fraud: one client sending codes to many numbers): from one
+   * client address, to one number block (the first 7 digits), and over the whole deployment. Beyond
+   * them `POST /auth/sms/send` (and every flow that sends a code) answers 429 SMS_RATE_LIMITED.
+   * 0 turns a cap off.
+   */
+  @Transform(toInt) @IsInt() @Min(0) SMS_SEND_PER_IP_PER_MINUTE = 5;
+  @Transform(toInt) @IsInt() @Min(0) SMS_SEND_PER_PREFIX_PER_MINUTE = 20;
+  @Transform(toInt) @IsInt() @Min(0) SMS_SEND_GLOBAL_PER_MINUTE = 300;
+
+  /**
+   * Staff (dispatchers, admins, grid workers) always sign in with their password; with `sms` a code
+   * sent to their phone is needed too (`POST /auth/login` without `smsCode` answers 401
+   * SECOND_FACTOR_REQUIRED and sends it). Required in production; the one-command demo leaves it off.
+   */
+  @IsIn(['off', 'sms'])
+  STAFF_SECOND_FACTOR: 'off' | 'sms' = 'off';
+
+  /**
    * Lockout after failed logins (wrong password or wrong SMS code), per phone and per client IP:
    * from the THRESHOLD-th consecutive failure on, logins are refused for BASE·2^(n−THRESHOLD) s,
    * capped at MAX; failures are forgotten after FAILURE_WINDOW s without one, or on success.
@@ -555,11 +573,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     const lines = errors.map((e) => `  ${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`);
     throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
   }
-  if (config.NODE_ENV === 'production' && config.JWT_SECRET === new AppConfig().JWT_SECRET) {
-    throw new ConfigError('Invalid environment:\n  JWT_SECRET: must be set in production');
-  }
-  if (config.NODE_ENV === 'production' && config.PII_ENCRYPTION_KEY === new AppConfig().PII_ENCRYPTION_KEY) {
-    throw new ConfigError('Invalid environment:\n  PII_ENCRYPTION_KEY: must be set in production');
+  if (config.NODE_ENV === 'production') {
+    const weak = productionSecretErrors(config);
+    if (weak.length) throw new ConfigError(`Invalid environment:\n${weak.map((l) => `  ${l}`).join('\n')}`);
+    if (config.STAFF_SECOND_FACTOR !== 'sms') {
+      throw new ConfigError('Invalid environment:\n  STAFF_SECOND_FACTOR: must be sms in production (staff sign in with password and an SMS code)');
+    }
   }
   if (config.NODE_ENV === 'production' && config.SMS_PROVIDER === 'log') {
     throw new ConfigError('Invalid environment:\n  SMS_PROVIDER: the log sender writes login codes to the log and is not allowed in production; use http');
@@ -579,6 +598,70 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const listErrors = [...trustedProxyErrors(config.TRUSTED_PROXIES), ...corsOriginErrors(config.CORS_ORIGINS)];
   if (listErrors.length) throw new ConfigError(`Invalid environment:\n${listErrors.map((l) => `  ${l}`).join('\n')}`);
   return config;
+}
+
+/**
+ * Secret values that appear in this repository (defaults, tests, examples, scripts, the demo): a
+ * production deployment using any of them has a secret everybody knows. Add here every secret-like
+ * value that is committed anywhere.
+ */
+export const KNOWN_SECRETS: readonly string[] = [
+  'xinyuan-development-secret-change-me',
+  '6465762d6f6e6c792d7069692d6b65792d6368616e67652d6d652d3031323334',
+  'xinyuan-test-secret-0123456789',
+  'xinyuan-bench-secret-0123456789',
+  'a-production-secret-0123456789',
+  'test-sms-callback-secret-0123456789',
+  'Admin#2026',
+  'Admin#Test2026',
+  'Resident#2026',
+  'Volunteer#2026',
+  'Staff#2026',
+  'wechat-test-secret',
+  'ab'.repeat(32),
+  'x'.repeat(32),
+];
+
+/** Shannon entropy of a string in bits (length × per-character entropy of its own character counts). */
+export function entropyBits(value: string): number {
+  const counts = new Map<string, number>();
+  for (const ch of value) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let perChar = 0;
+  for (const n of counts.values()) {
+    const p = n / value.length;
+    perChar -= p * Math.log2(p);
+  }
+  return perChar * value.length;
+}
+
+/** A secret production refuses: one committed to the repository, or too guessable (< 128 bits by its own letters). */
+export function weakSecretReason(value: string, minBits = 128): string | undefined {
+  const known = KNOWN_SECRETS.some((k) => k === value || k.toLowerCase() === value.toLowerCase());
+  if (known) return 'is a value published in the source repository';
+  if (new Set(value).size < 10 || entropyBits(value) < minBits) return `is too guessable (needs at least ${minBits} bits: e.g. 32 random bytes, openssl rand -hex 32)`;
+  return undefined;
+}
+
+/** What production refuses in the secrets it is given (empty: all fine). */
+export function productionSecretErrors(config: AppConfig): string[] {
+  const errors: string[] = [];
+  const check = (name: string, value: string | undefined, minBits = 128) => {
+    if (!value) return;
+    const reason = weakSecretReason(value, minBits);
+    if (reason) errors.push(`${name}: ${reason}`);
+  };
+  check('JWT_SECRET', config.JWT_SECRET);
+  check('PII_ENCRYPTION_KEY', config.PII_ENCRYPTION_KEY);
+  check('METRICS_TOKEN', config.METRICS_TOKEN, 96);
+  check('SMS_HTTP_TOKEN', config.SMS_HTTP_TOKEN, 64);
+  check('SMS_CALLBACK_SECRET', config.SMS_CALLBACK_SECRET, 64);
+  check('WECHAT_SECRET', config.WECHAT_SECRET, 64);
+  // a person types this one: refuse only the published ones and the trivially short
+  if (config.ADMIN_PASSWORD) {
+    if (KNOWN_SECRETS.includes(config.ADMIN_PASSWORD)) errors.push('ADMIN_PASSWORD: is a value published in the source repository');
+    else if (config.ADMIN_PASSWORD.length < 12 || entropyBits(config.ADMIN_PASSWORD) < 48) errors.push('ADMIN_PASSWORD: too short or guessable (at least 12 characters)');
+  }
+  return errors;
 }
 
 /** Splits a comma-separated setting into its trimmed, non-empty entries. */

@@ -12,7 +12,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
  * Global guard: every route needs a valid bearer token unless marked `@Public()`, and the roles of
  * `@Roles()` when given. A token must be HS256-signed with our secret and issuer, unexpired, and
- * belong to a session that is not revoked (one Redis read). Every refusal is 401 UNAUTHENTICATED
+ * belong to a session that exists (asked of Postgres once per session and process) and is not revoked
+ * (one Redis read). Every refusal is 401 UNAUTHENTICATED
  * with a `reason` (`missing`, `invalid`, `expired`, `revoked`): on `expired` a client refreshes.
  * Object-level checks (whose order is this?) live in the use cases.
  */
@@ -47,7 +48,7 @@ export class AuthGuard implements CanActivate {
     if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || !UUID.test(payload.sid) || !Array.isArray(payload.roles)) {
       throw DomainException.unauthenticated('登录已失效，请重新登录', { reason: 'invalid' });
     }
-    if (await this.revocations.isRevoked(payload.sid)) {
+    if (!(await this.revocations.isLive(payload.sid))) {
       throw DomainException.unauthenticated('已退出登录，请重新登录', { reason: 'revoked' });
     }
     const user: AuthUser = {

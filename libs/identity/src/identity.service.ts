@@ -15,6 +15,18 @@ export interface UserView {
   regionId: string | null;
 }
 
+/** An existing account as staff and team-member creation see it (`lockByPhone`). */
+export interface ExistingAccount {
+  id: string;
+  roles: Role[];
+  regionId: string | null;
+  /** The region's path (ancestors root first, itself last); null without a region. */
+  regionPath: string[] | null;
+  disabled: boolean;
+  /** The account proved it owns the phone (an SMS code) at some point. */
+  phoneVerified: boolean;
+}
+
 /** A user row as the identity context reads it (phone still encrypted). */
 export interface UserRecord {
   id: string;
@@ -53,12 +65,15 @@ export class IdentityService {
     return { id: user.id, phone: maskPhone(this.cipher.decryptNullable(user.phoneEnc)), name: user.name, roles: user.roles, regionId: user.regionId };
   }
 
-  /** Creates a resident with a password; null when the phone is taken. */
-  async createResident(manager: EntityManager, input: { phone: string; password: string; name: string }): Promise<UserRecord | null> {
+  /**
+   * Creates a resident with a password, the phone proven by an SMS code just verified; null when the
+   * phone is taken. `passwordHash` is computed before the code is checked (equal timing either way).
+   */
+  async createResident(manager: EntityManager, input: { phone: string; passwordHash: string; name: string }): Promise<UserRecord | null> {
     const phone = normalizePhone(input.phone);
-    const passwordHash = await PasswordHasher.hash(input.password);
+    const passwordHash = input.passwordHash;
     const rows = await manager.query(
-      `INSERT INTO users (phone_enc, phone_bidx, name, password_hash, roles) VALUES ($1, $2, $3, $4, ARRAY['resident'])
+      `INSERT INTO users (phone_enc, phone_bidx, name, password_hash, roles, phone_verified_at) VALUES ($1, $2, $3, $4, ARRAY['resident'], now())
        ON CONFLICT (phone_bidx) DO NOTHING RETURNING ${USER_COLUMNS}`,
       [this.cipher.encrypt(phone), this.cipher.blindIndex(phone), input.name, passwordHash],
     );
@@ -70,18 +85,40 @@ export class IdentityService {
     return row ? { ...toRecord(row), passwordHash: row.password_hash } : undefined;
   }
 
-  /** SMS login: the account of this phone, or a new resident (first login is sign-up). */
-  async findOrCreateByPhone(manager: EntityManager, phone: string, name?: string): Promise<{ user: UserRecord; created: boolean }> {
+  /**
+   * SMS login (the code was just verified): the account of this phone, or a new resident (first login
+   * is sign-up). The phone is now proven; a password the account had without that proof (set by
+   * whoever registered the number before registration needed a code) is dropped: `droppedPassword`.
+   */
+  async findOrCreateByPhone(manager: EntityManager, phone: string, name?: string): Promise<{ user: UserRecord; created: boolean; droppedPassword: boolean }> {
     const normal = normalizePhone(phone);
     const index = this.cipher.blindIndex(normal);
     const created = await manager.query(
-      `INSERT INTO users (phone_enc, phone_bidx, name, roles) VALUES ($1, $2, $3, ARRAY['resident'])
+      `INSERT INTO users (phone_enc, phone_bidx, name, roles, phone_verified_at) VALUES ($1, $2, $3, ARRAY['resident'], now())
        ON CONFLICT (phone_bidx) DO NOTHING RETURNING ${USER_COLUMNS}`,
       [this.cipher.encrypt(normal), index, name?.trim() || '居民'],
     );
-    if (created.length) return { user: toRecord(created[0]), created: true };
-    const [row] = await manager.query(`SELECT ${USER_COLUMNS} FROM users WHERE phone_bidx = $1`, [index]);
-    return { user: toRecord(row), created: false };
+    if (created.length) return { user: toRecord(created[0]), created: true, droppedPassword: false };
+    const [row] = await manager.query(`SELECT ${USER_COLUMNS}, password_hash IS NOT NULL AND phone_verified_at IS NULL AS unproven FROM users WHERE phone_bidx = $1 FOR UPDATE`, [index]);
+    return { user: toRecord(row), created: false, droppedPassword: row.unproven };
+  }
+
+  /** The phone of this account was proven just now (an SMS code); with `dropPassword`, its unproven password goes. */
+  async markPhoneVerified(manager: EntityManager, userId: string, dropPassword = false): Promise<void> {
+    await manager.query(
+      `UPDATE users SET phone_verified_at = now(), password_hash = CASE WHEN $2 THEN NULL ELSE password_hash END WHERE id = $1`,
+      [userId, dropPassword],
+    );
+  }
+
+  /** Sets a new password (its hash). */
+  async setPasswordHash(manager: EntityManager, userId: string, passwordHash: string): Promise<void> {
+    await manager.query(`UPDATE users SET password_hash = $2 WHERE id = $1`, [userId, passwordHash]);
+  }
+
+  async findWithPassword(manager: EntityManager, userId: string): Promise<(UserRecord & { passwordHash: string | null }) | undefined> {
+    const [row] = await manager.query(`SELECT ${USER_COLUMNS}, password_hash FROM users WHERE id = $1 FOR UPDATE`, [userId]);
+    return row ? { ...toRecord(row), passwordHash: row.password_hash } : undefined;
   }
 
   /**
@@ -143,32 +180,46 @@ export class IdentityService {
   }
 
   /**
-   * Creates the user, or (same phone) adds the role to the existing one. Used for team members and
-   * staff, which the admin creates. An existing account keeps its password. Returns the user id, or
-   * null when `within` refuses: an existing user who already holds a jurisdiction role (dispatcher,
-   * admin, grid worker) outside that subtree is not touched, so nobody can re-home or re-role staff
-   * of another jurisdiction.
+   * The account of this phone, locked for the caller's transaction (staff and team-member creation
+   * decide on it); concurrent creations over one phone are serialised by an advisory lock first.
    */
-  async upsertWithRole(
-    manager: EntityManager,
-    input: { phone: string; name: string; password: string; role: Role; regionId?: string | null },
-    within?: { regionId: string } | null,
-  ): Promise<{ id: string; created: boolean } | null> {
+  async lockByPhone(manager: EntityManager, phone: string): Promise<ExistingAccount | undefined> {
+    const index = this.cipher.blindIndex(normalizePhone(phone));
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`user-phone:${index}`]);
+    const [row] = await manager.query(
+      `SELECT u.id, u.roles, u.region_id, u.disabled_at, u.phone_verified_at, r.path AS region_path
+         FROM users u LEFT JOIN regions r ON r.id = u.region_id WHERE u.phone_bidx = $1 FOR UPDATE OF u`,
+      [index],
+    );
+    return row
+      ? { id: row.id, roles: row.roles, regionId: row.region_id, regionPath: row.region_path, disabled: row.disabled_at !== null, phoneVerified: row.phone_verified_at !== null }
+      : undefined;
+  }
+
+  /** A new account with the password the admin set (call `lockByPhone` first in the same transaction). */
+  async insertWithRole(manager: EntityManager, input: { phone: string; name: string; password: string; role: Role; regionId?: string | null }): Promise<string> {
     const phone = normalizePhone(input.phone);
     const passwordHash = await PasswordHasher.hash(input.password);
-    const rows: { id: string; created: boolean }[] = await manager.query(
-      `INSERT INTO users (phone_enc, phone_bidx, name, password_hash, roles, region_id)
-       VALUES ($1, $2, $3, $4, ARRAY[$5]::text[], $6)
-       ON CONFLICT (phone_bidx) DO UPDATE
-         SET roles = CASE WHEN $5 = ANY(users.roles) THEN users.roles ELSE array_append(users.roles, $5) END,
-             region_id = COALESCE($6, users.region_id)
-       WHERE $7::uuid IS NULL
-          OR NOT (users.roles && ARRAY['dispatcher', 'admin', 'grid_worker']::text[])
-          OR users.region_id IN (SELECT r.id FROM regions r WHERE r.path @> ARRAY[$7::uuid])
-       RETURNING id, (xmax = 0) AS created`,
-      [this.cipher.encrypt(phone), this.cipher.blindIndex(phone), input.name, passwordHash, input.role, input.regionId ?? null, within?.regionId ?? null],
+    const [row] = await manager.query(
+      `INSERT INTO users (phone_enc, phone_bidx, name, password_hash, roles, region_id) VALUES ($1, $2, $3, $4, ARRAY[$5]::text[], $6) RETURNING id`,
+      [this.cipher.encrypt(phone), this.cipher.blindIndex(phone), input.name, passwordHash, input.role, input.regionId ?? null],
     );
-    return rows[0] ?? null;
+    return row.id;
+  }
+
+  /**
+   * An existing account gets new roles (and region). Its password stays only when the account has
+   * proven its phone; otherwise (anyone could have set it) it becomes the one the admin set now.
+   * Returns whether the password was replaced.
+   */
+  async grantRoles(manager: EntityManager, account: ExistingAccount, change: { roles: Role[]; regionId: string | null; password: string }): Promise<boolean> {
+    const replace = !account.phoneVerified;
+    const passwordHash = replace ? await PasswordHasher.hash(change.password) : null;
+    await manager.query(
+      `UPDATE users SET roles = $2::text[], region_id = $3, password_hash = CASE WHEN $4 THEN $5 ELSE password_hash END WHERE id = $1`,
+      [account.id, change.roles, change.regionId, replace, passwordHash],
+    );
+    return replace;
   }
 
   /** The first admin, from ADMIN_PHONE / ADMIN_PASSWORD, created on first start and never overwritten. */

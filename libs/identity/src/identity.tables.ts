@@ -17,6 +17,8 @@ export const USERS = table('users', {
   phone_enc: nullable(col.text()),
   phone_bidx: nullable(col.text()),
   disabled_at: nullable(col.timestamptz()),
+  /** When the account last proved it owns the phone (an SMS code); null: never. */
+  phone_verified_at: nullable(col.timestamptz()),
 });
 export type UserRow = Row<typeof USERS>;
 

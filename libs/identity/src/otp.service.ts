@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DomainException, ErrorCode, PiiCipher } from '@xinyuan/common';
+import { clientBucketOf, DomainException, emissionInterval, ErrorCode, GCRA_LUA, PiiCipher } from '@xinyuan/common';
 import { AppConfig } from '@xinyuan/config';
 import { AuthRedis } from './auth-redis';
 import { generateOtpCode } from './otp-code';
@@ -48,7 +48,15 @@ export class OtpService {
     private readonly config: AppConfig,
   ) {}
 
-  async send(phone: string, phoneIndex: string): Promise<OtpSent> {
+  /**
+   * Sends a code to the phone. Before anything else the per-minute caps (toll fraud: one client
+   * sending codes to many numbers) are charged: from this client address, to this number block (the
+   * first 7 digits: the carrier and area, not a person), over the whole deployment — each a GCRA
+   * bucket (a burst of its cap, refilled evenly over the minute), so there is no window edge to
+   * time a burst around. Past one: 429 SMS_RATE_LIMITED with `limit` (`ip`, `prefix`, `global`).
+   */
+  async send(phone: string, phoneIndex: string, ip?: string | null): Promise<OtpSent> {
+    await this.chargeCaps(phone, ip);
     const cooldownKey = this.redis.key('otp-cooldown', phoneIndex);
     const codeKey = this.redis.key('otp', phoneIndex);
     const [verdict, value] = (await this.redis.run('otp send', (r) =>
@@ -69,6 +77,23 @@ export class OtpService {
       throw e;
     }
     return { expiresInSeconds: ttl, resendAfterSeconds: this.config.OTP_RESEND_COOLDOWN_SECONDS };
+  }
+
+  private async chargeCaps(phone: string, ip: string | null | undefined): Promise<void> {
+    const c = this.config;
+    const caps = [
+      { name: 'ip', key: this.redis.key('sms-cap', 'ip', ip ? clientBucketOf(ip) : ''), limit: ip ? c.SMS_SEND_PER_IP_PER_MINUTE : 0 },
+      { name: 'prefix', key: this.redis.key('sms-cap', 'prefix', phone.slice(0, 7)), limit: c.SMS_SEND_PER_PREFIX_PER_MINUTE },
+      { name: 'global', key: this.redis.key('sms-cap', 'all'), limit: c.SMS_SEND_GLOBAL_PER_MINUTE },
+    ].filter((b) => b.limit > 0);
+    if (!caps.length) return;
+    const args = caps.flatMap((b) => [emissionInterval({ limit: b.limit, windowMs: 60_000 }), b.limit]);
+    const [allowed, waitMs, worst] = (await this.redis.run('sms caps', (r) => r.eval(GCRA_LUA, caps.length, ...caps.map((b) => b.key), ...args))) as number[];
+    if (Number(allowed) === 1) return;
+    throw new DomainException(ErrorCode.SmsRateLimited, 429, undefined, undefined, {
+      retryAfterSeconds: Math.max(1, Math.ceil(Number(waitMs) / 1000)),
+      limit: caps[Number(worst) - 1]?.name,
+    });
   }
 
   /** Consumes the code when right; throws 401 OTP_INVALID / OTP_ATTEMPTS_EXCEEDED when not. */

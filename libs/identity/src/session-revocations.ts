@@ -16,11 +16,16 @@ import { AuthRedis } from './auth-redis';
  */
 const SENTINEL_TTL_SECONDS = 60;
 
+/** Sessions one process remembers as existing (the revocation check still runs on every request). */
+const KNOWN_SESSIONS_MAX = 100_000;
+
 @Injectable()
 export class SessionRevocations {
   private readonly logger = new Logger(SessionRevocations.name);
   private readonly ttlSeconds: number;
   private reloading: Promise<void> | undefined;
+  /** Sessions known to exist (insertion order: the oldest is forgotten first). */
+  private readonly known = new Set<string>();
 
   constructor(
     private readonly redis: AuthRedis,
@@ -54,6 +59,22 @@ export class SessionRevocations {
       );
       return rows.length === 0 || rows[0].revoked;
     }
+  }
+
+  /**
+   * Is this a session that exists and is not revoked? A token signed with our secret but naming a
+   * session nobody opened (a forged token: the secret leaked, or a development secret reused) is
+   * refused like a revoked one. Sessions seen to exist are remembered in this process (bounded), so
+   * Postgres is asked once per session and process.
+   */
+  async isLive(sessionId: string): Promise<boolean> {
+    if (await this.isRevoked(sessionId)) return false;
+    if (this.known.has(sessionId)) return true;
+    const rows: { revoked: boolean }[] = await this.dataSource.query(`SELECT revoked_at IS NOT NULL AS revoked FROM auth_sessions WHERE id = $1`, [sessionId]);
+    if (rows.length === 0 || rows[0].revoked) return false;
+    if (this.known.size >= KNOWN_SESSIONS_MAX) this.known.delete(this.known.values().next().value as string);
+    this.known.add(sessionId);
+    return true;
   }
 
   /** Call after the revocation is committed to Postgres. */

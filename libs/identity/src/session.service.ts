@@ -69,12 +69,18 @@ export class SessionService {
    * Revokes every open session of a user inside the caller's transaction; returns their ids, which
    * the caller hands to `markRevoked` once the transaction has committed.
    */
-  async revokeAllOf(manager: EntityManager, userId: string, reason: 'account_disabled' | 'role_changed'): Promise<string[]> {
+  async revokeAllOf(
+    manager: EntityManager,
+    userId: string,
+    reason: 'account_disabled' | 'role_changed' | 'password_changed',
+    exceptSessionId?: string,
+  ): Promise<string[]> {
     const rows: { id: string }[] = await manager.query(
       `WITH revoked AS (
-         UPDATE auth_sessions SET revoked_at = now(), revoked_reason = $2 WHERE user_id = $1 AND revoked_at IS NULL RETURNING id)
+         UPDATE auth_sessions SET revoked_at = now(), revoked_reason = $2
+          WHERE user_id = $1 AND revoked_at IS NULL AND ($3::uuid IS NULL OR id <> $3::uuid) RETURNING id)
        SELECT id FROM revoked`,
-      [userId, reason],
+      [userId, reason, exceptSessionId ?? null],
     );
     return rows.map((r) => r.id);
   }

@@ -3,7 +3,8 @@ import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { decodeCursor, DomainException, ErrorCode, Page, toPage } from '@xinyuan/common';
 import { AppConfig } from '@xinyuan/config';
 import { fromGeoJsonPoint, GeoJsonPoint, LatLng, toEwkt } from '@xinyuan/geo';
-import { AuthUser, IdentityService, StaffCreatableRole } from '@xinyuan/identity';
+import { AuthUser, ExistingAccount, IdentityService, isPasswordOnly, Role, SessionService, StaffCreatableRole } from '@xinyuan/identity';
+import { planStaffChange, staffEditAccess } from './staff-change';
 import { scopeSql } from './jurisdiction';
 import { checkBoundary, requireBoundarySize } from './region-boundary';
 import { JurisdictionService } from './jurisdiction.service';
@@ -71,6 +72,7 @@ export class OrgAdminService {
     private readonly identity: IdentityService,
     private readonly config: AppConfig,
     private readonly jurisdiction: JurisdictionService,
+    private readonly sessions: SessionService,
   ) {}
 
   async createRegion(user: AuthUser, input: { name: string; level: RegionLevel; parentId?: string; boundary?: object }) {
@@ -261,17 +263,45 @@ export class OrgAdminService {
     });
   }
 
+  /**
+   * Adds a volunteer to a team: a new account with the password the admin set, or an existing one
+   * that gets the volunteer role (its sessions end: the role travels in the token). The answer is the
+   * same either way. An existing account keeps its own password only when it has proven its phone;
+   * a staff account the caller may not edit (another jurisdiction, a peer admin) is refused.
+   */
   async addMember(caller: AuthUser, teamId: string, input: { phone: string; name: string; password: string; role: TeamMemberRole; skills?: string[] }) {
-    return this.dataSource.transaction(async (m) => {
+    const { view, revoked } = await this.dataSource.transaction(async (m) => {
       await this.requireTeamCovered(caller, teamId, m);
-      const user = (await this.identity.upsertWithRole(m, { phone: input.phone, name: input.name, password: input.password, role: 'volunteer' }))!;
+      const existing = await this.identity.lockByPhone(m, input.phone);
+      let userId: string;
+      let revoked: string[] = [];
+      if (!existing) {
+        userId = await this.identity.insertWithRole(m, { phone: input.phone, name: input.name, password: input.password, role: 'volunteer' });
+      } else {
+        if (isPasswordOnly(existing.roles)) await this.requireEditable(caller, existing, m);
+        userId = existing.id;
+        const roles: Role[] = existing.roles.includes('volunteer') ? existing.roles : [...existing.roles, 'volunteer'];
+        const replaced = await this.identity.grantRoles(m, existing, { roles, regionId: existing.regionId, password: input.password });
+        if (replaced || roles.length !== existing.roles.length) revoked = await this.sessions.revokeAllOf(m, userId, 'role_changed');
+      }
       await m.query(
         `INSERT INTO team_members (team_id, user_id, role, skills) VALUES ($1, $2, $3, $4::text[])
          ON CONFLICT (team_id, user_id) DO UPDATE SET role = EXCLUDED.role, skills = EXCLUDED.skills`,
-        [teamId, user.id, input.role, input.skills ?? []],
+        [teamId, userId, input.role, input.skills ?? []],
       );
-      return { teamId, userId: user.id, role: input.role, skills: input.skills ?? [], userCreated: user.created };
+      return { view: { teamId, userId, role: input.role, skills: input.skills ?? [] }, revoked };
     });
+    await this.sessions.markRevoked(revoked);
+    return view;
+  }
+
+  /** 403 unless the caller may edit this staff account (the rules of PATCH /staff/:id: jurisdiction, peers). */
+  private async requireEditable(caller: AuthUser, account: ExistingAccount, m: EntityManager): Promise<void> {
+    const access = staffEditAccess(caller.id, await this.jurisdiction.staffScope(caller, m), {
+      id: account.id, roles: account.roles, regionId: account.regionId, regionPath: account.regionPath,
+    });
+    if (access === 'hidden') throw new DomainException(ErrorCode.OutsideJurisdiction, 403, '该手机号属于其他辖区的工作人员');
+    if (access === 'above') throw new DomainException(ErrorCode.OutsideJurisdiction, 403, '同级或上级管理员的账号只能由上级管理员修改');
   }
 
   /** Changes a member's role in the team (队长/队员) or their skills. */
@@ -325,11 +355,28 @@ export class OrgAdminService {
   async createStaff(caller: AuthUser, input: { phone: string; name: string; password: string; role: StaffCreatableRole; regionId: string }) {
     await this.requireRegion(input.regionId);
     await this.jurisdiction.requireStaffCovers(caller, input.regionId);
-    const scope = await this.jurisdiction.staffScope(caller);
-    const within = scope.kind === 'subtree' ? { regionId: scope.regionId } : null;
-    const user = await this.identity.upsertWithRole(this.dataSource.manager, input, within);
-    if (!user) throw new DomainException(ErrorCode.OutsideJurisdiction, 403, '该手机号属于其他辖区的工作人员');
-    return { userId: user.id, role: input.role, regionId: input.regionId, userCreated: user.created };
+    const { userId, revoked } = await this.dataSource.transaction(async (m) => {
+      const existing = await this.identity.lockByPhone(m, input.phone);
+      if (!existing) return { userId: await this.identity.insertWithRole(m, input), revoked: [] as string[] };
+      let roles: Role[];
+      if (isPasswordOnly(existing.roles)) {
+        // the same rules as editing the account (PATCH /staff/:id): never another jurisdiction's staff,
+        // never a peer admin, never one's own role
+        await this.requireEditable(caller, existing, m);
+        const plan = planStaffChange(caller.id, existing, { role: input.role, regionId: input.regionId });
+        if (plan.kind === 'refused') {
+          throw new DomainException(ErrorCode.OwnAccountChange, 409, undefined, [{ field: plan.field, messages: ['you cannot change this on your own account'] }]);
+        }
+        roles = plan.roles;
+      } else {
+        roles = [...existing.roles, input.role];
+      }
+      const replaced = await this.identity.grantRoles(m, existing, { roles, regionId: input.regionId, password: input.password });
+      const changed = replaced || roles.length !== existing.roles.length || roles.some((r) => !existing.roles.includes(r)) || input.regionId !== existing.regionId;
+      return { userId: existing.id, revoked: changed ? await this.sessions.revokeAllOf(m, existing.id, 'role_changed') : [] };
+    });
+    await this.sessions.markRevoked(revoked);
+    return { userId, role: input.role, regionId: input.regionId };
   }
 
   private async requireRegion(regionId: string): Promise<void> {

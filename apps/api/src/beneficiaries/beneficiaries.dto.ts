@@ -6,17 +6,17 @@ import { PageQuery } from '@xinyuan/common';
 import { LatLngDto } from '@xinyuan/geo';
 
 export class GuardianDto {
-  @ApiProperty({ example: '王建国' }) @IsString() @Length(1, 50) name: string;
-  @ApiProperty({ example: '13812341234' }) @IsString() @Matches(CONTACT_PHONE_PATTERN, { message: 'phone must be a mobile or landline number' }) phone: string;
+  @ApiProperty({ example: '示例联系人' }) @IsString() @Length(1, 50) name: string;
+  @ApiProperty({ example: '13100000000' }) @IsString() @Matches(CONTACT_PHONE_PATTERN, { message: 'phone must be a mobile or landline number' }) phone: string;
   @ApiPropertyOptional({ example: '儿子' }) @IsOptional() @IsString() @Length(1, 20) relation?: string;
 }
 
 const TAGS_DOC = '固定词表（仅本辖区网格员/工作人员可设置、可见）: living_alone 独居老人, empty_nest 空巢老人, left_behind_child 留守儿童, vulnerable_child 困境儿童, disability 残疾, low_income 低保, extreme_poverty 特困, veteran 优抚对象';
 
 export class CreateBeneficiaryDto {
-  @ApiProperty({ example: '王桂英' }) @IsString() @Length(1, 50) name: string;
+  @ApiProperty({ example: '示例老人' }) @IsString() @Length(1, 50) name: string;
   @ApiProperty({ enum: AGE_BANDS }) @IsIn(AGE_BANDS as unknown as string[]) ageBand: AgeBand;
-  @ApiProperty({ example: '递铺街道古城村古城路18号' }) @IsString() @Length(1, 300) address: string;
+  @ApiProperty({ example: '示例县示例街道示例路 1 号' }) @IsString() @Length(1, 300) address: string;
   @ApiProperty({ type: LatLngDto }) @IsObject() @ValidateNested() @Type(() => LatLngDto) location: LatLngDto;
   @ApiPropertyOptional({ enum: BENEFICIARY_TAG_CODES, isArray: true, description: TAGS_DOC })
   @IsOptional() @IsArray() @ArrayMaxSize(8) @ArrayUnique() @IsIn(BENEFICIARY_TAG_CODES, { each: true }) tags?: BeneficiaryTag[];
@@ -43,5 +43,5 @@ export class UpdateBeneficiaryDto {
 
 export class ListBeneficiariesQuery extends PageQuery {
   @ApiPropertyOptional({ enum: BENEFICIARY_TAG_CODES, description: 'officials only' }) @IsOptional() @IsIn(BENEFICIARY_TAG_CODES) tag?: BeneficiaryTag;
-  @ApiPropertyOptional({ description: '按姓名查找（包含该文字，不区分大小写）', example: '王' }) @IsOptional() @IsString() @Length(1, 50) q?: string;
+  @ApiPropertyOptional({ description: '按姓名查找（包含该文字，不区分大小写）', example: '示例' }) @IsOptional() @IsString() @Length(1, 50) q?: string;
 }

@@ -5,7 +5,9 @@ import { PageQuery, pageLimit, uuidParam } from '@xinyuan/common';
 import { OFFER_STATUSES, OfferQueries, OfferResponsesUseCase, OfferStatus } from '@xinyuan/dispatch';
 import { AuthUser, CurrentUser } from '@xinyuan/identity';
 import { metrics } from '@xinyuan/observability';
+import { AuditLog, Meta, RequestMeta } from '@xinyuan/audit';
 import { OrderQueries } from '@xinyuan/orders';
+import { readOrderAudited } from '../orders/orders.controller';
 import { OptionalReasonDto } from '../orders/orders.dto';
 import { OrderView } from '../orders/orders.views';
 import { DeclinedOffer, OfferPage } from './offers.views';
@@ -23,6 +25,7 @@ export class OffersController {
     private readonly offers: OfferQueries,
     private readonly responses: OfferResponsesUseCase,
     private readonly orders: OrderQueries,
+    private readonly audit: AuditLog,
   ) {}
 
   @Get()
@@ -34,10 +37,10 @@ export class OffersController {
   @Post(':id/accept')
   @HttpCode(200)
   @ApiOkResponse({ type: OrderView, description: 'the order, now accepted' })
-  async accept(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string) {
+  async accept(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Meta() meta: RequestMeta) {
     const { orderId } = await this.responses.accept(id, user);
     metrics.offers.inc({ event: 'accepted' });
-    return this.orders.get(orderId, user);
+    return readOrderAudited(this.orders, this.audit, orderId, user, meta);
   }
 
   @Post(':id/decline')

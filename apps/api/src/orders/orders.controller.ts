@@ -8,6 +8,20 @@ import { OrderLifecycleUseCase, OrderQueries, PlaceOrderUseCase, toOrderView } f
 import { CheckInDto, CompleteDto, ListOrdersQuery, PlaceOrderDto, ReasonDto } from './orders.dto';
 import { OrderPage, OrderView } from './orders.views';
 
+/**
+ * The order as the caller may see it. An order for a beneficiary carries their address and phone:
+ * every answer that shows them (a read, and the answers of accept, check-in, completion, cancel) is
+ * audited as `order.read` before it is returned.
+ */
+export async function readOrderAudited(queries: OrderQueries, audit: AuditLog, id: string, user: AuthUser, meta: RequestMeta) {
+  const view = await queries.get(id, user);
+  if (view.beneficiaryId && view.address !== undefined) {
+    await audit.record({ actor: user, action: 'order.read', objectType: 'order', objectId: id, regionId: view.regionId, outcome: 'success', statusCode: 200, meta,
+      data: { beneficiaryId: view.beneficiaryId } });
+  }
+  return view;
+}
+
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
 
 @ApiTags('orders 点单')
@@ -63,36 +77,30 @@ export class OrdersController {
   @Get(':id')
   @ApiOkResponse({ type: OrderView })
   async get(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Meta() meta: RequestMeta) {
-    const view = await this.queries.get(id, user);
-    // an order for a beneficiary carries their address and phone: the read is audited before the answer
-    if (view.beneficiaryId && view.address !== undefined) {
-      await this.audit.record({ actor: user, action: 'order.read', objectType: 'order', objectId: id, regionId: view.regionId, outcome: 'success', statusCode: 200, meta,
-        data: { beneficiaryId: view.beneficiaryId } });
-    }
-    return view;
+    return readOrderAudited(this.queries, this.audit, id, user, meta);
   }
 
   @Post(':id/cancel')
   @HttpCode(200)
   @ApiOkResponse({ type: OrderView })
-  async cancel(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: ReasonDto) {
+  async cancel(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: ReasonDto, @Meta() meta: RequestMeta) {
     await this.lifecycle.cancel(id, user, dto.reason);
-    return this.queries.get(id, user);
+    return readOrderAudited(this.queries, this.audit, id, user, meta);
   }
 
   @Post(':id/check-in')
   @HttpCode(200)
   @ApiOkResponse({ type: OrderView })
-  async checkIn(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: CheckInDto) {
+  async checkIn(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: CheckInDto, @Meta() meta: RequestMeta) {
     await this.lifecycle.checkIn(id, user, dto.location);
-    return this.queries.get(id, user);
+    return readOrderAudited(this.queries, this.audit, id, user, meta);
   }
 
   @Post(':id/complete')
   @HttpCode(200)
   @ApiOkResponse({ type: OrderView })
-  async complete(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: CompleteDto) {
+  async complete(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: CompleteDto, @Meta() meta: RequestMeta) {
     await this.lifecycle.complete(id, user, dto);
-    return this.queries.get(id, user);
+    return readOrderAudited(this.queries, this.audit, id, user, meta);
   }
 }

@@ -15,7 +15,7 @@ export class PlaceOrderDto {
   @ApiProperty({ type: LatLngDto, required: false, description: 'required unless beneficiaryId is given (then taken from the profile)' })
   @ValidateIf((o: PlaceOrderDto) => !o.beneficiaryId || o.location !== undefined)
   @IsObject() @ValidateNested() @Type(() => LatLngDto) location?: LatLngDto;
-  @ApiProperty({ example: '安吉县递铺街道阳光社区 3 幢 201', required: false, description: 'required unless beneficiaryId is given (then taken from the profile)' })
+  @ApiProperty({ example: '示例县示例街道示例小区 1 幢 101', required: false, description: 'required unless beneficiaryId is given (then taken from the profile)' })
   @ValidateIf((o: PlaceOrderDto) => !o.beneficiaryId || o.address !== undefined)
   @IsString() @Length(1, 300) address?: string;
   @ApiPropertyOptional({ description: '服务对象档案（一人一档）：为本人家属下单，或网格员/工作人员代点单' })

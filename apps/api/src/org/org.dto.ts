@@ -12,7 +12,7 @@ import { IsGeoJsonPolygon } from './geojson.validator';
 const SKILL = /^[a-z][a-z0-9_]{1,39}$/;
 
 export class CreateRegionDto {
-  @ApiProperty({ example: '递铺街道' }) @IsString() @Length(1, 100) name: string;
+  @ApiProperty({ example: '示例街道' }) @IsString() @Length(1, 100) name: string;
   @ApiProperty({ enum: REGION_LEVELS }) @IsIn(REGION_LEVELS as unknown as string[]) level: RegionLevel;
   @ApiPropertyOptional() @IsOptional() @IsUUID() parentId?: string;
   @ApiPropertyOptional({ description: 'GeoJSON Polygon or MultiPolygon (WGS84)' })
@@ -27,7 +27,7 @@ export class UpdateRegionDto {
 }
 
 export class CreateTeamDto {
-  @ApiProperty({ example: '递铺街道党员先锋志愿服务队' }) @IsString() @Length(1, 100) name: string;
+  @ApiProperty({ example: '示例志愿服务队' }) @IsString() @Length(1, 100) name: string;
   @ApiProperty() @IsUUID() regionId: string;
   @ApiProperty({ type: LatLngDto }) @IsObject() @ValidateNested() @Type(() => LatLngDto) location: LatLngDto;
   @ApiProperty({ example: 5000, minimum: 100 }) @IsInt() @Min(100) serviceRadiusM: number;

@@ -49,12 +49,10 @@ export class AddedMember {
   @ApiProperty({ format: 'uuid' }) userId: string;
   @ApiProperty(TEAM_MEMBER_ROLE_ENUM) role: TeamMemberRole;
   @ApiProperty({ type: [String] }) skills: string[];
-  @ApiProperty({ description: 'false: an existing account was linked' }) userCreated: boolean;
 }
 
 export class CreatedStaff {
   @ApiProperty({ format: 'uuid' }) userId: string;
   @ApiProperty({ enum: STAFF_CREATABLE_ROLES }) role: StaffCreatableRole;
   @ApiProperty({ format: 'uuid' }) regionId: string;
-  @ApiProperty({ description: 'false: an existing account got the role' }) userCreated: boolean;
 }

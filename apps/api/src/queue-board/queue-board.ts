@@ -57,7 +57,7 @@ async function isAdmin(token: string | undefined, jwt: JwtService, revocations: 
   try {
     const payload = await jwt.verifyAsync<AccessTokenPayload>(token);
     if (!Array.isArray(payload.roles) || !payload.roles.includes('admin') || typeof payload.sid !== 'string') return false;
-    return !(await revocations.isRevoked(payload.sid));
+    return revocations.isLive(payload.sid);
   } catch {
     return false;
   }

@@ -7,6 +7,10 @@ import { seedCounty } from '../seed/seed-county';
 
 async function main() {
   const config = loadConfig();
+  if (config.NODE_ENV === 'production') {
+    // the demo county comes with published accounts and passwords (README): never in production
+    throw new Error('the demo seed is refused when NODE_ENV=production');
+  }
   const ds = new DataSource({ ...dataSourceOptions(config), extra: { max: 2 } });
   await ds.initialize();
   try {
