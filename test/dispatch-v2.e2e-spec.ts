@@ -224,6 +224,6 @@ describe('dispatch v2', () => {
       for (const r of results.filter((r) => r.status !== 200)) expect(r.body.code).toBe('TEAM_AT_CAPACITY');
       const { rows: load } = await db.query(`SELECT active_orders, capacity FROM teams WHERE id = ANY($1::uuid[])`, [teams.map((t) => t.id)]);
       for (const t of load) expect(t.active_orders).toBeLessThanOrEqual(t.capacity);
-    });
+    }, 240000); // three dispatchers start: minutes on a loaded machine
   });
 });
