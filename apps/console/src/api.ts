@@ -1,6 +1,7 @@
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { paths } from '@shared/api/api-schema';
 import type { ApiError, RegionView } from '@shared/types';
+import { tokenRefresher } from '@shared/token-refresh';
 import { session } from './session';
 
 /**
@@ -9,36 +10,19 @@ import { session } from './session';
  */
 export const api = createClient<paths>({ baseUrl: '' });
 
-let refreshing: Promise<boolean> | null = null;
-
 /**
- * Access tokens live minutes and staff keep the console open all day: shortly before the token
- * expires it is exchanged for a new pair (the refresh token rotates). One refresh at a time, shared
- * by every request that needs it. False when the session is over (logged out elsewhere, reused).
+ * Staff keep the console open all day: the access token is renewed shortly before it expires, one
+ * exchange at a time (apps/web-shared/token-refresh.ts, shared with the uni-apps). False when the
+ * session is over (logged out elsewhere, refresh token reused).
  */
-export async function freshToken(): Promise<boolean> {
-  if (!session.token) return false;
-  if (!session.refreshToken || !session.expiresAt || session.expiresAt - Date.now() > 60_000) return true;
-  refreshing ??= (async () => {
-    try {
-      const res = await fetch('/api/v1/auth/refresh', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ refreshToken: session.refreshToken }),
-      });
-      if (!res.ok) return false;
-      session.renew(await res.json());
-      return true;
-    } catch {
-      return false;
-    } finally {
-      refreshing = null;
-    }
-  })();
-  const ok = await refreshing;
-  if (!ok) session.logout();
-  return ok;
-}
+export const freshToken = tokenRefresher(session, async (refreshToken) => {
+  const res = await fetch('/api/v1/auth/refresh', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ refreshToken }),
+  });
+  return res.ok ? res.json() : null;
+});
 
 const auth: Middleware = {
   async onRequest({ request }) {

@@ -1,6 +1,7 @@
 import type { paths as ApiPaths } from '../../web-shared/api/api-schema';
 import type { paths as RatingPaths } from '../../web-shared/api/rating-schema';
 import type { ApiError, ClientConfig, SessionView } from '../../web-shared/types';
+import { tokenRefresher } from '../../web-shared/token-refresh';
 import { session } from './session';
 
 /**
@@ -42,28 +43,19 @@ function fill(path: string, params?: { path?: Record<string, unknown>; query?: R
   return url;
 }
 
-let refreshing: Promise<boolean> | null = null;
-
-/** Exchanges the refresh token for a new pair shortly before the access token expires (one at a time). */
-export async function freshToken(): Promise<void> {
-  if (!session.token || !session.refreshToken || !session.expiresAt || session.expiresAt - Date.now() > 60_000) return;
-  refreshing ??= new Promise<boolean>((resolve) => {
+/** Renews the access token shortly before it expires, one exchange at a time (shared with the console). */
+export const freshToken = tokenRefresher(session, (refreshToken) =>
+  new Promise<SessionView | null>((resolve) => {
     uni.request({
       url: API_BASE + '/api/v1/auth/refresh',
       method: 'POST',
       header: { 'content-type': 'application/json' },
-      data: { refreshToken: session.refreshToken },
-      success: (res) => {
-        if (res.statusCode === 200) {
-          session.renew(res.data as SessionView);
-          resolve(true);
-        } else resolve(false);
-      },
-      fail: () => resolve(false),
+      data: { refreshToken },
+      success: (res) => resolve(res.statusCode === 200 ? (res.data as SessionView) : null),
+      fail: () => resolve(null),
     });
-  }).finally(() => (refreshing = null));
-  if (!(await refreshing)) session.logout();
-}
+  }),
+);
 
 async function send<T>(base: string, method: string, path: string, init: { params?: any; body?: unknown; headers?: Record<string, string> } = {}): Promise<T> {
   if (!path.startsWith('/api/v1/auth/')) await freshToken();
