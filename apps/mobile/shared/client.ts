@@ -1,7 +1,7 @@
-import type { paths as ApiPaths } from '../../web-shared/api/api-schema';
-import type { paths as RatingPaths } from '../../web-shared/api/rating-schema';
-import type { ApiError, ClientConfig, SessionView } from '../../web-shared/types';
-import { tokenRefresher } from '../../web-shared/token-refresh';
+import type { paths as ApiPaths } from '@shared/api/api-schema';
+import type { paths as RatingPaths } from '@shared/api/rating-schema';
+import type { ApiError, ClientConfig, SessionView } from '@shared/types';
+import { tokenRefresher } from '@shared/token-refresh';
 import { session } from './session';
 
 /**

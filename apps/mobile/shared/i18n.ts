@@ -1,6 +1,6 @@
 import { computed, ref, watch } from 'vue';
 import { onShow } from '@dcloudio/uni-app';
-import type { Lang } from '../../web-shared/labels';
+import type { Lang } from '@shared/labels';
 
 /** A small i18n for the apps (plain text, zh-CN first); vue-i18n is not needed for this much. */
 const saved = (() => {

@@ -1,5 +1,5 @@
 import { reactive } from 'vue';
-import type { NotificationView } from '../../web-shared/types';
+import type { NotificationView } from '@shared/types';
 import { API_BASE, api, freshToken } from './client';
 import { session } from './session';
 

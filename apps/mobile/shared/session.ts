@@ -1,5 +1,5 @@
 import { reactive } from 'vue';
-import type { UserView } from '../../web-shared/types';
+import type { UserView } from '@shared/types';
 
 /** One key per app: the resident and volunteer H5 sites share an origin (and so localStorage). */
 const KEY = `xinyuan.session.${(import.meta as any).env?.VITE_APP ?? 'app'}`;
