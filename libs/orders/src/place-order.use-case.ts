@@ -107,7 +107,12 @@ export class PlaceOrderUseCase {
     private readonly config: AppConfig,
   ) {}
 
-  async execute(user: AuthUser, input: PlaceOrderInput, idempotencyKey?: string): Promise<PlaceOrderResult> {
+  /**
+   * `opts.actorRole` 'system': an order the platform places by itself on a beneficiary's behalf (the
+   * care ladder's urgent 上门查看), recorded on the timeline as the system's act; `user` is the
+   * official on whose jurisdiction it is placed.
+   */
+  async execute(user: AuthUser, input: PlaceOrderInput, idempotencyKey?: string, opts: { actorRole?: 'system' } = {}): Promise<PlaceOrderResult> {
     const requestHash = hashRequest(input);
     if (idempotencyKey) {
       const replay = await this.replay(user.id, idempotencyKey, requestHash);
@@ -133,7 +138,7 @@ export class PlaceOrderUseCase {
     }
     const contactPhone = input.contactPhone ? this.cipher.encrypt(input.contactPhone) : (profile?.phoneEnc ?? null);
     const onBehalf = !!profile?.official;
-    const actorRole: ActorRole = placerRole(user, onBehalf);
+    const actorRole: ActorRole = opts.actorRole ?? placerRole(user, onBehalf);
     const orderId = randomUUID();
     let result: PlacedRow;
     try {
