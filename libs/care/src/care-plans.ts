@@ -221,10 +221,12 @@ export class CarePlans {
       [person.id, day, source, note, by, deviceId, now],
     );
     const resolved: { id: string }[] = await m.query(
-      `UPDATE care_alerts SET status = 'resolved', outcome = 'checked_in', resolved_at = $2, resolved_by = $3, next_step_at = NULL,
-              steps = steps || jsonb_build_array(jsonb_build_object('action', 'resolved', 'outcome', 'checked_in', 'source', $4::text, 'at', $2::timestamptz))
-        WHERE beneficiary_id = $1 AND kind = 'checkin_missed' AND status = 'open' RETURNING id`,
-      [person.id, now, by, source],
+      `WITH r AS (
+         UPDATE care_alerts SET status = 'resolved', outcome = 'checked_in', resolved_at = $2, resolved_by = $3, next_step_at = NULL,
+                steps = steps || jsonb_build_array(jsonb_build_object('action', 'resolved', 'outcome', 'checked_in', 'source', $4::text, 'at', $5::text))
+          WHERE beneficiary_id = $1 AND kind = 'checkin_missed' AND status = 'open' RETURNING id)
+       SELECT id FROM r`,
+      [person.id, now, by, source, now.toISOString()],
     );
     return { id: String(row.id), beneficiaryId: person.id, source, localDay: day, at: now.toISOString(), resolvedAlertIds: resolved.map((r) => r.id) };
   }

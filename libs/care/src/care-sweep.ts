@@ -29,7 +29,8 @@ const OPEN_MISSED_SQL = `
   opened AS (
     INSERT INTO care_alerts (beneficiary_id, kind, local_day, stage, deadline_at, opened_at, next_step_at, steps)
     SELECT beneficiary_id, 'checkin_missed', local_day, 1, deadline, $1, $1::timestamptz + make_interval(mins => $3::int),
-           jsonb_build_array(jsonb_build_object('stage', 1, 'action', 'reminded', 'at', $1::timestamptz, 'deadlineAt', deadline,
+           jsonb_build_array(jsonb_build_object('stage', 1, 'action', 'reminded', 'at', $4::text,
+                                                'deadlineAt', to_char(deadline AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
                                                 'told', jsonb_build_array('person', 'guardian', 'grid_workers')))
       FROM missed
     ON CONFLICT (beneficiary_id, kind, local_day) WHERE kind = 'checkin_missed' DO NOTHING
@@ -88,7 +89,7 @@ export class CareSweep {
   }
 
   async openMissed(now: Date, limit: number): Promise<{ due: number; opened: number }> {
-    const [row] = await this.dataSource.query(OPEN_MISSED_SQL, [now, limit, this.config.CARE_STEP2_AFTER_MINUTES]);
+    const [row] = await this.dataSource.query(OPEN_MISSED_SQL, [now, limit, this.config.CARE_STEP2_AFTER_MINUTES, now.toISOString()]);
     return { due: row.due, opened: row.opened };
   }
 

@@ -183,7 +183,8 @@ export class CareWork {
     params.push(filter.limit + 1);
     return this.dataSource.transaction(async (m) => {
       const rows = await m.query(
-        `SELECT ${VISIT_COLUMNS} FROM care_visits v JOIN beneficiaries b ON b.id = v.beneficiary_id LEFT JOIN regions r ON r.id = b.region_id
+        `SELECT ${VISIT_COLUMNS}, (v.status = 'open' AND v.due_at < $1::timestamptz) AS overdue_now
+           FROM care_visits v JOIN beneficiaries b ON b.id = v.beneficiary_id LEFT JOIN regions r ON r.id = b.region_id
           WHERE b.archived_at IS NULL AND ${where.join(' AND ')} ORDER BY v.due_at, v.id LIMIT $${params.length}`,
         params,
       );
