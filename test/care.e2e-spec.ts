@@ -6,7 +6,7 @@ import { Client } from 'pg';
 import { RunningApp, startApp, startPlatform, Platform } from './support/apps';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from './support/env';
 import { Http, until } from './support/http';
-import { adminClient, createRegions, createTeam, expectOk, LatLng, login, offset, randomPhone, registerResident } from './support/world';
+import { adminClient, createRegions, createTeam, CreatedTeam, expectOk, LatLng, login, offset, randomPhone, registerResident } from './support/world';
 
 /**
  * Proactive care against the started apps, with the apps' clock in a file (CLOCK_FILE): a plan with
@@ -35,6 +35,7 @@ describe('care: plans, check-ins, the missed-check-in ladder, visits', () => {
   let otherGrid: Http;
   let otherGridId: string;
   let family: { http: Http; id: string };
+  let teamA: CreatedTeam;
   const people: Record<string, string> = {};
 
   const person = async (by: Http, name: string, where: LatLng = home, guardian = true) =>
@@ -64,7 +65,7 @@ describe('care: plans, check-ins, the missed-check-in ladder, visits', () => {
     ({ http: grid, id: gridId } = await staff(station.id, `网格员${tag}`));
     ({ http: otherGrid, id: otherGridId } = await staff(other.station.id, `乙村网格员${tag}`));
     // a team near home: the urgent 上门查看 order (no skills needed) goes to it
-    await createTeam(api, admin, station.id, { name: `关爱队${tag}`, location: offset(home, 200, 200), serviceRadiusM: 5000, skills: ['care_any'], capacity: 5, members: 1 });
+    teamA = await createTeam(api, admin, station.id, { name: `关爱队${tag}`, location: offset(home, 200, 200), serviceRadiusM: 5000, skills: ['care_any'], capacity: 5, members: 1 });
     const r = await registerResident(api, '家属');
     family = { http: r.http, id: r.id };
   }, 200000);
@@ -322,4 +323,56 @@ describe('care: plans, check-ins, the missed-check-in ladder, visits', () => {
     const overdue = expectOk(await grid.get(`/api/v1/care/visits?due=overdue&beneficiaryId=${id}`), 200, 'overdue');
     expect(overdue.items.map((v: any) => v.localDay)).toEqual(['2026-12-01', '2026-12-03', '2026-12-10']);
   }, 90000);
+  it('回访: a 1-star unsolved rating opens a follow-up for the station; overdue after 48 h; "redo" places a linked order, its first team offered last', async () => {
+    setClock('+0'); // real time: the rating app and dispatch use the database's clock
+    const teamB = await createTeam(api, admin, station.id, { name: `回访队${tag}`, location: offset(home, -300, 100), serviceRadiusM: 5000, skills: ['care_any'], capacity: 5, members: 1 });
+    const teams = [teamA, teamB];
+    const placed = expectOk(await family.http.post('/api/v1/orders', {
+      serviceCode: 'CARE_HOME_CHECK', description: '帮忙修水龙头', location: offset(home, 60, 40), address: '测试村1组5号' }), 201, 'order');
+    const offer = await until('offer', async () => {
+      const { rows } = await db.query(`SELECT id, team_id FROM offers WHERE order_id = $1 AND status = 'pending'`, [placed.id]);
+      return rows[0];
+    }, 30000);
+    const first = teams.find((t) => t.id === offer.team_id)!;
+    const member = first.members[0];
+    expectOk(await member.http.post(`/api/v1/offers/${offer.id}/accept`), 200, 'accept');
+    expectOk(await member.http.post(`/api/v1/orders/${placed.id}/check-in`, { location: offset(home, 60, 40) }), 200, 'check-in');
+    expectOk(await member.http.post(`/api/v1/orders/${placed.id}/complete`, { report: '换了垫片', minutes: 1, volunteerIds: [member.userId] }), 200, 'complete');
+    const rating = new Http(platform.rating.url, family.http.token);
+    expectOk(await rating.post(`/api/v1/orders/${placed.id}/rating`, { stars: 1, solved: false, comment: '还是漏水' }), 201, 'rating');
+
+    const list = expectOk(await grid.get('/api/v1/care/visits?kind=followup&status=open'), 200, 'follow-ups');
+    const followUp = list.items.find((v: any) => v.sourceOrderId === placed.id);
+    expect(followUp).toMatchObject({ kind: 'followup', beneficiaryId: null, overdue: false, data: { stars: 1, solved: false, comment: '还是漏水', teamId: first.id } });
+    const dueInHours = (new Date(followUp.dueAt).getTime() - Date.now()) / 3600_000;
+    expect(dueInHours).toBeGreaterThan(47.5);
+    expect(dueInHours).toBeLessThanOrEqual(48);
+    // another village's grid worker does not see it
+    expect(expectOk(await otherGrid.get('/api/v1/care/visits?kind=followup'), 200, 'other').items).toHaveLength(0);
+
+    setClock(`+${49 * 3600_000}`);
+    const overdue = expectOk(await grid.get('/api/v1/care/visits?due=overdue&kind=followup'), 200, 'overdue');
+    expect(overdue.items.find((v: any) => v.id === followUp.id)?.overdue).toBe(true);
+    setClock('+0');
+
+    const noOutcome = await grid.post(`/api/v1/care/visits/${followUp.id}/complete`, { wellbeing: 'ok', note: '电话没人接' });
+    expect(noOutcome.status).toBe(400);
+    expect(noOutcome.body.fields[0].field).toBe('followUp');
+    const done = expectOk(await grid.post(`/api/v1/care/visits/${followUp.id}/complete`, {
+      wellbeing: 'ok', note: '上门看了，确实还漏', followUp: { outcome: 'redo' } }), 200, 'redo');
+    expect(done).toMatchObject({ status: 'done', data: { outcome: 'redo' } });
+    const redoId = done.orderId;
+    expect(redoId).toBeTruthy();
+    expect(redoId).not.toBe(placed.id);
+    const { rows: [redoPlaced] } = await db.query(`SELECT data FROM order_events WHERE order_id = $1 AND type = 'placed'`, [redoId]);
+    expect(redoPlaced.data).toEqual({ redoOf: placed.id, avoidTeamId: first.id });
+    const { rows: [link] } = await db.query(`SELECT data FROM order_events WHERE order_id = $1 AND type = 'follow_up'`, [placed.id]);
+    expect(link.data).toMatchObject({ outcome: 'redo', newOrderId: redoId, visitId: followUp.id });
+    const redoOffer = await until('redo dispatched', async () => {
+      const { rows } = await db.query(`SELECT team_id FROM offers WHERE order_id = $1 ORDER BY created_at LIMIT 1`, [redoId]);
+      return rows[0];
+    }, 30000);
+    // the team that left it unsolved is offered last: the other team first
+    expect(redoOffer.team_id).not.toBe(first.id);
+  }, 120000);
 });

@@ -10,6 +10,10 @@ export type CheckInSource = (typeof CHECK_IN_SOURCES)[number];
 export const VISIT_KINDS = ['visit', 'call', 'delivery'] as const;
 export type VisitKind = (typeof VISIT_KINDS)[number];
 
+/** 回访 outcomes: explained 已解释说明, resolved_by_phone 电话沟通已解决, redo 重新下单. */
+export const FOLLOW_UP_OUTCOMES = ['explained', 'resolved_by_phone', 'redo'] as const;
+export type FollowUpOutcome = (typeof FOLLOW_UP_OUTCOMES)[number];
+
 export const WELLBEING = ['ok', 'concern', 'urgent'] as const;
 export type Wellbeing = (typeof WELLBEING)[number];
 

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditLog, RequestMeta } from '@xinyuan/audit';
-import { Clock, decodeCursor, DomainException, ErrorCode, Page, toPage } from '@xinyuan/common';
+import { Clock, decodeCursor, DomainException, ErrorCode, Page, PiiCipher, toPage } from '@xinyuan/common';
 import type { AuthUser } from '@xinyuan/identity';
-import { PlaceOrderUseCase } from '@xinyuan/orders';
+import { OrderTransitions, PlaceOrderUseCase } from '@xinyuan/orders';
 import { JurisdictionService, scopeSql } from '@xinyuan/org';
 import { CareAccess } from './care-access';
-import { AlertOutcome, Wellbeing } from './care-policy';
+import { AlertOutcome, FollowUpOutcome, Wellbeing } from './care-policy';
 import type { AlertStep } from './care.tables';
 
 export interface CareAlertView {
@@ -31,8 +31,8 @@ export interface CareAlertView {
 
 export interface CareVisitView {
   id: string;
-  beneficiaryId: string;
-  beneficiaryName: string;
+  beneficiaryId: string | null;
+  beneficiaryName: string | null;
   area: string | null;
   kind: string;
   reason: string | null;
@@ -53,8 +53,21 @@ export interface CareVisitView {
 
 export type DueFilter = 'today' | 'overdue' | 'upcoming' | 'all';
 
+export interface CompleteVisitInput {
+  wellbeing: Wellbeing;
+  note: string;
+  order?: { serviceCode: string; description: string };
+  followUp?: { outcome: FollowUpOutcome; keepTeam?: boolean };
+}
+
+/** The role in which an official acts on an order's timeline. */
+function officialRole(user: AuthUser): 'admin' | 'dispatcher' | 'grid_worker' {
+  if (user.roles.includes('admin')) return 'admin';
+  return user.roles.includes('dispatcher') ? 'dispatcher' : 'grid_worker';
+}
+
 const ALERT_COLUMNS = `a.*, b.name AS beneficiary_name, r.name AS area_name, b.region_id, a.opened_at::text AS cursor_at`;
-const VISIT_COLUMNS = `v.*, b.name AS beneficiary_name, r.name AS area_name, b.region_id, v.due_at::text AS cursor_at,
+const VISIT_COLUMNS = `v.*, b.name AS beneficiary_name, r.name AS area_name, COALESCE(v.region_id, b.region_id) AS visit_region_id, v.due_at::text AS cursor_at,
   to_char(v.due_at AT TIME ZONE v.time_zone, 'YYYY-MM-DD') AS local_day`;
 
 /**
@@ -69,13 +82,15 @@ export class CareWork {
     private readonly access: CareAccess,
     private readonly jurisdiction: JurisdictionService,
     private readonly placeOrder: PlaceOrderUseCase,
+    private readonly transitions: OrderTransitions,
+    private readonly cipher: PiiCipher,
     private readonly audit: AuditLog,
     private readonly clock: Clock,
   ) {}
 
-  private async officialScope(user: AuthUser, params: unknown[]): Promise<string> {
-    const staff = scopeSql(await this.jurisdiction.staffScope(user), 'b.region_id', params);
-    const grid = scopeSql(await this.jurisdiction.gridScope(user), 'b.region_id', params);
+  private async officialScope(user: AuthUser, params: unknown[], column = 'b.region_id'): Promise<string> {
+    const staff = scopeSql(await this.jurisdiction.staffScope(user), column, params);
+    const grid = scopeSql(await this.jurisdiction.gridScope(user), column, params);
     return `(${staff} OR ${grid})`;
   }
 
@@ -156,7 +171,7 @@ export class CareWork {
     meta: RequestMeta): Promise<Page<CareVisitView>> {
     const now = this.clock.now();
     const params: unknown[] = [now, user.id];
-    const official = await this.officialScope(user, params);
+    const official = await this.officialScope(user, params, 'COALESCE(v.region_id, b.region_id)');
     const where = [`(${official} OR v.assignee_user_id = $2 OR v.team_id IN (SELECT team_id FROM team_members WHERE user_id = $2))`];
     const due = filter.due ?? 'all';
     const status = filter.status ?? (due === 'all' ? undefined : 'open');
@@ -184,8 +199,8 @@ export class CareWork {
     return this.dataSource.transaction(async (m) => {
       const rows = await m.query(
         `SELECT ${VISIT_COLUMNS}, (v.status = 'open' AND v.due_at < $1::timestamptz) AS overdue_now
-           FROM care_visits v JOIN beneficiaries b ON b.id = v.beneficiary_id LEFT JOIN regions r ON r.id = b.region_id
-          WHERE b.archived_at IS NULL AND ${where.join(' AND ')} ORDER BY v.due_at, v.id LIMIT $${params.length}`,
+           FROM care_visits v LEFT JOIN beneficiaries b ON b.id = v.beneficiary_id LEFT JOIN regions r ON r.id = COALESCE(v.region_id, b.region_id)
+          WHERE (b.id IS NULL OR b.archived_at IS NULL) AND ${where.join(' AND ')} ORDER BY v.due_at, v.id LIMIT $${params.length}`,
         params,
       );
       const page = toPage(rows, filter.limit, (r: any) => ({ at: r.cursor_at, id: r.id }));
@@ -199,13 +214,24 @@ export class CareWork {
 
   /**
    * The assignee (or an official of the region) completes a task with a wellbeing mark and a note.
-   * `concern` / `urgent` opens an alert; a need found on the spot becomes an order for the person
-   * (placed first, idempotently keyed by the task, so a retry never places two).
+   * `concern` / `urgent` opens an alert; a need found on the spot becomes an order for the person.
+   * A 回访 (`followup`) needs `followUp.outcome`: `explained` / `resolved_by_phone` close the matter,
+   * `redo` reopens the need as a new order linked to the first (its team offered last unless
+   * `keepTeam`); the outcome goes on the first order's timeline. Orders are placed first, keyed by the
+   * task (a retry never places two), then the task is closed in one transaction.
    */
-  async complete(user: AuthUser, visitId: string, input: { wellbeing: Wellbeing; note: string; order?: { serviceCode: string; description: string } },
-  ): Promise<CareVisitView & { alertId: string | null }> {
+  async complete(user: AuthUser, visitId: string, input: CompleteVisitInput): Promise<CareVisitView & { alertId: string | null }> {
     const visit = await this.dataSource.transaction((m) => this.loadVisit(m, user, visitId, false));
     if (visit.status !== 'open') throw DomainException.conflict(ErrorCode.CareVisitNotOpen);
+    if (visit.kind === 'followup' && !input.followUp) {
+      throw DomainException.validation([{ field: 'followUp', messages: ['a 回访 is completed with followUp.outcome'] }], '请选择回访结果');
+    }
+    if (visit.kind !== 'followup' && input.followUp) {
+      throw DomainException.validation([{ field: 'followUp', messages: ['only a 回访 (followup) task takes followUp'] }]);
+    }
+    if (input.order && !visit.beneficiary_id) {
+      throw DomainException.validation([{ field: 'order', messages: ['this task is not about a beneficiary profile'] }]);
+    }
     let orderId: string | null = null;
     if (input.order) {
       const placed = await this.placeOrder.execute(
@@ -214,12 +240,13 @@ export class CareWork {
       );
       orderId = placed.order.id;
     }
+    if (input.followUp?.outcome === 'redo') orderId = await this.redo(user, visit, input.followUp.keepTeam === true);
     const now = this.clock.now();
     return this.dataSource.transaction(async (m) => {
       const v = await this.loadVisit(m, user, visitId, true);
       if (v.status !== 'open') throw DomainException.conflict(ErrorCode.CareVisitNotOpen);
       let alertId: string | null = null;
-      if (input.wellbeing !== 'ok') {
+      if (input.wellbeing !== 'ok' && v.beneficiary_id) {
         const [a] = await m.query(
           `INSERT INTO care_alerts (beneficiary_id, kind, stage, opened_at, steps, note)
            VALUES ($1, 'visit_concern', 1, $2, jsonb_build_array($3::jsonb), $4) RETURNING id`,
@@ -229,10 +256,18 @@ export class CareWork {
         await m.query(`INSERT INTO outbox_events (type, subject_id, data) VALUES ('care.visit_concern', $1, $2)`,
           [a.id, { alertId: a.id, beneficiaryId: v.beneficiary_id, wellbeing: input.wellbeing, stage: 1 }]);
       }
+      const data = input.followUp ? { outcome: input.followUp.outcome, newOrderId: orderId, keepTeam: input.followUp.keepTeam === true } : {};
       await m.query(
-        `UPDATE care_visits SET status = 'done', completed_at = $2, completed_by = $3, wellbeing = $4, note = $5, order_id = $6 WHERE id = $1`,
-        [visitId, now, user.id, input.wellbeing, input.note, orderId],
+        `UPDATE care_visits SET status = 'done', completed_at = $2, completed_by = $3, wellbeing = $4, note = $5, order_id = $6,
+                data = COALESCE(data, '{}'::jsonb) || $7::jsonb WHERE id = $1`,
+        [visitId, now, user.id, input.wellbeing, input.note, orderId, JSON.stringify(data)],
       );
+      if (v.kind === 'followup' && v.source_order_id) {
+        await this.transitions.record(m, v.source_order_id, 'follow_up', { id: user.id, role: officialRole(user) }, {
+          note: input.followUp!.outcome === 'redo' ? `回访：问题未解决，已重新下单` : `回访：${input.followUp!.outcome === 'explained' ? '已解释说明' : '电话沟通已解决'}`,
+          data: { visitId, outcome: input.followUp!.outcome, newOrderId: orderId, note: input.note },
+        });
+      }
       if (v.alert_id && input.wellbeing === 'ok') {
         // the check of a missed-check-in alert found the person well: the alert is resolved by it
         await m.query(
@@ -242,16 +277,38 @@ export class CareWork {
         );
       }
       const [row] = await m.query(
-        `SELECT ${VISIT_COLUMNS} FROM care_visits v JOIN beneficiaries b ON b.id = v.beneficiary_id LEFT JOIN regions r ON r.id = b.region_id WHERE v.id = $1`,
+        `SELECT ${VISIT_COLUMNS} FROM care_visits v LEFT JOIN beneficiaries b ON b.id = v.beneficiary_id LEFT JOIN regions r ON r.id = COALESCE(v.region_id, b.region_id) WHERE v.id = $1`,
         [visitId],
       );
       return { ...visitView(row, now), alertId: alertId ?? v.alert_id };
     });
   }
 
+  /** The need of a 回访's order, placed again (same item, place and person), linked to the first. */
+  private async redo(user: AuthUser, visit: any, keepTeam: boolean): Promise<string> {
+    const [o] = await this.dataSource.query(
+      `SELECT o.id, o.service_code, o.description, o.beneficiary_id, ST_AsGeoJSON(o.location)::json AS location, o.address, o.contact_phone, o.urgent, o.team_id
+         FROM orders o WHERE o.id = $1`,
+      [visit.source_order_id],
+    );
+    if (!o) throw DomainException.notFound(ErrorCode.OrderNotFound);
+    const description = `【回访重办】${o.description}`.slice(0, 1000);
+    const link = { redoOf: o.id, ...(keepTeam || !o.team_id ? {} : { avoidTeamId: o.team_id as string }) };
+    const input = o.beneficiary_id
+      ? { serviceCode: o.service_code, description, beneficiaryId: o.beneficiary_id, urgent: o.urgent, ...link }
+      : {
+          serviceCode: o.service_code, description, urgent: o.urgent, address: o.address, ...link,
+          location: { lat: o.location.coordinates[1], lng: o.location.coordinates[0] },
+          contactPhone: o.contact_phone ? this.cipher.decrypt(o.contact_phone) : undefined,
+        };
+    const placed = await this.placeOrder.execute(user, input, `care-followup-${visit.id}`);
+    return placed.order.id;
+  }
+
   private async loadVisit(m: EntityManager, user: AuthUser, visitId: string, lock: boolean): Promise<any> {
     const [v] = await m.query(
-      `SELECT v.*, b.region_id FROM care_visits v JOIN beneficiaries b ON b.id = v.beneficiary_id WHERE v.id = $1 ${lock ? 'FOR UPDATE OF v' : ''}`,
+      `SELECT v.*, COALESCE(v.region_id, b.region_id) AS visit_region_id FROM care_visits v LEFT JOIN beneficiaries b ON b.id = v.beneficiary_id
+        WHERE v.id = $1 ${lock ? 'FOR UPDATE OF v' : ''}`,
       [visitId],
     );
     if (!v) throw DomainException.notFound(ErrorCode.CareVisitNotFound);
@@ -260,7 +317,7 @@ export class CareWork {
       const [member] = await m.query(`SELECT 1 FROM team_members WHERE team_id = $1 AND user_id = $2`, [v.team_id, user.id]);
       if (member) return v;
     }
-    if (await this.access.official(m, user, v.region_id)) return v;
+    if (await this.access.official(m, user, v.visit_region_id)) return v;
     throw DomainException.notFound(ErrorCode.CareVisitNotFound);
   }
 

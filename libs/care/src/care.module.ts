@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '@xinyuan/audit';
-import { OrderWorkflowModule } from '@xinyuan/orders';
+import { OrdersModule, OrderWorkflowModule } from '@xinyuan/orders';
 import { OrgModule } from '@xinyuan/org';
 import { CareAccess } from './care-access';
 import { CarePlans } from './care-plans';
@@ -14,7 +14,7 @@ import { VisitGenerator } from './visit-generator';
  * visit) through the order workflow, so an app importing it also imports `QueueModule`.
  */
 @Module({
-  imports: [OrgModule, AuditModule, OrderWorkflowModule],
+  imports: [OrgModule, AuditModule, OrdersModule, OrderWorkflowModule],
   providers: [CareAccess, CarePlans, CareWork, CareSweep, VisitGenerator],
   exports: [CarePlans, CareWork, CareSweep],
 })

@@ -74,7 +74,8 @@ export interface AlertStep {
 
 export const CARE_VISITS = table('care_visits', {
   id: col.uuid(),
-  beneficiary_id: col.uuid(),
+  beneficiary_id: nullable(col.uuid()),
+  region_id: nullable(col.uuid()),
   duty_id: nullable(col.uuid()),
   alert_id: nullable(col.uuid()),
   kind: col.text<'visit' | 'call' | 'delivery' | 'check' | 'followup'>(),

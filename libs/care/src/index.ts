@@ -7,3 +7,4 @@ export * from './care-work';
 export * from './care-sweep';
 export * from './visit-generator';
 export * from './care.module';
+export * from './follow-up';

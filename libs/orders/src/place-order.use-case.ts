@@ -27,6 +27,10 @@ export interface PlaceOrderInput {
   contactPhone?: string;
   /** A fall, no answer at the door …: dispatched before normal orders, with a shorter window. */
   urgent?: boolean;
+  /** The need is reopened from this order (回访 found it unsolved); kept on the first timeline entry. */
+  redoOf?: string;
+  /** Dispatch offers this team last (the team that left the need unsolved), unless staff assign it. */
+  avoidTeamId?: string;
 }
 
 export interface PlaceOrderResult {
@@ -65,8 +69,8 @@ const PLACE_ORDER_SQL = `
      WHERE $11::text IS NULL OR EXISTS (SELECT 1 FROM key)
     RETURNING ${ORDER_RETURNING}),
   event AS (
-    INSERT INTO order_events (order_id, type, from_status, to_status, actor_id, actor_role, note)
-    SELECT id, 'placed', NULL, status, $1, $15,
+    INSERT INTO order_events (order_id, type, from_status, to_status, actor_id, actor_role, data, note)
+    SELECT id, 'placed', NULL, status, $1, $15, $18::jsonb,
            CASE WHEN $9 THEN '【紧急】' ELSE '' END ||
            CASE WHEN status = 'pending_review' THEN '已下单，等待审核' ELSE '已下单，正在派单' END
       FROM placed
@@ -146,6 +150,7 @@ export class PlaceOrderUseCase {
         user.id, input.serviceCode, input.description, toEwkt(location), address, contactPhone,
         input.preferredStart ?? null, input.preferredEnd ?? null, input.urgent ?? false, orderId, idempotencyKey ?? null, requestHash,
         profile?.id ?? null, onBehalf, actorRole, initialStatus(true), initialStatus(false),
+        input.redoOf || input.avoidTeamId ? JSON.stringify({ redoOf: input.redoOf ?? null, avoidTeamId: input.avoidTeamId ?? null }) : null,
       ]);
     } catch (e) {
       if (e instanceof QueryFailedError && (e.driverError as { code?: string })?.code === 'XY429') {

@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, IsArray, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested,
+  ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested,
 } from 'class-validator';
-import { ALERT_OUTCOMES, CHECK_IN_SOURCES, HHMM, VISIT_KINDS, WELLBEING } from '@xinyuan/care';
+import { ALERT_OUTCOMES, CHECK_IN_SOURCES, FOLLOW_UP_OUTCOMES, HHMM, VISIT_KINDS, WELLBEING } from '@xinyuan/care';
 import { PageQuery } from '@xinyuan/common';
 
 export class CheckInRuleDto {
@@ -68,9 +68,17 @@ export class VisitOrderDto {
   @ApiProperty({ example: '走访发现灯坏了' }) @IsString() @Length(1, 1000) description: string;
 }
 
+export class FollowUpOutcomeDto {
+  @ApiProperty({ enum: FOLLOW_UP_OUTCOMES, description: 'explained 已解释说明 / resolved_by_phone 电话沟通已解决 / redo 重新下单（关联原订单）' })
+  @IsIn(FOLLOW_UP_OUTCOMES as unknown as string[]) outcome: (typeof FOLLOW_UP_OUTCOMES)[number];
+  @ApiPropertyOptional({ description: 'redo: offer the team of the first order too (by default it is offered last)' }) @IsOptional() @IsBoolean() keepTeam?: boolean;
+}
+
 export class CompleteVisitDto {
   @ApiProperty({ enum: WELLBEING }) @IsIn(WELLBEING as unknown as string[]) wellbeing: (typeof WELLBEING)[number];
   @ApiProperty({ example: '精神不错' }) @IsString() @Length(0, 1000) note: string;
   @ApiPropertyOptional({ type: VisitOrderDto, description: '走访中发现的需求，当场替服务对象下单（微心愿）' })
   @IsOptional() @IsObject() @ValidateNested() @Type(() => VisitOrderDto) order?: VisitOrderDto;
+  @ApiPropertyOptional({ type: FollowUpOutcomeDto, description: '回访 (followup) tasks only: the outcome' })
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => FollowUpOutcomeDto) followUp?: FollowUpOutcomeDto;
 }

@@ -84,8 +84,8 @@ export const CareAlertPage = PageOf(CareAlertView, 'CareAlertPage');
 
 export class CareVisitView {
   @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty({ format: 'uuid' }) beneficiaryId: string;
-  @ApiProperty() beneficiaryName: string;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'null for a 回访 about an order placed by a resident for themself' }) beneficiaryId: string | null;
+  @ApiProperty({ type: String, nullable: true }) beneficiaryName: string | null;
   @ApiProperty({ type: String, nullable: true }) area: string | null;
   @ApiProperty({ enum: ['visit', 'call', 'delivery', 'check', 'followup'] }) kind: string;
   @ApiProperty({ type: String, nullable: true }) reason: string | null;
@@ -101,6 +101,6 @@ export class CareVisitView {
   @ApiProperty({ type: String, nullable: true }) note: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) completedAt: string | null;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) orderId: string | null;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true }) data: Record<string, unknown> | null;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, description: '回访: the rating (stars, solved, comment) and the outcome' }) data: Record<string, unknown> | null;
 }
 export const CareVisitPage = PageOf(CareVisitView, 'CareVisitPage');

@@ -14,7 +14,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * - `care_alerts` one `checkin_missed` alert per person and local day (unique); the ladder's stage,
  *   when the next step is due, and every step taken (`steps`).
  * - `care_visits` visit tasks: from a duty (unique per duty and due time: generation is idempotent),
- *   from an alert's second step (`check`), or a 回访 after a poor rating (`followup`).
+ *   from an alert's second step (`check`), or a 回访 after a poor rating (`followup`, about an order:
+ *   `source_order_id`, `region_id` the order's, the person may have no profile).
  * - `care_device_keys` keys of devices and meter feeds that post check-ins (stored hashed).
  * - `care_deadline` / `care_next_deadline`: the deadline of a local day, in SQL, so the sweep of
  *   100,000 plans is set-based and the zone rules are Postgres's own.
@@ -101,7 +102,8 @@ export class Care1766500000000 implements MigrationInterface {
     await q.query(`
       CREATE TABLE care_visits (
         id                uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-        beneficiary_id    uuid NOT NULL REFERENCES beneficiaries(id),
+        beneficiary_id    uuid REFERENCES beneficiaries(id),
+        region_id         uuid REFERENCES regions(id),
         duty_id           uuid REFERENCES care_duties(id),
         alert_id          uuid REFERENCES care_alerts(id),
         kind              text NOT NULL CHECK (kind IN ('visit', 'call', 'delivery', 'check', 'followup')),
@@ -119,12 +121,14 @@ export class Care1766500000000 implements MigrationInterface {
         order_id          uuid REFERENCES orders(id),
         source_order_id   uuid REFERENCES orders(id),
         data              jsonb,
-        created_at        timestamptz NOT NULL DEFAULT now()
+        created_at        timestamptz NOT NULL DEFAULT now(),
+        CHECK (beneficiary_id IS NOT NULL OR kind = 'followup')
       )`);
     await q.query(`CREATE UNIQUE INDEX care_visits_duty_due ON care_visits (duty_id, due_at) WHERE duty_id IS NOT NULL`);
     await q.query(`CREATE UNIQUE INDEX care_visits_alert_check ON care_visits (alert_id) WHERE kind = 'check'`);
     await q.query(`CREATE UNIQUE INDEX care_visits_followup ON care_visits (source_order_id) WHERE kind = 'followup'`);
     await q.query(`CREATE INDEX care_visits_beneficiary_idx ON care_visits (beneficiary_id, due_at)`);
+    await q.query(`CREATE INDEX care_visits_region_idx ON care_visits (region_id) WHERE region_id IS NOT NULL`);
     await q.query(`CREATE INDEX care_visits_assignee_idx ON care_visits (assignee_user_id, due_at) WHERE status = 'open'`);
     await q.query(`CREATE INDEX care_visits_open_due_idx ON care_visits (due_at) WHERE status = 'open'`);
     await q.query(`
