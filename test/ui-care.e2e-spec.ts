@@ -89,7 +89,7 @@ describe('UI: care — the 我很好 button and the grid worker\'s today list', 
     await button.click();
     const done = page.locator('[data-testid="checkin-done"]').first();
     await done.getByText('已报平安').waitFor();
-    const size = await done.locator('.done-text').first().evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+    const size = await done.locator('.done-text').first().evaluate((el) => parseFloat((globalThis as any).getComputedStyle(el).fontSize));
     expect(size).toBeGreaterThanOrEqual(32);
     await shot(page, 'care-2-resident-checked-in');
     keep('care-2-resident-checked-in');
