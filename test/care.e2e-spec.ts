@@ -375,4 +375,19 @@ describe('care: plans, check-ins, the missed-check-in ladder, visits', () => {
     // the team that left it unsolved is offered last: the other team first
     expect(redoOffer.team_id).not.toBe(first.id);
   }, 120000);
+
+  it('coverage for officials: plans, today\'s check-ins, alerts, 回访 and the people not seen longest; others see nothing of it', async () => {
+    const c = expectOk(await grid.get('/api/v1/care/coverage'), 200, 'coverage');
+    expect(c.people).toBeGreaterThanOrEqual(8);
+    expect(c.withPlan).toBeGreaterThanOrEqual(7);
+    expect(c.planShare).toBeGreaterThan(0);
+    expect(c.dailyCheckIn.people).toBeGreaterThanOrEqual(5);
+    expect(c.alerts.openedLast30Days + c.alerts.open).toBeGreaterThanOrEqual(0);
+    expect(c.followUps.redo).toBe(1);
+    expect(c.notSeen.length).toBeGreaterThan(0);
+    expect(c.notSeen[0]).toHaveProperty('beneficiaryId');
+    const other = expectOk(await otherGrid.get('/api/v1/care/coverage'), 200, 'other coverage');
+    expect(other).toMatchObject({ people: 0, withPlan: 0, followUps: { open: 0, overdue: 0, redo: 0 }, notSeen: [] });
+    expect((await family.http.get('/api/v1/care/coverage')).status).toBe(403);
+  });
 });

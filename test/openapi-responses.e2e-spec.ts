@@ -416,6 +416,7 @@ describe('OpenAPI: every response is described, and real responses match their s
       expect(open.items.map((a: any) => a.id)).toEqual([concern.alertId]);
       await dispatcher.post(`/api/v1/care/alerts/${concern.alertId}/acknowledge`, { note: '已联系家属' }, 200);
       await dispatcher.post(`/api/v1/care/alerts/${concern.alertId}/resolve`, { outcome: 'found_well', note: '已就医' }, 200);
+      await dispatcher.get('/api/v1/care/coverage');
     });
 
     it('notifications: inbox, read, settings, WeChat consent, delivery log, dead letters, provider callbacks', async () => {

@@ -3,6 +3,7 @@ import { AuditModule } from '@xinyuan/audit';
 import { OrdersModule, OrderWorkflowModule } from '@xinyuan/orders';
 import { OrgModule } from '@xinyuan/org';
 import { CareAccess } from './care-access';
+import { CareCoverage } from './care-coverage';
 import { CarePlans } from './care-plans';
 import { CareSweep } from './care-sweep';
 import { CareWork } from './care-work';
@@ -15,7 +16,7 @@ import { VisitGenerator } from './visit-generator';
  */
 @Module({
   imports: [OrgModule, AuditModule, OrdersModule, OrderWorkflowModule],
-  providers: [CareAccess, CarePlans, CareWork, CareSweep, VisitGenerator],
-  exports: [CarePlans, CareWork, CareSweep],
+  providers: [CareAccess, CarePlans, CareWork, CareSweep, CareCoverage, VisitGenerator],
+  exports: [CarePlans, CareWork, CareSweep, CareCoverage],
 })
 export class CareModule {}

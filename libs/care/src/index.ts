@@ -8,3 +8,4 @@ export * from './care-sweep';
 export * from './visit-generator';
 export * from './care.module';
 export * from './follow-up';
+export * from './care-coverage';

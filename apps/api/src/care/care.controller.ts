@@ -1,13 +1,13 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Meta, RequestMeta } from '@xinyuan/audit';
-import { CarePlans, CareWork } from '@xinyuan/care';
+import { CareCoverage, CarePlans, CareWork } from '@xinyuan/care';
 import { pageLimit, uuidParam } from '@xinyuan/common';
 import { AuthUser, CurrentUser, Public } from '@xinyuan/identity';
 import {
-  AcknowledgeAlertDto, AlertsQuery, CheckInDto, CompleteVisitDto, CreateDeviceKeyDto, DeviceCheckInDto, PutCarePlanDto, ResolveAlertDto, VisitsQuery,
+  CareAcknowledgeAlertDto, CareAlertsQuery, CareCheckInDto, CareCompleteVisitDto, CareCreateDeviceKeyDto, CareDeviceCheckInDto, CarePutCarePlanDto, CareResolveAlertDto, CareVisitsQuery,
 } from './care.dto';
-import { CareAlertPage, CareAlertView, CarePlanView, CareStatusView, CareVisitPage, CareVisitView, CheckInView, DeviceKeyView } from './care.views';
+import { CareAlertPage, CareAlertView, CareCoverageView, CarePlanView, CareStatusView, CareVisitPage, CareVisitView, CareCheckInView, CareDeviceKeyView } from './care.views';
 
 /**
  * 日走访周回访, 窗帘之约: care plans and check-ins of a person (under their profile), and the
@@ -22,12 +22,20 @@ export class CareController {
   constructor(
     private readonly plans: CarePlans,
     private readonly work: CareWork,
+    private readonly coverageQueries: CareCoverage,
   ) {}
+
+  @Get('care/coverage')
+  @ApiOperation({ summary: 'Coverage for officials over their jurisdiction: plans, check-ins, visits against policy, people not seen, alerts, 回访' })
+  @ApiOkResponse({ type: CareCoverageView })
+  coverage(@CurrentUser() user: AuthUser, @Meta() meta: RequestMeta) {
+    return this.coverageQueries.coverage(user, meta);
+  }
 
   @Put('beneficiaries/:id/care-plan')
   @ApiOperation({ summary: 'Set the care plan (replaces it): daily check-in deadline and recurring visits' })
   @ApiOkResponse({ type: CarePlanView })
-  putPlan(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: PutCarePlanDto) {
+  putPlan(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: CarePutCarePlanDto) {
     return this.plans.put(user, id, dto);
   }
 
@@ -39,8 +47,8 @@ export class CareController {
 
   @Post('beneficiaries/:id/check-ins')
   @ApiOperation({ summary: '报平安: the person, a linked family account, a neighbour, a grid worker' })
-  @ApiCreatedResponse({ type: CheckInView })
-  checkIn(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: CheckInDto) {
+  @ApiCreatedResponse({ type: CareCheckInView })
+  checkIn(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: CareCheckInDto) {
     return this.plans.checkIn(user, id, dto);
   }
 
@@ -53,8 +61,8 @@ export class CareController {
 
   @Post('beneficiaries/:id/care-devices')
   @ApiOperation({ summary: 'A key for a device or meter feed that posts check-ins (shown once)' })
-  @ApiCreatedResponse({ type: DeviceKeyView })
-  createDevice(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: CreateDeviceKeyDto) {
+  @ApiCreatedResponse({ type: CareDeviceKeyView })
+  createDevice(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: CareCreateDeviceKeyDto) {
     return this.plans.createDeviceKey(user, id, dto.name);
   }
 
@@ -62,21 +70,21 @@ export class CareController {
   @Post('care/device-check-ins')
   @ApiOperation({ summary: 'A device or meter feed says "usage seen today" (X-Device-Key)' })
   @ApiHeader({ name: 'x-device-key', required: true })
-  @ApiCreatedResponse({ type: CheckInView })
-  deviceCheckIn(@Headers('x-device-key') key: string | undefined, @Body() dto: DeviceCheckInDto) {
+  @ApiCreatedResponse({ type: CareCheckInView })
+  deviceCheckIn(@Headers('x-device-key') key: string | undefined, @Body() dto: CareDeviceCheckInDto) {
     return this.plans.deviceCheckIn(key, dto.note ?? null);
   }
 
   @Get('care/alerts')
   @ApiOkResponse({ type: CareAlertPage })
-  alerts(@CurrentUser() user: AuthUser, @Query() q: AlertsQuery, @Meta() meta: RequestMeta) {
+  alerts(@CurrentUser() user: AuthUser, @Query() q: CareAlertsQuery, @Meta() meta: RequestMeta) {
     return this.work.alerts(user, { status: q.status, beneficiaryId: q.beneficiaryId, limit: pageLimit(q), cursor: q.cursor }, meta);
   }
 
   @Post('care/alerts/:id/resolve')
   @HttpCode(200)
   @ApiOkResponse({ type: CareAlertView })
-  resolve(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: ResolveAlertDto) {
+  resolve(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: CareResolveAlertDto) {
     return this.work.resolve(user, id, dto);
   }
 
@@ -84,20 +92,20 @@ export class CareController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Someone is on it: the ladder stops climbing' })
   @ApiOkResponse({ type: CareAlertView })
-  acknowledge(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: AcknowledgeAlertDto) {
+  acknowledge(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: CareAcknowledgeAlertDto) {
     return this.work.acknowledge(user, id, dto.note);
   }
 
   @Get('care/visits')
   @ApiOkResponse({ type: CareVisitPage })
-  visits(@CurrentUser() user: AuthUser, @Query() q: VisitsQuery, @Meta() meta: RequestMeta) {
+  visits(@CurrentUser() user: AuthUser, @Query() q: CareVisitsQuery, @Meta() meta: RequestMeta) {
     return this.work.visits(user, { due: q.due, status: q.status, beneficiaryId: q.beneficiaryId, kind: q.kind, limit: pageLimit(q), cursor: q.cursor }, meta);
   }
 
   @Post('care/visits/:id/complete')
   @HttpCode(200)
   @ApiOkResponse({ type: CareVisitView })
-  complete(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: CompleteVisitDto) {
+  complete(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: CareCompleteVisitDto) {
     return this.work.complete(user, id, dto);
   }
 }

@@ -3,7 +3,7 @@ import { PageOf } from '@xinyuan/common';
 
 /** Response shapes of proactive care (OpenAPI). */
 
-export class CheckInRuleView {
+export class CareCheckInRuleView {
   @ApiProperty() dailyBy: string;
   @ApiProperty() graceMinutes: number;
   @ApiProperty() timeZone: string;
@@ -21,7 +21,7 @@ export class CareDutyView {
 
 export class CarePlanView {
   @ApiProperty({ format: 'uuid' }) beneficiaryId: string;
-  @ApiProperty({ type: CheckInRuleView, nullable: true }) checkIn: CheckInRuleView | null;
+  @ApiProperty({ type: CareCheckInRuleView, nullable: true }) checkIn: CareCheckInRuleView | null;
   @ApiProperty() timeZone: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) awayUntil: string | null;
   @ApiProperty({ type: [CareDutyView] }) visits: CareDutyView[];
@@ -29,7 +29,7 @@ export class CarePlanView {
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
 }
 
-export class CheckInView {
+export class CareCheckInView {
   @ApiProperty() id: string;
   @ApiProperty({ format: 'uuid' }) beneficiaryId: string;
   @ApiProperty() source: string;
@@ -55,7 +55,7 @@ export class CareStatusView {
   @ApiProperty({ type: CareStatusAlertView, nullable: true }) openAlert: CareStatusAlertView | null;
 }
 
-export class DeviceKeyView {
+export class CareDeviceKeyView {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty() name: string;
   @ApiProperty({ description: 'shown once; the device sends it as X-Device-Key' }) key: string;
@@ -104,3 +104,46 @@ export class CareVisitView {
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, description: '回访: the rating (stars, solved, comment) and the outcome' }) data: Record<string, unknown> | null;
 }
 export const CareVisitPage = PageOf(CareVisitView, 'CareVisitPage');
+
+class CareRateView {
+  @ApiProperty() people: number;
+  @ApiProperty() visited: number;
+  @ApiProperty({ description: '0..1' }) rate: number;
+}
+class CareDailyCheckInView {
+  @ApiProperty() people: number;
+  @ApiProperty() checkedInToday: number;
+  @ApiProperty({ description: '0..1' }) rate: number;
+}
+class CarePolicyView {
+  @ApiProperty({ type: CareRateView, description: '特困: a done visit in the last 30 days' }) extremePovertyMonthly: CareRateView;
+  @ApiProperty({ type: CareRateView, description: '独居: a done visit in the last 7 days' }) livingAloneWeekly: CareRateView;
+}
+class CareAlertCountsView {
+  @ApiProperty() open: number;
+  @ApiProperty() openedLast30Days: number;
+  @ApiProperty({ type: Number, nullable: true }) medianMinutesToResolve: number | null;
+}
+class CareFollowUpCountsView {
+  @ApiProperty() open: number;
+  @ApiProperty() overdue: number;
+  @ApiProperty() redo: number;
+}
+class CareNotSeenView {
+  @ApiProperty({ format: 'uuid' }) beneficiaryId: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ type: String, nullable: true }) area: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastSeenAt: string | null;
+  @ApiProperty({ type: Number, nullable: true }) days: number | null;
+}
+export class CareCoverageView {
+  @ApiProperty({ format: 'date-time' }) at: string;
+  @ApiProperty() people: number;
+  @ApiProperty() withPlan: number;
+  @ApiProperty({ description: '0..1' }) planShare: number;
+  @ApiProperty({ type: CareDailyCheckInView }) dailyCheckIn: CareDailyCheckInView;
+  @ApiProperty({ type: CarePolicyView }) policy: CarePolicyView;
+  @ApiProperty({ type: CareAlertCountsView }) alerts: CareAlertCountsView;
+  @ApiProperty({ type: CareFollowUpCountsView }) followUps: CareFollowUpCountsView;
+  @ApiProperty({ type: [CareNotSeenView], description: 'longest without a check-in or a done visit first' }) notSeen: CareNotSeenView[];
+}
