@@ -84,7 +84,7 @@ export class CareCoverage {
              SELECT max(x.at) AS at FROM (
                SELECT max(c.at) AS at FROM care_check_ins c WHERE c.beneficiary_id = b.id
                UNION ALL SELECT max(v.completed_at) FROM care_visits v WHERE v.beneficiary_id = b.id AND v.status = 'done') x) seen ON true
-          WHERE b.archived_at IS NULL AND ${scope}
+          WHERE b.archived_at IS NULL AND ${scope} AND $1::timestamptz IS NOT NULL
           ORDER BY seen.at ASC NULLS FIRST, b.id LIMIT ${Math.max(1, Math.min(100, notSeenLimit))}`,
         params,
       );
