@@ -433,6 +433,28 @@ describe('OpenAPI: every response is described, and real responses match their s
       await resident.send('DELETE', `/api/v1/beneficiaries/${created.id}`, undefined, undefined, 204);
     });
 
+    it('关爱: plan, check-ins, status, device keys, visits, alerts', async () => {
+      const person = await dispatcher.post('/api/v1/beneficiaries', { name: '接口关爱', ageBand: '80_plus', address: '接口社区 10 号', location: home }, 201);
+      await dispatcher.put(`/api/v1/beneficiaries/${person.id}/care-plan`, {
+        checkIn: { dailyBy: '08:00', graceMinutes: 30 },
+        visits: [{ kind: 'call', rrule: 'FREQ=DAILY;BYHOUR=0' }, { kind: 'visit', rrule: 'FREQ=DAILY;BYHOUR=0;BYMINUTE=30' }],
+      });
+      await dispatcher.get(`/api/v1/beneficiaries/${person.id}/care-plan`);
+      await dispatcher.post(`/api/v1/beneficiaries/${person.id}/check-ins`, { source: 'neighbour', note: '窗帘开了' }, 201);
+      await dispatcher.get(`/api/v1/beneficiaries/${person.id}/care-status`);
+      const device = await dispatcher.post(`/api/v1/beneficiaries/${person.id}/care-devices`, { name: '智能水表' }, 201);
+      await api.post('/api/v1/care/device-check-ins', { note: '今日用水' }, 201, { 'x-device-key': device.key });
+      const visits = await dispatcher.get(`/api/v1/care/visits?due=today&beneficiaryId=${person.id}`);
+      expect(visits.items).toHaveLength(2);
+      await dispatcher.post(`/api/v1/care/visits/${visits.items[0].id}/complete`, { wellbeing: 'ok', note: '安好' }, 200);
+      const concern = await dispatcher.post(`/api/v1/care/visits/${visits.items[1].id}/complete`, { wellbeing: 'concern', note: '咳嗽' }, 200);
+      const open = await dispatcher.get(`/api/v1/care/alerts?status=open&beneficiaryId=${person.id}`);
+      expect(open.items.map((a: any) => a.id)).toEqual([concern.alertId]);
+      await dispatcher.post(`/api/v1/care/alerts/${concern.alertId}/acknowledge`, { note: '已联系家属' }, 200);
+      await dispatcher.post(`/api/v1/care/alerts/${concern.alertId}/resolve`, { outcome: 'found_well', note: '已就医' }, 200);
+      await dispatcher.get('/api/v1/care/coverage');
+    });
+
     it('notifications: inbox, read, settings, WeChat consent, delivery log, dead letters, provider callbacks', async () => {
       const entry = await until('a notification in the inbox', async () => (await resident.get('/api/v1/me/notifications?limit=20')).items[0]);
       await resident.get('/api/v1/me/notifications?unread=true');

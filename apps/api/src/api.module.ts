@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '@xinyuan/audit';
 import { BeneficiariesModule } from '@xinyuan/beneficiaries';
+import { CareModule } from '@xinyuan/care';
 import { CatalogModule } from '@xinyuan/catalog';
 import { ConfigModule } from '@xinyuan/config';
 import { DatabaseModule } from '@xinyuan/database';
@@ -12,6 +13,7 @@ import { ObservabilityModule } from '@xinyuan/observability';
 import { QueueModule } from '@xinyuan/queue';
 import { NotificationsModule } from '@xinyuan/notifications';
 import { AuditController } from './audit/audit.controller';
+import { CareController } from './care/care.controller';
 import { BeneficiariesController } from './beneficiaries/beneficiaries.controller';
 import { CatalogController } from './catalog/catalog.controller';
 import { SkillsController } from './catalog/skills.controller';
@@ -40,7 +42,7 @@ import { SmsRepliesUseCase } from './notifications/sms-replies.use-case';
 @Module({
   imports: [
     ConfigModule, DatabaseModule, QueueModule, IdentityModule, ObservabilityModule.forApp('api'),
-    OrgModule, CatalogModule, AuditModule, BeneficiariesModule, OrdersModule, OrderWorkflowModule, DispatchModule, NotificationsModule,
+    OrgModule, CatalogModule, AuditModule, BeneficiariesModule, OrdersModule, OrderWorkflowModule, DispatchModule, NotificationsModule, CareModule,
   ],
   controllers: [AuthController, OrgController, CatalogController, SkillsController, OrdersController, DispatchController, OffersController, HealthController,
     BeneficiariesController, AuditController,
@@ -49,7 +51,9 @@ import { SmsRepliesUseCase } from './notifications/sms-replies.use-case';
     // operations: Bull Board for admins
     QueueBoardController,
     // reaching out: inbox, settings, delivery log, SMS provider callbacks
-    InboxController, NotificationOpsController],
+    InboxController, NotificationOpsController,
+    // proactive care: plans, check-ins, alerts, visit tasks
+    CareController],
   providers: [LiveQueueQueries, LiveQueueHub, MapQueries, MapHomeFinder, StatsQueries, ManagementQueries, InboxHub, SmsRepliesUseCase],
 })
 export class ApiModule {}

@@ -27,6 +27,8 @@ export const router = createRouter({
         { path: 'dead-letters', component: () => import('./views/DeadLettersView.vue'), meta: { staff: true } },
         // 一人一档 and 代点单: grid workers, dispatchers and admins
         { path: 'beneficiaries', component: () => import('./views/BeneficiariesView.vue') },
+        // proactive care: missed check-ins and today's visits (grid workers, dispatchers and admins)
+        { path: 'care', component: () => import('./views/CareView.vue') },
       ],
     },
     { path: '/:rest(.*)*', redirect: () => (session.token ? session.home : '/login') },

@@ -1,6 +1,11 @@
 /** Every text of the resident app: plain words, zh-CN first. */
 export const M = {
   titleHome: { zh: '心愿 · 居民服务', en: 'Xinyuan · Residents' },
+  imOk: { zh: '我很好', en: "I'm fine" },
+  isOk: { zh: '{name} 很好', en: '{name} is fine' },
+  checkedIn: { zh: '已报平安', en: 'Checked in' },
+  checkedInAt: { zh: '今天 {time}', en: 'Today {time}' },
+  checkInBy: { zh: '每天 {time} 前点一下，家人和网格员就放心了', en: 'Tap before {time} every day so your family knows you are well' },
   titleMenu: { zh: '选择服务', en: 'Choose a service' },
   titleNew: { zh: '填写需求', en: 'Your request' },
   titleList: { zh: '我的订单', en: 'My orders' },

@@ -81,6 +81,16 @@ export enum ErrorCode {
   PasswordLoginRequired = 'PASSWORD_LOGIN_REQUIRED',
   SmsRateLimited = 'SMS_RATE_LIMITED',
   CurrentPasswordWrong = 'CURRENT_PASSWORD_WRONG',
+  // proactive care: plans, check-ins, alerts, visit tasks, check-in devices
+  InvalidRrule = 'INVALID_RRULE',
+  InvalidTimeZone = 'INVALID_TIME_ZONE',
+  AssigneeOutsideRegion = 'ASSIGNEE_OUTSIDE_REGION',
+  CarePlanNotFound = 'CARE_PLAN_NOT_FOUND',
+  CareAlertNotFound = 'CARE_ALERT_NOT_FOUND',
+  CareAlertResolved = 'CARE_ALERT_RESOLVED',
+  CareVisitNotFound = 'CARE_VISIT_NOT_FOUND',
+  CareVisitNotOpen = 'CARE_VISIT_NOT_OPEN',
+  DeviceKeyInvalid = 'DEVICE_KEY_INVALID',
 }
 
 /** Chinese text shown to people when a code is raised without a more specific message. */
@@ -157,4 +167,13 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   [ErrorCode.PasswordLoginRequired]: '工作人员账号请用手机号和密码登录',
   [ErrorCode.SmsRateLimited]: '短信发送过于频繁，请稍后再试',
   [ErrorCode.CurrentPasswordWrong]: '当前密码不正确',
+  [ErrorCode.InvalidRrule]: '重复规则格式不正确',
+  [ErrorCode.InvalidTimeZone]: '时区不正确',
+  [ErrorCode.AssigneeOutsideRegion]: '指派的人员或服务队不在服务对象所在辖区',
+  [ErrorCode.CarePlanNotFound]: '还没有关爱计划',
+  [ErrorCode.CareAlertNotFound]: '关爱提醒不存在',
+  [ErrorCode.CareAlertResolved]: '这条提醒已经处理过了',
+  [ErrorCode.CareVisitNotFound]: '走访任务不存在',
+  [ErrorCode.CareVisitNotOpen]: '这项走访任务已经完成或取消',
+  [ErrorCode.DeviceKeyInvalid]: '设备密钥无效',
 };

@@ -458,6 +458,26 @@ export class AppConfig {
   @IsString() @Matches(/^[A-Za-z_]+(\/[A-Za-z_+-]+)*$/, { message: 'NOTIFY_TIME_ZONE must be an IANA zone such as Asia/Shanghai' })
   NOTIFY_TIME_ZONE = 'Asia/Shanghai';
 
+  // ---------------------------------------------------------------- proactive care (dispatcher, api)
+
+  /** How often the dispatcher's care sweep looks for deadlines passed, ladder steps due and visit tasks to make. */
+  @Transform(toInt) @IsInt() @Min(100) @Max(60000) CARE_SWEEP_MS = 5000;
+
+  /** Missed check-in: minutes after the alert opened (step 1) with no check-in or acknowledgement before step 2 (grid worker, paired volunteer, a visit task). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1440) CARE_STEP2_AFTER_MINUTES = 30;
+
+  /** Minutes after step 2 before step 3 (an urgent 上门查看 order, staff alerted). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1440) CARE_STEP3_AFTER_MINUTES = 30;
+
+  /** The visit task of step 2 is due within this many minutes. */
+  @Transform(toInt) @IsInt() @Min(5) @Max(1440) CARE_CHECK_VISIT_MINUTES = 30;
+
+  /** The menu item of the urgent order at step 3 (the care migration creates 上门查看). */
+  @IsString() CARE_URGENT_SERVICE_CODE = 'CARE_HOME_CHECK';
+
+  /** A 回访 (follow-up after a poor rating) is due within this many hours. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(720) CARE_FOLLOWUP_HOURS = 48;
+
   /** Local time of the reminder the evening before a scheduled visit. */
   @IsString() @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'NOTIFY_REMINDER_AT must be HH:MM' })
   NOTIFY_REMINDER_AT = '19:00';

@@ -146,3 +146,9 @@ export function jurisdictionOf(
   if (orderAncestors.countyId && teamRegionPath.includes(orderAncestors.countyId)) return 'county';
   return 'outside';
 }
+
+/** A team to offer last (回访 reopened a need it left unsolved): moved behind every other candidate, ranks renumbered. */
+export function rankLast(ranked: RankedCandidate[], teamId: string | null | undefined): RankedCandidate[] {
+  if (!teamId || !ranked.some((r) => r.teamId === teamId)) return ranked;
+  return [...ranked.filter((r) => r.teamId !== teamId), ...ranked.filter((r) => r.teamId === teamId)].map((r, i) => ({ ...r, rank: i + 1 }));
+}

@@ -4,7 +4,7 @@ import { AppConfig } from '@xinyuan/config';
 import { ORDER_COLUMNS, OrderRecord, OrderTransitions, SYSTEM_ACTOR, toOrderRecord } from '@xinyuan/orders';
 import { DispatchQueue } from '@xinyuan/queue';
 import { CandidateFinder } from './candidate-finder';
-import { DispatchWeights, RankedCandidate, rankCandidates } from './candidate-ranking';
+import { DispatchWeights, RankedCandidate, rankCandidates, rankLast } from './candidate-ranking';
 import { acceptWindowSeconds, decideScope, DispatchScope, scopeChain, scopeRegionId } from './widening';
 
 export interface CreatedOffer {
@@ -128,11 +128,13 @@ export class DispatchOrderUseCase {
       startedAt = Date.now();
       await this.transitions.setDispatchScope(m, order.id, scope, null);
     }
+    // a need reopened after 回访: the team that left it unsolved is offered last
+    const [placed] = await m.query(`SELECT data->>'avoidTeamId' AS avoid FROM order_events WHERE order_id = $1 AND type = 'placed' LIMIT 1`, [order.id]);
     for (;;) {
       const windowElapsed = Date.now() - startedAt >= windowSeconds * 1000;
       const ranked = windowElapsed
         ? []
-        : rankCandidates(
+        : rankLast(rankCandidates(
             await this.finder.find(m, {
               orderId: order.id,
               residentId: order.residentId,
@@ -144,7 +146,7 @@ export class DispatchOrderUseCase {
               limit: this.config.DISPATCH_CANDIDATE_POOL,
             }),
             this.weights,
-          );
+          ), placed?.avoid);
       const decision = decideScope(chain, scope, { windowElapsed, candidatesLeft: ranked.length > 0 });
       if (decision.action === 'search') return { kind: 'candidates', ranked, scope, windowSeconds, service };
       if (decision.action === 'escalate') {

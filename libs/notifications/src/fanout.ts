@@ -7,7 +7,7 @@ import type { OfferEventData, OrderEventData, OutboxEventRow } from '@xinyuan/ou
 import { Composed, NotificationComposer, NotifySpec } from './composer';
 import { dayBefore, parseHhMm } from './local-time';
 import type { NotificationType } from './notification-types';
-import { guardianPhone, leaderPhoneMasked, Recipient, staffOf, teamMembers } from './recipients';
+import { gridWorkersOf, guardianPhone, leaderPhoneMasked, Recipient, staffOf, teamMembers } from './recipients';
 
 /** The facts of an order that notifications about it use (no address, no phone). */
 export interface OrderFacts {
@@ -101,6 +101,7 @@ export class OutboxFanout {
       }, out);
       return;
     }
+    if (e.type === 'care.checkin_missed') return this.careAlert(m, e, now, out);
     if (!e.order_id) return;
     const order = await orderFacts(m, e.order_id);
     if (!order) return;
@@ -168,6 +169,51 @@ export class OutboxFanout {
       default:
         return;
     }
+  }
+
+  /**
+   * A step of the missed-check-in ladder (proactive care): step 1 tells the person's own or linked
+   * account, the guardian contact (SMS: the name and what happened, nothing more) and the grid
+   * workers of the person's region; step 2 the grid workers and the paired volunteers (assignees of
+   * the plan's duties); step 3 (an urgent order was placed) the staff of the jurisdiction and the grid
+   * workers. One notification per alert, step and person (dedupe key).
+   */
+  private async careAlert(m: EntityManager, e: OutboxEventRow, now: Date, out: Composed): Promise<void> {
+    const data = (e.data ?? {}) as { alertId?: string; beneficiaryId?: string; stage?: number; orderId?: string | null };
+    if (!data.alertId || !data.beneficiaryId) return;
+    const [b]: { name: string; created_by: string; owner_roles: string[] | null; region_path: string[] | null }[] = await m.query(
+      `SELECT b.name, b.created_by, u.roles AS owner_roles, g.path AS region_path
+         FROM beneficiaries b LEFT JOIN users u ON u.id = b.created_by AND u.disabled_at IS NULL LEFT JOIN regions g ON g.id = b.region_id
+        WHERE b.id = $1`,
+      [data.beneficiaryId],
+    );
+    if (!b) return;
+    const stage = data.stage ?? 1;
+    const recipients: Recipient[] = [];
+    if (stage === 1) {
+      if (b.owner_roles?.includes('resident')) recipients.push({ kind: 'user', userId: b.created_by, role: 'resident' });
+      if (await guardianPhone(m, this.cipher, data.beneficiaryId)) recipients.push({ kind: 'guardian', beneficiaryId: data.beneficiaryId });
+    }
+    recipients.push(...(await gridWorkersOf(m, b.region_path)));
+    if (stage === 2) {
+      const assignees: { user_id: string }[] = await m.query(
+        `SELECT DISTINCT assignee_user_id AS user_id FROM care_duties WHERE beneficiary_id = $1 AND retired_at IS NULL AND assignee_user_id IS NOT NULL`,
+        [data.beneficiaryId],
+      );
+      recipients.push(...assignees.map((a): Recipient => ({ kind: 'user', userId: a.user_id, role: 'member' })));
+    }
+    if (stage >= 3) recipients.push(...(await staffOf(m, b.region_path)));
+    const seen = new Set<string>();
+    const unique = recipients.filter((r) => {
+      const key = r.kind === 'user' ? r.userId : `g:${r.beneficiaryId}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    await this.composer.compose(m, now, {
+      type: 'checkin_missed', dedupe: `alert:${data.alertId}:s${stage}`, outboxEventId: e.id, urgent: stage >= 2, orderId: data.orderId ?? null,
+      recipients: unique, facts: { personName: b.name },
+    }, out);
   }
 
   /** The evening before a visit with a preferred time (NOTIFY_REMINDER_AT local), if that is still ahead. */

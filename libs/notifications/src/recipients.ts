@@ -95,6 +95,16 @@ export async function staffOf(m: EntityManager, regionPath: string[] | null): Pr
   return rows.map((r) => ({ kind: 'user', userId: r.id, role: 'staff' }));
 }
 
+/** Grid workers (网格员) whose grid contains the region (proactive care). */
+export async function gridWorkersOf(m: EntityManager, regionPath: string[] | null): Promise<Recipient[]> {
+  if (!regionPath?.length) return [];
+  const rows: { id: string }[] = await m.query(
+    `SELECT id FROM users WHERE disabled_at IS NULL AND 'grid_worker' = ANY(roles) AND region_id = ANY($1::uuid[]) ORDER BY id`,
+    [regionPath],
+  );
+  return rows.map((r) => ({ kind: 'user', userId: r.id, role: 'staff' }));
+}
+
 /** The guardian's phone of a beneficiary profile (decrypted), if one is on file. */
 export async function guardianPhone(m: EntityManager, cipher: PiiCipher, beneficiaryId: string): Promise<string | null> {
   const [row]: { guardian_enc: string | null }[] = await m.query(`SELECT guardian_enc FROM beneficiaries WHERE id = $1`, [beneficiaryId]);
@@ -126,6 +136,10 @@ export async function leaderPhoneMasked(m: EntityManager, cipher: PiiCipher, tea
 /** Where a recipient acts on a notification (deep links: the web apps' routes). */
 export function linkFor(type: NotificationType, r: Recipient, ids: { orderId?: string | null; onBehalf?: boolean }): string | null {
   if (r.kind === 'guardian') return null;
+  if (type === 'checkin_missed' || type === 'visit_due') {
+    if (r.role === 'staff') return '/console/#/care';
+    return r.role === 'member' ? '/h5/volunteer/#/pages/index/index' : '/h5/resident/#/pages/index/index';
+  }
   if (r.role === 'staff') return ids.orderId ? `/console/#/orders/${ids.orderId}` : '/console/#/queue';
   if (r.role === 'member') {
     if (type === 'order_cancelled' && ids.orderId) return `/h5/volunteer/#/pages/job/job?id=${ids.orderId}`;

@@ -28,6 +28,10 @@ export interface PlaceOrderInput {
   contactPhone?: string;
   /** A fall, no answer at the door …: dispatched before normal orders, with a shorter window. */
   urgent?: boolean;
+  /** The need is reopened from this order (回访 found it unsolved); kept on the first timeline entry. */
+  redoOf?: string;
+  /** Dispatch offers this team last (the team that left the need unsolved), unless staff assign it. */
+  avoidTeamId?: string;
 }
 
 export interface PlaceOrderResult {
@@ -68,8 +72,8 @@ const PLACE_ORDER_SQL = `
      WHERE $11::text IS NULL OR EXISTS (SELECT 1 FROM key)
     RETURNING ${ORDER_RETURNING}),
   event AS (
-    INSERT INTO order_events (order_id, type, from_status, to_status, actor_id, actor_role, note)
-    SELECT id, 'placed', NULL, status, $1, $15,
+    INSERT INTO order_events (order_id, type, from_status, to_status, actor_id, actor_role, data, note)
+    SELECT id, 'placed', NULL, status, $1, $15, $19::jsonb,
            CASE WHEN $9 THEN '【紧急】' ELSE '' END ||
            CASE WHEN status = 'pending_review' THEN '已下单，等待审核' ELSE '已下单，正在派单' END
       FROM placed
@@ -113,7 +117,12 @@ export class PlaceOrderUseCase {
     private readonly config: AppConfig,
   ) {}
 
-  async execute(user: AuthUser, input: PlaceOrderInput, idempotencyKey?: string): Promise<PlaceOrderResult> {
+  /**
+   * `opts.actorRole` 'system': an order the platform places by itself on a beneficiary's behalf (the
+   * care ladder's urgent 上门查看), recorded on the timeline as the system's act; `user` is the
+   * official on whose jurisdiction it is placed.
+   */
+  async execute(user: AuthUser, input: PlaceOrderInput, idempotencyKey?: string, opts: { actorRole?: 'system' } = {}): Promise<PlaceOrderResult> {
     const requestHash = hashRequest(input);
     if (idempotencyKey) {
       const replay = await this.replay(user.id, idempotencyKey, requestHash);
@@ -139,7 +148,7 @@ export class PlaceOrderUseCase {
     }
     const contactPhone = input.contactPhone ? this.cipher.encrypt(input.contactPhone) : (profile?.phoneEnc ?? null);
     const onBehalf = !!profile?.official;
-    const actorRole: ActorRole = placerRole(user, onBehalf);
+    const actorRole: ActorRole = opts.actorRole ?? placerRole(user, onBehalf);
     const orderId = randomUUID();
     let result: PlacedRow;
     try {
@@ -147,6 +156,7 @@ export class PlaceOrderUseCase {
         user.id, input.serviceCode, input.description, toEwkt(location), address, contactPhone,
         input.preferredStart ?? null, input.preferredEnd ?? null, input.urgent ?? false, orderId, idempotencyKey ?? null, requestHash,
         profile?.id ?? null, onBehalf, actorRole, initialStatus(true), initialStatus(false), this.config.ALLOW_ORDERS_OUTSIDE_REGIONS,
+        input.redoOf || input.avoidTeamId ? JSON.stringify({ redoOf: input.redoOf ?? null, avoidTeamId: input.avoidTeamId ?? null }) : null,
       ]);
     } catch (e) {
       if (e instanceof QueryFailedError && (e.driverError as { code?: string })?.code === 'XY429') {

@@ -5,6 +5,8 @@ import { DomainException, ErrorCode } from '@xinyuan/common';
 import type { AuthUser } from '@xinyuan/identity';
 import { ORDER_COLUMNS, OrderErrors, OrderTransitions, toOrderRecord } from '@xinyuan/orders';
 import { computeReputation, Reputation } from './reputation';
+// the plain file (not the care package index, which loads the order workflow): the rating app has no queue
+import { needsFollowUp, openFollowUp } from '../../care/src/follow-up';
 
 export interface RateInput {
   stars: number;
@@ -57,6 +59,12 @@ export class RateOrderUseCase {
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, created_at`,
         [orderId, user.id, order.teamId, input.stars, input.solved, input.comment ?? null, input.dimensions ?? null],
       );
+      if (needsFollowUp(input.stars, input.solved)) {
+        // 回访: a follow-up task for the station staff, in the rating's own transaction
+        await openFollowUp(m, {
+          orderId, ratingId: rating.id, stars: input.stars, solved: input.solved, comment: input.comment ?? null, dueHours: this.config.CARE_FOLLOWUP_HOURS,
+        });
+      }
       const [counters] = await m.query(
         `INSERT INTO team_reputation (team_id, rating_count, stars_sum, solved_count, updated_at)
          VALUES ($1, 1, $2, $3, now())

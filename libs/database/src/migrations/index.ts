@@ -10,6 +10,7 @@ import { MenuJurisdiction1766300000000 } from './1766300000000-menu-jurisdiction
 import { Notifications1766400000000 } from './1766400000000-notifications';
 import { RegionOfPoint1766450000000 } from './1766450000000-region-of-point';
 import { PhoneVerified1766460000000 } from './1766460000000-phone-verified';
+import { Care1766500000000 } from './1766500000000-care';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   Notifications1766400000000,
   RegionOfPoint1766450000000,
   PhoneVerified1766460000000,
+  Care1766500000000,
 ];

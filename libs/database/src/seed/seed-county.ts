@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { hash } from '@node-rs/argon2';
 import type { PiiCipher } from '@xinyuan/common';
 import * as county from './county-data';
+import { seedCare } from './seed-care';
 
 /** A stable UUID per seed key, so seeding twice finds the rows it wrote the first time. */
 export function seedId(key: string): string {
@@ -24,6 +25,7 @@ export interface SeedReport {
   staff: number;
   residents: number;
   beneficiaries: number;
+  carePlans: number;
 }
 
 /**
@@ -35,7 +37,7 @@ export async function seedCounty(dataSource: DataSource, pii: PiiCipher): Promis
   const upsertUser = (m: EntityManager, phone: string, name: string, hashed: string, role: string, regionId: string | null) =>
     upsertUserRow(m, pii, phone, name, hashed, role, regionId);
   return dataSource.transaction(async (m) => {
-    const report: SeedReport = { regions: 0, services: 0, teams: 0, volunteers: 0, staff: 0, residents: 0, beneficiaries: 0 };
+    const report: SeedReport = { regions: 0, services: 0, teams: 0, volunteers: 0, staff: 0, residents: 0, beneficiaries: 0, carePlans: 0 };
     for (const r of county.regions) {
       const boundary = r.boundary ? JSON.stringify({ type: 'Polygon', coordinates: r.boundary }) : null;
       const rows = await m.query(
@@ -92,6 +94,7 @@ export async function seedCounty(dataSource: DataSource, pii: PiiCipher): Promis
       );
       report.beneficiaries += rows.length;
     }
+    report.carePlans = await seedCare(m, (key) => seedId(`beneficiary:${key}`), userIds, new Date());
     return report;
   });
 }

@@ -1,0 +1,111 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Meta, RequestMeta } from '@xinyuan/audit';
+import { CareCoverage, CarePlans, CareWork } from '@xinyuan/care';
+import { pageLimit, uuidParam } from '@xinyuan/common';
+import { AuthUser, CurrentUser, Public } from '@xinyuan/identity';
+import {
+  CareAcknowledgeAlertDto, CareAlertsQuery, CareCheckInDto, CareCompleteVisitDto, CareCreateDeviceKeyDto, CareDeviceCheckInDto, CarePutCarePlanDto, CareResolveAlertDto, CareVisitsQuery,
+} from './care.dto';
+import { CareAlertPage, CareAlertView, CareCoverageView, CarePlanView, CareStatusView, CareVisitPage, CareVisitView, CareCheckInView, CareDeviceKeyView } from './care.views';
+
+/**
+ * 日走访周回访, 窗帘之约: care plans and check-ins of a person (under their profile), and the
+ * alerts and visit tasks care makes. Care data are beneficiary data: the region's staff and grid
+ * workers, the assignees, and the person's own or linked account (check-in and status only); others
+ * get 404.
+ */
+@ApiTags('care 关爱')
+@ApiBearerAuth()
+@Controller('api/v1')
+export class CareController {
+  constructor(
+    private readonly plans: CarePlans,
+    private readonly work: CareWork,
+    private readonly coverageQueries: CareCoverage,
+  ) {}
+
+  @Get('care/coverage')
+  @ApiOperation({ summary: 'Coverage for officials over their jurisdiction: plans, check-ins, visits against policy, people not seen, alerts, 回访' })
+  @ApiOkResponse({ type: CareCoverageView })
+  coverage(@CurrentUser() user: AuthUser, @Meta() meta: RequestMeta) {
+    return this.coverageQueries.coverage(user, meta);
+  }
+
+  @Put('beneficiaries/:id/care-plan')
+  @ApiOperation({ summary: 'Set the care plan (replaces it): daily check-in deadline and recurring visits' })
+  @ApiOkResponse({ type: CarePlanView })
+  putPlan(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: CarePutCarePlanDto) {
+    return this.plans.put(user, id, dto);
+  }
+
+  @Get('beneficiaries/:id/care-plan')
+  @ApiOkResponse({ type: CarePlanView })
+  getPlan(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Meta() meta: RequestMeta) {
+    return this.plans.get(user, id, meta);
+  }
+
+  @Post('beneficiaries/:id/check-ins')
+  @ApiOperation({ summary: '报平安: the person, a linked family account, a neighbour, a grid worker' })
+  @ApiCreatedResponse({ type: CareCheckInView })
+  checkIn(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: CareCheckInDto) {
+    return this.plans.checkIn(user, id, dto);
+  }
+
+  @Get('beneficiaries/:id/care-status')
+  @ApiOperation({ summary: 'Checked in today? An open alert? (own or linked account, officials)' })
+  @ApiOkResponse({ type: CareStatusView })
+  status(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Meta() meta: RequestMeta) {
+    return this.plans.status(user, id, meta);
+  }
+
+  @Post('beneficiaries/:id/care-devices')
+  @ApiOperation({ summary: 'A key for a device or meter feed that posts check-ins (shown once)' })
+  @ApiCreatedResponse({ type: CareDeviceKeyView })
+  createDevice(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: CareCreateDeviceKeyDto) {
+    return this.plans.createDeviceKey(user, id, dto.name);
+  }
+
+  @Public()
+  @Post('care/device-check-ins')
+  @ApiOperation({ summary: 'A device or meter feed says "usage seen today" (X-Device-Key)' })
+  @ApiHeader({ name: 'x-device-key', required: true })
+  @ApiCreatedResponse({ type: CareCheckInView })
+  deviceCheckIn(@Headers('x-device-key') key: string | undefined, @Body() dto: CareDeviceCheckInDto) {
+    return this.plans.deviceCheckIn(key, dto.note ?? null);
+  }
+
+  @Get('care/alerts')
+  @ApiOkResponse({ type: CareAlertPage })
+  alerts(@CurrentUser() user: AuthUser, @Query() q: CareAlertsQuery, @Meta() meta: RequestMeta) {
+    return this.work.alerts(user, { status: q.status, beneficiaryId: q.beneficiaryId, limit: pageLimit(q), cursor: q.cursor }, meta);
+  }
+
+  @Post('care/alerts/:id/resolve')
+  @HttpCode(200)
+  @ApiOkResponse({ type: CareAlertView })
+  resolve(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: CareResolveAlertDto) {
+    return this.work.resolve(user, id, dto);
+  }
+
+  @Post('care/alerts/:id/acknowledge')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Someone is on it: the ladder stops climbing' })
+  @ApiOkResponse({ type: CareAlertView })
+  acknowledge(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: CareAcknowledgeAlertDto) {
+    return this.work.acknowledge(user, id, dto.note);
+  }
+
+  @Get('care/visits')
+  @ApiOkResponse({ type: CareVisitPage })
+  visits(@CurrentUser() user: AuthUser, @Query() q: CareVisitsQuery, @Meta() meta: RequestMeta) {
+    return this.work.visits(user, { due: q.due, status: q.status, beneficiaryId: q.beneficiaryId, kind: q.kind, limit: pageLimit(q), cursor: q.cursor }, meta);
+  }
+
+  @Post('care/visits/:id/complete')
+  @HttpCode(200)
+  @ApiOkResponse({ type: CareVisitView })
+  complete(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: CareCompleteVisitDto) {
+    return this.work.complete(user, id, dto);
+  }
+}

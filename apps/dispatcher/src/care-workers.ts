@@ -1,0 +1,49 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { CareSweep } from '@xinyuan/care';
+import { AppConfig } from '@xinyuan/config';
+
+/**
+ * The care sweep (missed check-in deadlines → alerts, ladder steps, visit tasks for the rolling
+ * window), run at start and then every CARE_SWEEP_MS. It reads only Postgres, where every due time
+ * is stored, and claims rows with SKIP LOCKED: a killed dispatcher or a flushed Redis loses nothing,
+ * and several dispatchers share the work without doing anything twice.
+ */
+@Injectable()
+export class CareWorkers implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(CareWorkers.name);
+  private timer?: NodeJS.Timeout;
+  private running: Promise<void> | null = null;
+  private stopping = false;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly sweep: CareSweep,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.tick();
+  }
+
+  private tick(): void {
+    if (this.stopping) return;
+    this.running = this.once().finally(() => {
+      this.running = null;
+      if (!this.stopping) this.timer = setTimeout(() => this.tick(), this.config.CARE_SWEEP_MS);
+    });
+  }
+
+  private async once(): Promise<void> {
+    try {
+      const r = await this.sweep.run();
+      if (r.alertsOpened || r.steps) this.logger.log(`care sweep: ${r.alertsOpened} alerts opened, ${r.steps} ladder steps, ${r.visitTasks} visit tasks`);
+    } catch (e) {
+      this.logger.warn(`care sweep failed, retried in ${this.config.CARE_SWEEP_MS} ms: ${(e as Error).message}`);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+}

@@ -1,0 +1,193 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Clock, DomainException } from '@xinyuan/common';
+import { AppConfig } from '@xinyuan/config';
+import type { AuthUser, Role } from '@xinyuan/identity';
+import { PlaceOrderUseCase } from '@xinyuan/orders';
+import { VisitGenerator } from './visit-generator';
+
+/**
+ * Opens the alerts of every plan whose deadline passed with no check-in that local day: one
+ * statement per batch. Due plans are claimed with SKIP LOCKED (several dispatchers share them);
+ * the alert is unique per person, kind and local day (a second run, or a second process, opens
+ * nothing more); the outbox row is written in the same statement, so the relay tells people; and
+ * `next_deadline_at` moves to the next local day's deadline. A deadline more than a day old (the
+ * dispatchers were all down) is skipped rather than alerted late.
+ */
+const OPEN_MISSED_SQL = `
+  WITH due AS (
+    SELECT p.beneficiary_id, p.next_deadline_at AS deadline, p.daily_by, p.grace_minutes, p.time_zone, p.away_until,
+           to_char((p.next_deadline_at - make_interval(mins => p.grace_minutes)) AT TIME ZONE p.time_zone, 'YYYY-MM-DD') AS local_day
+      FROM care_plans p
+     WHERE p.next_deadline_at <= $1 AND p.daily_by IS NOT NULL
+     ORDER BY p.next_deadline_at LIMIT $2 FOR UPDATE SKIP LOCKED),
+  missed AS (
+    SELECT d.* FROM due d JOIN beneficiaries b ON b.id = d.beneficiary_id
+     WHERE b.archived_at IS NULL AND d.deadline > $1::timestamptz - interval '1 day'
+       AND (d.away_until IS NULL OR d.away_until < d.deadline)
+       AND NOT EXISTS (SELECT 1 FROM care_check_ins c WHERE c.beneficiary_id = d.beneficiary_id AND c.local_day = d.local_day)),
+  opened AS (
+    INSERT INTO care_alerts (beneficiary_id, kind, local_day, stage, deadline_at, opened_at, next_step_at, steps)
+    SELECT beneficiary_id, 'checkin_missed', local_day, 1, deadline, $1, $1::timestamptz + make_interval(mins => $3::int),
+           jsonb_build_array(jsonb_build_object('stage', 1, 'action', 'reminded', 'at', $4::text,
+                                                'deadlineAt', to_char(deadline AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                                                'told', jsonb_build_array('person', 'guardian', 'grid_workers')))
+      FROM missed
+    ON CONFLICT (beneficiary_id, kind, local_day) WHERE kind = 'checkin_missed' DO NOTHING
+    RETURNING id, beneficiary_id),
+  events AS (
+    INSERT INTO outbox_events (type, subject_id, data)
+    SELECT 'care.checkin_missed', id, jsonb_build_object('alertId', id, 'beneficiaryId', beneficiary_id, 'stage', 1) FROM opened
+    RETURNING 1),
+  advanced AS (
+    UPDATE care_plans p SET next_deadline_at = care_next_deadline(greatest(due.deadline, $1::timestamptz - interval '1 day'), due.daily_by, due.grace_minutes, due.time_zone)
+      FROM due WHERE p.beneficiary_id = due.beneficiary_id
+    RETURNING 1)
+  SELECT (SELECT count(*) FROM due)::int AS due, (SELECT count(*) FROM opened)::int AS opened,
+         (SELECT count(*) FROM events)::int AS events, (SELECT count(*) FROM advanced)::int AS advanced`;
+
+export interface SweepReport {
+  plansDue: number;
+  alertsOpened: number;
+  steps: number;
+  visitTasks: number;
+}
+
+/**
+ * Everything time makes happen in care, derived from Postgres on each run (the dispatcher runs it
+ * every CARE_SWEEP_MS and at start), so nothing is lost when a process is killed or Redis is
+ * flushed: deadlines passed → alerts; ladder steps due → the next step; duties whose window moved
+ * on → visit tasks.
+ */
+@Injectable()
+export class CareSweep {
+  private readonly logger = new Logger(CareSweep.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+    private readonly generator: VisitGenerator,
+    private readonly placeOrder: PlaceOrderUseCase,
+  ) {}
+
+  async run(batch = 2000): Promise<SweepReport> {
+    const report: SweepReport = { plansDue: 0, alertsOpened: 0, steps: 0, visitTasks: 0 };
+    for (;;) {
+      const r = await this.openMissed(this.clock.now(), batch);
+      report.plansDue += r.due;
+      report.alertsOpened += r.opened;
+      if (r.due < batch) break;
+    }
+    report.steps = await this.advanceLadder(this.clock.now(), 100);
+    for (;;) {
+      const g = await this.dataSource.transaction((m) => this.generator.generateDue(m, this.clock.now(), 200));
+      report.visitTasks += g.tasks;
+      if (g.duties < 200) break;
+    }
+    return report;
+  }
+
+  async openMissed(now: Date, limit: number): Promise<{ due: number; opened: number }> {
+    const [row] = await this.dataSource.query(OPEN_MISSED_SQL, [now, limit, this.config.CARE_STEP2_AFTER_MINUTES, now.toISOString()]);
+    return { due: row.due, opened: row.opened };
+  }
+
+  /**
+   * Ladder steps due (open alerts, not acknowledged, `next_step_at` passed):
+   * stage 1 → 2: the grid workers and the paired volunteer are told, and a `check` visit task due
+   * within CARE_CHECK_VISIT_MINUTES is made (one transaction with the stage change and its outbox row);
+   * stage 2 → 3: an urgent 上门查看 order is placed on the person's behalf through the ordinary
+   * placement (dispatched like any order; keyed by the alert, so placing it twice is one order),
+   * then the stage, the order and the staff alert are recorded in one transaction.
+   */
+  async advanceLadder(now: Date, limit: number): Promise<number> {
+    let steps = 0;
+    const toPlace: { id: string; beneficiary_id: string }[] = [];
+    await this.dataSource.transaction(async (m) => {
+      const due = await m.query(
+        `SELECT a.id, a.beneficiary_id, a.stage FROM care_alerts a
+          WHERE a.status = 'open' AND a.kind = 'checkin_missed' AND a.next_step_at <= $1
+          ORDER BY a.next_step_at LIMIT $2 FOR UPDATE OF a SKIP LOCKED`,
+        [now, limit],
+      );
+      for (const a of due) {
+        if (a.stage === 2) {
+          toPlace.push(a);
+          continue;
+        }
+        const [duty] = await m.query(
+          `SELECT assignee_user_id, team_id FROM care_duties WHERE beneficiary_id = $1 AND retired_at IS NULL
+            ORDER BY (assignee_user_id IS NULL), created_at LIMIT 1`,
+          [a.beneficiary_id],
+        );
+        const [plan] = await m.query(`SELECT time_zone FROM care_plans WHERE beneficiary_id = $1`, [a.beneficiary_id]);
+        const dueAt = new Date(now.getTime() + this.config.CARE_CHECK_VISIT_MINUTES * 60_000);
+        const [visit] = await m.query(
+          `INSERT INTO care_visits (beneficiary_id, alert_id, kind, reason, due_at, time_zone, assignee_user_id, team_id)
+           VALUES ($1, $2, 'check', '今天没有报平安，请尽快联系或上门看看', $3, $4, $5, $6)
+           ON CONFLICT (alert_id) WHERE kind = 'check' DO UPDATE SET reason = EXCLUDED.reason RETURNING id`,
+          [a.beneficiary_id, a.id, dueAt, plan?.time_zone ?? 'Asia/Shanghai', duty?.assignee_user_id ?? null, duty?.team_id ?? null],
+        );
+        const step = { stage: 2, action: 'escalated_to_grid', at: now.toISOString(), visitId: visit.id, visitDueAt: dueAt.toISOString(),
+          told: ['grid_workers', 'paired_volunteer'] };
+        await m.query(
+          `UPDATE care_alerts SET stage = 2, next_step_at = $2, steps = steps || jsonb_build_array($3::jsonb) WHERE id = $1`,
+          [a.id, new Date(now.getTime() + this.config.CARE_STEP3_AFTER_MINUTES * 60_000), JSON.stringify(step)],
+        );
+        await m.query(`INSERT INTO outbox_events (type, subject_id, data) VALUES ('care.checkin_missed', $1, $2)`,
+          [a.id, { alertId: a.id, beneficiaryId: a.beneficiary_id, stage: 2, visitId: visit.id }]);
+        steps++;
+      }
+    });
+    for (const a of toPlace) {
+      try {
+        if (await this.urgentOrder(a, now)) steps++;
+      } catch (e) {
+        this.logger.warn(`care alert ${a.id}: step 3 failed, retried next sweep: ${(e as Error).message}`);
+      }
+    }
+    return steps;
+  }
+
+  private async urgentOrder(a: { id: string; beneficiary_id: string }, now: Date): Promise<boolean> {
+    const [placer] = await this.dataSource.query(
+      `SELECT u.id, u.roles, u.region_id FROM care_plans p JOIN users u ON u.id = p.updated_by WHERE p.beneficiary_id = $1 AND u.disabled_at IS NULL`,
+      [a.beneficiary_id],
+    );
+    let orderId: string | null = null;
+    let failure: string | null = null;
+    if (placer) {
+      const user: AuthUser = { id: placer.id, roles: placer.roles as Role[], regionId: placer.region_id };
+      try {
+        const placed = await this.placeOrder.execute(
+          user,
+          { serviceCode: this.config.CARE_URGENT_SERVICE_CODE, description: '【关爱】服务对象今天没有报平安，也联系不上，请尽快上门查看。', beneficiaryId: a.beneficiary_id, urgent: true },
+          `care-alert-${a.id}`,
+          { actorRole: 'system' },
+        );
+        orderId = placed.order.id;
+      } catch (e) {
+        if (!(e instanceof DomainException)) throw e;
+        failure = e.code;
+      }
+    } else {
+      failure = 'NO_PLACER';
+    }
+    return this.dataSource.transaction(async (m) => {
+      const [still] = await m.query(
+        `SELECT id FROM care_alerts WHERE id = $1 AND status = 'open' AND stage = 2 AND next_step_at IS NOT NULL FOR UPDATE`,
+        [a.id],
+      );
+      if (!still) return false;
+      const step = { stage: 3, action: orderId ? 'urgent_order' : 'urgent_order_failed', at: now.toISOString(), orderId, failure, told: ['staff', 'grid_workers'] };
+      await m.query(
+        `UPDATE care_alerts SET stage = 3, next_step_at = NULL, order_id = $2, steps = steps || jsonb_build_array($3::jsonb) WHERE id = $1`,
+        [a.id, orderId, JSON.stringify(step)],
+      );
+      await m.query(`INSERT INTO outbox_events (type, subject_id, data) VALUES ('care.checkin_missed', $1, $2)`,
+        [a.id, { alertId: a.id, beneficiaryId: a.beneficiary_id, stage: 3, orderId }]);
+      return true;
+    });
+  }
+}

@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { occurrences, windowEnd, WINDOW_DAYS } from './recurrence';
+
+export interface DutyToGenerate {
+  id: string;
+  beneficiary_id: string;
+  kind: string;
+  rrule: string;
+  assignee_user_id: string | null;
+  team_id: string | null;
+  service_code: string | null;
+  created_at: Date;
+  time_zone: string;
+}
+
+/**
+ * Visit tasks from a duty's rule, for the rolling window (today and the next 13 local days). The
+ * unique (duty_id, due_at) index makes generation idempotent: running it twice, or from two
+ * processes, makes each task once. `generated_until` says how far a duty is covered, so the sweep
+ * only touches duties whose window moved on (a new local day began).
+ */
+@Injectable()
+export class VisitGenerator {
+  async generate(m: EntityManager, duty: DutyToGenerate, now: Date): Promise<number> {
+    const dues = occurrences(duty.rrule, duty.time_zone, new Date(duty.created_at), now, WINDOW_DAYS);
+    let made = 0;
+    if (dues.length) {
+      const rows = await m.query(
+        `INSERT INTO care_visits (beneficiary_id, duty_id, kind, due_at, time_zone, assignee_user_id, team_id, service_code)
+         SELECT $1, $2, $3, due, $5, $6, $7, $8 FROM unnest($4::timestamptz[]) AS due
+         ON CONFLICT (duty_id, due_at) WHERE duty_id IS NOT NULL DO NOTHING RETURNING id`,
+        [duty.beneficiary_id, duty.id, duty.kind, dues.map((d) => d.toISOString()), duty.time_zone, duty.assignee_user_id, duty.team_id, duty.service_code],
+      );
+      made = rows.length;
+    }
+    await m.query(`UPDATE care_duties SET generated_until = $2 WHERE id = $1`, [duty.id, windowEnd(now, duty.time_zone, WINDOW_DAYS)]);
+    return made;
+  }
+
+  /** Duties whose window moved on (or never made), claimed so that processes share the work. */
+  async generateDue(m: EntityManager, now: Date, limit: number): Promise<{ duties: number; tasks: number }> {
+    const duties: DutyToGenerate[] = await m.query(
+      `SELECT d.id, d.beneficiary_id, d.kind, d.rrule, d.assignee_user_id, d.team_id, d.service_code, d.created_at, p.time_zone
+         FROM care_duties d JOIN care_plans p ON p.beneficiary_id = d.beneficiary_id
+        WHERE d.retired_at IS NULL AND (d.generated_until IS NULL OR d.generated_until <= $1::timestamptz + interval '13 days')
+        ORDER BY d.generated_until NULLS FIRST LIMIT $2 FOR UPDATE OF d SKIP LOCKED`,
+      [now, limit],
+    );
+    let tasks = 0;
+    for (const d of duties) tasks += await this.generate(m, d, now);
+    return { duties: duties.length, tasks };
+  }
+}
