@@ -70,6 +70,10 @@ export enum ErrorCode {
   DeliveryNotFound = 'DELIVERY_NOT_FOUND',
   CallbackSignatureInvalid = 'CALLBACK_SIGNATURE_INVALID',
   DeliveryNotDead = 'DELIVERY_NOT_DEAD',
+  // interop: webhooks, Open311, spreadsheet import
+  WebhookUrlForbidden = 'WEBHOOK_URL_FORBIDDEN',
+  WebhookNotFound = 'WEBHOOK_NOT_FOUND',
+  IntegrationNotFound = 'INTEGRATION_NOT_FOUND',
 }
 
 /** Chinese text shown to people when a code is raised without a more specific message. */
@@ -137,4 +141,7 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   [ErrorCode.DeliveryNotFound]: '发送记录不存在',
   [ErrorCode.CallbackSignatureInvalid]: '回调签名无效',
   [ErrorCode.DeliveryNotDead]: '只有发送失败的消息可以重发',
+  [ErrorCode.WebhookUrlForbidden]: '不能向内网、本机或链路本地地址推送',
+  [ErrorCode.WebhookNotFound]: '推送地址不存在',
+  [ErrorCode.IntegrationNotFound]: '对接系统不存在',
 };
