@@ -12,6 +12,7 @@ import { ObservabilityModule } from '@xinyuan/observability';
 import { QueueModule } from '@xinyuan/queue';
 import { NotificationsModule } from '@xinyuan/notifications';
 import { WebhooksModule } from '@xinyuan/webhooks';
+import { Open311Module } from '@xinyuan/open311';
 import { AuditController } from './audit/audit.controller';
 import { BeneficiariesController } from './beneficiaries/beneficiaries.controller';
 import { CatalogController } from './catalog/catalog.controller';
@@ -38,11 +39,13 @@ import { InboxHub } from './notifications/inbox.hub';
 import { InboxController, NotificationOpsController } from './notifications/notifications.controller';
 import { SmsRepliesUseCase } from './notifications/sms-replies.use-case';
 import { WebhooksController } from './webhooks/webhooks.controller';
+import { Open311Controller } from './open311/open311.controller';
+import { Open311KeysController } from './open311/open311-keys.controller';
 
 @Module({
   imports: [
     ConfigModule, DatabaseModule, QueueModule, IdentityModule, ObservabilityModule.forApp('api'),
-    OrgModule, CatalogModule, AuditModule, BeneficiariesModule, OrdersModule, OrderWorkflowModule, DispatchModule, NotificationsModule, WebhooksModule,
+    OrgModule, CatalogModule, AuditModule, BeneficiariesModule, OrdersModule, OrderWorkflowModule, DispatchModule, NotificationsModule, WebhooksModule, Open311Module,
   ],
   controllers: [AuthController, OrgController, CatalogController, SkillsController, OrdersController, DispatchController, OffersController, HealthController,
     BeneficiariesController, AuditController,
@@ -53,7 +56,7 @@ import { WebhooksController } from './webhooks/webhooks.controller';
     // reaching out: inbox, settings, delivery log, SMS provider callbacks
     InboxController, NotificationOpsController,
     // interop: signed webhooks, Open311
-    WebhooksController],
+    WebhooksController, Open311Controller, Open311KeysController],
   providers: [LiveQueueQueries, LiveQueueHub, MapQueries, MapHomeFinder, StatsQueries, ManagementQueries, InboxHub, SmsRepliesUseCase],
 })
 export class ApiModule {}

@@ -29,6 +29,12 @@ export interface PlaceOrderInput {
   urgent?: boolean;
 }
 
+/** How the placer acts when it is not the person served (and no beneficiary profile says so). */
+export interface PlaceOrderOptions {
+  /** Another system filing for the person named in its request (Open311): placed on behalf, in this role. */
+  onBehalfAs?: Extract<ActorRole, 'integration'>;
+}
+
 export interface PlaceOrderResult {
   order: OrderRecord;
   /** True when an earlier request with the same Idempotency-Key produced this order. */
@@ -107,7 +113,7 @@ export class PlaceOrderUseCase {
     private readonly config: AppConfig,
   ) {}
 
-  async execute(user: AuthUser, input: PlaceOrderInput, idempotencyKey?: string): Promise<PlaceOrderResult> {
+  async execute(user: AuthUser, input: PlaceOrderInput, idempotencyKey?: string, options: PlaceOrderOptions = {}): Promise<PlaceOrderResult> {
     const requestHash = hashRequest(input);
     if (idempotencyKey) {
       const replay = await this.replay(user.id, idempotencyKey, requestHash);
@@ -132,8 +138,8 @@ export class PlaceOrderUseCase {
       ]);
     }
     const contactPhone = input.contactPhone ? this.cipher.encrypt(input.contactPhone) : (profile?.phoneEnc ?? null);
-    const onBehalf = !!profile?.official;
-    const actorRole: ActorRole = placerRole(user, onBehalf);
+    const onBehalf = !!profile?.official || !!options.onBehalfAs;
+    const actorRole: ActorRole = options.onBehalfAs ?? placerRole(user, onBehalf);
     const orderId = randomUUID();
     let result: PlacedRow;
     try {
