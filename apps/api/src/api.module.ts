@@ -13,6 +13,7 @@ import { QueueModule } from '@xinyuan/queue';
 import { NotificationsModule } from '@xinyuan/notifications';
 import { WebhooksModule } from '@xinyuan/webhooks';
 import { Open311Module } from '@xinyuan/open311';
+import { ImportsModule } from '@xinyuan/imports';
 import { AuditController } from './audit/audit.controller';
 import { BeneficiariesController } from './beneficiaries/beneficiaries.controller';
 import { CatalogController } from './catalog/catalog.controller';
@@ -41,11 +42,12 @@ import { SmsRepliesUseCase } from './notifications/sms-replies.use-case';
 import { WebhooksController } from './webhooks/webhooks.controller';
 import { Open311Controller } from './open311/open311.controller';
 import { Open311KeysController } from './open311/open311-keys.controller';
+import { ImportsController } from './imports/imports.controller';
 
 @Module({
   imports: [
     ConfigModule, DatabaseModule, QueueModule, IdentityModule, ObservabilityModule.forApp('api'),
-    OrgModule, CatalogModule, AuditModule, BeneficiariesModule, OrdersModule, OrderWorkflowModule, DispatchModule, NotificationsModule, WebhooksModule, Open311Module,
+    OrgModule, CatalogModule, AuditModule, BeneficiariesModule, OrdersModule, OrderWorkflowModule, DispatchModule, NotificationsModule, WebhooksModule, Open311Module, ImportsModule,
   ],
   controllers: [AuthController, OrgController, CatalogController, SkillsController, OrdersController, DispatchController, OffersController, HealthController,
     BeneficiariesController, AuditController,
@@ -56,7 +58,7 @@ import { Open311KeysController } from './open311/open311-keys.controller';
     // reaching out: inbox, settings, delivery log, SMS provider callbacks
     InboxController, NotificationOpsController,
     // interop: signed webhooks, Open311
-    WebhooksController, Open311Controller, Open311KeysController],
+    WebhooksController, Open311Controller, Open311KeysController, ImportsController],
   providers: [LiveQueueQueries, LiveQueueHub, MapQueries, MapHomeFinder, StatsQueries, ManagementQueries, InboxHub, SmsRepliesUseCase],
 })
 export class ApiModule {}
