@@ -65,7 +65,7 @@ describe('imports: beneficiaries from CSV and XLSX', () => {
     '\uFEFF' + [HEADER, ...rows].map((r) => r.map((v) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(',')).join('\r\n');
   const upload = (body: string | Buffer, query: string, type = 'text/csv') =>
     fetch(`${app.url}/api/v1/imports/beneficiaries?${query}`, { method: 'POST', headers: { authorization: `Bearer ${staff.token}`, 'content-type': type }, body })
-      .then(async (r) => ({ status: r.status, body: await r.json() }));
+      .then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
   const mine = async () => (await db.query(`SELECT count(*)::int AS n FROM beneficiaries WHERE created_by = $1`, [staffId])).rows[0].n;
 
   const rows: string[][] = [];

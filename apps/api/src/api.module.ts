@@ -43,6 +43,7 @@ import { WebhooksController } from './webhooks/webhooks.controller';
 import { Open311Controller } from './open311/open311.controller';
 import { Open311KeysController } from './open311/open311-keys.controller';
 import { ImportsController } from './imports/imports.controller';
+import { ExportsController } from './imports/exports.controller';
 
 @Module({
   imports: [
@@ -58,7 +59,7 @@ import { ImportsController } from './imports/imports.controller';
     // reaching out: inbox, settings, delivery log, SMS provider callbacks
     InboxController, NotificationOpsController,
     // interop: signed webhooks, Open311
-    WebhooksController, Open311Controller, Open311KeysController, ImportsController],
+    WebhooksController, Open311Controller, Open311KeysController, ImportsController, ExportsController],
   providers: [LiveQueueQueries, LiveQueueHub, MapQueries, MapHomeFinder, StatsQueries, ManagementQueries, InboxHub, SmsRepliesUseCase],
 })
 export class ApiModule {}

@@ -3,3 +3,4 @@ export * from './table-reader';
 export * from './beneficiary-rows';
 export * from './beneficiary-import.service';
 export * from './imports.module';
+export * from './order-ledger';
