@@ -60,7 +60,7 @@ describe('exports: the itemised order ledger, streamed', () => {
 
   /** Reads the download chunk by chunk, sampling the api's memory as it goes. */
   const download = async (format: 'csv' | 'xlsx') => {
-    const today = new Date().toISOString().slice(0, 10);
+    const today = new Date(Date.now() + 86400e3).toISOString().slice(0, 10); // tomorrow: the days are STATS_TIME_ZONE's (UTC+8)
     const from = new Date(Date.now() - 5 * 86400e3).toISOString().slice(0, 10);
     const baseline = rssMb(app.process.pid!);
     let peak = baseline;
