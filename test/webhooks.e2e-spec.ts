@@ -33,6 +33,7 @@ class Receiver {
         const script = self.scripts.get(path) ?? [200];
         const status = script.length > 1 ? script.shift()! : script[0];
         self.received.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), answered: status });
+        if (status === 0) return; // never answers: the relay's timeout must end the attempt
         res.writeHead(status, { 'content-type': 'text/plain' });
         // a large answer: the relay keeps only its first bytes
         res.end(status === 200 ? 'ok' : 'x'.repeat(50000));
@@ -50,6 +51,7 @@ class Receiver {
     return this.received.filter((r) => r.path === path && (!orderId || JSON.parse(r.body).data.orderId === orderId));
   }
   close() {
+    this.server.closeAllConnections();
     return new Promise<void>((r) => this.server.close(() => r()));
   }
 }
@@ -204,6 +206,19 @@ describe('webhooks: Standard Webhooks v1 from the outbox', () => {
     expect(receiver.at('/gone')).toHaveLength(1);
     const { rows } = await db.query(`SELECT status, last_status_code FROM webhook_deliveries WHERE endpoint_id = $1`, [hook.id]);
     expect(rows).toEqual([{ status: 'dead', last_status_code: 410 }]);
+  });
+
+  it('a receiver that does not answer is given up on after WEBHOOK_TIMEOUT_MS, and retried later', async () => {
+    receiver.script('/hang', [0]);
+    const hook = await register('/hang', ['order.placed']);
+    const order = await place();
+    const [d] = await until('the attempt timed out', async () => {
+      const log = expectOk(await admin.get(`/api/v1/webhooks/${hook.id}/deliveries`), 200, 'log');
+      return log.items[0]?.status === 'pending' && log.items[0]?.attempts === 1 && log.items;
+    }, 20000);
+    expect(d).toMatchObject({ orderId: order.id, lastStatusCode: null, lastError: expect.stringMatching(/timeout after 2000 ms/) });
+    expect(receiver.at('/hang', order.id)).toHaveLength(1);
+    await expectOk(await admin.request('DELETE', `/api/v1/webhooks/${hook.id}`), 204, 'delete');
   });
 
   it('refuses loopback, private and link-local targets without WEBHOOK_ALLOW_PRIVATE (400 WEBHOOK_URL_FORBIDDEN)', async () => {
