@@ -24,16 +24,16 @@ export interface BeneficiaryRowValue {
 
 /** The template's columns: the Chinese header people see, what else is accepted, required or not. */
 export const BENEFICIARY_COLUMNS = [
-  { key: 'name', header: '姓名', aliases: ['name'], required: true, example: '王桂英' },
+  { key: 'name', header: '姓名', aliases: ['name'], required: true, example: '示例张某' },
   { key: 'ageBand', header: '年龄段', aliases: ['ageBand', 'age_band'], required: true, example: '80岁及以上' },
-  { key: 'address', header: '地址', aliases: ['address'], required: true, example: '递铺街道古城村古城路18号' },
+  { key: 'address', header: '地址', aliases: ['address'], required: true, example: '示例街道示例村 1 号' },
   { key: 'lat', header: '纬度', aliases: ['lat', 'latitude'], required: true, example: '30.63' },
   { key: 'lng', header: '经度', aliases: ['lng', 'long', 'longitude'], required: true, example: '119.68' },
   { key: 'tags', header: '类别', aliases: ['tags'], required: false, example: '独居老人、低保' },
-  { key: 'idNumber', header: '身份证号', aliases: ['idNumber', 'id_number'], required: false, example: '330523193501011234' },
-  { key: 'phone', header: '联系电话', aliases: ['phone'], required: false, example: '0572-5012345' },
-  { key: 'guardianName', header: '监护人姓名', aliases: ['guardianName'], required: false, example: '王建国' },
-  { key: 'guardianPhone', header: '监护人电话', aliases: ['guardianPhone'], required: false, example: '13812341234' },
+  { key: 'idNumber', header: '身份证号', aliases: ['idNumber', 'id_number'], required: false, example: '110101190001011234' },
+  { key: 'phone', header: '联系电话', aliases: ['phone'], required: false, example: '0000-0000000' },
+  { key: 'guardianName', header: '监护人姓名', aliases: ['guardianName'], required: false, example: '示例李某' },
+  { key: 'guardianPhone', header: '监护人电话', aliases: ['guardianPhone'], required: false, example: '13700000000' },
   { key: 'guardianRelation', header: '监护人关系', aliases: ['guardianRelation'], required: false, example: '儿子' },
 ] as const;
 export type BeneficiaryColumnKey = (typeof BENEFICIARY_COLUMNS)[number]['key'];
