@@ -477,6 +477,28 @@ describe('OpenAPI: every response is described, and real responses match their s
       }
     });
 
+    it('interop: webhooks, Open311 keys, spreadsheet import and the order ledger', async () => {
+      // a public address literal: no DNS needed, and allowed without WEBHOOK_ALLOW_PRIVATE
+      const hook = await admin.post('/api/v1/webhooks', { url: 'http://93.184.215.14/xinyuan-hook', events: ['order.placed', 'order.accepted'] }, 201);
+      await admin.post('/api/v1/webhooks', { url: 'http://127.0.0.1:9/x', events: ['order.placed'] }, 400);
+      await admin.get('/api/v1/webhooks');
+      await admin.get(`/api/v1/webhooks/${hook.id}`);
+      await admin.get(`/api/v1/webhooks/${hook.id}/deliveries?limit=10`);
+      await admin.post(`/api/v1/webhooks/${hook.id}/rotate-secret`, { overlapHours: 1 }, 200);
+      await admin.post(`/api/v1/webhooks/${hook.id}/enable`, undefined, 200);
+      await admin.send('DELETE', `/api/v1/webhooks/${hook.id}`, undefined, undefined, 204);
+      const key = await admin.post('/api/v1/integrations/open311-keys', { name: `接口${tag}`, regionId: regions.county.id }, 201);
+      await admin.get('/api/v1/integrations/open311-keys');
+      await admin.send('DELETE', `/api/v1/integrations/open311-keys/${key.id}`, undefined, undefined, 204);
+      await admin.get('/api/v1/imports/beneficiaries/template?format=csv');
+      await admin.get('/api/v1/imports/beneficiaries/template');
+      const csv = `姓名,年龄段,地址,纬度,经度\r\n测试老人${tag},80岁及以上,测试村 1 号,${home.lat},${home.lng}\r\n`;
+      const run = await admin.post('/api/v1/imports/beneficiaries?dryRun=true', csv, 200, { 'content-type': 'text/csv' });
+      await admin.get(`/api/v1/imports/${run.id}`);
+      await dispatcher.get('/api/v1/exports/orders?format=csv');
+      await dispatcher.get('/api/v1/exports/orders');
+    });
+
     it('checked the answers of these operations against their schemas', () => {
       expect([...checkers.api.checked].sort()).toEqual(
         expect.arrayContaining([

@@ -12,6 +12,9 @@ import { OrgModule } from '@xinyuan/org';
 import { ObservabilityModule } from '@xinyuan/observability';
 import { QueueModule } from '@xinyuan/queue';
 import { NotificationsModule } from '@xinyuan/notifications';
+import { WebhooksModule } from '@xinyuan/webhooks';
+import { Open311Module } from '@xinyuan/open311';
+import { ImportsModule } from '@xinyuan/imports';
 import { AuditController } from './audit/audit.controller';
 import { CareController } from './care/care.controller';
 import { BeneficiariesController } from './beneficiaries/beneficiaries.controller';
@@ -38,11 +41,16 @@ import { OrgController } from './org/org.controller';
 import { InboxHub } from './notifications/inbox.hub';
 import { InboxController, NotificationOpsController } from './notifications/notifications.controller';
 import { SmsRepliesUseCase } from './notifications/sms-replies.use-case';
+import { WebhooksController } from './webhooks/webhooks.controller';
+import { Open311Controller } from './open311/open311.controller';
+import { Open311KeysController } from './open311/open311-keys.controller';
+import { ImportsController } from './imports/imports.controller';
+import { ExportsController } from './imports/exports.controller';
 
 @Module({
   imports: [
     ConfigModule, DatabaseModule, QueueModule, IdentityModule, ObservabilityModule.forApp('api'),
-    OrgModule, CatalogModule, AuditModule, BeneficiariesModule, OrdersModule, OrderWorkflowModule, DispatchModule, NotificationsModule, CareModule,
+    OrgModule, CatalogModule, AuditModule, BeneficiariesModule, OrdersModule, OrderWorkflowModule, DispatchModule, NotificationsModule, CareModule, WebhooksModule, Open311Module, ImportsModule,
   ],
   controllers: [AuthController, OrgController, CatalogController, SkillsController, OrdersController, DispatchController, OffersController, HealthController,
     BeneficiariesController, AuditController,
@@ -53,7 +61,9 @@ import { SmsRepliesUseCase } from './notifications/sms-replies.use-case';
     // reaching out: inbox, settings, delivery log, SMS provider callbacks
     InboxController, NotificationOpsController,
     // proactive care: plans, check-ins, alerts, visit tasks
-    CareController],
+    CareController,
+    // interop: signed webhooks, Open311, spreadsheet import, the itemised ledger export
+    WebhooksController, Open311Controller, Open311KeysController, ImportsController, ExportsController],
   providers: [LiveQueueQueries, LiveQueueHub, MapQueries, MapHomeFinder, StatsQueries, ManagementQueries, InboxHub, SmsRepliesUseCase],
 })
 export class ApiModule {}

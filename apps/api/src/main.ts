@@ -5,6 +5,8 @@ import { AppConfig } from '@xinyuan/config';
 import { IdentityService } from '@xinyuan/identity';
 import { observabilityFor } from '@xinyuan/observability';
 import { ApiModule } from './api.module';
+import { acceptImportFiles } from './imports/file-body';
+import { acceptOpen311Forms } from './open311/form-body';
 import { installQueueBoard } from './queue-board/queue-board';
 import { serveWebApps } from './web/web-apps';
 
@@ -17,6 +19,8 @@ export const API_DOCS = {
 export async function bootstrap() {
   const observability = observabilityFor('api');
   const app = await createHttpApp(ApiModule, { ...API_DOCS, docs: true, rateLimit: true, ...observability });
+  acceptOpen311Forms(app, app.get(AppConfig).BODY_LIMIT_BYTES);
+  acceptImportFiles(app);
   await installQueueBoard(app);
   installAuditHook(app);
   const config = app.get(AppConfig);

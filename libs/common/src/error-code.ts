@@ -91,6 +91,10 @@ export enum ErrorCode {
   CareVisitNotFound = 'CARE_VISIT_NOT_FOUND',
   CareVisitNotOpen = 'CARE_VISIT_NOT_OPEN',
   DeviceKeyInvalid = 'DEVICE_KEY_INVALID',
+  // interop: webhooks, Open311, spreadsheet import
+  WebhookUrlForbidden = 'WEBHOOK_URL_FORBIDDEN',
+  WebhookNotFound = 'WEBHOOK_NOT_FOUND',
+  IntegrationNotFound = 'INTEGRATION_NOT_FOUND',
 }
 
 /** Chinese text shown to people when a code is raised without a more specific message. */
@@ -176,4 +180,7 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   [ErrorCode.CareVisitNotFound]: '走访任务不存在',
   [ErrorCode.CareVisitNotOpen]: '这项走访任务已经完成或取消',
   [ErrorCode.DeviceKeyInvalid]: '设备密钥无效',
+  [ErrorCode.WebhookUrlForbidden]: '不能向内网、本机或链路本地地址推送',
+  [ErrorCode.WebhookNotFound]: '推送地址不存在',
+  [ErrorCode.IntegrationNotFound]: '对接系统不存在',
 };

@@ -17,3 +17,4 @@ export * from './prng';
 export * from './redis-client';
 export * from './correlation';
 export * from './clock';
+export { RateLimiter, type RateLimiterOptions } from './rate-limiter';

@@ -510,6 +510,26 @@ export class AppConfig {
   /** `miniprogram_state` of subscribe messages: formal, trial or developer. */
   @IsIn(['formal', 'trial', 'developer']) WECHAT_MINIPROGRAM_STATE: 'formal' | 'trial' | 'developer' = 'formal';
 
+  // ---------------------------------------------------------------- interop: webhooks (relay), Open311 (api)
+
+  /** Webhook targets on private, loopback or link-local addresses are refused unless this is `true` (tests, closed networks). */
+  @IsIn(['true', 'false']) WEBHOOK_ALLOW_PRIVATE: 'true' | 'false' = 'false';
+
+  /** Longest wait for a webhook receiver to answer (connect, send, first bytes of the answer). */
+  @Transform(toInt) @IsInt() @Min(100) @Max(60000) WEBHOOK_TIMEOUT_MS = 10000;
+
+  /** How often an idle relay looks for new events and due webhook deliveries. */
+  @Transform(toInt) @IsInt() @Min(20) @Max(60000) WEBHOOK_POLL_MS = 500;
+
+  /** Webhook deliveries one relay process sends at once. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(200) WEBHOOK_CONCURRENCY = 8;
+
+  /** A send whose relay died is sent again (same webhook-id) after this long. */
+  @Transform(toInt) @IsInt() @Min(500) WEBHOOK_SEND_LEASE_MS = 60000;
+
+  /** Open311 requests per minute per API key (every route of /open311/v2 that names a key). */
+  @Transform(toInt) @IsInt() @Min(0) OPEN311_RATE_LIMIT_PER_KEY = 120;
+
   /** Size of the Postgres connection pool of each app. */
   @Transform(toInt)
   @IsInt()

@@ -1,7 +1,8 @@
 import type { AuthUser } from '@xinyuan/identity';
 
 /** Who caused a change: a signed-in user in one of their roles, or the system (dispatcher, reconciler). */
-export type ActorRole = 'resident' | 'grid_worker' | 'volunteer' | 'dispatcher' | 'admin' | 'system';
+/** `integration`: another system filing on someone's behalf (an Open311 key: the 12345 hotline, a city app). */
+export type ActorRole = 'resident' | 'grid_worker' | 'volunteer' | 'dispatcher' | 'admin' | 'system' | 'integration';
 
 export interface Actor {
   id: string | null;

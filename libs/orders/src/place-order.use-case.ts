@@ -34,6 +34,18 @@ export interface PlaceOrderInput {
   avoidTeamId?: string;
 }
 
+/** How the placer acts when it is not the person served (and no beneficiary profile says so). */
+export interface PlaceOrderOptions {
+  /** Another system filing for the person named in its request (Open311): placed on behalf, in this role. */
+  onBehalfAs?: Extract<ActorRole, 'integration'>;
+  /**
+   * 'system': an order the platform places by itself on a beneficiary's behalf (the care ladder's urgent
+   * 上门查看), recorded on the timeline as the system's act; `user` is the official on whose
+   * jurisdiction it is placed.
+   */
+  actorRole?: Extract<ActorRole, 'system'>;
+}
+
 export interface PlaceOrderResult {
   order: OrderRecord;
   /** True when an earlier request with the same Idempotency-Key produced this order. */
@@ -117,12 +129,7 @@ export class PlaceOrderUseCase {
     private readonly config: AppConfig,
   ) {}
 
-  /**
-   * `opts.actorRole` 'system': an order the platform places by itself on a beneficiary's behalf (the
-   * care ladder's urgent 上门查看), recorded on the timeline as the system's act; `user` is the
-   * official on whose jurisdiction it is placed.
-   */
-  async execute(user: AuthUser, input: PlaceOrderInput, idempotencyKey?: string, opts: { actorRole?: 'system' } = {}): Promise<PlaceOrderResult> {
+  async execute(user: AuthUser, input: PlaceOrderInput, idempotencyKey?: string, options: PlaceOrderOptions = {}): Promise<PlaceOrderResult> {
     const requestHash = hashRequest(input);
     if (idempotencyKey) {
       const replay = await this.replay(user.id, idempotencyKey, requestHash);
@@ -147,8 +154,8 @@ export class PlaceOrderUseCase {
       ]);
     }
     const contactPhone = input.contactPhone ? this.cipher.encrypt(input.contactPhone) : (profile?.phoneEnc ?? null);
-    const onBehalf = !!profile?.official;
-    const actorRole: ActorRole = opts.actorRole ?? placerRole(user, onBehalf);
+    const onBehalf = !!profile?.official || !!options.onBehalfAs;
+    const actorRole: ActorRole = options.actorRole ?? options.onBehalfAs ?? placerRole(user, onBehalf);
     const orderId = randomUUID();
     let result: PlacedRow;
     try {

@@ -11,6 +11,8 @@ import { Notifications1766400000000 } from './1766400000000-notifications';
 import { RegionOfPoint1766450000000 } from './1766450000000-region-of-point';
 import { PhoneVerified1766460000000 } from './1766460000000-phone-verified';
 import { Care1766500000000 } from './1766500000000-care';
+import { Interop1766700000000 } from './1766700000000-interop';
+import { Imports1766700000001 } from './1766700000001-imports';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -27,4 +29,6 @@ export const MIGRATIONS = [
   RegionOfPoint1766450000000,
   PhoneVerified1766460000000,
   Care1766500000000,
+  Interop1766700000000,
+  Imports1766700000001,
 ];
