@@ -70,6 +70,19 @@ export enum ErrorCode {
   DeliveryNotFound = 'DELIVERY_NOT_FOUND',
   CallbackSignatureInvalid = 'CALLBACK_SIGNATURE_INVALID',
   DeliveryNotDead = 'DELIVERY_NOT_DEAD',
+  // service record (志愿服务记录): check-in distance, check-out, credits, ledger corrections, certificates
+  CheckinTooFar = 'CHECKIN_TOO_FAR',
+  CheckoutBeforeCheckin = 'CHECKOUT_BEFORE_CHECKIN',
+  AlreadyCheckedOut = 'ALREADY_CHECKED_OUT',
+  CreditNotFound = 'CREDIT_NOT_FOUND',
+  CreditNotPending = 'CREDIT_NOT_PENDING',
+  LedgerEntryNotFound = 'LEDGER_ENTRY_NOT_FOUND',
+  EntryAlreadyReversed = 'ENTRY_ALREADY_REVERSED',
+  CorrectionRequestNotFound = 'CORRECTION_REQUEST_NOT_FOUND',
+  CorrectionRequestNotOpen = 'CORRECTION_REQUEST_NOT_OPEN',
+  CertificateNotFound = 'CERTIFICATE_NOT_FOUND',
+  CertificateAlreadyRevoked = 'CERTIFICATE_ALREADY_REVOKED',
+  NoVerifiedMinutes = 'NO_VERIFIED_MINUTES',
 }
 
 /** Chinese text shown to people when a code is raised without a more specific message. */
@@ -137,4 +150,16 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   [ErrorCode.DeliveryNotFound]: '发送记录不存在',
   [ErrorCode.CallbackSignatureInvalid]: '回调签名无效',
   [ErrorCode.DeliveryNotDead]: '只有发送失败的消息可以重发',
+  [ErrorCode.CheckinTooFar]: '您离服务地点太远，无法签到；如确有原因，请填写说明后再签到',
+  [ErrorCode.CheckoutBeforeCheckin]: '还没有签到，不能签退',
+  [ErrorCode.AlreadyCheckedOut]: '已经签退过了',
+  [ErrorCode.CreditNotFound]: '服务时长记录不存在',
+  [ErrorCode.CreditNotPending]: '这条服务时长已经处理过了',
+  [ErrorCode.LedgerEntryNotFound]: '台账记录不存在',
+  [ErrorCode.EntryAlreadyReversed]: '这条台账记录已被更正过，请更正最新的记录',
+  [ErrorCode.CorrectionRequestNotFound]: '更正申请不存在',
+  [ErrorCode.CorrectionRequestNotOpen]: '这条更正申请已经处理过了',
+  [ErrorCode.CertificateNotFound]: '证明编号不存在',
+  [ErrorCode.CertificateAlreadyRevoked]: '这份证明已经作废',
+  [ErrorCode.NoVerifiedMinutes]: '还没有经过确认的服务时长，暂不能开具证明',
 };

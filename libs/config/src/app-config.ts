@@ -220,6 +220,33 @@ export class AppConfig {
   @Max(1440)
   COMPLETION_MINUTES_SLACK = 60;
 
+  // ---- the volunteer's service record (志愿服务记录) ----
+
+  /**
+   * Check-in farther than this from the order's location is refused (422 CHECKIN_TOO_FAR) unless the
+   * volunteer overrides it with a reason; an overridden visit's minutes stay pending until staff confirm.
+   */
+  @Transform(toInt) @IsInt() @Min(10) @Max(100000) CHECKIN_MAX_DISTANCE_M = 500;
+
+  /** Fraud check: two consecutive check-ins of one volunteer implying a faster speed than this are flagged (impossible travel). */
+  @Transform(toNum) @IsNumber() @Min(1) @Max(2000) TRAVEL_MAX_SPEED_KMH = 120;
+
+  /** Fraud check: a resident confirming more services than this in one day flags the further ones for staff review. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000) CONFIRMATIONS_PER_RESIDENT_DAY_MAX = 3;
+
+  /** Star levels (一星 … 五星) by cumulative verified hours: five ascending numbers, comma-separated. */
+  @IsString() @Matches(/^\d+(,\d+){4}$/, { message: 'STAR_LEVEL_HOURS must be five comma-separated whole numbers, e.g. 100,300,600,1000,1500' })
+  STAR_LEVEL_HOURS = '100,300,600,1000,1500';
+
+  /** The issuing organisation printed on certificates (志愿服务记录证明), e.g. the county's volunteer association. */
+  @IsString() CERTIFICATE_ISSUER = '县志愿服务联合会';
+
+  /**
+   * Public base URL of the api as a phone reaches it (https://…); the certificate's QR code opens
+   * `<base>/api/v1/certificates/<number>`. Unset: the QR code holds the path alone.
+   */
+  @IsOptional() @IsString() @Matches(/^https?:\/\/[^\s]+[^/]$/, { message: 'PUBLIC_API_URL must be an http(s) URL without a trailing slash' }) PUBLIC_API_URL?: string;
+
   // ---- staff console, dashboards and the web front ends ----
 
   /** An offered order appears in the staff live queue once its offer expires within this many seconds. */

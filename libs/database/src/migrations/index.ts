@@ -8,6 +8,7 @@ import { CandidateSearch1765600000000 } from './1765600000000-candidate-search';
 import { SkillLabels1766100000000 } from './1766100000000-skill-labels';
 import { MenuJurisdiction1766300000000 } from './1766300000000-menu-jurisdiction';
 import { Notifications1766400000000 } from './1766400000000-notifications';
+import { ServiceRecord1766600000000 } from './1766600000000-service-record';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   SkillLabels1766100000000,
   MenuJurisdiction1766300000000,
   Notifications1766400000000,
+  ServiceRecord1766600000000,
 ];
