@@ -11,6 +11,7 @@ import { OrgModule } from '@xinyuan/org';
 import { ObservabilityModule } from '@xinyuan/observability';
 import { QueueModule } from '@xinyuan/queue';
 import { NotificationsModule } from '@xinyuan/notifications';
+import { RecordModule } from '@xinyuan/record';
 import { AuditController } from './audit/audit.controller';
 import { BeneficiariesController } from './beneficiaries/beneficiaries.controller';
 import { CatalogController } from './catalog/catalog.controller';
@@ -36,11 +37,12 @@ import { OrgController } from './org/org.controller';
 import { InboxHub } from './notifications/inbox.hub';
 import { InboxController, NotificationOpsController } from './notifications/notifications.controller';
 import { SmsRepliesUseCase } from './notifications/sms-replies.use-case';
+import { CertificatesController, MyRecordController, RecordReviewController } from './record/record.controller';
 
 @Module({
   imports: [
     ConfigModule, DatabaseModule, QueueModule, IdentityModule, ObservabilityModule.forApp('api'),
-    OrgModule, CatalogModule, AuditModule, BeneficiariesModule, OrdersModule, OrderWorkflowModule, DispatchModule, NotificationsModule,
+    OrgModule, CatalogModule, AuditModule, BeneficiariesModule, OrdersModule, OrderWorkflowModule, DispatchModule, NotificationsModule, RecordModule,
   ],
   controllers: [AuthController, OrgController, CatalogController, SkillsController, OrdersController, DispatchController, OffersController, HealthController,
     BeneficiariesController, AuditController,
@@ -49,7 +51,9 @@ import { SmsRepliesUseCase } from './notifications/sms-replies.use-case';
     // operations: Bull Board for admins
     QueueBoardController,
     // reaching out: inbox, settings, delivery log, SMS provider callbacks
-    InboxController, NotificationOpsController],
+    InboxController, NotificationOpsController,
+    // the volunteer's service record: verified minutes, ledger, corrections, certificates
+    MyRecordController, RecordReviewController, CertificatesController],
   providers: [LiveQueueQueries, LiveQueueHub, MapQueries, MapHomeFinder, StatsQueries, ManagementQueries, InboxHub, SmsRepliesUseCase],
 })
 export class ApiModule {}

@@ -4,12 +4,15 @@ import { AppConfig } from '@xinyuan/config';
 import { DomainException, ErrorCode } from '@xinyuan/common';
 import type { AuthUser } from '@xinyuan/identity';
 import { ORDER_COLUMNS, OrderErrors, OrderTransitions, toOrderRecord } from '@xinyuan/orders';
+import { confirmByRecipient } from '@xinyuan/record';
 import { computeReputation, Reputation } from './reputation';
 
 export interface RateInput {
   stars: number;
   solved: boolean;
   comment?: string;
+  /** The recipient confirms the volunteers really served (default); false leaves their minutes for staff to check. */
+  serviceHappened?: boolean;
   dimensions?: { attitude?: number; timeliness?: number; quality?: number };
 }
 
@@ -57,6 +60,11 @@ export class RateOrderUseCase {
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, created_at`,
         [orderId, user.id, order.teamId, input.stars, input.solved, input.comment ?? null, input.dimensions ?? null],
       );
+      // the rating is also the recipient's confirmation of the service record (志愿服务记录)
+      await confirmByRecipient(m, {
+        orderId, recipientId: user.id, happened: input.serviceHappened !== false,
+        dayMax: this.config.CONFIRMATIONS_PER_RESIDENT_DAY_MAX, timeZone: this.config.STATS_TIME_ZONE,
+      });
       const [counters] = await m.query(
         `INSERT INTO team_reputation (team_id, rating_count, stars_sum, solved_count, updated_at)
          VALUES ($1, 1, $2, $3, now())

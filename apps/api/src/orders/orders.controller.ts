@@ -5,7 +5,7 @@ import { AuditLog, Meta, RequestMeta } from '@xinyuan/audit';
 import { DomainException, pageLimit, uuidParam } from '@xinyuan/common';
 import { AuthUser, CurrentUser } from '@xinyuan/identity';
 import { OrderLifecycleUseCase, OrderQueries, PlaceOrderUseCase, toOrderView } from '@xinyuan/orders';
-import { CheckInDto, CompleteDto, ListOrdersQuery, PlaceOrderDto, ReasonDto } from './orders.dto';
+import { CheckInDto, CheckOutDto, CompleteDto, ListOrdersQuery, PlaceOrderDto, ReasonDto } from './orders.dto';
 import { OrderPage, OrderView } from './orders.views';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
@@ -84,7 +84,16 @@ export class OrdersController {
   @HttpCode(200)
   @ApiOkResponse({ type: OrderView })
   async checkIn(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: CheckInDto) {
-    await this.lifecycle.checkIn(id, user, dto.location);
+    await this.lifecycle.checkIn(id, user, dto);
+    return this.queries.get(id, user);
+  }
+
+  /** 签退: ends the service with the place the volunteer leaves from; the minutes are measured check-in → check-out. */
+  @Post(':id/check-out')
+  @HttpCode(200)
+  @ApiOkResponse({ type: OrderView })
+  async checkOut(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: CheckOutDto) {
+    await this.lifecycle.checkOut(id, user, dto.location);
     return this.queries.get(id, user);
   }
 

@@ -1,0 +1,133 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { DomainException, ErrorCode, pageLimit, uuidParam } from '@xinyuan/common';
+import { AuthUser, CurrentUser, Public, Roles } from '@xinyuan/identity';
+import { CertificateService, ServiceRecordService } from '@xinyuan/record';
+import {
+  ConfirmCreditDto, CorrectEntryDto, CorrectionRequestDto, DecideCorrectionDto, ListCorrectionRequestsQuery, ListCreditsQuery, RejectCreditDto,
+  RevokeCertificateDto,
+} from './record.dto';
+import {
+  CertificateCheckView, ConfirmedCreditView, CorrectionDecisionView, CorrectionRequestPage, CorrectionRequestView, CorrectionView, CreditPage,
+  CreditView, ServiceRecordView,
+} from './record.views';
+
+const LEDGER_ID = /^[1-9]\d{0,17}$/;
+
+/** The volunteer's own service record (志愿服务记录), certificate and correction requests. */
+@ApiTags('service record 志愿服务记录')
+@ApiBearerAuth()
+@Controller('api/v1/me')
+export class MyRecordController {
+  constructor(
+    private readonly record: ServiceRecordService,
+    private readonly certificates: CertificateService,
+  ) {}
+
+  @Get('service-record')
+  @Roles('volunteer')
+  @ApiOkResponse({ type: ServiceRecordView })
+  serviceRecord(@CurrentUser() user: AuthUser) {
+    return this.record.record(user.id);
+  }
+
+  @Get('certificate')
+  @Roles('volunteer')
+  @ApiProduces('application/pdf')
+  @ApiOkResponse({ description: 'a numbered 志愿服务记录证明 (PDF) with a QR code of its verify URL', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } })
+  async certificate(@CurrentUser() user: AuthUser, @Res() reply: FastifyReply): Promise<void> {
+    const { number, pdf } = await this.certificates.issue(user);
+    reply
+      .header('content-type', 'application/pdf')
+      .header('content-disposition', `attachment; filename="${number}.pdf"`)
+      .header('x-certificate-number', number)
+      .send(pdf);
+  }
+
+  @Post('correction-requests')
+  @Roles('volunteer')
+  @ApiCreatedResponse({ type: CorrectionRequestView })
+  requestCorrection(@CurrentUser() user: AuthUser, @Body() dto: CorrectionRequestDto) {
+    return this.record.requestCorrection(user, dto);
+  }
+
+  @Get('correction-requests')
+  @Roles('volunteer')
+  @ApiOkResponse({ type: CorrectionRequestView, isArray: true })
+  myRequests(@CurrentUser() user: AuthUser) {
+    return this.record.myRequests(user);
+  }
+}
+
+/** Staff review of the service record in their jurisdiction: pending and flagged minutes, corrections. */
+@ApiTags('service record 志愿服务记录')
+@ApiBearerAuth()
+@Roles('dispatcher', 'admin')
+@Controller('api/v1')
+export class RecordReviewController {
+  constructor(private readonly record: ServiceRecordService) {}
+
+  @Get('service-credits')
+  @ApiOkResponse({ type: CreditPage })
+  credits(@CurrentUser() user: AuthUser, @Query() query: ListCreditsQuery) {
+    return this.record.listCredits(user, { status: query.status, flagged: query.flagged, limit: pageLimit(query), cursor: query.cursor });
+  }
+
+  @Post('service-credits/:id/confirm')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ConfirmedCreditView })
+  confirm(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: ConfirmCreditDto) {
+    return this.record.confirmCredit(user, id, dto.note);
+  }
+
+  @Post('service-credits/:id/reject')
+  @HttpCode(200)
+  @ApiOkResponse({ type: CreditView })
+  reject(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: RejectCreditDto) {
+    return this.record.rejectCredit(user, id, dto.reason);
+  }
+
+  @Post('ledger-entries/:id/corrections')
+  @ApiCreatedResponse({ type: CorrectionView })
+  correct(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() dto: CorrectEntryDto) {
+    if (!LEDGER_ID.test(id)) throw DomainException.notFound(ErrorCode.LedgerEntryNotFound);
+    return this.record.correct(user, id, dto);
+  }
+
+  @Get('correction-requests')
+  @ApiOkResponse({ type: CorrectionRequestPage })
+  requests(@CurrentUser() user: AuthUser, @Query() query: ListCorrectionRequestsQuery) {
+    return this.record.listRequests(user, { status: query.status, limit: pageLimit(query), cursor: query.cursor });
+  }
+
+  @Post('correction-requests/:id/decide')
+  @HttpCode(200)
+  @ApiOkResponse({ type: CorrectionDecisionView })
+  decide(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: DecideCorrectionDto) {
+    return this.record.decide(user, id, dto);
+  }
+}
+
+/** 志愿服务记录证明: anyone can check a number (the QR code); staff revoke. */
+@ApiTags('service record 志愿服务记录')
+@Controller('api/v1/certificates')
+export class CertificatesController {
+  constructor(private readonly certificates: CertificateService) {}
+
+  @Public()
+  @Get(':number')
+  @ApiOkResponse({ type: CertificateCheckView, description: 'masked holder, hours, issuer, valid or revoked' })
+  check(@Param('number') number: string) {
+    return this.certificates.check(number);
+  }
+
+  @ApiBearerAuth()
+  @Roles('dispatcher', 'admin')
+  @Post(':number/revoke')
+  @HttpCode(200)
+  @ApiOkResponse({ type: CertificateCheckView })
+  revoke(@CurrentUser() user: AuthUser, @Param('number') number: string, @Body() dto: RevokeCertificateDto) {
+    return this.certificates.revoke(user, number, dto.reason);
+  }
+}
