@@ -12,7 +12,7 @@ import { ORDER_COLUMNS, OrderRecord, toOrderRecord } from './order-record';
 import { OrderTransitions } from './order-transitions';
 import { maxReportableMinutes } from './service-minutes';
 import { nextStatus } from './order-state-machine';
-import { creditService, intervalMinutes, isImpossibleTravel, PendingReason } from '@xinyuan/record';
+import { creditService, intervalMinutes, isImpossibleTravel, PendingReason, updateReturning } from '@xinyuan/record';
 
 export interface CheckInInput {
   location: LatLng;
@@ -190,7 +190,7 @@ export class OrderLifecycleUseCase {
         data: { minutes: input.minutes ?? null, volunteerIds },
       });
       // completing without a separate 签退 ends the service now (no place recorded)
-      const [done]: { checked_out_at: Date }[] = await m.query(
+      const [done] = await updateReturning<{ checked_out_at: Date }>(m,
         `UPDATE service_records SET completed_at = now(), completed_by = $2, report = $3, minutes = $4, volunteer_ids = $5::uuid[],
                 checked_out_at = COALESCE(checked_out_at, GREATEST(now(), checked_in_at)), checked_out_by = COALESCE(checked_out_by, $2)
           WHERE order_id = $1 RETURNING checked_out_at`,

@@ -8,6 +8,12 @@ import type { PendingReason, ServiceLedgerRow } from './record.tables';
  * credit, its verification and its ledger row never change without the step that caused them.
  */
 
+/** Rows of an UPDATE … RETURNING: TypeORM answers `[rows, affected]` for UPDATE/DELETE on Postgres. */
+export async function updateReturning<T = any>(m: EntityManager, sql: string, params: unknown[]): Promise<T[]> {
+  const result = await m.query(sql, params);
+  return Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number' ? result[0] : result;
+}
+
 export interface ServiceFacts {
   sourceType: 'order' | 'activity';
   sourceId: string;
@@ -77,7 +83,7 @@ export async function confirmByRecipient(
     );
     if (n + 1 > input.dayMax) extra.push('many_confirmations');
   }
-  const updated: { id: string; pending_reasons: PendingReason[] }[] = await m.query(
+  const updated = await updateReturning<{ id: string; pending_reasons: PendingReason[] }>(m,
     `UPDATE service_credits
         SET recipient_confirmed_at = now(), recipient_id = $2,
             pending_reasons = array_cat(array_remove(pending_reasons, 'unconfirmed'), $3::text[])
@@ -93,7 +99,7 @@ export async function confirmByRecipient(
  * credit is not pending (already verified or rejected: nothing doubled).
  */
 export async function verifyCredit(m: EntityManager, creditId: string, confirmation: 'recipient' | 'staff' | 'organiser', actorId: string | null, note?: string): Promise<ServiceLedgerRow | null> {
-  const [credit] = await m.query(
+  const [credit] = await updateReturning(m,
     `UPDATE service_credits SET status = 'verified', pending_reasons = '{}',
             reviewed_by = COALESCE($2, reviewed_by), reviewed_at = CASE WHEN $2::uuid IS NULL THEN reviewed_at ELSE now() END,
             review_note = COALESCE($3, review_note)

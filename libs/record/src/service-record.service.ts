@@ -4,7 +4,7 @@ import { decodeCursor, DomainException, ErrorCode, Page, toPage } from '@xinyuan
 import { AppConfig } from '@xinyuan/config';
 import type { AuthUser } from '@xinyuan/identity';
 import { JurisdictionService, scopeSql } from '@xinyuan/org';
-import { correctEntry, verifyCredit } from './credits';
+import { correctEntry, updateReturning, verifyCredit } from './credits';
 import { FRAUD_FLAGS, PendingReason, ServiceCreditRow, ServiceLedgerRow } from './record.tables';
 import { hoursToNextStar, parseStarThresholds, starLevel } from './record-rules';
 
@@ -200,7 +200,7 @@ export class ServiceRecordService {
   async rejectCredit(staff: AuthUser, creditId: string, reason: string): Promise<CreditView> {
     return this.dataSource.transaction(async (m) => {
       await this.lockCredit(m, staff, creditId);
-      const [credit] = await m.query(
+      const [credit] = await updateReturning(m,
         `UPDATE service_credits SET status = 'rejected', reviewed_by = $2, reviewed_at = now(), review_note = $3
           WHERE id = $1 AND status = 'pending' RETURNING *`,
         [creditId, staff.id, reason],
@@ -276,7 +276,7 @@ export class ServiceRecordService {
         const done = await correctEntry(m, String(req.entry_id), { minutes: req.minutes, reason: `更正申请：${req.reason}`, actorId: staff.id });
         applied = { reversal: toEntryView(done.reversal), correction: toEntryView(done.correction) };
       }
-      const [row] = await m.query(
+      const [row] = await updateReturning(m,
         `UPDATE correction_requests SET status = $2, decided_by = $3, decided_at = now(), decision_note = $4 WHERE id = $1 RETURNING *`,
         [requestId, input.approve ? 'approved' : 'rejected', staff.id, input.note ?? null],
       );

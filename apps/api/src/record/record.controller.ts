@@ -10,7 +10,7 @@ import {
 } from './record.dto';
 import {
   CertificateCheckView, ConfirmedCreditView, CorrectionDecisionView, CorrectionRequestPage, CorrectionRequestView, CorrectionView, CreditPage,
-  CreditView, ServiceRecordView,
+  CreditView, VolunteerRecordView,
 } from './record.views';
 
 const LEDGER_ID = /^[1-9]\d{0,17}$/;
@@ -27,7 +27,7 @@ export class MyRecordController {
 
   @Get('service-record')
   @Roles('volunteer')
-  @ApiOkResponse({ type: ServiceRecordView })
+  @ApiOkResponse({ type: VolunteerRecordView })
   serviceRecord(@CurrentUser() user: AuthUser) {
     return this.record.record(user.id);
   }

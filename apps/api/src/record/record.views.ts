@@ -39,7 +39,7 @@ export class CreditView {
 
 export const CreditPage = PageOf(CreditView);
 
-export class ServiceRecordView {
+export class VolunteerRecordView {
   @ApiProperty({ description: 'sum of the ledger entries' }) verifiedMinutes: number;
   @ApiProperty({ description: 'credits waiting for confirmation or review' }) pendingMinutes: number;
   @ApiProperty() verifiedHours: number;
