@@ -37,7 +37,7 @@ import { OrgController } from './org/org.controller';
 import { InboxHub } from './notifications/inbox.hub';
 import { InboxController, NotificationOpsController } from './notifications/notifications.controller';
 import { SmsRepliesUseCase } from './notifications/sms-replies.use-case';
-import { CertificatesController, MyRecordController, RecordReviewController } from './record/record.controller';
+import { CertificatesController, MyRecordController, RecordReviewController, RedemptionsController, WalletController } from './record/record.controller';
 
 @Module({
   imports: [
@@ -53,7 +53,7 @@ import { CertificatesController, MyRecordController, RecordReviewController } fr
     // reaching out: inbox, settings, delivery log, SMS provider callbacks
     InboxController, NotificationOpsController,
     // the volunteer's service record: verified minutes, ledger, corrections, certificates
-    MyRecordController, RecordReviewController, CertificatesController],
+    MyRecordController, RecordReviewController, CertificatesController, WalletController, RedemptionsController],
   providers: [LiveQueueQueries, LiveQueueHub, MapQueries, MapHomeFinder, StatsQueries, ManagementQueries, InboxHub, SmsRepliesUseCase],
 })
 export class ApiModule {}

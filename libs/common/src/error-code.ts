@@ -83,6 +83,10 @@ export enum ErrorCode {
   CertificateNotFound = 'CERTIFICATE_NOT_FOUND',
   CertificateAlreadyRevoked = 'CERTIFICATE_ALREADY_REVOKED',
   NoVerifiedMinutes = 'NO_VERIFIED_MINUTES',
+  InsufficientBalance = 'INSUFFICIENT_BALANCE',
+  TransferNotAllowed = 'TRANSFER_NOT_ALLOWED',
+  RedemptionNotFound = 'REDEMPTION_NOT_FOUND',
+  RedemptionAlreadyCollected = 'REDEMPTION_ALREADY_COLLECTED',
 }
 
 /** Chinese text shown to people when a code is raised without a more specific message. */
@@ -162,4 +166,8 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   [ErrorCode.CertificateNotFound]: '证明编号不存在',
   [ErrorCode.CertificateAlreadyRevoked]: '这份证明已经作废',
   [ErrorCode.NoVerifiedMinutes]: '还没有经过确认的服务时长，暂不能开具证明',
+  [ErrorCode.InsufficientBalance]: '余额不足',
+  [ErrorCode.TransferNotAllowed]: '本地的规则不允许这样转赠',
+  [ErrorCode.RedemptionNotFound]: '兑换记录不存在',
+  [ErrorCode.RedemptionAlreadyCollected]: '这份兑换已经领取过了',
 };

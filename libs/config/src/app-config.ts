@@ -238,6 +238,17 @@ export class AppConfig {
   @IsString() @Matches(/^\d+(,\d+){4}$/, { message: 'STAR_LEVEL_HOURS must be five comma-separated whole numbers, e.g. 100,300,600,1000,1500' })
   STAR_LEVEL_HOURS = '100,300,600,1000,1500';
 
+  /**
+   * Points and time-bank rule packs (JSON: name → {pointsPerHour, dailyCap, expiryDays,
+   * transferToRelative, donateToPool, minAgeToDraw}); a built-in `default` pack applies where no
+   * region names one (10 points an hour, 100 a day, points expire after 365 days, transfers and
+   * donations allowed, care drawn from 60).
+   */
+  @IsString() @Matches(/^\s*\{[\s\S]*\}\s*$/, { message: 'RULE_PACKS must be a JSON object' }) RULE_PACKS = '{}';
+
+  /** Which jurisdiction uses which pack (JSON: region id or exact name → pack name); the deepest region that has one wins. */
+  @IsString() @Matches(/^\s*\{[\s\S]*\}\s*$/, { message: 'REGION_RULE_PACKS must be a JSON object' }) REGION_RULE_PACKS = '{}';
+
   /** The issuing organisation printed on certificates (志愿服务记录证明), e.g. the county's volunteer association. */
   @IsString() CERTIFICATE_ISSUER = '县志愿服务联合会';
 

@@ -4,7 +4,7 @@ import { AppConfig } from '@xinyuan/config';
 import { DomainException, ErrorCode } from '@xinyuan/common';
 import type { AuthUser } from '@xinyuan/identity';
 import { ORDER_COLUMNS, OrderErrors, OrderTransitions, toOrderRecord } from '@xinyuan/orders';
-import { confirmByRecipient } from '@xinyuan/record';
+import { confirmByRecipient, parseRulePacks } from '@xinyuan/record';
 import { computeReputation, Reputation } from './reputation';
 
 export interface RateInput {
@@ -64,6 +64,7 @@ export class RateOrderUseCase {
       await confirmByRecipient(m, {
         orderId, recipientId: user.id, happened: input.serviceHappened !== false,
         dayMax: this.config.CONFIRMATIONS_PER_RESIDENT_DAY_MAX, timeZone: this.config.STATS_TIME_ZONE,
+        rules: parseRulePacks(this.config.RULE_PACKS, this.config.REGION_RULE_PACKS),
       });
       const [counters] = await m.query(
         `INSERT INTO team_reputation (team_id, rating_count, stars_sum, solved_count, updated_at)

@@ -1,18 +1,16 @@
 import type { EntityManager } from 'typeorm';
 import { DomainException, ErrorCode } from '@xinyuan/common';
 import type { PendingReason, ServiceLedgerRow } from './record.tables';
+import { updateReturning } from './record-sql';
+import { earnForCredit, RulePacks } from './wallet';
+
+export { updateReturning };
 
 /**
  * The writes every part of the service record shares, as plain functions on the caller's
  * transaction (the order lifecycle, the rating app and the record's own use cases call them), so a
  * credit, its verification and its ledger row never change without the step that caused them.
  */
-
-/** Rows of an UPDATE … RETURNING: TypeORM answers `[rows, affected]` for UPDATE/DELETE on Postgres. */
-export async function updateReturning<T = any>(m: EntityManager, sql: string, params: unknown[]): Promise<T[]> {
-  const result = await m.query(sql, params);
-  return Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number' ? result[0] : result;
-}
 
 export interface ServiceFacts {
   sourceType: 'order' | 'activity';
@@ -70,7 +68,7 @@ export async function creditService(m: EntityManager, f: ServiceFacts): Promise<
  */
 export async function confirmByRecipient(
   m: EntityManager,
-  input: { orderId: string; recipientId: string; happened: boolean; dayMax: number; timeZone: string },
+  input: { orderId: string; recipientId: string; happened: boolean; dayMax: number; timeZone: string; rules: RulePacks },
 ): Promise<void> {
   const extra: PendingReason[] = [];
   if (!input.happened) extra.push('recipient_denied');
@@ -91,14 +89,24 @@ export async function confirmByRecipient(
       RETURNING id, pending_reasons`,
     [input.orderId, input.recipientId, extra],
   );
-  for (const c of updated) if (c.pending_reasons.length === 0) await verifyCredit(m, c.id, 'recipient', null);
+  for (const c of updated) {
+    if (c.pending_reasons.length === 0) await verifyCredit(m, c.id, 'recipient', null, undefined, { rules: input.rules, timeZone: input.timeZone });
+  }
 }
 
 /**
- * Pending → verified, and the ledger's `credit` row, in the caller's transaction. `null` when the
+ * Pending → verified, the ledger's `credit` row, and the wallet's points and banked minutes, in the
+ * caller's transaction. `null` when the
  * credit is not pending (already verified or rejected: nothing doubled).
  */
-export async function verifyCredit(m: EntityManager, creditId: string, confirmation: 'recipient' | 'staff' | 'organiser', actorId: string | null, note?: string): Promise<ServiceLedgerRow | null> {
+export async function verifyCredit(
+  m: EntityManager,
+  creditId: string,
+  confirmation: 'recipient' | 'staff' | 'organiser',
+  actorId: string | null,
+  note: string | undefined,
+  wallet: { rules: RulePacks; timeZone: string },
+): Promise<ServiceLedgerRow | null> {
   const [credit] = await updateReturning(m,
     `UPDATE service_credits SET status = 'verified', pending_reasons = '{}',
             reviewed_by = COALESCE($2, reviewed_by), reviewed_at = CASE WHEN $2::uuid IS NULL THEN reviewed_at ELSE now() END,
@@ -117,6 +125,8 @@ export async function verifyCredit(m: EntityManager, creditId: string, confirmat
     [credit.volunteer_id, credit.id, credit.minutes, credit.content, credit.service_code, credit.source_type, credit.source_id, credit.region_id,
       credit.team_id, confirmation, actorId, credit.started_at],
   );
+  // points by the region's rule pack, and the minutes banked in the time bank
+  await earnForCredit(m, wallet.rules, wallet.timeZone, credit);
   return entry;
 }
 

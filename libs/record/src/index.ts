@@ -4,3 +4,6 @@ export * from './credits';
 export * from './service-record.service';
 export * from './certificates.service';
 export * from './record.module';
+export * from './record-sql';
+export * from './wallet';
+export * from './wallet.service';

@@ -2,7 +2,8 @@ import { Module } from '@nestjs/common';
 import { OrgModule } from '@xinyuan/org';
 import { CertificateService } from './certificates.service';
 import { ServiceRecordService } from './service-record.service';
+import { WalletService } from './wallet.service';
 
-/** 志愿服务记录: verified minutes, the append-only ledger, corrections, certificates. */
-@Module({ imports: [OrgModule], providers: [ServiceRecordService, CertificateService], exports: [ServiceRecordService, CertificateService] })
+/** 志愿服务记录: verified minutes, the append-only ledger, corrections, certificates, the wallet (points, time bank, 爱心超市). */
+@Module({ imports: [OrgModule], providers: [ServiceRecordService, CertificateService, WalletService], exports: [ServiceRecordService, CertificateService, WalletService] })
 export class RecordModule {}

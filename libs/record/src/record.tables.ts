@@ -98,3 +98,53 @@ export const CERTIFICATES = table('certificates', {
   revoke_reason: nullable(col.text()),
 });
 export type CertificateRow = Row<typeof CERTIFICATES>;
+
+/** Wallet accounts: a volunteer's `points` and `time_bank`, and the system accounts (owner NULL) movements come from and go to. */
+export const WALLET_ACCOUNTS = table('wallet_accounts', {
+  id: col.uuid(),
+  owner_id: nullable(col.uuid()),
+  kind: col.text(),
+  balance: col.bigint(),
+  created_at: col.timestamptz(),
+});
+export type WalletAccountRow = Row<typeof WALLET_ACCOUNTS>;
+
+/** Double-entry movements (append-only): one account debited, one credited, one positive amount. */
+export const WALLET_MOVEMENTS = table('wallet_movements', {
+  id: col.bigint(),
+  type: col.text(),
+  debit_account: col.uuid(),
+  credit_account: col.uuid(),
+  amount: col.bigint(),
+  ref: nullable(col.text()),
+  actor_id: nullable(col.uuid()),
+  at: col.timestamptz(),
+});
+export type WalletMovementRow = Row<typeof WALLET_MOVEMENTS>;
+
+/** Points earned together, spent first-to-expire first, expiring together. */
+export const POINT_LOTS = table('point_lots', {
+  id: col.uuid(),
+  account_id: col.uuid(),
+  amount: col.int(),
+  remaining: col.int(),
+  earned_at: col.timestamptz(),
+  expires_at: col.timestamptz(),
+  credit_id: nullable(col.uuid()),
+});
+export type PointLotRow = Row<typeof POINT_LOTS>;
+
+/** 爱心超市 exchanges: paid when made, collected with the pickup code. */
+export const REDEMPTIONS = table('redemptions', {
+  id: col.uuid(),
+  volunteer_id: col.uuid(),
+  item: col.text(),
+  points: col.int(),
+  pickup_code: col.text(),
+  status: col.text<'reserved' | 'collected'>(),
+  region_id: nullable(col.uuid()),
+  created_at: col.timestamptz(),
+  collected_at: nullable(col.timestamptz()),
+  collected_by: nullable(col.uuid()),
+});
+export type RedemptionRow = Row<typeof REDEMPTIONS>;

@@ -7,6 +7,7 @@ import { JurisdictionService, scopeSql } from '@xinyuan/org';
 import { correctEntry, updateReturning, verifyCredit } from './credits';
 import { FRAUD_FLAGS, PendingReason, ServiceCreditRow, ServiceLedgerRow } from './record.tables';
 import { hoursToNextStar, parseStarThresholds, starLevel } from './record-rules';
+import { parseRulePacks, RulePacks } from './wallet';
 
 export interface LedgerEntryView {
   id: string;
@@ -124,6 +125,10 @@ export class ServiceRecordService {
     private readonly config: AppConfig,
   ) {}
 
+  get rulePacks(): RulePacks {
+    return parseRulePacks(this.config.RULE_PACKS, this.config.REGION_RULE_PACKS);
+  }
+
   get starThresholds(): number[] {
     return parseStarThresholds(this.config.STAR_LEVEL_HOURS);
   }
@@ -189,7 +194,7 @@ export class ServiceRecordService {
   async confirmCredit(staff: AuthUser, creditId: string, note?: string): Promise<{ credit: CreditView; entry: LedgerEntryView }> {
     return this.dataSource.transaction(async (m) => {
       await this.lockCredit(m, staff, creditId);
-      const entry = await verifyCredit(m, creditId, 'staff', staff.id, note);
+      const entry = await verifyCredit(m, creditId, 'staff', staff.id, note, { rules: this.rulePacks, timeZone: this.config.STATS_TIME_ZONE });
       if (!entry) throw DomainException.conflict(ErrorCode.CreditNotPending);
       const [credit] = await m.query(`SELECT * FROM service_credits WHERE id = $1`, [creditId]);
       return { credit: toCreditView(credit), entry: toEntryView(entry) };

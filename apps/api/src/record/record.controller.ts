@@ -3,14 +3,14 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags 
 import type { FastifyReply } from 'fastify';
 import { DomainException, ErrorCode, pageLimit, uuidParam } from '@xinyuan/common';
 import { AuthUser, CurrentUser, Public, Roles } from '@xinyuan/identity';
-import { CertificateService, ServiceRecordService } from '@xinyuan/record';
+import { CertificateService, ServiceRecordService, WalletService } from '@xinyuan/record';
 import {
   ConfirmCreditDto, CorrectEntryDto, CorrectionRequestDto, DecideCorrectionDto, ListCorrectionRequestsQuery, ListCreditsQuery, RejectCreditDto,
-  RevokeCertificateDto,
+  DonateDto, RedeemDto, RevokeCertificateDto, TransferDto,
 } from './record.dto';
 import {
   CertificateCheckView, ConfirmedCreditView, CorrectionDecisionView, CorrectionRequestPage, CorrectionRequestView, CorrectionView, CreditPage,
-  CreditView, VolunteerRecordView,
+  CreditView, RedemptionView, VolunteerRecordView, WalletView,
 } from './record.views';
 
 const LEDGER_ID = /^[1-9]\d{0,17}$/;
@@ -129,5 +129,63 @@ export class CertificatesController {
   @ApiOkResponse({ type: CertificateCheckView })
   revoke(@CurrentUser() user: AuthUser, @Param('number') number: string, @Body() dto: RevokeCertificateDto) {
     return this.certificates.revoke(user, number, dto.reason);
+  }
+}
+
+/** The volunteer's wallet: hours, points and banked time; 爱心超市 redemptions; time-bank transfers and donations. */
+@ApiTags('service record 志愿服务记录')
+@ApiBearerAuth()
+@Roles('volunteer')
+@Controller('api/v1/me')
+export class WalletController {
+  constructor(private readonly wallet: WalletService) {}
+
+  @Get('wallet')
+  @ApiOkResponse({ type: WalletView })
+  get(@CurrentUser() user: AuthUser) {
+    return this.wallet.wallet(user);
+  }
+
+  @Post('redemptions')
+  @ApiCreatedResponse({ type: RedemptionView })
+  redeem(@CurrentUser() user: AuthUser, @Body() dto: RedeemDto) {
+    return this.wallet.redeem(user, dto);
+  }
+
+  @Get('redemptions')
+  @ApiOkResponse({ type: RedemptionView, isArray: true })
+  redemptions(@CurrentUser() user: AuthUser) {
+    return this.wallet.myRedemptions(user);
+  }
+
+  @Post('wallet/transfer')
+  @HttpCode(200)
+  @ApiOkResponse({ type: WalletView })
+  transfer(@CurrentUser() user: AuthUser, @Body() dto: TransferDto) {
+    return this.wallet.transfer(user, dto);
+  }
+
+  @Post('wallet/donate')
+  @HttpCode(200)
+  @ApiOkResponse({ type: WalletView })
+  donate(@CurrentUser() user: AuthUser, @Body() dto: DonateDto) {
+    return this.wallet.donate(user, dto);
+  }
+}
+
+/** 爱心超市 staff hand over a redemption against its pickup code. */
+@ApiTags('service record 志愿服务记录')
+@ApiBearerAuth()
+@Roles('dispatcher', 'admin')
+@Controller('api/v1/redemptions')
+export class RedemptionsController {
+  constructor(private readonly wallet: WalletService) {}
+
+  @Post(':code/collect')
+  @HttpCode(200)
+  @ApiOkResponse({ type: RedemptionView })
+  collect(@CurrentUser() user: AuthUser, @Param('code') code: string) {
+    if (!/^[2-9A-HJKMNP-Z]{8}$/.test(code)) throw DomainException.notFound(ErrorCode.RedemptionNotFound);
+    return this.wallet.collect(user, code);
   }
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
 import { PageQuery } from '@xinyuan/common';
 import { CREDIT_STATUSES, CreditStatus } from '@xinyuan/record';
 
@@ -42,4 +42,19 @@ export class DecideCorrectionDto {
 
 export class RevokeCertificateDto {
   @ApiProperty({ example: '服务时长经复核有误' }) @IsString() @Length(1, 500) reason: string;
+}
+
+export class RedeemDto {
+  @ApiProperty({ example: '大米 5 斤', description: '爱心超市 item' }) @IsString() @Length(1, 100) item: string;
+  @ApiProperty({ minimum: 1, maximum: 100000 }) @IsInt() @Min(1) @Max(100000) points: number;
+}
+
+export class TransferDto {
+  @ApiProperty({ format: 'uuid', description: 'the relative’s account' }) @IsUUID() toUserId: string;
+  @ApiProperty({ minimum: 1, maximum: 1000000 }) @IsInt() @Min(1) @Max(1000000) minutes: number;
+  @ApiProperty({ example: '母亲' }) @IsString() @Length(1, 20) relation: string;
+}
+
+export class DonateDto {
+  @ApiProperty({ minimum: 1, maximum: 1000000 }) @IsInt() @Min(1) @Max(1000000) minutes: number;
 }

@@ -90,3 +90,47 @@ export class CertificateCheckView {
   @ApiProperty({ description: 'false once revoked' }) valid: boolean;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) revokedAt: string | null;
 }
+
+export class RulePackView {
+  @ApiProperty() name: string;
+  @ApiProperty() pointsPerHour: number;
+  @ApiProperty() dailyCap: number;
+  @ApiProperty() expiryDays: number;
+  @ApiProperty() transferToRelative: boolean;
+  @ApiProperty() donateToPool: boolean;
+  @ApiProperty() minAgeToDraw: number;
+}
+
+export class ExpiryView {
+  @ApiProperty({ format: 'date-time' }) at: string;
+  @ApiProperty() points: number;
+}
+
+export class WalletMovementView {
+  @ApiProperty() id: string;
+  @ApiProperty({ enum: ['earn', 'redeem', 'expire', 'bank', 'transfer', 'donate'] }) type: string;
+  @ApiProperty({ enum: ['points', 'time_bank'] }) account: string;
+  @ApiProperty({ description: 'signed: negative leaves the account' }) amount: number;
+  @ApiProperty({ format: 'date-time' }) at: string;
+  @ApiProperty({ type: String, nullable: true }) ref: string | null;
+}
+
+export class WalletView {
+  @ApiProperty({ description: 'verified service minutes (permanent)' }) verifiedMinutes: number;
+  @ApiProperty({ description: 'spendable points' }) points: number;
+  @ApiProperty({ description: 'banked time-bank minutes' }) bankedMinutes: number;
+  @ApiProperty({ type: RulePackView }) pack: RulePackView;
+  @ApiProperty({ type: ExpiryView, nullable: true }) nextExpiry: ExpiryView | null;
+  @ApiProperty({ type: WalletMovementView, isArray: true }) movements: WalletMovementView[];
+}
+
+export class RedemptionView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() item: string;
+  @ApiProperty() points: number;
+  @ApiProperty({ description: 'shown at the 爱心超市 to collect' }) pickupCode: string;
+  @ApiProperty({ enum: ['reserved', 'collected'] }) status: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) collectedAt: string | null;
+  @ApiPropertyOptional({ description: 'points left after this redemption' }) balance?: number;
+}

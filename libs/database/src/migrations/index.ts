@@ -9,6 +9,7 @@ import { SkillLabels1766100000000 } from './1766100000000-skill-labels';
 import { MenuJurisdiction1766300000000 } from './1766300000000-menu-jurisdiction';
 import { Notifications1766400000000 } from './1766400000000-notifications';
 import { ServiceRecord1766600000000 } from './1766600000000-service-record';
+import { Wallet1766600000001 } from './1766600000001-wallet';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   MenuJurisdiction1766300000000,
   Notifications1766400000000,
   ServiceRecord1766600000000,
+  Wallet1766600000001,
 ];
