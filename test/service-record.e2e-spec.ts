@@ -27,14 +27,23 @@ describe('service record: verified minutes, ledger, fraud checks, certificate', 
   let admin: Http;
   let staff: Http;
   let team: CreatedTeam;
+  let countyId: string;
+  const clockFile = join(mkdtempSync(join(tmpdir(), 'record-clock-')), 'now');
 
   beforeAll(async () => {
-    platform = await startPlatform(`record-${tag}`, { CHECKIN_MAX_DISTANCE_M: '500', TRAVEL_MAX_SPEED_KMH: '120', CONFIRMATIONS_PER_RESIDENT_DAY_MAX: '3' }, { relay: false });
+    const pack = (p: Record<string, unknown>) => ({ pointsPerHour: 10, dailyCap: 50, expiryDays: 1, donateToPool: true, minAgeToDraw: 60, ...p });
+    platform = await startPlatform(`record-${tag}`, {
+      CHECKIN_MAX_DISTANCE_M: '500', TRAVEL_MAX_SPEED_KMH: '120', CONFIRMATIONS_PER_RESIDENT_DAY_MAX: '3', CLOCK_FILE: clockFile,
+      // the station's pack lets banked time go to a relative; the county's (for teams of the county itself) does not
+      RULE_PACKS: JSON.stringify({ open: pack({ transferToRelative: true }), strict: pack({ transferToRelative: false, donateToPool: false }) }),
+      REGION_RULE_PACKS: JSON.stringify({ [`测试社区${tag}`]: 'open', [`测试县${tag}`]: 'strict' }),
+    }, { relay: false });
     db = new Client({ connectionString: TEST_DATABASE_URL });
     await db.connect();
     api = new Http(platform.api.url);
     admin = await adminClient(api);
     const { county, station } = await createRegions(admin, home, tag);
+    countyId = county.id;
     await createService(admin, code, [skill], 60);
     team = await createTeam(api, admin, station.id, { name: `记录队${tag}`, location: offset(home, 200, 0), serviceRadiusM: 10000, skills: [skill], capacity: 20, members: 5 });
     const phone = randomPhone('138');
@@ -297,6 +306,79 @@ describe('service record: verified minutes, ledger, fraud checks, certificate', 
         { name: `新队${tag}`, location: home, serviceRadiusM: 1000, skills: [skill], capacity: 1 });
       const none = await fresh.members[0].http.get('/api/v1/me/certificate');
       expect([none.status, none.body.code]).toEqual([422, 'NO_VERIFIED_MINUTES']);
+    });
+  });
+  describe('wallet', () => {
+    it('earned points by the pack (10 an hour); 200 concurrent redemptions against 10 points: exactly 10 succeed, never below zero', async () => {
+      const volunteer = team.members[1];
+      const before = expectOk(await volunteer.http.get('/api/v1/me/wallet'), 200, 'wallet');
+      expect(before).toMatchObject({ verifiedMinutes: 50, points: 10, bankedMinutes: 60, pack: { name: 'open', pointsPerHour: 10, transferToRelative: true } });
+      expect(before.movements.map((m: any) => [m.type, m.account, m.amount]).sort()).toEqual([['bank', 'time_bank', 60], ['earn', 'points', 10]]);
+
+      const results = await Promise.all(Array.from({ length: 200 }, (_, i) => volunteer.http.post('/api/v1/me/redemptions', { item: `鸡蛋 ${i}`, points: 1 })));
+      const ok = results.filter((r) => r.status === 201);
+      const refused = results.filter((r) => r.status !== 201);
+      expect(ok).toHaveLength(10);
+      expect([...new Set(refused.map((r) => `${r.status} ${r.body.code}`))]).toEqual(['409 INSUFFICIENT_BALANCE']);
+      expect(new Set(ok.map((r) => r.body.pickupCode)).size).toBe(10);
+      const after = expectOk(await volunteer.http.get('/api/v1/me/wallet'), 200, 'wallet');
+      expect(after.points).toBe(0);
+      const { rows } = await db.query(
+        `SELECT (SELECT count(*)::int FROM redemptions WHERE volunteer_id = $1) AS redemptions,
+                (SELECT balance::int FROM wallet_accounts WHERE owner_id = $1 AND kind = 'points') AS balance,
+                (SELECT COALESCE(sum(remaining), 0)::int FROM point_lots l JOIN wallet_accounts a ON a.id = l.account_id WHERE a.owner_id = $1) AS lots,
+                (SELECT sum(balance)::int FROM wallet_accounts) AS all_accounts`,
+        [volunteer.userId],
+      );
+      // double entry: every movement debits one account and credits another, so all balances add up to zero
+      expect(rows[0]).toEqual({ redemptions: 10, balance: 0, lots: 0, all_accounts: 0 });
+      await expect(db.query(`UPDATE wallet_movements SET amount = 1000`)).rejects.toThrow(/append-only/);
+
+      // staff hand the goods over, once
+      const code = ok[0].body.pickupCode;
+      expect((await volunteer.http.post(`/api/v1/redemptions/${code}/collect`)).status).toBe(403);
+      expect(expectOk(await staff.post(`/api/v1/redemptions/${code}/collect`), 200, 'collect').status).toBe('collected');
+      const twice = await staff.post(`/api/v1/redemptions/${code}/collect`);
+      expect([twice.status, twice.body.code]).toEqual([409, 'REDEMPTION_ALREADY_COLLECTED']);
+    });
+
+    it('expires points by the pack (after a day); hours and banked time never expire', async () => {
+      const volunteer = team.members[4];
+      const now = expectOk(await volunteer.http.get('/api/v1/me/wallet'), 200, 'wallet');
+      expect([now.points, now.bankedMinutes, now.verifiedMinutes]).toEqual([10, 60, 60]);
+      expect(now.nextExpiry.points).toBe(10);
+      writeFileSync(clockFile, '+' + String(2 * 24 * 3600 * 1000));
+      try {
+        const later = expectOk(await volunteer.http.get('/api/v1/me/wallet'), 200, 'wallet two days later');
+        expect([later.points, later.bankedMinutes, later.verifiedMinutes, later.nextExpiry]).toEqual([0, 60, 60, null]);
+        expect(later.movements[0]).toMatchObject({ type: 'expire', account: 'points', amount: -10 });
+        const spend = await volunteer.http.post('/api/v1/me/redemptions', { item: '毛巾', points: 1 });
+        expect([spend.status, spend.body.code]).toEqual([409, 'INSUFFICIENT_BALANCE']);
+      } finally {
+        writeFileSync(clockFile, '');
+      }
+    });
+
+    it('transfers banked time to a relative where the pack allows it, and refuses it where it does not', async () => {
+      const volunteer = team.members[0];
+      const relative = await registerResident(api, '志愿者的母亲');
+      const before = expectOk(await volunteer.http.get('/api/v1/me/wallet'), 200, 'wallet');
+      expect(before.bankedMinutes).toBe(80);
+      const moved = expectOk(await volunteer.http.post('/api/v1/me/wallet/transfer', { toUserId: relative.id, minutes: 30, relation: '母亲' }), 200, 'transfer');
+      expect(moved.bankedMinutes).toBe(50);
+      expect(moved.movements[0]).toMatchObject({ type: 'transfer', account: 'time_bank', amount: -30 });
+      expect((await db.query(`SELECT balance::int FROM wallet_accounts WHERE owner_id = $1 AND kind = 'time_bank'`, [relative.id])).rows[0].balance).toBe(30);
+      const tooMuch = await volunteer.http.post('/api/v1/me/wallet/transfer', { toUserId: relative.id, minutes: 51, relation: '母亲' });
+      expect([tooMuch.status, tooMuch.body.code]).toEqual([409, 'INSUFFICIENT_BALANCE']);
+
+      // a team of the county itself: the county's pack forbids transfers (and donations)
+      const strictTeam = await createTeam(api, admin, countyId, { name: `县直队${tag}`, location: home, serviceRadiusM: 1000, skills: [skill], capacity: 1 });
+      const strict = strictTeam.members[0].http;
+      expect(expectOk(await strict.get('/api/v1/me/wallet'), 200, 'wallet').pack).toMatchObject({ name: 'strict', transferToRelative: false });
+      const refused = await strict.post('/api/v1/me/wallet/transfer', { toUserId: relative.id, minutes: 1, relation: '母亲' });
+      expect([refused.status, refused.body.code]).toEqual([422, 'TRANSFER_NOT_ALLOWED']);
+      const donation = await strict.post('/api/v1/me/wallet/donate', { minutes: 1 });
+      expect([donation.status, donation.body.code]).toEqual([422, 'TRANSFER_NOT_ALLOWED']);
     });
   });
 });
