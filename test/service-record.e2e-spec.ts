@@ -381,4 +381,53 @@ describe('service record: verified minutes, ledger, fraud checks, certificate', 
       expect([donation.status, donation.body.code]).toEqual([422, 'TRANSFER_NOT_ALLOWED']);
     });
   });
+  describe('themed activities', () => {
+    it('signs up within the capacity, then onto the waiting list; a cancellation promotes the first waiting', async () => {
+      const [a, b, c] = [team.members[0], team.members[1], team.members[2]];
+      const region = (await db.query(`SELECT region_id FROM teams WHERE id = $1`, [team.id])).rows[0].region_id;
+      const startsAt = new Date(Date.now() + 3 * 24 * 3600_000);
+      const endsAt = new Date(startsAt.getTime() + 2 * 3600_000);
+      const created = expectOk(await staff.post('/api/v1/activities', {
+        regionId: region, theme: '月月有主题：为独居老人包饺子', startsAt: startsAt.toISOString(), endsAt: endsAt.toISOString(),
+        location: home, address: '社区活动室', capacity: 2, creditedMinutes: 120,
+      }), 201, 'create activity');
+      expect(created.qrToken).toEqual(expect.any(String));
+      expect((await a.http.post('/api/v1/activities', { regionId: region, theme: 'x', startsAt: startsAt.toISOString(), endsAt: endsAt.toISOString(), location: home, address: 'x', capacity: 1, creditedMinutes: 1 })).status).toBe(403);
+
+      expect(expectOk(await a.http.post(`/api/v1/activities/${created.id}/signup`), 200, 'a').myStatus).toBe('confirmed');
+      expect(expectOk(await b.http.post(`/api/v1/activities/${created.id}/signup`), 200, 'b').myStatus).toBe('confirmed');
+      const waiting = expectOk(await c.http.post(`/api/v1/activities/${created.id}/signup`), 200, 'c');
+      expect(waiting).toMatchObject({ myStatus: 'waiting', confirmed: 2, waiting: 1 });
+      expect(waiting).not.toHaveProperty('qrToken');
+      expectOk(await a.http.post(`/api/v1/activities/${created.id}/cancel-signup`), 200, 'a cancels');
+      expect(expectOk(await c.http.get(`/api/v1/activities/${created.id}`), 200, 'c').myStatus).toBe('confirmed');
+
+      // QR attendance: only with the venue's code, during the activity and near the place
+      const scan = (who: typeof a, body: Record<string, unknown>) => who.http.post(`/api/v1/activities/${created.id}/attend`, { token: created.qrToken, location: home, ...body });
+      const early = await scan(b, {});
+      expect([early.status, early.body.code]).toEqual([422, 'ACTIVITY_NOT_NOW']);
+      writeFileSync(clockFile, new Date(startsAt.getTime() + 30 * 60_000).toISOString());
+      try {
+        const far = await scan(b, { location: offset(home, 0, 2000) });
+        expect([far.status, far.body.code]).toEqual([422, 'ACTIVITY_TOO_FAR']);
+        const forged = await scan(b, { token: 'not-the-code' });
+        expect([forged.status, forged.body.code]).toEqual([422, 'ACTIVITY_QR_INVALID']);
+        const cancelled = await scan(a, {});
+        expect([cancelled.status, cancelled.body.code]).toEqual([409, 'NOT_SIGNED_UP']);
+        expect(expectOk(await scan(b, {}), 200, 'attend').myAttended).toBe(true);
+      } finally {
+        writeFileSync(clockFile, '');
+      }
+      const late = await scan(c, {});
+      expect([late.status, late.body.code]).toEqual([422, 'ACTIVITY_NOT_NOW']);
+      // the leader's list, entered by staff
+      expect(expectOk(await staff.post(`/api/v1/activities/${created.id}/attendance`, { volunteerIds: [c.userId] }), 200, 'attendance').attended).toBe(2);
+
+      const record = expectOk(await b.http.get('/api/v1/me/service-record'), 200, 'record');
+      expect(record.entries[0]).toMatchObject({ kind: 'credit', minutes: 120, sourceType: 'activity', sourceId: created.id, confirmation: 'organiser', content: '主题活动：月月有主题：为独居老人包饺子' });
+      const month = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' }).format(startsAt);
+      const listed = expectOk(await staff.get(`/api/v1/activities?month=${month}`), 200, 'month list');
+      expect(listed.find((x: any) => x.id === created.id)).toMatchObject({ confirmed: 2, waiting: 0, attended: 2 });
+    });
+  });
 });

@@ -37,6 +37,7 @@ import { OrgController } from './org/org.controller';
 import { InboxHub } from './notifications/inbox.hub';
 import { InboxController, NotificationOpsController } from './notifications/notifications.controller';
 import { SmsRepliesUseCase } from './notifications/sms-replies.use-case';
+import { ActivitiesController } from './record/activities.controller';
 import { CertificatesController, MyRecordController, RecordReviewController, RedemptionsController, WalletController } from './record/record.controller';
 
 @Module({
@@ -53,7 +54,7 @@ import { CertificatesController, MyRecordController, RecordReviewController, Red
     // reaching out: inbox, settings, delivery log, SMS provider callbacks
     InboxController, NotificationOpsController,
     // the volunteer's service record: verified minutes, ledger, corrections, certificates
-    MyRecordController, RecordReviewController, CertificatesController, WalletController, RedemptionsController],
+    MyRecordController, RecordReviewController, CertificatesController, WalletController, RedemptionsController, ActivitiesController],
   providers: [LiveQueueQueries, LiveQueueHub, MapQueries, MapHomeFinder, StatsQueries, ManagementQueries, InboxHub, SmsRepliesUseCase],
 })
 export class ApiModule {}

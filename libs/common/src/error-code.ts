@@ -87,6 +87,11 @@ export enum ErrorCode {
   TransferNotAllowed = 'TRANSFER_NOT_ALLOWED',
   RedemptionNotFound = 'REDEMPTION_NOT_FOUND',
   RedemptionAlreadyCollected = 'REDEMPTION_ALREADY_COLLECTED',
+  ActivityNotFound = 'ACTIVITY_NOT_FOUND',
+  ActivityQrInvalid = 'ACTIVITY_QR_INVALID',
+  ActivityNotNow = 'ACTIVITY_NOT_NOW',
+  ActivityTooFar = 'ACTIVITY_TOO_FAR',
+  NotSignedUp = 'NOT_SIGNED_UP',
 }
 
 /** Chinese text shown to people when a code is raised without a more specific message. */
@@ -170,4 +175,9 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   [ErrorCode.TransferNotAllowed]: '本地的规则不允许这样转赠',
   [ErrorCode.RedemptionNotFound]: '兑换记录不存在',
   [ErrorCode.RedemptionAlreadyCollected]: '这份兑换已经领取过了',
+  [ErrorCode.ActivityNotFound]: '活动不存在',
+  [ErrorCode.ActivityQrInvalid]: '这个二维码不是本次活动的签到码',
+  [ErrorCode.ActivityNotNow]: '不在活动时间内，不能签到',
+  [ErrorCode.ActivityTooFar]: '您不在活动地点附近，不能签到',
+  [ErrorCode.NotSignedUp]: '您还没有报名这个活动（或在候补中）',
 };

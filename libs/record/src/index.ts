@@ -7,3 +7,4 @@ export * from './record.module';
 export * from './record-sql';
 export * from './wallet';
 export * from './wallet.service';
+export * from './activities.service';

@@ -148,3 +148,32 @@ export const REDEMPTIONS = table('redemptions', {
   collected_by: nullable(col.uuid()),
 });
 export type RedemptionRow = Row<typeof REDEMPTIONS>;
+
+/** A themed activity (月月有主题); `qr_token` is what the venue's QR code holds (staff see it). */
+export const ACTIVITIES = table('activities', {
+  id: col.uuid(),
+  region_id: col.uuid(),
+  theme: col.text(),
+  description: nullable(col.text()),
+  starts_at: col.timestamptz(),
+  ends_at: col.timestamptz(),
+  location: col.geography(),
+  address: col.text(),
+  capacity: col.int(),
+  credited_minutes: col.int(),
+  qr_token: col.text(),
+  created_by: col.uuid(),
+  created_at: col.timestamptz(),
+});
+export type ActivityRow = Row<typeof ACTIVITIES>;
+
+/** Sign-ups: confirmed within the capacity, waiting beyond it (promoted in order when a place frees), cancelled; attendance. */
+export const ACTIVITY_SIGNUPS = table('activity_signups', {
+  activity_id: col.uuid(),
+  volunteer_id: col.uuid(),
+  status: col.text<'confirmed' | 'waiting' | 'cancelled'>(),
+  signed_up_at: col.timestamptz(),
+  attended_at: nullable(col.timestamptz()),
+  attendance: nullable(col.text<'qr' | 'staff'>()),
+});
+export type ActivitySignupRow = Row<typeof ACTIVITY_SIGNUPS>;

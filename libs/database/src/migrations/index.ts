@@ -10,6 +10,7 @@ import { MenuJurisdiction1766300000000 } from './1766300000000-menu-jurisdiction
 import { Notifications1766400000000 } from './1766400000000-notifications';
 import { ServiceRecord1766600000000 } from './1766600000000-service-record';
 import { Wallet1766600000001 } from './1766600000001-wallet';
+import { Activities1766600000002 } from './1766600000002-activities';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   Notifications1766400000000,
   ServiceRecord1766600000000,
   Wallet1766600000001,
+  Activities1766600000002,
 ];
