@@ -373,6 +373,18 @@ describe('OpenAPI: every response is described, and real responses match their s
       const relative = await resident.get('/api/v1/me');
       await volunteer.post('/api/v1/me/wallet/transfer', { toUserId: relative.id, minutes: 5, relation: '邻居' }, 200);
       await volunteer.post('/api/v1/me/wallet/donate', { minutes: 5 }, 200);
+
+      const startsAt = new Date(Date.now() + 24 * 3600_000);
+      const activity = await dispatcher.post('/api/v1/activities', {
+        regionId: regions.station.id, theme: '接口测试主题活动', startsAt: startsAt.toISOString(), endsAt: new Date(startsAt.getTime() + 3600_000).toISOString(),
+        location: home, address: '接口社区活动室', capacity: 1, creditedMinutes: 60,
+      }, 201);
+      await dispatcher.get('/api/v1/activities');
+      await volunteer.post(`/api/v1/activities/${activity.id}/signup`, undefined, 200);
+      await volunteer.get(`/api/v1/activities/${activity.id}`);
+      await volunteer.post(`/api/v1/activities/${activity.id}/attend`, { token: activity.qrToken, location: home }, 422);
+      await dispatcher.post(`/api/v1/activities/${activity.id}/attendance`, { volunteerIds: [] }, 200);
+      await volunteer.post(`/api/v1/activities/${activity.id}/cancel-signup`, undefined, 200);
     });
 
     it('派单: review queue, live queue, reject, approve, manual assign, decline, cancel', async () => {

@@ -1,58 +1,10 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { uuidParam } from '@xinyuan/common';
-import { LatLngDto } from '@xinyuan/geo';
 import { AuthUser, CurrentUser, Roles } from '@xinyuan/identity';
 import { ActivitiesService } from '@xinyuan/record';
-
-export class CreateActivityDto {
-  @ApiProperty({ format: 'uuid', description: 'the region organising it (staff of its jurisdiction)' }) @IsUUID() regionId: string;
-  @ApiProperty({ example: '重阳节敬老：为独居老人包饺子' }) @IsString() @Length(1, 100) theme: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 2000) description?: string;
-  @ApiProperty({ example: '2026-12-05T09:00:00+08:00' }) @IsISO8601({ strict: true }) startsAt: string;
-  @ApiProperty({ example: '2026-12-05T11:00:00+08:00' }) @IsISO8601({ strict: true }) endsAt: string;
-  @ApiProperty({ type: LatLngDto }) @IsObject() @ValidateNested() @Type(() => LatLngDto) location: LatLngDto;
-  @ApiProperty({ example: '阳光社区服务站活动室' }) @IsString() @Length(1, 300) address: string;
-  @ApiProperty({ minimum: 1, maximum: 10000 }) @IsInt() @Min(1) @Max(10000) capacity: number;
-  @ApiProperty({ minimum: 0, maximum: 1440, description: 'minutes credited to each attendee' }) @IsInt() @Min(0) @Max(1440) creditedMinutes: number;
-}
-
-export class ListActivitiesQuery {
-  @ApiPropertyOptional({ example: '2026-12', description: 'the month (YYYY-MM) the activities start in' })
-  @IsOptional() @Matches(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'month must be YYYY-MM' }) month?: string;
-}
-
-export class AttendByQrDto {
-  @ApiProperty({ description: 'what the venue QR code holds' }) @IsString() @Length(1, 100) token: string;
-  @ApiProperty({ type: LatLngDto }) @IsObject() @ValidateNested() @Type(() => LatLngDto) location: LatLngDto;
-}
-
-export class AttendanceDto {
-  @ApiProperty({ type: [String], description: 'volunteers who attended (the leader’s list)' })
-  @IsArray() @ArrayMaxSize(500) @IsUUID('all', { each: true }) volunteerIds: string[];
-}
-
-export class ActivityView {
-  @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty({ format: 'uuid' }) regionId: string;
-  @ApiProperty({ type: String, nullable: true }) area: string | null;
-  @ApiProperty() theme: string;
-  @ApiProperty({ type: String, nullable: true }) description: string | null;
-  @ApiProperty({ format: 'date-time' }) startsAt: string;
-  @ApiProperty({ format: 'date-time' }) endsAt: string;
-  @ApiProperty({ type: LatLngDto }) location: LatLngDto;
-  @ApiProperty() address: string;
-  @ApiProperty() capacity: number;
-  @ApiProperty() creditedMinutes: number;
-  @ApiProperty() confirmed: number;
-  @ApiProperty() waiting: number;
-  @ApiProperty() attended: number;
-  @ApiPropertyOptional({ type: String, nullable: true, enum: ['confirmed', 'waiting', 'cancelled'] }) myStatus?: string | null;
-  @ApiPropertyOptional() myAttended?: boolean;
-  @ApiPropertyOptional({ description: 'staff of its jurisdiction: what the venue QR code holds' }) qrToken?: string;
-}
+import { AttendanceDto, AttendByQrDto, CreateActivityDto, ListActivitiesQuery } from './record.dto';
+import { ActivityView } from './record.views';
 
 /** Themed activities (月月有主题): staff create and mark attendance; volunteers sign up and scan the venue QR code. */
 @ApiTags('service record 志愿服务记录')

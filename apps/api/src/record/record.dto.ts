@@ -1,7 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested,
+} from 'class-validator';
 import { PageQuery } from '@xinyuan/common';
+import { LatLngDto } from '@xinyuan/geo';
 import { CREDIT_STATUSES, CreditStatus } from '@xinyuan/record';
 
 const toBool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
@@ -57,4 +60,31 @@ export class TransferDto {
 
 export class DonateDto {
   @ApiProperty({ minimum: 1, maximum: 1000000 }) @IsInt() @Min(1) @Max(1000000) minutes: number;
+}
+
+export class CreateActivityDto {
+  @ApiProperty({ format: 'uuid', description: 'the region organising it (staff of its jurisdiction)' }) @IsUUID() regionId: string;
+  @ApiProperty({ example: '重阳节敬老：为独居老人包饺子' }) @IsString() @Length(1, 100) theme: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 2000) description?: string;
+  @ApiProperty({ example: '2026-12-05T09:00:00+08:00' }) @IsISO8601({ strict: true }) startsAt: string;
+  @ApiProperty({ example: '2026-12-05T11:00:00+08:00' }) @IsISO8601({ strict: true }) endsAt: string;
+  @ApiProperty({ type: LatLngDto }) @IsObject() @ValidateNested() @Type(() => LatLngDto) location: LatLngDto;
+  @ApiProperty({ example: '阳光社区服务站活动室' }) @IsString() @Length(1, 300) address: string;
+  @ApiProperty({ minimum: 1, maximum: 10000 }) @IsInt() @Min(1) @Max(10000) capacity: number;
+  @ApiProperty({ minimum: 0, maximum: 1440, description: 'minutes credited to each attendee' }) @IsInt() @Min(0) @Max(1440) creditedMinutes: number;
+}
+
+export class ListActivitiesQuery {
+  @ApiPropertyOptional({ example: '2026-12', description: 'the month (YYYY-MM) the activities start in' })
+  @IsOptional() @Matches(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'month must be YYYY-MM' }) month?: string;
+}
+
+export class AttendByQrDto {
+  @ApiProperty({ description: 'what the venue QR code holds' }) @IsString() @Length(1, 100) token: string;
+  @ApiProperty({ type: LatLngDto }) @IsObject() @ValidateNested() @Type(() => LatLngDto) location: LatLngDto;
+}
+
+export class AttendanceDto {
+  @ApiProperty({ type: [String], description: 'volunteers who attended (the leader’s list)' })
+  @IsArray() @ArrayMaxSize(500) @IsUUID('all', { each: true }) volunteerIds: string[];
 }

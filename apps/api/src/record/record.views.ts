@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PageOf } from '@xinyuan/common';
+import { LatLngDto } from '@xinyuan/geo';
 import { CREDIT_STATUSES, LEDGER_KINDS, PENDING_REASONS } from '@xinyuan/record';
 
 /** Response shapes of the service record (志愿服务记录). */
@@ -133,4 +134,24 @@ export class RedemptionView {
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) collectedAt: string | null;
   @ApiPropertyOptional({ description: 'points left after this redemption' }) balance?: number;
+}
+
+export class ActivityView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) regionId: string;
+  @ApiProperty({ type: String, nullable: true }) area: string | null;
+  @ApiProperty() theme: string;
+  @ApiProperty({ type: String, nullable: true }) description: string | null;
+  @ApiProperty({ format: 'date-time' }) startsAt: string;
+  @ApiProperty({ format: 'date-time' }) endsAt: string;
+  @ApiProperty({ type: LatLngDto }) location: LatLngDto;
+  @ApiProperty() address: string;
+  @ApiProperty() capacity: number;
+  @ApiProperty() creditedMinutes: number;
+  @ApiProperty() confirmed: number;
+  @ApiProperty() waiting: number;
+  @ApiProperty() attended: number;
+  @ApiPropertyOptional({ type: String, nullable: true, enum: ['confirmed', 'waiting', 'cancelled'] }) myStatus?: string | null;
+  @ApiPropertyOptional() myAttended?: boolean;
+  @ApiPropertyOptional({ description: 'staff of its jurisdiction: what the venue QR code holds' }) qrToken?: string;
 }
