@@ -430,4 +430,28 @@ describe('service record: verified minutes, ledger, fraud checks, certificate', 
       expect(listed.find((x: any) => x.id === created.id)).toMatchObject({ confirmed: 2, waiting: 0, attended: 2 });
     });
   });
+  describe('exports', () => {
+    it('exports a volunteer\'s and a team\'s ledger as XLSX and CSV, and the national import CSV', async () => {
+      const volunteer = team.members[1];
+      const get = (who: Http, path: string) => fetch(`${platform.api.url}${path}`, { headers: { authorization: `Bearer ${who.token}` } });
+      const xlsx = await get(volunteer.http, '/api/v1/me/service-record/export');
+      expect(xlsx.status).toBe(200);
+      expect(xlsx.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+      expect(Buffer.from(await xlsx.arrayBuffer()).subarray(0, 2).toString()).toBe('PK');
+      const ledger = await (await get(volunteer.http, '/api/v1/me/service-record/export?format=csv')).text();
+      expect(ledger.split('\r\n')[0]).toBe('\uFEFF记录号,志愿者,服务日期,类型,服务内容,时长（分钟）,组织方,确认方式,更正原因');
+      expect(ledger).toContain(',冲销,');
+      const national = await (await get(volunteer.http, '/api/v1/me/service-record/export?format=national')).text();
+      const lines = national.trim().split('\r\n');
+      expect(lines[0]).toBe('\uFEFF姓名,证件类型,证件号码,服务日期,服务时长（小时）,服务内容,服务组织');
+      // the order (60 → 45 → 50 minutes, net 50) and the activity (120 minutes)
+      expect(lines.slice(1).map((l) => l.split(',')[4]).sort()).toEqual(['0.83', '2']);
+      expect(lines[1].split(',')[0]).toBe(`${team.name}队员2`);
+
+      const teamCsv = await get(staff, `/api/v1/teams/${team.id}/service-ledger/export?format=csv`);
+      expect(teamCsv.status).toBe(200);
+      expect(await teamCsv.text()).toContain(`${team.name}队员5`);
+      expect((await get(volunteer.http, `/api/v1/teams/${team.id}/service-ledger/export`)).status).toBe(403);
+    });
+  });
 });

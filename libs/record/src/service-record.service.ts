@@ -289,6 +289,26 @@ export class ServiceRecordService {
     });
   }
 
+  /**
+   * Ledger rows for the station's files (台账): one volunteer's, or every row credited through one
+   * team (staff of the team's jurisdiction), oldest first, with the volunteer's name.
+   */
+  async ledgerForExport(filter: { volunteerId: string } | { staff: AuthUser; teamId: string }): Promise<(ServiceLedgerRow & { volunteer_name: string })[]> {
+    if ('volunteerId' in filter) {
+      return this.dataSource.query(
+        `SELECT e.*, u.name AS volunteer_name FROM service_ledger e JOIN users u ON u.id = e.volunteer_id WHERE e.volunteer_id = $1 ORDER BY e.id LIMIT 50000`,
+        [filter.volunteerId],
+      );
+    }
+    const [team] = await this.dataSource.query(`SELECT region_id FROM teams WHERE id = $1`, [filter.teamId]);
+    if (!team || !(await this.jurisdiction.staffCovers(filter.staff, team.region_id))) throw DomainException.notFound(ErrorCode.TeamNotFound);
+    return this.dataSource.query(
+      `SELECT e.*, u.name AS volunteer_name FROM service_ledger e JOIN service_credits c ON c.id = e.credit_id JOIN users u ON u.id = e.volunteer_id
+        WHERE c.team_id = $1 ORDER BY e.id LIMIT 50000`,
+      [filter.teamId],
+    );
+  }
+
   private async lockCredit(m: EntityManager, staff: AuthUser, creditId: string): Promise<ServiceCreditRow> {
     const [credit] = await m.query(`SELECT * FROM service_credits WHERE id = $1 FOR UPDATE`, [creditId]);
     if (!credit || !(await this.jurisdiction.staffCovers(staff, credit.region_id, m))) throw DomainException.notFound(ErrorCode.CreditNotFound);

@@ -1,5 +1,10 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsOptional } from 'class-validator';
+import { AppConfig } from '@xinyuan/config';
+import { toCsv } from '../stats/dashboard';
+import { toXlsx } from '../stats/xlsx-export';
+import { ledgerTable, nationalTable } from './record-export';
 import type { FastifyReply } from 'fastify';
 import { DomainException, ErrorCode, pageLimit, uuidParam } from '@xinyuan/common';
 import { AuthUser, CurrentUser, Public, Roles } from '@xinyuan/identity';
@@ -15,6 +20,34 @@ import {
 
 const LEDGER_ID = /^[1-9]\d{0,17}$/;
 
+export class LedgerExportQuery {
+  @ApiPropertyOptional({ enum: ['xlsx', 'csv', 'national'], default: 'xlsx', description: 'xlsx / csv: the ledger (台账); national: the CSV national volunteer systems import' })
+  @IsOptional() @IsIn(['xlsx', 'csv', 'national']) format?: 'xlsx' | 'csv' | 'national';
+}
+
+const EXPORT_DOC = {
+  description: 'a download (Content-Disposition: attachment): XLSX by default, CSV (UTF-8 with BOM) with format=csv or national',
+  content: {
+    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', format: 'binary' } },
+    'text/csv': { schema: { type: 'string', description: 'UTF-8 with BOM' } },
+  },
+} as const;
+
+async function sendLedger(reply: FastifyReply, rows: Parameters<typeof ledgerTable>[0], format: string, timeZone: string, stem: string): Promise<void> {
+  if (format === 'xlsx') {
+    reply
+      .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      .header('content-disposition', `attachment; filename="${stem}.xlsx"`)
+      .send(await toXlsx([ledgerTable(rows, timeZone)], 'zh', stem));
+    return;
+  }
+  const table = format === 'national' ? nationalTable(rows, timeZone) : ledgerTable(rows, timeZone);
+  reply
+    .header('content-type', 'text/csv; charset=utf-8')
+    .header('content-disposition', `attachment; filename="${stem}-${format}.csv"`)
+    .send(toCsv(table, 'zh'));
+}
+
 /** The volunteer's own service record (志愿服务记录), certificate and correction requests. */
 @ApiTags('service record 志愿服务记录')
 @ApiBearerAuth()
@@ -23,7 +56,17 @@ export class MyRecordController {
   constructor(
     private readonly record: ServiceRecordService,
     private readonly certificates: CertificateService,
+    private readonly config: AppConfig,
   ) {}
+
+  @Get('service-record/export')
+  @Roles('volunteer')
+  @ApiProduces('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'text/csv')
+  @ApiOkResponse(EXPORT_DOC)
+  async export(@CurrentUser() user: AuthUser, @Query() query: LedgerExportQuery, @Res() reply: FastifyReply): Promise<void> {
+    const rows = await this.record.ledgerForExport({ volunteerId: user.id });
+    await sendLedger(reply, rows, query.format ?? 'xlsx', this.config.STATS_TIME_ZONE, 'service-record');
+  }
 
   @Get('service-record')
   @Roles('volunteer')
@@ -66,7 +109,19 @@ export class MyRecordController {
 @Roles('dispatcher', 'admin')
 @Controller('api/v1')
 export class RecordReviewController {
-  constructor(private readonly record: ServiceRecordService) {}
+  constructor(
+    private readonly record: ServiceRecordService,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** The team's ledger (every row credited through the team) for the station's files, or the national import CSV. */
+  @Get('teams/:id/service-ledger/export')
+  @ApiProduces('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'text/csv')
+  @ApiOkResponse(EXPORT_DOC)
+  async teamExport(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Query() query: LedgerExportQuery, @Res() reply: FastifyReply): Promise<void> {
+    const rows = await this.record.ledgerForExport({ staff: user, teamId: id });
+    await sendLedger(reply, rows, query.format ?? 'xlsx', this.config.STATS_TIME_ZONE, `team-ledger-${id.slice(0, 8)}`);
+  }
 
   @Get('service-credits')
   @ApiOkResponse({ type: CreditPage })
