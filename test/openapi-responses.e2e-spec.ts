@@ -365,6 +365,11 @@ describe('OpenAPI: every response is described, and real responses match their s
       const number = pdf.headers.get('x-certificate-number')!;
       await api.get(`/api/v1/certificates/${number}`);
       await dispatcher.post(`/api/v1/certificates/${number}/revoke`, { reason: '接口测试' }, 200);
+      for (const [who, path] of [[volunteer, '/api/v1/me/service-record/export'], [dispatcher, `/api/v1/teams/${team.id}/service-ledger/export?format=national`]] as const) {
+        const file = await who.http.request('GET', path);
+        checkers.api.check('GET', path, file);
+        expect(file.status).toBe(200);
+      }
       const wallet = await volunteer.get('/api/v1/me/wallet');
       expect(wallet.points).toBeGreaterThan(0);
       const redeemed = await volunteer.post('/api/v1/me/redemptions', { item: '大米', points: 1 }, 201);

@@ -438,12 +438,14 @@ describe('service record: verified minutes, ledger, fraud checks, certificate', 
       expect(xlsx.status).toBe(200);
       expect(xlsx.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
       expect(Buffer.from(await xlsx.arrayBuffer()).subarray(0, 2).toString()).toBe('PK');
-      const ledger = await (await get(volunteer.http, '/api/v1/me/service-record/export?format=csv')).text();
-      expect(ledger.split('\r\n')[0]).toBe('\uFEFF记录号,志愿者,服务日期,类型,服务内容,时长（分钟）,组织方,确认方式,更正原因');
+      const ledgerBytes = Buffer.from(await (await get(volunteer.http, '/api/v1/me/service-record/export?format=csv')).arrayBuffer());
+      expect([...ledgerBytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // UTF-8 BOM: spreadsheets read the Chinese right
+      const ledger = ledgerBytes.subarray(3).toString('utf8');
+      expect(ledger.split('\r\n')[0]).toBe('记录号,志愿者,服务日期,类型,服务内容,时长（分钟）,组织方,确认方式,更正原因');
       expect(ledger).toContain(',冲销,');
       const national = await (await get(volunteer.http, '/api/v1/me/service-record/export?format=national')).text();
       const lines = national.trim().split('\r\n');
-      expect(lines[0]).toBe('\uFEFF姓名,证件类型,证件号码,服务日期,服务时长（小时）,服务内容,服务组织');
+      expect(lines[0]).toBe('姓名,证件类型,证件号码,服务日期,服务时长（小时）,服务内容,服务组织');
       // the order (60 → 45 → 50 minutes, net 50) and the activity (120 minutes)
       expect(lines.slice(1).map((l) => l.split(',')[4]).sort()).toEqual(['0.83', '2']);
       expect(lines[1].split(',')[0]).toBe(`${team.name}队员2`);
