@@ -1,4 +1,4 @@
-import { DEFAULT_RULE_PACK, packOf, parseRulePacks, pointsFor } from './wallet';
+import { DEFAULT_RULE_PACK, packOf, parseRulePacks, pointsFor } from './rule-packs';
 
 describe('wallet rule packs', () => {
   const strict = { pointsPerHour: 6, dailyCap: 12, expiryDays: 30, transferToRelative: false, donateToPool: false, minAgeToDraw: 70 };
@@ -19,7 +19,7 @@ describe('wallet rule packs', () => {
     expect(packOf(rules, [{ id: 'other', name: '别县' }])).toEqual({ name: 'default', pack: DEFAULT_RULE_PACK });
   });
 
-  it('gives points per hour, rounded down, within the day\\'s cap', () => {
+  it('gives points per hour, rounded down, within the day’s cap', () => {
     expect(pointsFor(60, DEFAULT_RULE_PACK, 0)).toBe(10);
     expect(pointsFor(45, DEFAULT_RULE_PACK, 0)).toBe(7);
     expect(pointsFor(120, strict, 0)).toBe(12);
