@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { DomainException, ErrorCode } from '@xinyuan/common';
 import { updateReturning } from './record-sql';
-import { packOf, RulePack, RulePacks } from './rule-packs';
+import { packOf, pointsFor, RulePack, RulePacks } from './rule-packs';
 
 export * from './rule-packs';
 
