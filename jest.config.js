@@ -1,6 +1,6 @@
 /** Unit specs live beside the code (*.spec.ts); end-to-end specs in test/ (*.e2e-spec.ts). */
 const aliases = {};
-for (const lib of ['common', 'config', 'database', 'geo', 'identity', 'org', 'catalog', 'orders', 'dispatch', 'queue', 'rating', 'audit', 'beneficiaries', 'observability', 'outbox', 'notifications', 'care', 'webhooks', 'open311', 'imports']) {
+for (const lib of ['common', 'config', 'database', 'geo', 'identity', 'org', 'catalog', 'orders', 'dispatch', 'queue', 'rating', 'audit', 'beneficiaries', 'observability', 'outbox', 'notifications', 'care', 'webhooks', 'open311', 'imports', 'record']) {
   aliases[`^@xinyuan/${lib}$`] = `<rootDir>/libs/${lib}/src`;
 }
 // a Nest-free deep import that unit specs can load (the index of @xinyuan/common pulls in NestJS)

@@ -178,9 +178,11 @@ describe('manual assign, the timeline for staff, and completion minutes', () => 
     const volunteer = teams.beyondRadius.members[0];
     const offer = await pendingOfferOf(teams.beyondRadius, orderId);
     expectOk(await volunteer.http.post(`/api/v1/offers/${offer.id}/accept`), 200, 'accept');
-    // 1,000 km away: accepted for now (the check comes with the service-record work), but visible to staff
+    // 1,000 km away: refused (CHECKIN_MAX_DISTANCE_M) unless overridden with a reason; the distance is visible to staff
     const far = { lat: 34.75, lng: 113.62 };
-    expectOk(await volunteer.http.post(`/api/v1/orders/${orderId}/check-in`, { location: far }), 200, 'check in');
+    const refused = await volunteer.http.post(`/api/v1/orders/${orderId}/check-in`, { location: far });
+    expect([refused.status, refused.body.code]).toEqual([422, 'CHECKIN_TOO_FAR']);
+    expectOk(await volunteer.http.post(`/api/v1/orders/${orderId}/check-in`, { location: far, override: true, reason: '定位偏差，人已在老人家中' }), 200, 'check in');
 
     const timeline = await staffTimeline(orderId);
     expect(timeline.map((e) => e.type)).toEqual(['placed', 'offer', 'offer_withdrawn', 'assign', 'accept', 'check_in']);

@@ -25,7 +25,7 @@ import { CALLBACK_SECRET, postCallback } from './support/fake-providers';
 
 type Doc = { paths: Record<string, Record<string, any>>; components: { schemas: Record<string, any> } };
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
-const DOWNLOAD_TYPES = ['text/event-stream', 'text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'];
+const DOWNLOAD_TYPES = ['text/event-stream', 'text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/pdf'];
 
 function buildDocument(app: 'api' | 'rating'): Doc {
   const dir = mkdtempSync(join(tmpdir(), 'xinyuan-openapi-'));
@@ -380,6 +380,52 @@ describe('OpenAPI: every response is described, and real responses match their s
       await rating.as(resident.http.token!).get(`/api/v1/teams/${team.id}/reputation`);
       const closed = await resident.get(`/api/v1/orders/${orderId}`);
       expect(closed.timeline.length).toBeGreaterThan(4);
+    });
+
+    it('service record: record, credits, ledger corrections, correction requests, certificate, wallet, redemptions', async () => {
+      // the rated order above was confirmed by the resident: 45 verified minutes; it is over, so 签退 is refused
+      await volunteer.post(`/api/v1/orders/${orderId}/check-out`, { location: home }, 409);
+      const record = await volunteer.get('/api/v1/me/service-record');
+      const entry = record.entries.find((e: any) => e.sourceId === orderId);
+      await dispatcher.get('/api/v1/service-credits?status=verified&limit=5');
+      await dispatcher.post('/api/v1/service-credits/00000000-0000-4000-8000-000000000000/confirm', {}, 404);
+      await dispatcher.post('/api/v1/service-credits/00000000-0000-4000-8000-000000000000/reject', { reason: '无' }, 404);
+      const corrected = await dispatcher.post(`/api/v1/ledger-entries/${entry.id}/corrections`, { minutes: 40, reason: '扣除路上时间' }, 201);
+      const request = await volunteer.post('/api/v1/me/correction-requests', { entryId: corrected.correction.id, minutes: 50, reason: '实际 50 分钟' }, 201);
+      await volunteer.get('/api/v1/me/correction-requests');
+      await dispatcher.get('/api/v1/correction-requests?status=open');
+      await dispatcher.post(`/api/v1/correction-requests/${request.id}/decide`, { approve: true }, 200);
+      const pdf = await volunteer.http.request('GET', '/api/v1/me/certificate');
+      checkers.api.check('GET', '/api/v1/me/certificate', pdf);
+      expect(pdf.status).toBe(200);
+      const number = pdf.headers.get('x-certificate-number')!;
+      await api.get(`/api/v1/certificates/${number}`);
+      await dispatcher.post(`/api/v1/certificates/${number}/revoke`, { reason: '接口测试' }, 200);
+      for (const [who, path] of [[volunteer, '/api/v1/me/service-record/export'], [dispatcher, `/api/v1/teams/${team.id}/service-ledger/export?format=national`]] as const) {
+        const file = await who.http.request('GET', path);
+        checkers.api.check('GET', path, file);
+        expect(file.status).toBe(200);
+      }
+      const wallet = await volunteer.get('/api/v1/me/wallet');
+      expect(wallet.points).toBeGreaterThan(0);
+      const redeemed = await volunteer.post('/api/v1/me/redemptions', { item: '大米', points: 1 }, 201);
+      await volunteer.get('/api/v1/me/redemptions');
+      await dispatcher.post(`/api/v1/redemptions/${redeemed.pickupCode}/collect`, undefined, 200);
+      const relative = await resident.get('/api/v1/me');
+      await volunteer.post('/api/v1/me/wallet/transfer', { toUserId: relative.id, minutes: 5, relation: '邻居' }, 200);
+      await volunteer.post('/api/v1/me/wallet/donate', { minutes: 5 }, 200);
+
+      const startsAt = new Date(Date.now() + 24 * 3600_000);
+      const activity = await dispatcher.post('/api/v1/activities', {
+        regionId: regions.station.id, theme: '接口测试主题活动', startsAt: startsAt.toISOString(), endsAt: new Date(startsAt.getTime() + 3600_000).toISOString(),
+        location: home, address: '接口社区活动室', capacity: 1, creditedMinutes: 60,
+      }, 201);
+      await dispatcher.get('/api/v1/activities');
+      await volunteer.post(`/api/v1/activities/${activity.id}/signup`, undefined, 200);
+      await volunteer.get(`/api/v1/activities/${activity.id}`);
+      await volunteer.post(`/api/v1/activities/${activity.id}/attend`, { token: activity.qrToken, location: home }, 422);
+      await dispatcher.post(`/api/v1/activities/${activity.id}/attendance`, { volunteerIds: [] }, 200);
+      await volunteer.post(`/api/v1/activities/${activity.id}/cancel-signup`, undefined, 200);
     });
 
     it('派单: review queue, live queue, reject, approve, manual assign, decline, cancel', async () => {

@@ -15,6 +15,7 @@ import { NotificationsModule } from '@xinyuan/notifications';
 import { WebhooksModule } from '@xinyuan/webhooks';
 import { Open311Module } from '@xinyuan/open311';
 import { ImportsModule } from '@xinyuan/imports';
+import { RecordModule } from '@xinyuan/record';
 import { AuditController } from './audit/audit.controller';
 import { CareController } from './care/care.controller';
 import { BeneficiariesController } from './beneficiaries/beneficiaries.controller';
@@ -46,11 +47,14 @@ import { Open311Controller } from './open311/open311.controller';
 import { Open311KeysController } from './open311/open311-keys.controller';
 import { ImportsController } from './imports/imports.controller';
 import { ExportsController } from './imports/exports.controller';
+import { ActivitiesController } from './record/activities.controller';
+import { CertificatesController, MyRecordController, RecordReviewController, RedemptionsController, WalletController } from './record/record.controller';
 
 @Module({
   imports: [
     ConfigModule, DatabaseModule, QueueModule, IdentityModule, ObservabilityModule.forApp('api'),
-    OrgModule, CatalogModule, AuditModule, BeneficiariesModule, OrdersModule, OrderWorkflowModule, DispatchModule, NotificationsModule, CareModule, WebhooksModule, Open311Module, ImportsModule,
+    OrgModule, CatalogModule, AuditModule, BeneficiariesModule, OrdersModule, OrderWorkflowModule, DispatchModule, NotificationsModule, CareModule,
+    RecordModule, WebhooksModule, Open311Module, ImportsModule,
   ],
   controllers: [AuthController, OrgController, CatalogController, SkillsController, OrdersController, DispatchController, OffersController, HealthController,
     BeneficiariesController, AuditController,
@@ -63,7 +67,9 @@ import { ExportsController } from './imports/exports.controller';
     // proactive care: plans, check-ins, alerts, visit tasks
     CareController,
     // interop: signed webhooks, Open311, spreadsheet import, the itemised ledger export
-    WebhooksController, Open311Controller, Open311KeysController, ImportsController, ExportsController],
+    WebhooksController, Open311Controller, Open311KeysController, ImportsController, ExportsController,
+    // the volunteer's service record: verified minutes, ledger, corrections, certificates
+    MyRecordController, RecordReviewController, CertificatesController, WalletController, RedemptionsController, ActivitiesController],
   providers: [LiveQueueQueries, LiveQueueHub, MapQueries, MapHomeFinder, StatsQueries, ManagementQueries, InboxHub, SmsRepliesUseCase],
 })
 export class ApiModule {}

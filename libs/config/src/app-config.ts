@@ -265,6 +265,43 @@ export class AppConfig {
   @Min(100)
   @Max(60000)
   REGION_BOUNDARY_CHECK_TIMEOUT_MS = 3000;
+  // ---- the volunteer's service record (志愿服务记录) ----
+
+  /**
+   * Check-in farther than this from the order's location is refused (422 CHECKIN_TOO_FAR) unless the
+   * volunteer overrides it with a reason; an overridden visit's minutes stay pending until staff confirm.
+   */
+  @Transform(toInt) @IsInt() @Min(10) @Max(100000) CHECKIN_MAX_DISTANCE_M = 500;
+
+  /** Fraud check: two consecutive check-ins of one volunteer implying a faster speed than this are flagged (impossible travel). */
+  @Transform(toNum) @IsNumber() @Min(1) @Max(2000) TRAVEL_MAX_SPEED_KMH = 120;
+
+  /** Fraud check: a resident confirming more services than this in one day flags the further ones for staff review. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000) CONFIRMATIONS_PER_RESIDENT_DAY_MAX = 3;
+
+  /** Star levels (一星 … 五星) by cumulative verified hours: five ascending numbers, comma-separated. */
+  @IsString() @Matches(/^\d+(,\d+){4}$/, { message: 'STAR_LEVEL_HOURS must be five comma-separated whole numbers, e.g. 100,300,600,1000,1500' })
+  STAR_LEVEL_HOURS = '100,300,600,1000,1500';
+
+  /**
+   * Points and time-bank rule packs (JSON: name → {pointsPerHour, dailyCap, expiryDays,
+   * transferToRelative, donateToPool, minAgeToDraw}); a built-in `default` pack applies where no
+   * region names one (10 points an hour, 100 a day, points expire after 365 days, transfers and
+   * donations allowed, care drawn from 60).
+   */
+  @IsString() @Matches(/^\s*\{[\s\S]*\}\s*$/, { message: 'RULE_PACKS must be a JSON object' }) RULE_PACKS = '{}';
+
+  /** Which jurisdiction uses which pack (JSON: region id or exact name → pack name); the deepest region that has one wins. */
+  @IsString() @Matches(/^\s*\{[\s\S]*\}\s*$/, { message: 'REGION_RULE_PACKS must be a JSON object' }) REGION_RULE_PACKS = '{}';
+
+  /** The issuing organisation printed on certificates (志愿服务记录证明), e.g. the county's volunteer association. */
+  @IsString() CERTIFICATE_ISSUER = '县志愿服务联合会';
+
+  /**
+   * Public base URL of the api as a phone reaches it (https://…); the certificate's QR code opens
+   * `<base>/api/v1/certificates/<number>`. Unset: the QR code holds the path alone.
+   */
+  @IsOptional() @IsString() @Matches(/^https?:\/\/[^\s]+[^/]$/, { message: 'PUBLIC_API_URL must be an http(s) URL without a trailing slash' }) PUBLIC_API_URL?: string;
 
   // ---- staff console, dashboards and the web front ends ----
 

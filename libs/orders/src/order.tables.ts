@@ -52,7 +52,11 @@ export const ORDER_EVENTS = table('order_events', {
 });
 export type OrderEventRow = Row<typeof ORDER_EVENTS>;
 
-/** What the serving team did: check-in (time, place), completion (report, minutes, volunteers). */
+/**
+ * What the serving team did: check-in (time, place, distance from the order, an override's reason),
+ * check-out (签退: time, place), completion (report, minutes, volunteers), and the fraud flags raised
+ * at check-in (impossible travel) that keep the credited minutes pending.
+ */
 export const SERVICE_RECORDS = table('service_records', {
   order_id: col.uuid(),
   team_id: col.uuid(),
@@ -64,6 +68,13 @@ export const SERVICE_RECORDS = table('service_records', {
   report: nullable(col.text()),
   minutes: nullable(col.int()),
   volunteer_ids: col.uuidArray(),
+  check_in_distance_m: nullable(col.int()),
+  check_in_override_reason: nullable(col.text()),
+  checked_out_at: nullable(col.timestamptz()),
+  checked_out_by: nullable(col.uuid()),
+  check_out_location: nullable(col.geography()),
+  check_out_distance_m: nullable(col.int()),
+  flags: col.textArray(),
 });
 export type ServiceRecordRow = Row<typeof SERVICE_RECORDS>;
 

@@ -4,6 +4,7 @@ import { AppConfig } from '@xinyuan/config';
 import { DomainException, ErrorCode } from '@xinyuan/common';
 import type { AuthUser } from '@xinyuan/identity';
 import { ORDER_COLUMNS, OrderErrors, OrderTransitions, toOrderRecord } from '@xinyuan/orders';
+import { confirmByRecipient, parseRulePacks } from '@xinyuan/record';
 import { computeReputation, Reputation } from './reputation';
 // the plain file (not the care package index, which loads the order workflow): the rating app has no queue
 import { needsFollowUp, openFollowUp } from '../../care/src/follow-up';
@@ -12,6 +13,8 @@ export interface RateInput {
   stars: number;
   solved: boolean;
   comment?: string;
+  /** The recipient confirms the volunteers really served (default); false leaves their minutes for staff to check. */
+  serviceHappened?: boolean;
   dimensions?: { attitude?: number; timeliness?: number; quality?: number };
 }
 
@@ -65,6 +68,12 @@ export class RateOrderUseCase {
           orderId, ratingId: rating.id, stars: input.stars, solved: input.solved, comment: input.comment ?? null, dueHours: this.config.CARE_FOLLOWUP_HOURS,
         });
       }
+      // the rating is also the recipient's confirmation of the service record (志愿服务记录)
+      await confirmByRecipient(m, {
+        orderId, recipientId: user.id, happened: input.serviceHappened !== false,
+        dayMax: this.config.CONFIRMATIONS_PER_RESIDENT_DAY_MAX, timeZone: this.config.STATS_TIME_ZONE,
+        rules: parseRulePacks(this.config.RULE_PACKS, this.config.REGION_RULE_PACKS),
+      });
       const [counters] = await m.query(
         `INSERT INTO team_reputation (team_id, rating_count, stars_sum, solved_count, updated_at)
          VALUES ($1, 1, $2, $3, now())

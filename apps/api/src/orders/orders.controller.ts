@@ -5,7 +5,7 @@ import { AuditLog, Meta, RequestMeta } from '@xinyuan/audit';
 import { DomainException, pageLimit, uuidParam } from '@xinyuan/common';
 import { AuthUser, CurrentUser } from '@xinyuan/identity';
 import { OrderLifecycleUseCase, OrderQueries, PlaceOrderUseCase, toOrderView } from '@xinyuan/orders';
-import { CheckInDto, CompleteDto, ListOrdersQuery, PlaceOrderDto, ReasonDto } from './orders.dto';
+import { CheckInDto, CheckOutDto, CompleteDto, ListOrdersQuery, PlaceOrderDto, ReasonDto } from './orders.dto';
 import { OrderPage, OrderView } from './orders.views';
 
 /**
@@ -92,7 +92,16 @@ export class OrdersController {
   @HttpCode(200)
   @ApiOkResponse({ type: OrderView })
   async checkIn(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: CheckInDto, @Meta() meta: RequestMeta) {
-    await this.lifecycle.checkIn(id, user, dto.location);
+    await this.lifecycle.checkIn(id, user, dto);
+    return readOrderAudited(this.queries, this.audit, id, user, meta);
+  }
+
+  /** 签退: ends the service with the place the volunteer leaves from; the minutes are measured check-in → check-out. */
+  @Post(':id/check-out')
+  @HttpCode(200)
+  @ApiOkResponse({ type: OrderView })
+  async checkOut(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: CheckOutDto, @Meta() meta: RequestMeta) {
+    await this.lifecycle.checkOut(id, user, dto.location);
     return readOrderAudited(this.queries, this.audit, id, user, meta);
   }
 

@@ -68,6 +68,15 @@ export class AssignableTeamsQuery extends PageQuery {
 
 export class CheckInDto {
   @ApiProperty({ type: LatLngDto }) @IsObject() @ValidateNested() @Type(() => LatLngDto) location: LatLngDto;
+  @ApiPropertyOptional({ description: '离服务地点超过 CHECKIN_MAX_DISTANCE_M 仍要签到（须填写原因）；服务时长留待工作人员确认', default: false })
+  @IsOptional() @IsBoolean() override?: boolean;
+  @ApiPropertyOptional({ example: '老人临时在女儿家，地址不同', description: 'required with override' })
+  @ValidateIf((o: CheckInDto) => o.override === true || o.reason !== undefined)
+  @IsString() @Length(1, 500) reason?: string;
+}
+
+export class CheckOutDto {
+  @ApiProperty({ type: LatLngDto, description: '签退时的位置' }) @IsObject() @ValidateNested() @Type(() => LatLngDto) location: LatLngDto;
 }
 
 export class CompleteDto {

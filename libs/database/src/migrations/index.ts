@@ -13,6 +13,9 @@ import { PhoneVerified1766460000000 } from './1766460000000-phone-verified';
 import { Care1766500000000 } from './1766500000000-care';
 import { Interop1766700000000 } from './1766700000000-interop';
 import { Imports1766700000001 } from './1766700000001-imports';
+import { ServiceRecord1766600000000 } from './1766600000000-service-record';
+import { Wallet1766600000001 } from './1766600000001-wallet';
+import { Activities1766600000002 } from './1766600000002-activities';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -31,4 +34,7 @@ export const MIGRATIONS = [
   Care1766500000000,
   Interop1766700000000,
   Imports1766700000001,
+  ServiceRecord1766600000000,
+  Wallet1766600000001,
+  Activities1766600000002,
 ];

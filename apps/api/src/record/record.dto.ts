@@ -1,0 +1,90 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested,
+} from 'class-validator';
+import { PageQuery } from '@xinyuan/common';
+import { LatLngDto } from '@xinyuan/geo';
+import { CREDIT_STATUSES, CreditStatus } from '@xinyuan/record';
+
+const toBool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+
+export class ListCreditsQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: CREDIT_STATUSES }) @IsOptional() @IsIn(CREDIT_STATUSES as unknown as string[]) status?: CreditStatus;
+  @ApiPropertyOptional({ description: 'only credits a fraud check flagged (overlap, impossible travel, many confirmations)' })
+  @IsOptional() @Transform(toBool) @IsBoolean() flagged?: boolean;
+}
+
+export class ConfirmCreditDto {
+  @ApiPropertyOptional({ example: '已电话回访老人，确认服务属实' }) @IsOptional() @IsString() @Length(1, 500) note?: string;
+}
+
+export class RejectCreditDto {
+  @ApiProperty({ example: '回访确认当天未上门' }) @IsString() @Length(1, 500) reason: string;
+}
+
+export class CorrectEntryDto {
+  @ApiProperty({ minimum: 0, maximum: 1440, description: 'the right minutes for the entry' }) @IsInt() @Min(0) @Max(1440) minutes: number;
+  @ApiProperty({ example: '签退时间录入有误，按服务对象确认更正' }) @IsString() @Length(1, 500) reason: string;
+}
+
+export class CorrectionRequestDto {
+  @ApiProperty({ description: 'id of the ledger entry to correct', example: '42' }) @IsString() @Matches(/^[1-9]\d{0,17}$/, { message: 'entryId must be a ledger entry id' }) entryId: string;
+  @ApiProperty({ minimum: 0, maximum: 1440 }) @IsInt() @Min(0) @Max(1440) minutes: number;
+  @ApiProperty({ example: '当天服务了两小时，只记了一小时' }) @IsString() @Length(1, 500) reason: string;
+}
+
+export class ListCorrectionRequestsQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: ['open', 'approved', 'rejected'] }) @IsOptional() @IsIn(['open', 'approved', 'rejected']) status?: string;
+}
+
+export class DecideCorrectionDto {
+  @ApiProperty({ description: 'true applies the correction (a reversing entry and a new one)' }) @IsBoolean() approve: boolean;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 500) note?: string;
+}
+
+export class RevokeCertificateDto {
+  @ApiProperty({ example: '服务时长经复核有误' }) @IsString() @Length(1, 500) reason: string;
+}
+
+export class RedeemDto {
+  @ApiProperty({ example: '大米 5 斤', description: '爱心超市 item' }) @IsString() @Length(1, 100) item: string;
+  @ApiProperty({ minimum: 1, maximum: 100000 }) @IsInt() @Min(1) @Max(100000) points: number;
+}
+
+export class TransferDto {
+  @ApiProperty({ format: 'uuid', description: 'the relative’s account' }) @IsUUID() toUserId: string;
+  @ApiProperty({ minimum: 1, maximum: 1000000 }) @IsInt() @Min(1) @Max(1000000) minutes: number;
+  @ApiProperty({ example: '母亲' }) @IsString() @Length(1, 20) relation: string;
+}
+
+export class DonateDto {
+  @ApiProperty({ minimum: 1, maximum: 1000000 }) @IsInt() @Min(1) @Max(1000000) minutes: number;
+}
+
+export class CreateActivityDto {
+  @ApiProperty({ format: 'uuid', description: 'the region organising it (staff of its jurisdiction)' }) @IsUUID() regionId: string;
+  @ApiProperty({ example: '重阳节敬老：为独居老人包饺子' }) @IsString() @Length(1, 100) theme: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 2000) description?: string;
+  @ApiProperty({ example: '2026-12-05T09:00:00+08:00' }) @IsISO8601({ strict: true }) startsAt: string;
+  @ApiProperty({ example: '2026-12-05T11:00:00+08:00' }) @IsISO8601({ strict: true }) endsAt: string;
+  @ApiProperty({ type: LatLngDto }) @IsObject() @ValidateNested() @Type(() => LatLngDto) location: LatLngDto;
+  @ApiProperty({ example: '阳光社区服务站活动室' }) @IsString() @Length(1, 300) address: string;
+  @ApiProperty({ minimum: 1, maximum: 10000 }) @IsInt() @Min(1) @Max(10000) capacity: number;
+  @ApiProperty({ minimum: 0, maximum: 1440, description: 'minutes credited to each attendee' }) @IsInt() @Min(0) @Max(1440) creditedMinutes: number;
+}
+
+export class ListActivitiesQuery {
+  @ApiPropertyOptional({ example: '2026-12', description: 'the month (YYYY-MM) the activities start in' })
+  @IsOptional() @Matches(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'month must be YYYY-MM' }) month?: string;
+}
+
+export class AttendByQrDto {
+  @ApiProperty({ description: 'what the venue QR code holds' }) @IsString() @Length(1, 100) token: string;
+  @ApiProperty({ type: LatLngDto }) @IsObject() @ValidateNested() @Type(() => LatLngDto) location: LatLngDto;
+}
+
+export class AttendanceDto {
+  @ApiProperty({ type: [String], description: 'volunteers who attended (the leader’s list)' })
+  @IsArray() @ArrayMaxSize(500) @IsUUID('all', { each: true }) volunteerIds: string[];
+}

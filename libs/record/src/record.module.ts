@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { OrgModule } from '@xinyuan/org';
+import { CertificateService } from './certificates.service';
+import { ServiceRecordService } from './service-record.service';
+import { WalletService } from './wallet.service';
+import { ActivitiesService } from './activities.service';
+
+/** 志愿服务记录: verified minutes, the append-only ledger, corrections, certificates, the wallet (points, time bank, 爱心超市). */
+@Module({ imports: [OrgModule], providers: [ServiceRecordService, CertificateService, WalletService, ActivitiesService],
+  exports: [ServiceRecordService, CertificateService, WalletService, ActivitiesService] })
+export class RecordModule {}

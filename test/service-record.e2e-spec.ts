@@ -1,0 +1,459 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { Platform, startPlatform } from './support/apps';
+import { TEST_DATABASE_URL } from './support/env';
+import { Http, until } from './support/http';
+import { adminClient, createRegions, createService, createTeam, CreatedTeam, expectOk, LatLng, login, offset, randomPhone, registerResident } from './support/world';
+
+/**
+ * The volunteer's service record (志愿服务记录) against the real apps: check-in within
+ * CHECKIN_MAX_DISTANCE_M or an override that leaves the minutes pending; a separate check-out; the
+ * claimed minutes within check-in → check-out; the resident's confirmation at rating; staff confirm;
+ * the append-only ledger (the database refuses UPDATE/DELETE/TRUNCATE) with corrections as a
+ * reversal plus a new entry; fraud flags (overlap, impossible travel); the certificate PDF (rendered
+ * with poppler) and its public verify page, valid then revoked.
+ */
+describe('service record: verified minutes, ledger, fraud checks, certificate', () => {
+  const tag = `R${Date.now() % 100000}`;
+  const skill = `visit_${tag.toLowerCase()}`;
+  const code = `VISIT_${tag}`;
+  const home: LatLng = { lat: 30.64, lng: 119.7 };
+  let platform: Platform;
+  let db: Client;
+  let api: Http;
+  let admin: Http;
+  let staff: Http;
+  let team: CreatedTeam;
+  let countyId: string;
+  const clockFile = join(mkdtempSync(join(tmpdir(), 'record-clock-')), 'now');
+
+  beforeAll(async () => {
+    const pack = (p: Record<string, unknown>) => ({ pointsPerHour: 10, dailyCap: 50, expiryDays: 1, donateToPool: true, minAgeToDraw: 60, ...p });
+    platform = await startPlatform(`record-${tag}`, {
+      CHECKIN_MAX_DISTANCE_M: '500', TRAVEL_MAX_SPEED_KMH: '120', CONFIRMATIONS_PER_RESIDENT_DAY_MAX: '3', CLOCK_FILE: clockFile,
+      // the station's pack lets banked time go to a relative; the county's (for teams of the county itself) does not
+      RULE_PACKS: JSON.stringify({ open: pack({ transferToRelative: true }), strict: pack({ transferToRelative: false, donateToPool: false }) }),
+      REGION_RULE_PACKS: JSON.stringify({ [`测试社区${tag}`]: 'open', [`测试县${tag}`]: 'strict' }),
+    }, { relay: false });
+    db = new Client({ connectionString: TEST_DATABASE_URL });
+    await db.connect();
+    api = new Http(platform.api.url);
+    admin = await adminClient(api);
+    const { county, station } = await createRegions(admin, home, tag);
+    countyId = county.id;
+    await createService(admin, code, [skill], 60);
+    team = await createTeam(api, admin, station.id, { name: `记录队${tag}`, location: offset(home, 200, 0), serviceRadiusM: 10000, skills: [skill], capacity: 20, members: 5 });
+    const phone = randomPhone('138');
+    expectOk(await admin.post('/api/v1/staff', { phone, name: '站长', password: 'Dispatch#2026', role: 'dispatcher', regionId: county.id }), 201, 'staff');
+    staff = await login(api, phone, 'Dispatch#2026');
+  }, 180000);
+
+  afterAll(async () => {
+    await db?.end();
+    await platform?.stop();
+  });
+
+  /** A new resident's order at `where`, offered to the team and accepted by `by`. */
+  async function acceptedOrder(by: CreatedTeam['members'][number], where: LatLng = home) {
+    const resident = await registerResident(api, '王奶奶');
+    const placed = expectOk(await resident.http.post('/api/v1/orders', { serviceCode: code, description: '陪老人聊天', location: where, address: '测试社区 1 幢' }), 201, 'place');
+    const offer = await until('offer to the team', async () =>
+      (await by.http.get('/api/v1/offers?status=pending&limit=100')).body.items.find((o: any) => o.orderId === placed.id), 30000);
+    expectOk(await by.http.post(`/api/v1/offers/${offer.id}/accept`), 200, 'accept');
+    return { orderId: placed.id as string, resident };
+  }
+
+  const rate = (resident: { http: Http }, orderId: string, extra: Record<string, unknown> = {}) =>
+    resident.http.at(platform.rating.url).post(`/api/v1/orders/${orderId}/rating`, { stars: 5, solved: true, ...extra });
+
+  /** Moves the check-in back in time (the database clock is what check-in and check-out use). */
+  const checkedInMinutesAgo = (orderId: string, minutes: number) =>
+    db.query(`UPDATE service_records SET checked_in_at = checked_in_at - make_interval(mins => $2) WHERE order_id = $1`, [orderId, minutes]);
+
+  const creditsOf = async (orderId: string) =>
+    (await db.query(`SELECT volunteer_id, minutes, status, pending_reasons FROM service_credits WHERE source_type = 'order' AND source_id = $1 ORDER BY volunteer_id`, [orderId])).rows;
+
+  describe('verified minutes', () => {
+    it('refuses check-in 2 km away, accepts it with an override and a reason, keeps those minutes pending until staff confirm', async () => {
+      const volunteer = team.members[0];
+      const { orderId, resident } = await acceptedOrder(volunteer);
+
+      const early = await volunteer.http.post(`/api/v1/orders/${orderId}/check-out`, { location: home });
+      expect([early.status, early.body.code]).toEqual([422, 'CHECKOUT_BEFORE_CHECKIN']);
+
+      const twoKm = offset(home, 2000, 0);
+      const far = await volunteer.http.post(`/api/v1/orders/${orderId}/check-in`, { location: twoKm });
+      expect([far.status, far.body.code]).toEqual([422, 'CHECKIN_TOO_FAR']);
+      expect(far.body.distanceM).toBeGreaterThan(1900);
+      expect(far.body.maxDistanceM).toBe(500);
+      const noReason = await volunteer.http.post(`/api/v1/orders/${orderId}/check-in`, { location: twoKm, override: true });
+      expect([noReason.status, noReason.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+      expect(noReason.body.fields.map((f: any) => f.field)).toEqual(['reason']);
+      expect((await db.query(`SELECT status FROM orders WHERE id = $1`, [orderId])).rows[0].status).toBe('accepted');
+
+      const overridden = expectOk(
+        await volunteer.http.post(`/api/v1/orders/${orderId}/check-in`, { location: twoKm, override: true, reason: '老人临时在女儿家' }), 200, 'override');
+      expect(overridden.status).toBe('in_service');
+      const sr = (await db.query(`SELECT check_in_distance_m, check_in_override_reason, flags FROM service_records WHERE order_id = $1`, [orderId])).rows[0];
+      expect(sr.check_in_distance_m).toBeGreaterThan(1900);
+      expect(sr.check_in_override_reason).toBe('老人临时在女儿家');
+      expect(sr.flags).toEqual(['checkin_override']);
+
+      await checkedInMinutesAgo(orderId, 90);
+      expectOk(await volunteer.http.post(`/api/v1/orders/${orderId}/check-out`, { location: home }), 200, 'check out');
+      const again = await volunteer.http.post(`/api/v1/orders/${orderId}/check-out`, { location: home });
+      expect([again.status, again.body.code]).toEqual([409, 'ALREADY_CHECKED_OUT']);
+
+      const tooMany = await volunteer.http.post(`/api/v1/orders/${orderId}/complete`, { report: '陪聊', minutes: 120 });
+      expect([tooMany.status, tooMany.body.code]).toEqual([422, 'MINUTES_EXCEED_SERVICE_TIME']);
+      expect(tooMany.body.maxMinutes).toBeGreaterThanOrEqual(90);
+      expect(tooMany.body.maxMinutes).toBeLessThanOrEqual(91);
+      expectOk(await volunteer.http.post(`/api/v1/orders/${orderId}/complete`, { report: '陪聊，打扫卫生', minutes: 80 }), 200, 'complete');
+
+      let record = expectOk(await volunteer.http.get('/api/v1/me/service-record'), 200, 'record');
+      expect(record).toMatchObject({ verifiedMinutes: 0, pendingMinutes: 80, starLevel: 0, entries: [] });
+      expect(record.pending[0].pendingReasons.sort()).toEqual(['checkin_override', 'unconfirmed']);
+
+      // the resident confirms when rating; the override still waits for staff
+      expectOk(await rate(resident, orderId), 201, 'rate');
+      expect(await creditsOf(orderId)).toEqual([{ volunteer_id: volunteer.userId, minutes: 80, status: 'pending', pending_reasons: ['checkin_override'] }]);
+      record = expectOk(await volunteer.http.get('/api/v1/me/service-record'), 200, 'record');
+      expect([record.verifiedMinutes, record.pendingMinutes]).toEqual([0, 80]);
+
+      const pending = expectOk(await staff.get('/api/v1/service-credits?status=pending&limit=100'), 200, 'pending credits');
+      const credit = pending.items.find((c: any) => c.sourceId === orderId);
+      expect(credit).toMatchObject({ volunteerId: volunteer.userId, minutes: 80, status: 'pending', flagged: false });
+      // a volunteer may not confirm their own minutes
+      expect((await volunteer.http.post(`/api/v1/service-credits/${credit.id}/confirm`, {})).status).toBe(403);
+      const confirmed = expectOk(await staff.post(`/api/v1/service-credits/${credit.id}/confirm`, { note: '已电话回访' }), 200, 'confirm');
+      expect(confirmed.credit.status).toBe('verified');
+      expect(confirmed.entry).toMatchObject({ kind: 'credit', minutes: 80, confirmation: 'staff', sourceId: orderId });
+      const twice = await staff.post(`/api/v1/service-credits/${credit.id}/confirm`, {});
+      expect([twice.status, twice.body.code]).toEqual([409, 'CREDIT_NOT_PENDING']);
+
+      record = expectOk(await volunteer.http.get('/api/v1/me/service-record'), 200, 'record');
+      expect(record).toMatchObject({ verifiedMinutes: 80, pendingMinutes: 0, pending: [] });
+      expect(record.entries).toHaveLength(1);
+    });
+  });
+
+  describe('the ledger', () => {
+    let volunteer: CreatedTeam['members'][number];
+    let entryId: string;
+
+    it('credits every named participant once the resident confirms at rating', async () => {
+      volunteer = team.members[1];
+      const { orderId, resident } = await acceptedOrder(volunteer);
+      expectOk(await volunteer.http.post(`/api/v1/orders/${orderId}/check-in`, { location: offset(home, 30, 30) }), 200, 'check in');
+      await checkedInMinutesAgo(orderId, 60);
+      expectOk(await volunteer.http.post(`/api/v1/orders/${orderId}/check-out`, { location: home }), 200, 'check out');
+      expectOk(await volunteer.http.post(`/api/v1/orders/${orderId}/complete`, { report: '理发', minutes: 60, volunteerIds: [volunteer.userId, team.members[4].userId] }), 200, 'complete');
+      expect((await creditsOf(orderId)).map((c: any) => c.status)).toEqual(['pending', 'pending']);
+      expectOk(await rate(resident, orderId), 201, 'rate');
+      const credits = await creditsOf(orderId);
+      expect(credits.map((c: any) => [c.status, c.minutes, c.pending_reasons])).toEqual([['verified', 60, []], ['verified', 60, []]]);
+
+      const record = expectOk(await volunteer.http.get('/api/v1/me/service-record'), 200, 'record');
+      expect(record.verifiedMinutes).toBe(60);
+      expect(record.entries).toEqual([expect.objectContaining({ kind: 'credit', minutes: 60, confirmation: 'recipient', sourceType: 'order', sourceId: orderId })]);
+      expect(record.entries[0].organiser).toContain(team.name);
+      entryId = record.entries[0].id;
+    });
+
+    it('is append-only in the database: UPDATE, DELETE and TRUNCATE are refused', async () => {
+      await expect(db.query(`UPDATE service_ledger SET minutes = 600 WHERE id = $1`, [entryId])).rejects.toThrow(/append-only/);
+      await expect(db.query(`DELETE FROM service_ledger WHERE id = $1`, [entryId])).rejects.toThrow(/append-only/);
+      await expect(db.query(`TRUNCATE service_ledger CASCADE`)).rejects.toThrow(/append-only/);
+      expect((await db.query(`SELECT minutes FROM service_ledger WHERE id = $1`, [entryId])).rows[0].minutes).toBe(60);
+    });
+
+    it('corrects by a reversal and a new entry; totals are the sum of entries', async () => {
+      const done = expectOk(await staff.post(`/api/v1/ledger-entries/${entryId}/corrections`, { minutes: 45, reason: '签退时间有误' }), 201, 'correct');
+      expect(done.reversal).toMatchObject({ kind: 'reversal', minutes: -60, reversesId: entryId, reason: '签退时间有误' });
+      expect(done.correction).toMatchObject({ kind: 'correction', minutes: 45, reason: '签退时间有误' });
+      const again = await staff.post(`/api/v1/ledger-entries/${entryId}/corrections`, { minutes: 30, reason: '再改' });
+      expect([again.status, again.body.code]).toEqual([409, 'ENTRY_ALREADY_REVERSED']);
+      expect((await staff.post(`/api/v1/ledger-entries/999999999/corrections`, { minutes: 30, reason: 'x' })).status).toBe(404);
+
+      // the volunteer asks for 50; staff approve: another reversal and entry
+      const asked = expectOk(
+        await volunteer.http.post('/api/v1/me/correction-requests', { entryId: done.correction.id, minutes: 50, reason: '实际服务了 50 分钟' }), 201, 'request');
+      const dup = await volunteer.http.post('/api/v1/me/correction-requests', { entryId: done.correction.id, minutes: 55, reason: '再次申请' });
+      expect(dup.status).toBe(409);
+      const open = expectOk(await staff.get('/api/v1/correction-requests?status=open'), 200, 'open requests');
+      expect(open.items.map((r: any) => r.id)).toContain(asked.id);
+      const decided = expectOk(await staff.post(`/api/v1/correction-requests/${asked.id}/decide`, { approve: true, note: '同意' }), 200, 'decide');
+      expect(decided.request.status).toBe('approved');
+      expect(decided.reversal.minutes).toBe(-45);
+      expect(decided.correction.minutes).toBe(50);
+
+      const record = expectOk(await volunteer.http.get('/api/v1/me/service-record'), 200, 'record');
+      expect(record.entries.map((e: any) => [e.kind, e.minutes])).toEqual([['correction', 50], ['reversal', -45], ['correction', 45], ['reversal', -60], ['credit', 60]]);
+      expect(record.verifiedMinutes).toBe(record.entries.reduce((s: number, e: any) => s + e.minutes, 0));
+      expect(record.verifiedMinutes).toBe(50);
+      const { rows } = await db.query(`SELECT sum(minutes)::int AS total, count(*)::int AS n FROM service_ledger WHERE volunteer_id = $1`, [volunteer.userId]);
+      expect(rows[0]).toEqual({ total: 50, n: 5 });
+    });
+  });
+
+  describe('fraud checks', () => {
+    it('flags two overlapping services of one volunteer; their minutes stay pending after the residents confirm', async () => {
+      const volunteer = team.members[2];
+      const a = await acceptedOrder(volunteer);
+      const b = await acceptedOrder(volunteer);
+      expectOk(await volunteer.http.post(`/api/v1/orders/${a.orderId}/check-in`, { location: home }), 200, 'check in a');
+      expectOk(await volunteer.http.post(`/api/v1/orders/${b.orderId}/check-in`, { location: home }), 200, 'check in b');
+      await checkedInMinutesAgo(a.orderId, 30);
+      await checkedInMinutesAgo(b.orderId, 20);
+      for (const o of [a, b]) {
+        expectOk(await volunteer.http.post(`/api/v1/orders/${o.orderId}/check-out`, { location: home }), 200, 'check out');
+        expectOk(await volunteer.http.post(`/api/v1/orders/${o.orderId}/complete`, { report: '陪聊' }), 200, 'complete');
+      }
+      for (const o of [a, b]) expectOk(await rate(o.resident, o.orderId), 201, 'rate');
+      const [ca] = await creditsOf(a.orderId);
+      const [cb] = await creditsOf(b.orderId);
+      expect([ca.status, ca.pending_reasons]).toEqual(['pending', ['overlap']]);
+      expect([cb.status, cb.pending_reasons]).toEqual(['pending', ['overlap']]);
+      expect(ca.minutes).toBeGreaterThanOrEqual(30);
+      const flagged = expectOk(await staff.get('/api/v1/service-credits?flagged=true&limit=100'), 200, 'flagged');
+      const mine = flagged.items.filter((c: any) => c.volunteerId === volunteer.userId);
+      expect(mine).toHaveLength(2);
+      expect(mine.every((c: any) => c.flagged)).toBe(true);
+      const record = expectOk(await volunteer.http.get('/api/v1/me/service-record'), 200, 'record');
+      expect(record.verifiedMinutes).toBe(0);
+      expect(record.pendingMinutes).toBe(ca.minutes + cb.minutes);
+      // reviewed: one rejected, one confirmed
+      const rejected = expectOk(await staff.post(`/api/v1/service-credits/${mine.find((c: any) => c.sourceId === b.orderId).id}/reject`, { reason: '同一时段不能服务两处' }), 200, 'reject');
+      expect(rejected.status).toBe('rejected');
+      expectOk(await staff.post(`/api/v1/service-credits/${mine.find((c: any) => c.sourceId === a.orderId).id}/confirm`, {}), 200, 'confirm');
+      const after = expectOk(await volunteer.http.get('/api/v1/me/service-record'), 200, 'record');
+      expect([after.verifiedMinutes, after.pendingMinutes]).toEqual([ca.minutes, 0]);
+    });
+
+    it('flags impossible travel between consecutive check-ins', async () => {
+      const volunteer = team.members[3];
+      const near = await acceptedOrder(volunteer);
+      const fourKmNorth = offset(home, 0, 4000);
+      const far = await acceptedOrder(volunteer, fourKmNorth);
+      expectOk(await volunteer.http.post(`/api/v1/orders/${near.orderId}/check-in`, { location: home }), 200, 'check in near');
+      // 4 km seconds later: far above TRAVEL_MAX_SPEED_KMH
+      expectOk(await volunteer.http.post(`/api/v1/orders/${far.orderId}/check-in`, { location: fourKmNorth }), 200, 'check in far');
+      const flags = (await db.query(`SELECT order_id, flags FROM service_records WHERE order_id = ANY($1::uuid[])`, [[near.orderId, far.orderId]])).rows;
+      expect(flags.find((r: any) => r.order_id === near.orderId).flags).toEqual([]);
+      expect(flags.find((r: any) => r.order_id === far.orderId).flags).toEqual(['impossible_travel']);
+      expectOk(await volunteer.http.post(`/api/v1/orders/${far.orderId}/complete`, { report: '送餐' }), 200, 'complete');
+      expectOk(await rate(far.resident, far.orderId), 201, 'rate');
+      const [credit] = await creditsOf(far.orderId);
+      expect([credit.status, credit.pending_reasons]).toEqual(['pending', ['impossible_travel']]);
+      const flagged = expectOk(await staff.get('/api/v1/service-credits?flagged=true&limit=100'), 200, 'flagged');
+      expect(flagged.items.find((c: any) => c.sourceId === far.orderId)).toMatchObject({ flagged: true, pendingReasons: ['impossible_travel'] });
+    });
+  });
+
+  describe('certificate', () => {
+    let number: string;
+
+    it('is a PDF whose first page renders and whose text holds the number and the verified hours', async () => {
+      const volunteer = team.members[1];
+      const res = await fetch(`${platform.api.url}/api/v1/me/certificate`, { headers: { authorization: `Bearer ${volunteer.http.token}` } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('application/pdf');
+      number = res.headers.get('x-certificate-number')!;
+      expect(number).toMatch(/^ZYFW-\d{8}-[A-Z0-9]{10}$/);
+      const dir = mkdtempSync(join(tmpdir(), 'cert-'));
+      const file = join(dir, 'cert.pdf');
+      writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+      expect(readFileSync(file).subarray(0, 5).toString()).toBe('%PDF-');
+      execFileSync('pdftoppm', ['-f', '1', '-l', '1', '-r', '40', '-png', file, join(dir, 'page')]);
+      const png = readFileSync(join(dir, 'page-1.png'));
+      expect(png.subarray(1, 4).toString()).toBe('PNG');
+      expect(statSync(join(dir, 'page-1.png')).size).toBeGreaterThan(2000);
+      const text = execFileSync('pdftotext', ['-f', '1', '-l', '1', file, '-'], { encoding: 'utf8' });
+      expect(text).toContain('志愿服务记录证明');
+      expect(text).toContain(number);
+      expect(text).toContain('0.8 小时'); // 50 verified minutes
+      expect(text).toContain('县志愿服务联合会');
+
+      // the same verified minutes: the same number
+      const again = await fetch(`${platform.api.url}/api/v1/me/certificate`, { headers: { authorization: `Bearer ${volunteer.http.token}` } });
+      expect(again.headers.get('x-certificate-number')).toBe(number);
+    });
+
+    it('is verified by anyone, then answers revoked after staff revoke it', async () => {
+      const anyone = new Http(platform.api.url);
+      const check = expectOk(await anyone.get(`/api/v1/certificates/${number}`), 200, 'verify');
+      expect(check).toMatchObject({ number, verifiedHours: 0.8, issuer: '县志愿服务联合会', valid: true, revokedAt: null });
+      expect(check.holder).toMatch(/^记\*+2$/); // 记录队…队员2, masked
+      expect(JSON.stringify(check)).not.toContain(team.members[1].phone);
+
+      expect((await team.members[1].http.post(`/api/v1/certificates/${number}/revoke`, { reason: '自己作废' })).status).toBe(403);
+      const revoked = expectOk(await staff.post(`/api/v1/certificates/${number}/revoke`, { reason: '服务时长经复核有误' }), 200, 'revoke');
+      expect(revoked.valid).toBe(false);
+      const after = expectOk(await anyone.get(`/api/v1/certificates/${number}`), 200, 'verify after');
+      expect(after.valid).toBe(false);
+      expect(after.revokedAt).toEqual(expect.any(String));
+      const twice = await staff.post(`/api/v1/certificates/${number}/revoke`, { reason: '再次' });
+      expect([twice.status, twice.body.code]).toEqual([409, 'CERTIFICATE_ALREADY_REVOKED']);
+      expect((await anyone.get('/api/v1/certificates/ZYFW-20260101-AAAAAAAAAA')).body.code).toBe('CERTIFICATE_NOT_FOUND');
+      expect((await anyone.get('/api/v1/certificates/not-a-number')).status).toBe(404);
+    });
+
+    it('is refused while nothing is verified', async () => {
+      const fresh = await createTeam(api, admin, (await db.query(`SELECT region_id FROM teams WHERE id = $1`, [team.id])).rows[0].region_id,
+        { name: `新队${tag}`, location: home, serviceRadiusM: 1000, skills: [skill], capacity: 1 });
+      const none = await fresh.members[0].http.get('/api/v1/me/certificate');
+      expect([none.status, none.body.code]).toEqual([422, 'NO_VERIFIED_MINUTES']);
+    });
+  });
+  describe('wallet', () => {
+    it('earned points by the pack (10 an hour); 200 concurrent redemptions against 10 points: exactly 10 succeed, never below zero', async () => {
+      const volunteer = team.members[1];
+      const before = expectOk(await volunteer.http.get('/api/v1/me/wallet'), 200, 'wallet');
+      expect(before).toMatchObject({ verifiedMinutes: 50, points: 10, bankedMinutes: 60, pack: { name: 'open', pointsPerHour: 10, transferToRelative: true } });
+      expect(before.movements.map((m: any) => [m.type, m.account, m.amount]).sort()).toEqual([['bank', 'time_bank', 60], ['earn', 'points', 10]]);
+
+      const results = await Promise.all(Array.from({ length: 200 }, (_, i) => volunteer.http.post('/api/v1/me/redemptions', { item: `鸡蛋 ${i}`, points: 1 })));
+      const ok = results.filter((r) => r.status === 201);
+      const refused = results.filter((r) => r.status !== 201);
+      expect(ok).toHaveLength(10);
+      expect([...new Set(refused.map((r) => `${r.status} ${r.body.code}`))]).toEqual(['409 INSUFFICIENT_BALANCE']);
+      expect(new Set(ok.map((r) => r.body.pickupCode)).size).toBe(10);
+      const after = expectOk(await volunteer.http.get('/api/v1/me/wallet'), 200, 'wallet');
+      expect(after.points).toBe(0);
+      const { rows } = await db.query(
+        `SELECT (SELECT count(*)::int FROM redemptions WHERE volunteer_id = $1) AS redemptions,
+                (SELECT balance::int FROM wallet_accounts WHERE owner_id = $1 AND kind = 'points') AS balance,
+                (SELECT COALESCE(sum(remaining), 0)::int FROM point_lots l JOIN wallet_accounts a ON a.id = l.account_id WHERE a.owner_id = $1) AS lots,
+                (SELECT sum(balance)::int FROM wallet_accounts) AS all_accounts`,
+        [volunteer.userId],
+      );
+      // double entry: every movement debits one account and credits another, so all balances add up to zero
+      expect(rows[0]).toEqual({ redemptions: 10, balance: 0, lots: 0, all_accounts: 0 });
+      await expect(db.query(`UPDATE wallet_movements SET amount = 1000`)).rejects.toThrow(/append-only/);
+
+      // staff hand the goods over, once
+      const code = ok[0].body.pickupCode;
+      expect((await volunteer.http.post(`/api/v1/redemptions/${code}/collect`)).status).toBe(403);
+      expect(expectOk(await staff.post(`/api/v1/redemptions/${code}/collect`), 200, 'collect').status).toBe('collected');
+      const twice = await staff.post(`/api/v1/redemptions/${code}/collect`);
+      expect([twice.status, twice.body.code]).toEqual([409, 'REDEMPTION_ALREADY_COLLECTED']);
+    });
+
+    it('expires points by the pack (after a day); hours and banked time never expire', async () => {
+      const volunteer = team.members[4];
+      const now = expectOk(await volunteer.http.get('/api/v1/me/wallet'), 200, 'wallet');
+      expect([now.points, now.bankedMinutes, now.verifiedMinutes]).toEqual([10, 60, 60]);
+      expect(now.nextExpiry.points).toBe(10);
+      writeFileSync(clockFile, '+' + String(2 * 24 * 3600 * 1000));
+      try {
+        const later = expectOk(await volunteer.http.get('/api/v1/me/wallet'), 200, 'wallet two days later');
+        expect([later.points, later.bankedMinutes, later.verifiedMinutes, later.nextExpiry]).toEqual([0, 60, 60, null]);
+        expect(later.movements[0]).toMatchObject({ type: 'expire', account: 'points', amount: -10 });
+        const spend = await volunteer.http.post('/api/v1/me/redemptions', { item: '毛巾', points: 1 });
+        expect([spend.status, spend.body.code]).toEqual([409, 'INSUFFICIENT_BALANCE']);
+      } finally {
+        writeFileSync(clockFile, '');
+      }
+    });
+
+    it('transfers banked time to a relative where the pack allows it, and refuses it where it does not', async () => {
+      const volunteer = team.members[0];
+      const relative = await registerResident(api, '志愿者的母亲');
+      const before = expectOk(await volunteer.http.get('/api/v1/me/wallet'), 200, 'wallet');
+      expect(before.bankedMinutes).toBe(80);
+      const moved = expectOk(await volunteer.http.post('/api/v1/me/wallet/transfer', { toUserId: relative.id, minutes: 30, relation: '母亲' }), 200, 'transfer');
+      expect(moved.bankedMinutes).toBe(50);
+      expect(moved.movements[0]).toMatchObject({ type: 'transfer', account: 'time_bank', amount: -30 });
+      expect((await db.query(`SELECT balance::int FROM wallet_accounts WHERE owner_id = $1 AND kind = 'time_bank'`, [relative.id])).rows[0].balance).toBe(30);
+      const tooMuch = await volunteer.http.post('/api/v1/me/wallet/transfer', { toUserId: relative.id, minutes: 51, relation: '母亲' });
+      expect([tooMuch.status, tooMuch.body.code]).toEqual([409, 'INSUFFICIENT_BALANCE']);
+
+      // a team of the county itself: the county's pack forbids transfers (and donations)
+      const strictTeam = await createTeam(api, admin, countyId, { name: `县直队${tag}`, location: home, serviceRadiusM: 1000, skills: [skill], capacity: 1 });
+      const strict = strictTeam.members[0].http;
+      expect(expectOk(await strict.get('/api/v1/me/wallet'), 200, 'wallet').pack).toMatchObject({ name: 'strict', transferToRelative: false });
+      const refused = await strict.post('/api/v1/me/wallet/transfer', { toUserId: relative.id, minutes: 1, relation: '母亲' });
+      expect([refused.status, refused.body.code]).toEqual([422, 'TRANSFER_NOT_ALLOWED']);
+      const donation = await strict.post('/api/v1/me/wallet/donate', { minutes: 1 });
+      expect([donation.status, donation.body.code]).toEqual([422, 'TRANSFER_NOT_ALLOWED']);
+    });
+  });
+  describe('themed activities', () => {
+    it('signs up within the capacity, then onto the waiting list; a cancellation promotes the first waiting', async () => {
+      const [a, b, c] = [team.members[0], team.members[1], team.members[2]];
+      const region = (await db.query(`SELECT region_id FROM teams WHERE id = $1`, [team.id])).rows[0].region_id;
+      const startsAt = new Date(Date.now() + 3 * 24 * 3600_000);
+      const endsAt = new Date(startsAt.getTime() + 2 * 3600_000);
+      const created = expectOk(await staff.post('/api/v1/activities', {
+        regionId: region, theme: '月月有主题：为独居老人包饺子', startsAt: startsAt.toISOString(), endsAt: endsAt.toISOString(),
+        location: home, address: '社区活动室', capacity: 2, creditedMinutes: 120,
+      }), 201, 'create activity');
+      expect(created.qrToken).toEqual(expect.any(String));
+      expect((await a.http.post('/api/v1/activities', { regionId: region, theme: 'x', startsAt: startsAt.toISOString(), endsAt: endsAt.toISOString(), location: home, address: 'x', capacity: 1, creditedMinutes: 1 })).status).toBe(403);
+
+      expect(expectOk(await a.http.post(`/api/v1/activities/${created.id}/signup`), 200, 'a').myStatus).toBe('confirmed');
+      expect(expectOk(await b.http.post(`/api/v1/activities/${created.id}/signup`), 200, 'b').myStatus).toBe('confirmed');
+      const waiting = expectOk(await c.http.post(`/api/v1/activities/${created.id}/signup`), 200, 'c');
+      expect(waiting).toMatchObject({ myStatus: 'waiting', confirmed: 2, waiting: 1 });
+      expect(waiting).not.toHaveProperty('qrToken');
+      expectOk(await a.http.post(`/api/v1/activities/${created.id}/cancel-signup`), 200, 'a cancels');
+      expect(expectOk(await c.http.get(`/api/v1/activities/${created.id}`), 200, 'c').myStatus).toBe('confirmed');
+
+      // QR attendance: only with the venue's code, during the activity and near the place
+      const scan = (who: typeof a, body: Record<string, unknown>) => who.http.post(`/api/v1/activities/${created.id}/attend`, { token: created.qrToken, location: home, ...body });
+      const early = await scan(b, {});
+      expect([early.status, early.body.code]).toEqual([422, 'ACTIVITY_NOT_NOW']);
+      writeFileSync(clockFile, new Date(startsAt.getTime() + 30 * 60_000).toISOString());
+      try {
+        const far = await scan(b, { location: offset(home, 0, 2000) });
+        expect([far.status, far.body.code]).toEqual([422, 'ACTIVITY_TOO_FAR']);
+        const forged = await scan(b, { token: 'not-the-code' });
+        expect([forged.status, forged.body.code]).toEqual([422, 'ACTIVITY_QR_INVALID']);
+        const cancelled = await scan(a, {});
+        expect([cancelled.status, cancelled.body.code]).toEqual([409, 'NOT_SIGNED_UP']);
+        expect(expectOk(await scan(b, {}), 200, 'attend').myAttended).toBe(true);
+      } finally {
+        writeFileSync(clockFile, '');
+      }
+      const late = await scan(c, {});
+      expect([late.status, late.body.code]).toEqual([422, 'ACTIVITY_NOT_NOW']);
+      // the leader's list, entered by staff
+      expect(expectOk(await staff.post(`/api/v1/activities/${created.id}/attendance`, { volunteerIds: [c.userId] }), 200, 'attendance').attended).toBe(2);
+
+      const record = expectOk(await b.http.get('/api/v1/me/service-record'), 200, 'record');
+      expect(record.entries[0]).toMatchObject({ kind: 'credit', minutes: 120, sourceType: 'activity', sourceId: created.id, confirmation: 'organiser', content: '主题活动：月月有主题：为独居老人包饺子' });
+      const month = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' }).format(startsAt);
+      const listed = expectOk(await staff.get(`/api/v1/activities?month=${month}`), 200, 'month list');
+      expect(listed.find((x: any) => x.id === created.id)).toMatchObject({ confirmed: 2, waiting: 0, attended: 2 });
+    });
+  });
+  describe('exports', () => {
+    it('exports a volunteer\'s and a team\'s ledger as XLSX and CSV, and the national import CSV', async () => {
+      const volunteer = team.members[1];
+      const get = (who: Http, path: string) => fetch(`${platform.api.url}${path}`, { headers: { authorization: `Bearer ${who.token}` } });
+      const xlsx = await get(volunteer.http, '/api/v1/me/service-record/export');
+      expect(xlsx.status).toBe(200);
+      expect(xlsx.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+      expect(Buffer.from(await xlsx.arrayBuffer()).subarray(0, 2).toString()).toBe('PK');
+      const ledgerBytes = Buffer.from(await (await get(volunteer.http, '/api/v1/me/service-record/export?format=csv')).arrayBuffer());
+      expect([...ledgerBytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // UTF-8 BOM: spreadsheets read the Chinese right
+      const ledger = ledgerBytes.subarray(3).toString('utf8');
+      expect(ledger.split('\r\n')[0]).toBe('记录号,志愿者,服务日期,类型,服务内容,时长（分钟）,组织方,确认方式,更正原因');
+      expect(ledger).toContain(',冲销,');
+      const national = await (await get(volunteer.http, '/api/v1/me/service-record/export?format=national')).text();
+      const lines = national.trim().split('\r\n');
+      expect(lines[0]).toBe('姓名,证件类型,证件号码,服务日期,服务时长（小时）,服务内容,服务组织');
+      // the order (60 → 45 → 50 minutes, net 50) and the activity (120 minutes)
+      expect(lines.slice(1).map((l) => l.split(',')[4]).sort()).toEqual(['0.83', '2']);
+      expect(lines[1].split(',')[0]).toBe(`${team.name}队员2`);
+
+      const teamCsv = await get(staff, `/api/v1/teams/${team.id}/service-ledger/export?format=csv`);
+      expect(teamCsv.status).toBe(200);
+      expect(await teamCsv.text()).toContain(`${team.name}队员5`);
+      expect((await get(volunteer.http, `/api/v1/teams/${team.id}/service-ledger/export`)).status).toBe(403);
+    });
+  });
+});
