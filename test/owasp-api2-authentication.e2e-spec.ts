@@ -656,6 +656,8 @@ describe('API2:2023 Broken Authentication', () => {
       const admin = await adminClient(http);
       const code = `SHAVE_${tag.toUpperCase()}`;
       await createService(admin, code, [`shave_${tag}`], 3600);
+      // orders are taken inside a region only (OUT_OF_SERVICE_AREA elsewhere)
+      expectOk(await admin.post('/api/v1/regions', { name: `微信县${tag}`, level: 'county', boundary: { type: 'Polygon', coordinates: [[[119.5, 30.5], [119.7, 30.5], [119.7, 30.7], [119.5, 30.7], [119.5, 30.5]]] } }), 201, 'county');
       const wx = expectOk(await post('/api/v1/auth/wechat/login', { code: `good-w${tag}-1` }, freshIp()), 200, 'wechat login');
       const order = { serviceCode: code, description: '上门理发', location: { lat: 30.6, lng: 119.6 }, address: '测试路 1 号' };
       const missing = await http.as(wx.accessToken).post('/api/v1/orders', order, { 'idempotency-key': randomUUID() });

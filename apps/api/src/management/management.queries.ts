@@ -60,7 +60,10 @@ export class ManagementQueries {
   async staff(user: AuthUser) {
     const params: unknown[] = [];
     const scope = await this.jurisdiction.staffScope(user);
-    const inScope = scopeSql(scope, 'u.region_id', params);
+    const inTree = scopeSql(scope, 'u.region_id', params);
+    // a county-wide admin also sees the region-less accounts (the bootstrap admin), to be told they are
+    // not theirs to change (`staffEditAccess`: above); region-less orders and profiles stay hidden from them
+    const inScope = scope.kind === 'subtree' && scope.countyWide ? `(u.region_id IS NULL OR ${inTree})` : inTree;
     const rows: StaffColumns[] = await this.dataSource.query(
       `SELECT ${STAFF_COLUMNS} FROM users u LEFT JOIN regions r ON r.id = u.region_id
         WHERE u.roles && ARRAY['dispatcher', 'admin', 'grid_worker'] AND ${inScope} ORDER BY u.created_at`,
