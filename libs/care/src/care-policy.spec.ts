@@ -41,6 +41,10 @@ describe('recurrence', () => {
     expect(days(occurrences('FREQ=MONTHLY;BYMONTHDAY=1,15', tz, now, mid))).toEqual(['2026-12-15 01:00Z']);
   });
 
+  it('a rule naming an hour earlier than now still has today\'s occurrence', () => {
+    expect(days(occurrences('FREQ=DAILY;BYHOUR=0;BYMINUTE=5', tz, now, now, 2))).toEqual(['2026-12-01 16:05Z', '2026-12-02 16:05Z']);
+  });
+
   it('monthly on the last Friday', () => {
     const from = new Date('2026-12-20T02:00:00Z');
     expect(days(occurrences('FREQ=MONTHLY;BYDAY=-1FR', tz, now, from))).toEqual(['2026-12-25 01:00Z']);

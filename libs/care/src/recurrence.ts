@@ -6,7 +6,7 @@ import { localParts, zonedInstant } from '../../notifications/src/local-time';
  * Recurring duties as RFC 5545 rules, read in the plan's local wall time: the rule is expanded by
  * `rrule` in "floating" time (UTC fields standing for local ones), and each occurrence is then placed
  * in the plan's zone. A rule without DTSTART starts on the local day the duty was made, at
- * DEFAULT_DUE_TIME (09:00) unless it names BYHOUR/BYMINUTE.
+ * 09:00 unless it names BYHOUR (then at local midnight, so an earlier hour of that day counts).
  */
 export const DEFAULT_DUE_MINUTES = 9 * 60;
 /** How far ahead visit tasks are made (a rolling window of local days, today included). */
@@ -55,7 +55,9 @@ export function localDay(instant: Date, timeZone: string): string {
 export function occurrences(rule: string, timeZone: string, createdAt: Date, from: Date, days = WINDOW_DAYS): Date[] {
   const options = parseRule(rule);
   const created = localParts(createdAt, timeZone);
-  const dtstart = options.dtstart ?? new Date(Date.UTC(created.year, created.month - 1, created.day, 0, DEFAULT_DUE_MINUTES));
+  // a rule naming its hour starts at the local midnight of that day (so today's occurrence counts); else at 09:00
+  const named = options.byhour !== undefined && options.byhour !== null;
+  const dtstart = options.dtstart ?? new Date(Date.UTC(created.year, created.month - 1, created.day, 0, named ? 0 : DEFAULT_DUE_MINUTES));
   const r = new RRule({ ...options, dtstart, tzid: null });
   const today = localParts(from, timeZone);
   const startFloating = new Date(Date.UTC(today.year, today.month - 1, today.day));
