@@ -19,7 +19,8 @@ import { adminClient, createRegions, createTeam, CreatedTeam, expectOk, LatLng, 
 describe('care: plans, check-ins, the missed-check-in ladder, visits', () => {
   const tag = `CA${Date.now() % 100000}`;
   const home: LatLng = { lat: 30.62, lng: 119.62 };
-  const elsewhere: LatLng = { lat: 30.62, lng: 119.9 };
+  // another county: its 80 km square must not overlap the first (sibling counties never overlap)
+  const elsewhere: LatLng = { lat: 30.62, lng: 120.6 };
   const clockDir = mkdtempSync(join(tmpdir(), 'xinyuan-care-clock-'));
   const clockFile = join(clockDir, 'now');
   const setClock = (iso: string) => writeFileSync(clockFile, iso);
