@@ -129,11 +129,8 @@ describe('API8:2023 Security Misconfiguration', () => {
       const cases: [Record<string, string>, string][] = [
         [{ JWT_SECRET: 'xinyuan-development-secret-change-me' }, 'JWT_SECRET'],
         [{ PII_ENCRYPTION_KEY: '6465762d6f6e6c792d7069692d6b65792d6368616e67652d6d652d3031323334' }, 'PII_ENCRYPTION_KEY'],
-        // every secret the repository publishes (the tests' own, the examples), and guessable ones
-        [{ JWT_SECRET: 'xinyuan-test-secret-0123456789' }, 'JWT_SECRET'],
-        [{ JWT_SECRET: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' }, 'JWT_SECRET'],
-        [{ PII_ENCRYPTION_KEY: 'ab'.repeat(32) }, 'PII_ENCRYPTION_KEY'],
-        [{ ADMIN_PASSWORD: 'Admin#2026' }, 'ADMIN_PASSWORD'],
+        // every secret the repository publishes (here the tests' own; the rest in app-config.spec.ts), and staff without the second factor
+        [{ JWT_SECRET: 'xinyuan-test-secret-0123456789', ADMIN_PASSWORD: 'Admin#2026' }, 'ADMIN_PASSWORD'],
         [{ STAFF_SECOND_FACTOR: 'off' }, 'STAFF_SECOND_FACTOR'],
         [{ TRUSTED_PROXIES: 'everyone' }, 'TRUSTED_PROXIES'],
         [{ CORS_ORIGINS: '*' }, 'CORS_ORIGINS'],
@@ -143,7 +140,7 @@ describe('API8:2023 Security Misconfiguration', () => {
           await expect(startApp('api', productionEnv(`misconf-bad-${tag}`, extra))).rejects.toThrow(setting);
         }),
       );
-    });
+    }, 120000);
   });
 
   describe('errors carry no stack trace, SQL or internals', () => {
@@ -206,8 +203,10 @@ describe('API8:2023 Security Misconfiguration', () => {
         expect(res.body.correlationId).toMatch(/^[0-9a-f-]{36}$/);
         expectSecurityHeaders(res);
       }
-      const logged = [...prodApi.output, ...prodRating.output].join('');
-      for (const res of failures) expect(logged).toContain(res.body.correlationId);
+      // the log line may be written just after the answer left
+      for (const res of failures) {
+        await until(`correlation id ${res.body.correlationId} in the log`, async () => [...prodApi.output, ...prodRating.output].join('').includes(res.body.correlationId), 5000);
+      }
       await until('api serves again', async () => (await raw(prodApi, 'GET', '/api/v1/services')).status === 200, 20000);
       await until('rating serves again', async () => (await raw(prodRating, 'GET', `/api/v1/teams/${randomUUID()}/reputation`, undefined, { authorization: `Bearer ${residentToken}` })).status === 404, 20000);
     });
