@@ -129,7 +129,10 @@ describe('UI: resident H5 → console → volunteer H5 → rating → dashboard'
     await tap(page, 'submit');
     await page.getByText(`您好，${resident.name}`).waitFor();
     // on H5 the refresh token lives in sessionStorage only, never in localStorage
-    const stored = await page.evaluate(() => ({ local: JSON.stringify({ ...localStorage }), session: JSON.stringify({ ...sessionStorage }) }));
+    const stored = await page.evaluate(() => {
+      const w = globalThis as unknown as { localStorage: object; sessionStorage: object };
+      return { local: JSON.stringify({ ...w.localStorage }), session: JSON.stringify({ ...w.sessionStorage }) };
+    });
     expect(stored.local).not.toContain('refreshToken');
     expect(stored.session).toMatch(/xinyuan\.session\.[a-z]+\.refresh/);
     await shot(page, 'resident-2-home');
