@@ -14,7 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
-import { BENCH_DATABASE_URL, freshDatabase, FULL, machine, postJson, printTable, startApp, writeResult } from './lib/harness';
+import { BENCH_ADMIN_PASSWORD, BENCH_DATABASE_URL, benchLogin, freshDatabase, FULL, machine, postJson, printTable, registerResident, startApp, writeResult } from './lib/harness';
 import { round, sleep } from './lib/dispatch-bench';
 
 const ORDERS = FULL ? 5000 : 1000;
@@ -64,7 +64,7 @@ async function main() {
   const db = new Client({ connectionString: BENCH_DATABASE_URL });
   await db.connect();
   try {
-    const t = (await postJson(`${api.url}/api/v1/auth/login`, { phone: '13800000000', password: 'Admin#Bench2026' })).accessToken;
+    const t = (await benchLogin(api.url, '13800000000', BENCH_ADMIN_PASSWORD)).accessToken;
     const county = await postJson(`${api.url}/api/v1/regions`, {
       name: '容量县', level: 'county',
       boundary: { type: 'Polygon', coordinates: [[[119.4, 30.4], [119.9, 30.4], [119.9, 30.9], [119.4, 30.9], [119.4, 30.4]]] },
@@ -82,7 +82,7 @@ async function main() {
     }
     const residents: string[] = [];
     for (let i = 0; i < 50; i++) {
-      residents.push((await postJson(`${api.url}/api/v1/auth/register`, { phone: `1371000${String(i).padStart(4, '0')}`, password: 'Bench#2026', name: `居民${i}` })).accessToken);
+      residents.push((await registerResident(api.url, { phone: `1371000${String(i).padStart(4, '0')}`, password: 'Bench#2026', name: `居民${i}` })).accessToken);
     }
 
     // each team's leader polls its offers once a second and accepts them (the volunteer app's loop)

@@ -16,7 +16,7 @@ import { Client } from 'pg';
 import {
   ActivitySampler, productVersion, stopWithin, cpuShare, cpuSnapshot, dispatcherMetrics, dispatchSettings, envOverrides, failedJobReasons, resultName, fmt, niceBucket, nowMs, productConfig, resetBenchRedis, round, sleep, Summary, summarize, argValue,
 } from './lib/dispatch-bench';
-import { BENCH_DATABASE_URL, BENCH_PII_KEY, bucketize, freshDatabase, FULL, histogramSvg, machine, postJson, printTable, startApp, writeResult } from './lib/harness';
+import { BENCH_DATABASE_URL, BENCH_PII_KEY, bucketize, freshDatabase, FULL, histogramSvg, machine, postJson, printTable, registerResident, startApp, writeResult } from './lib/harness';
 import { PiiCipher } from '../libs/common/src/pii';
 import { CANDIDATE_SQL } from '../libs/dispatch/src/candidate-sql';
 import { buildWorld, demandPoint, residentPhone, rng, SERVICES, World, WORLD_FULL, WORLD_PASSWORD, WORLD_QUICK } from './lib/world';
@@ -205,7 +205,7 @@ async function main() {
 async function prepareResidents(url: string, db: Client, r: () => number): Promise<Resident[]> {
   const out: Resident[] = [];
   for (let i = 0; i < REGISTERED_RESIDENTS; i++) {
-    const s = await postJson(`${url}/api/v1/auth/register`, { phone: `1390${String(i).padStart(7, '0')}`, password: 'Bench#2026', name: `基准居民${i}` });
+    const s = await registerResident(url, { phone: `1390${String(i).padStart(7, '0')}`, password: 'Bench#2026', name: `基准居民${i}` });
     out.push({ token: s.accessToken });
   }
   const { rows } = await db.query(

@@ -8,9 +8,7 @@
  */
 import autocannon from 'autocannon';
 import { Pool } from 'pg';
-import {
-  BENCH_DATABASE_URL, bucketize, freshDatabase, FULL, histogramSvg, machine, percentile, postJson, printTable, startApp, writeResult,
-} from './lib/harness';
+import { BENCH_ADMIN_PASSWORD, BENCH_DATABASE_URL, benchLogin, bucketize, freshDatabase, FULL, histogramSvg, machine, percentile, postJson, printTable, registerResident, startApp, writeResult } from './lib/harness';
 
 const DURATION_S = FULL ? 30 : 10;
 const CONNECTIONS = 32;
@@ -22,7 +20,7 @@ async function main() {
   const api = await startApp('api', 3900);
   const dispatcher = await startApp('dispatcher', 3902, { RECONCILE_INTERVAL_MS: '15000' });
   try {
-    const admin = await postJson(`${api.url}/api/v1/auth/login`, { phone: '13800000000', password: 'Admin#Bench2026' });
+    const admin = await benchLogin(api.url, '13800000000', BENCH_ADMIN_PASSWORD);
     const t = admin.accessToken;
     const county = await postJson(`${api.url}/api/v1/regions`, {
       name: '基准县', level: 'county',
@@ -40,7 +38,7 @@ async function main() {
     for (let batch = 0; batch < RESIDENTS; batch += 8) {
       const made = await Promise.all(
         Array.from({ length: Math.min(8, RESIDENTS - batch) }, (_, j) =>
-          postJson(`${api.url}/api/v1/auth/register`, { phone: `1370${String(batch + j).padStart(7, '0')}`, password: 'Bench#2026', name: `居民${batch + j}` }),
+          registerResident(api.url, { phone: `1370${String(batch + j).padStart(7, '0')}`, password: 'Bench#2026', name: `居民${batch + j}` }),
         ),
       );
       tokens.push(...made.map((r) => r.accessToken));

@@ -15,7 +15,7 @@
 import { createServer, Server } from 'node:http';
 import { Client } from 'pg';
 import { argValue, cpuShare, cpuSnapshot, nowMs, resetBenchRedis, round, sleep, summarize } from './lib/dispatch-bench';
-import { BENCH_DATABASE_URL, bucketize, freshDatabase, histogramSvg, machine, postJson, printTable, startApp, writeResult } from './lib/harness';
+import { BENCH_ADMIN_PASSWORD, BENCH_DATABASE_URL, benchLogin, bucketize, freshDatabase, histogramSvg, machine, postJson, printTable, registerResident, startApp, writeResult } from './lib/harness';
 
 const RATE = Number(argValue('--rate') ?? 200);
 const SECONDS = Number(argValue('--seconds') ?? 10);
@@ -64,7 +64,7 @@ async function main() {
   const m = machine();
   m.postgres = (await db.query(`SELECT split_part(version(), ' ', 2) AS v`)).rows[0].v;
   try {
-    const admin = (await postJson(`${api.url}/api/v1/auth/login`, { phone: '13800000000', password: 'Admin#Bench2026' })).accessToken;
+    const admin = (await benchLogin(api.url, '13800000000', BENCH_ADMIN_PASSWORD)).accessToken;
     const box = (half: number) => {
       const sw = offsetM(-half, -half);
       const ne = offsetM(half, half);
@@ -84,7 +84,7 @@ async function main() {
     }
     const residents: string[] = [];
     for (let i = 0; i < 20; i++) {
-      residents.push((await postJson(`${api.url}/api/v1/auth/register`, { phone: `137${String(i).padStart(8, '0')}`, password: 'Resident#2026', name: `居民${i}` })).accessToken);
+      residents.push((await registerResident(api.url, { phone: `137${String(i).padStart(8, '0')}`, password: 'Resident#2026', name: `居民${i}` })).accessToken);
     }
 
     // ---- 1. latency at RATE orders/s

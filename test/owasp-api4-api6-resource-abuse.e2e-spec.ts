@@ -27,6 +27,7 @@ let apiB: RunningApp; // a second api replica sharing Redis (and the key prefix)
 let ratingA: RunningApp;
 let apiC: RunningApp; // production defaults for proxies: no X-Forwarded-For believed; small body limit
 let apiD: RunningApp; // its rate-limit Redis behind a proxy the tests break
+let apiSms: RunningApp; // low SMS caps
 let redisProxy: TcpProxy;
 let redis: IORedis;
 let db: Client;
@@ -79,18 +80,18 @@ beforeAll(async () => {
     RATE_LIMIT_AUTH_PER_IP: String(LIMITS.auth),
   };
   const shared = testEnv(sharedPrefix, { ...low, TRUSTED_PROXIES: '127.0.0.1' });
-  [seedApp, apiA, apiB, ratingA, apiC, apiD] = await Promise.all([
+  [seedApp, apiA, apiB, ratingA, apiC, apiD, apiSms] = await Promise.all([
     startApp('api', testEnv(`abuse-seed-${tag}`, { HTTP_REQUEST_TIMEOUT_MS: '1500' })),
     startApp('api', shared),
     startApp('api', shared),
     startApp('rating', shared),
     // interval 12 s / 6 = 2 s, so the Retry-After test waits only 2 s
-    startApp('api', testEnv(prefixC, {
-      RATE_LIMIT_WINDOW_SECONDS: '12', RATE_LIMIT_PER_IP: '6', BODY_LIMIT_BYTES: '4096',
-      // the SMS caps (toll fraud): per address, per number block, per deployment and minute
+    startApp('api', testEnv(prefixC, { RATE_LIMIT_WINDOW_SECONDS: '12', RATE_LIMIT_PER_IP: '6', BODY_LIMIT_BYTES: '4096' })),
+    startApp('api', testEnv(prefixD, { ...low, RATE_LIMIT_PER_USER: '5', TRUSTED_PROXIES: '127.0.0.1', RATE_LIMIT_REDIS_URL: redisProxy.rewrite(TEST_REDIS_URL), RATE_LIMIT_REDIS_TIMEOUT_MS: '100' })),
+    // the SMS caps (toll fraud): per address, per number block, per deployment and minute
+    startApp('api', testEnv(`abuse-sms-${tag}`, {
       TRUSTED_PROXIES: '127.0.0.1', SMS_SEND_PER_IP_PER_MINUTE: '3', SMS_SEND_PER_PREFIX_PER_MINUTE: '4', SMS_SEND_GLOBAL_PER_MINUTE: '10',
     })),
-    startApp('api', testEnv(prefixD, { ...low, RATE_LIMIT_PER_USER: '5', TRUSTED_PROXIES: '127.0.0.1', RATE_LIMIT_REDIS_URL: redisProxy.rewrite(TEST_REDIS_URL), RATE_LIMIT_REDIS_TIMEOUT_MS: '100' })),
   ]);
   seed = new Http(seedApp.url);
   admin = await adminClient(seed);
@@ -101,7 +102,7 @@ beforeAll(async () => {
 }, 120000);
 
 afterAll(async () => {
-  await Promise.all([seedApp, apiA, apiB, ratingA, apiC, apiD].map((a) => a?.stop()));
+  await Promise.all([seedApp, apiA, apiB, ratingA, apiC, apiD, apiSms].map((a) => a?.stop()));
   await redisProxy?.close();
   redis?.disconnect();
   await db?.end();
@@ -183,7 +184,7 @@ describe('API4:2023 Unrestricted Resource Consumption', () => {
     });
 
     it('caps SMS codes per address, per number block and per deployment (429 SMS_RATE_LIMITED), whatever the numbers', async () => {
-      const smsSend = (phone: string, ip: string) => call(apiC, 'POST', '/api/v1/auth/sms/send', { ip, body: { phone } });
+      const smsSend = (phone: string, ip: string) => call(apiSms, 'POST', '/api/v1/auth/sms/send', { ip, body: { phone } });
       const capped = (res: HttpResult, limit: string) => {
         expect({ status: res.status, code: res.body.code, limit: res.body.limit }).toEqual({ status: 429, code: 'SMS_RATE_LIMITED', limit });
         expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);

@@ -5,6 +5,7 @@ import { freePort, RunningApp, startApp, testEnv } from './support/apps';
 import { ARTIFACTS, field, fill, launchChromium, seriousA11yViolations, shot } from './support/browser';
 import { ROOT } from './support/env';
 import { Http, until } from './support/http';
+import { readSmsCode, smsMark } from './support/sms-codes';
 import { adminClient, createRegions, createTeam, CreatedTeam, expectOk, LatLng, login, offset, randomPhone } from './support/world';
 
 /**
@@ -118,9 +119,22 @@ describe('UI: resident H5 → console → volunteer H5 → rating → dashboard'
     await page.getByText('没有账号？点这里注册').click();
     await fill(page, 'phone', resident.phone);
     await fill(page, 'name', resident.name);
+    // registration proves the phone: ask for the code, read it from the phone (the dev SMS sender's line)
+    const mark = smsMark();
+    await tap(page, 'send-code');
+    await page.getByText('验证码已发到您的手机').waitFor();
+    await page.getByText(/秒后可重发/).waitFor();
+    await fill(page, 'sms-code', await readSmsCode(resident.phone, mark));
     await fill(page, 'password', resident.password);
     await tap(page, 'submit');
     await page.getByText(`您好，${resident.name}`).waitFor();
+    // on H5 the refresh token lives in sessionStorage only, never in localStorage
+    const stored = await page.evaluate(() => {
+      const w = globalThis as unknown as { localStorage: object; sessionStorage: object };
+      return { local: JSON.stringify({ ...w.localStorage }), session: JSON.stringify({ ...w.sessionStorage }) };
+    });
+    expect(stored.local).not.toContain('refreshToken');
+    expect(stored.session).toMatch(/xinyuan\.session\.[a-z]+\.refresh/);
     await shot(page, 'resident-2-home');
     await checkA11y(page, 'home');
 

@@ -1,4 +1,6 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer, Server } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -8,8 +10,67 @@ export const ROOT = resolve(__dirname, '../../..');
 export const BENCH_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/xinyuan_bench';
 export const BENCH_REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/9';
 export const FULL = process.argv.includes('--full');
-/** The bench apps' PII key (64 hex); the benchmarks that write users' phones directly use it too. */
-export const BENCH_PII_KEY = 'b3'.repeat(32);
+/**
+ * The bench apps' secrets, fresh for every run: the apps run in production mode, which refuses any
+ * secret published in the repository. The benchmarks that write users' phones directly use the PII key too.
+ */
+export const BENCH_PII_KEY = process.env.BENCH_PII_KEY ?? randomBytes(32).toString('hex');
+const BENCH_JWT_SECRET = randomBytes(32).toString('hex');
+export const BENCH_ADMIN_PASSWORD = `Bench-${randomBytes(12).toString('base64url')}`;
+
+/**
+ * The SMS gateway of the bench apps (in this process): production needs an http gateway, staff sign in
+ * with password + SMS code and residents register with a code; the codes sent are kept here.
+ */
+const codes = new Map<string, string>();
+let gateway: Promise<string> | undefined;
+function smsGateway(): Promise<string> {
+  gateway ??= new Promise((resolveUrl) => {
+    const server: Server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c) => chunks.push(c as Buffer));
+      req.on('end', () => {
+        try {
+          const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          if (body.code) codes.set(body.phone, body.code);
+        } catch {
+          // not JSON: ignored
+        }
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"code":"OK"}');
+      });
+    });
+    server.listen(0, '127.0.0.1', () => resolveUrl(`http://127.0.0.1:${(server.address() as { port: number }).port}/sms`));
+    server.unref();
+  });
+  return gateway;
+}
+
+async function codeFor(phone: string): Promise<string> {
+  for (let i = 0; i < 100; i++) {
+    const code = codes.get(phone);
+    if (code) {
+      codes.delete(phone);
+      return code;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no SMS code for ${phone}`);
+}
+
+/** Password login; staff answer the second factor with the code the bench gateway received. */
+export async function benchLogin(api: string, phone: string, password: string): Promise<any> {
+  const res = await fetch(`${api}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone, password }) });
+  const body = (await res.json()) as { code?: string };
+  if (res.ok) return body;
+  if (body.code !== 'SECOND_FACTOR_REQUIRED') throw new Error(`login ${phone}: ${res.status} ${JSON.stringify(body)}`);
+  return postJson(`${api}/api/v1/auth/login`, { phone, password, smsCode: await codeFor(phone) });
+}
+
+/** Registers a resident the way people do: a code to the phone, then the registration with it. */
+export async function registerResident(api: string, body: { phone: string; password: string; name: string }): Promise<any> {
+  await postJson(`${api}/api/v1/auth/sms/send`, { phone: body.phone });
+  return postJson(`${api}/api/v1/auth/register`, { ...body, smsCode: await codeFor(body.phone) });
+}
 
 export function machine() {
   const cpu = cpus();
@@ -43,20 +104,26 @@ export interface App {
 }
 
 export async function startApp(name: 'api' | 'dispatcher' | 'rating' | 'relay', port: number, env: Record<string, string> = {}): Promise<App> {
+  const smsUrl = await smsGateway();
   const child = spawn(process.execPath, [...(process.env.PROFILE_APP === name ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), join(ROOT, `dist/apps/${name}/src/main.js`)], {
     env: {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'production',
-      JWT_SECRET: 'xinyuan-bench-secret-0123456789',
+      JWT_SECRET: BENCH_JWT_SECRET,
       DATABASE_URL: BENCH_DATABASE_URL,
       REDIS_URL: BENCH_REDIS_URL,
       QUEUE_PREFIX: 'bench',
       ADMIN_PHONE: '13800000000',
-      ADMIN_PASSWORD: 'Admin#Bench2026',
+      ADMIN_PASSWORD: BENCH_ADMIN_PASSWORD,
       // production mode refuses the development PII key and the log SMS sender
       PII_ENCRYPTION_KEY: BENCH_PII_KEY,
       SMS_PROVIDER: 'http',
-      SMS_HTTP_URL: 'http://127.0.0.1:9/sms-unused-by-the-benchmarks',
+      SMS_HTTP_URL: smsUrl,
+      STAFF_SECOND_FACTOR: 'sms',
+      SMS_SEND_PER_IP_PER_MINUTE: '100000000',
+      SMS_SEND_PER_PREFIX_PER_MINUTE: '100000000',
+      SMS_SEND_GLOBAL_PER_MINUTE: '100000000',
+      OTP_DAILY_LIMIT: '1000',
       // the intake benchmark places thousands of orders from one resident
       OPEN_ORDER_LIMIT: '0',
       PORT: String(port),

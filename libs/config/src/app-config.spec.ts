@@ -1,7 +1,25 @@
 import { ConfigError, loadConfig } from './app-config';
 
 describe('identity configuration', () => {
-  const production = { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-0123456789', PII_ENCRYPTION_KEY: 'ab'.repeat(32) };
+  const production = {
+    NODE_ENV: 'production', JWT_SECRET: '9f1c2b7e4d3a6f5e8c0b1a2d3e4f5a6b7c8d9e0f1a2b3c4d', PII_ENCRYPTION_KEY: '3a6e8db9d699877ea584b0c2e253141d0ecbac14698f9092746d5c5f7208fc74',
+    STAFF_SECOND_FACTOR: 'sms',
+  };
+
+  it('refuses in production every secret the repository publishes, and guessable ones', () => {
+    const ok = { ...production, SMS_PROVIDER: 'http', SMS_HTTP_URL: 'https://sms.example.cn/send' };
+    expect(() => loadConfig(ok)).not.toThrow();
+    for (const [key, value] of [
+      ['JWT_SECRET', 'xinyuan-development-secret-change-me'], ['JWT_SECRET', 'xinyuan-test-secret-0123456789'], ['JWT_SECRET', 'a-production-secret-0123456789'],
+      ['JWT_SECRET', 'XINYUAN-TEST-SECRET-0123456789'], ['JWT_SECRET', 'a'.repeat(48)], ['JWT_SECRET', 'secret-secret-secret-secret'],
+      ['PII_ENCRYPTION_KEY', '6465762d6f6e6c792d7069692d6b65792d6368616e67652d6d652d3031323334'], ['PII_ENCRYPTION_KEY', 'ab'.repeat(32)],
+      ['METRICS_TOKEN', '0123456789abcdef'], ['ADMIN_PASSWORD', 'Admin#2026'], ['ADMIN_PASSWORD', 'short1'], ['STAFF_SECOND_FACTOR', 'off'],
+    ]) {
+      expect(() => loadConfig({ ...ok, [key]: value })).toThrow(key);
+    }
+    // outside production the development defaults are fine
+    expect(() => loadConfig({ NODE_ENV: 'development' })).not.toThrow();
+  });
 
   it('defaults to 15-minute access tokens, 30-day refresh tokens and the log SMS sender', () => {
     const c = loadConfig({});

@@ -123,20 +123,6 @@ export class LoginLockout {
     });
   }
 
-  /** Counts a failure that was not begun with `begin` (kept for callers that check first). */
-  async recordFailure(subject: LoginSubject): Promise<void> {
-    const attempt = await this.begin(subject).catch((e) => {
-      if (e instanceof DomainException) return undefined;
-      throw e;
-    });
-    if (attempt) await this.failed(attempt);
-  }
-
-  /** A successful login forgets the phone's failures (the IP's stay: one success must not reset a sweep). */
-  async recordSuccess(subject: LoginSubject): Promise<void> {
-    await this.redis.run('lockout reset', (r) => r.del(this.failKey('phone', subject.phoneIndex), this.lockKey('phone', subject.phoneIndex)));
-  }
-
   private targets(subject: LoginSubject): [string, string, LockoutPolicy][] {
     const targets: [string, string, LockoutPolicy][] = [[this.failKey('phone', subject.phoneIndex), this.lockKey('phone', subject.phoneIndex), this.phonePolicy]];
     if (subject.ip) targets.push([this.failKey('ip', subject.ip), this.lockKey('ip', subject.ip), this.ipPolicy]);
