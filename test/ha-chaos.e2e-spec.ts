@@ -43,6 +43,9 @@ const layout = new HaLayout({
     WORKER_LOCK_MS: '5000',
     ACCEPT_TIMEOUT_MIN_SECONDS: '1',
     NOTIFY_QUIET_HOURS: 'off',
+    SMS_SEND_PER_IP_PER_MINUTE: '100000',
+    SMS_SEND_PER_PREFIX_PER_MINUTE: '100000',
+    SMS_SEND_GLOBAL_PER_MINUTE: '100000',
   },
 });
 
@@ -96,7 +99,10 @@ async function world(tag: string) {
   }
   const phone = randomPhone('137');
   phonesUsed.push(phone, ...teams.flatMap((t) => t.members.map((m) => m.phone)));
-  const reg = await api.post('/api/v1/auth/register', { phone, password: 'Resident#2026', name: '高可用居民' });
+  const smsCode = await layout.smsCode(phone, async () => {
+    expect((await api.post('/api/v1/auth/sms/send', { phone })).status).toBe(200);
+  });
+  const reg = await api.post('/api/v1/auth/register', { phone, password: 'Resident#2026', name: '高可用居民', smsCode });
   expect(reg.status).toBe(201);
   return { resident: api.as(reg.body.accessToken), serviceCode: `HA_${tag}`, home, teams };
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import IORedis from 'ioredis';
@@ -95,6 +95,30 @@ export class HaLayout {
   }
   isolate(c: Component, seconds: number): Promise<string> {
     return this.ha('isolate', c, String(seconds));
+  }
+
+  /**
+   * Registration needs the SMS code sent to the phone. The layout's apis use the development sender,
+   * which writes `[dev SMS] 137****1234 登录验证码 123456` to their logs: `send` asks for a code, and the
+   * code written for this (masked) phone after that moment is read back from api1's and api2's logs.
+   */
+  async smsCode(phone: string, send: () => Promise<void>, timeoutMs = 20000): Promise<string> {
+    const logs = ['api1', 'api2'].map((name) => join(this.logDir, `${name}.log`));
+    const marks = logs.map((f) => (existsSync(f) ? statSync(f).size : 0));
+    await send();
+    const masked = `${phone.slice(0, 3)}****${phone.slice(-4)}`;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      let code: string | undefined;
+      logs.forEach((f, i) => {
+        if (!existsSync(f)) return;
+        const text = readFileSync(f).subarray(marks[i]).toString('utf8');
+        for (const m of text.matchAll(/\[dev SMS\] (\d{3}\*{4}\d{4}) 登录验证码 (\d{6})/g)) if (m[1] === masked) code = m[2];
+      });
+      if (code) return code;
+      if (Date.now() > deadline) throw new Error(`no SMS code for ${masked} in the apis' logs`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
 
   /** The Patroni member holding the leader key, from either node's REST API. */
