@@ -89,7 +89,8 @@ async function world(tag: string) {
   const admin = await login(api, '13800000000', ADMIN_PASSWORD);
   // each world far from the others (and from the chaos run's), so only its own regions cover its orders
   worlds++;
-  const home = { lat: 40 + worlds * 0.7, lng: 118 + worlds * 0.7 };
+  // a degree apart: the 80 km county squares never overlap (sibling counties may not)
+  const home = { lat: 36 + worlds * 1.0, lng: 112 + worlds * 1.0 };
   const { station } = await createRegions(admin, home, tag);
   const skill = `ha_${tag.toLowerCase()}`;
   await createService(admin, `HA_${tag}`, [skill], 600);
