@@ -12,7 +12,8 @@ import { adminClient, createRegions, expectOk, LatLng, login, offset, randomPhon
  * Proactive care in a real browser: the elder taps one huge 我很好 button in the resident H5 (at
  * least 64 px high, one tap, the confirmation in big text) and exactly one check-in is recorded; the
  * grid worker's console page "关爱 · 今日" lists today's visits and the open missed-check-in alert,
- * and resolving it from there is recorded. Screenshots go to docs/screenshots.
+ * and resolving it from there is recorded. Screenshots go to test/artifacts (docs/screenshots with
+ * UPDATE_SCREENSHOTS=1).
  */
 describe('UI: care — the 我很好 button and the grid worker\'s today list', () => {
   const tag = `UC${Date.now() % 100000}`;
@@ -66,7 +67,10 @@ describe('UI: care — the 我很好 button and the grid worker\'s today list', 
     rmSync(clockDir, { recursive: true, force: true });
   });
 
+  // screenshots stay in test/artifacts; UPDATE_SCREENSHOTS=1 also refreshes docs/screenshots (the test
+  // command never changes tracked files)
   const keep = (name: string) => {
+    if (process.env.UPDATE_SCREENSHOTS !== '1') return;
     mkdirSync(screenshots, { recursive: true });
     copyFileSync(join(ARTIFACTS, `${name}.png`), join(screenshots, `${name}.png`));
   };

@@ -44,7 +44,7 @@ export const M = {
   when: { zh: '希望时间', en: 'Preferred time' },
   inbox: { zh: '消息', en: 'Messages' },
   me: { zh: '我的', en: 'Me' },
-  onDuty: { zh: '上岗接提醒', en: 'On duty' },
+  onDuty: { zh: '我已上岗', en: 'On duty' },
   onDutyDone: { zh: '已上岗，有新派单会提醒您', en: 'On duty: new offers will reach you' },
   live: { zh: '● 新派单会自动出现', en: '● New offers appear by themselves' },
   notLive: { zh: '○ 正在连接…', en: '○ Connecting…' },
