@@ -5,6 +5,9 @@ for (const lib of ['common', 'config', 'database', 'geo', 'identity', 'org', 'ca
 }
 // a Nest-free deep import that unit specs can load (the index of @xinyuan/common pulls in NestJS)
 aliases['^@xinyuan/common/prng$'] = '<rootDir>/libs/common/src/prng';
+aliases['^@xinyuan/common/local-time$'] = '<rootDir>/libs/common/src/local-time';
+// plain files of the care context that other contexts use without loading its Nest module
+aliases['^@xinyuan/care/(.*)$'] = '<rootDir>/libs/care/src/$1';
 module.exports = {
   rootDir: '.',
   moduleFileExtensions: ['js', 'json', 'ts'],

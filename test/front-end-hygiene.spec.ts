@@ -50,9 +50,21 @@ describe('front-end hygiene', () => {
     }
   });
 
-  it('the token refresh and the seeded PRNG are written once', () => {
+  it('components both uni-apps carry (a mini-program component must live inside its app) stay identical', () => {
+    const resident = readdirSync(join(ROOT, 'apps/mobile/resident/components'));
+    const shared = readdirSync(join(ROOT, 'apps/mobile/volunteer/components')).filter((f) => resident.includes(f));
+    expect(shared).toEqual(expect.arrayContaining(['InboxList.vue', 'NotificationSettings.vue']));
+    for (const f of shared) {
+      const [a, b] = ['resident', 'volunteer'].map((app) => read(join(ROOT, 'apps/mobile', app, 'components', f)));
+      expect({ f, identical: a === b }).toEqual({ f, identical: true });
+    }
+  });
+
+  it('the token refresh, the live-stream reader and the seeded PRNG are written once', () => {
     const refreshers = [...console_, ...mobile].filter((f) => /refreshing\s*(\?\?=|=)/.test(read(f))).map(rel);
     expect(refreshers).toEqual([]);
+    const sseReaders = [...console_, ...mobile].filter((f) => /text\/event-stream/.test(read(f))).map(rel);
+    expect(sseReaders).toEqual([]);
     const all = [...sources(join(ROOT, 'apps')), ...sources(join(ROOT, 'libs')), ...sources(join(ROOT, 'bench')), ...sources(join(ROOT, 'test'))];
     const prngs = all.filter((f) => /function mulberry32\s*\(/.test(read(f))).map(rel);
     expect(prngs).toEqual(['libs/common/src/prng.ts']);

@@ -1,6 +1,7 @@
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { paths } from '@shared/api/api-schema';
 import type { ApiError, RegionView } from '@shared/types';
+import { subscribeSse } from '@shared/sse';
 import { tokenRefresher } from '@shared/token-refresh';
 import { session } from './session';
 
@@ -71,57 +72,13 @@ export async function download(path: string, filename: string): Promise<void> {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-/**
- * Reads a server-sent-event stream with the bearer token (EventSource cannot send headers) and
- * reconnects with back-off. Returns a stop function.
- */
+/** A live stream of the api (server-sent events with the bearer token, reconnecting); returns a stop function. */
 export function subscribe(path: string, onEvent: (event: string, data: string) => void, onState: (live: boolean) => void): () => void {
-  let stopped = false;
-  let controller: AbortController | null = null;
-  let delay = 1000;
-  const run = async () => {
-    while (!stopped) {
-      controller = new AbortController();
-      try {
-        if (!(await freshToken())) return;
-        const res = await fetch(path, { headers: { authorization: `Bearer ${session.token}`, accept: 'text/event-stream' }, signal: controller.signal });
-        if (res.status === 401) return session.logout();
-        if (!res.ok || !res.body) throw new Error(String(res.status));
-        onState(true);
-        delay = 1000;
-        const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-        let buffer = '';
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          buffer += value;
-          let end: number;
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            let event = 'message';
-            const data: string[] = [];
-            for (const line of block.split('\n')) {
-              if (line.startsWith('event:')) event = line.slice(6).trim();
-              else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
-            }
-            if (data.length) onEvent(event, data.join('\n'));
-          }
-        }
-      } catch {
-        // dropped or refused: retry below
-      }
-      onState(false);
-      if (stopped) return;
-      await new Promise((r) => setTimeout(r, delay));
-      delay = Math.min(delay * 2, 15000);
-    }
-  };
-  void run();
-  return () => {
-    stopped = true;
-    controller?.abort();
-  };
+  return subscribeSse({
+    url: path, token: () => session.token, freshToken, onState,
+    onEvent: (e) => onEvent(e.event, e.data),
+    onUnauthorized: () => session.logout(),
+  });
 }
 
 /** Every region of the caller's jurisdiction (the list is paginated: read page after page). */

@@ -1,4 +1,5 @@
 import { reactive } from 'vue';
+import { subscribeSse } from '@shared/sse';
 import type { NotificationView } from '@shared/types';
 import { API_BASE, api, freshToken } from './client';
 import { session } from './session';
@@ -71,56 +72,18 @@ function startStream(): () => void {
 }
 
 function streamBySse(): () => void {
-  let stopped = false;
-  let controller: AbortController | null = null;
-  let delay = 1000;
-  const run = async () => {
-    while (!stopped && session.token) {
-      controller = new AbortController();
-      try {
-        await freshToken();
-        const res = await fetch(`${API_BASE}/api/v1/me/notifications/stream`, {
-          headers: { authorization: `Bearer ${session.token}`, accept: 'text/event-stream' },
-          signal: controller.signal,
-        });
-        if (!res.ok || !res.body) throw new Error(String(res.status));
-        inbox.live = true;
-        delay = 1000;
-        // whatever arrived while the stream was down
-        await loadInbox().catch(() => undefined);
-        const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-        let buffer = '';
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          buffer += value;
-          let end: number;
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            let event = 'message';
-            const data: string[] = [];
-            for (const line of block.split('\n')) {
-              if (line.startsWith('event:')) event = line.slice(6).trim();
-              else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
-            }
-            if (event === 'notification' && data.length) emit(JSON.parse(data.join('\n')) as NotificationView);
-          }
-        }
-      } catch {
-        // dropped: reconnect below
-      }
-      inbox.live = false;
-      if (stopped) return;
-      await new Promise((r) => setTimeout(r, delay));
-      delay = Math.min(delay * 2, 15000);
-    }
-  };
-  void run();
-  return () => {
-    stopped = true;
-    controller?.abort();
-  };
+  return subscribeSse({
+    url: `${API_BASE}/api/v1/me/notifications/stream`,
+    token: () => session.token,
+    freshToken,
+    onState: (live) => (inbox.live = live),
+    // whatever arrived while the stream was down
+    onOpen: () => void loadInbox().catch(() => undefined),
+    onEvent: (e) => {
+      if (e.event === 'notification') emit(JSON.parse(e.data) as NotificationView);
+    },
+    onUnauthorized: () => session.logout(),
+  });
 }
 
 function streamByPolling(): () => void {

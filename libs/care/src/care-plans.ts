@@ -5,7 +5,7 @@ import { AuditLog, RequestMeta } from '@xinyuan/audit';
 import { Clock, DomainException, ErrorCode, FieldError } from '@xinyuan/common';
 import type { AuthUser } from '@xinyuan/identity';
 import { JurisdictionService } from '@xinyuan/org';
-import { isTimeZone } from '../../notifications/src/local-time';
+import { isTimeZone } from '@xinyuan/common/local-time';
 import { CareAccess, CarePerson } from './care-access';
 import { CheckInSource, mayRecordCheckIn, VisitKind } from './care-policy';
 import { localDay, parseRule, RruleProblem } from './recurrence';

@@ -2,7 +2,7 @@
  * Proactive care: the pure rules (unit-tested directly) — who may record which kind of check-in,
  * how alerts are resolved, and the time arithmetic of the daily deadline.
  */
-import { localParts, parseHhMm, zonedInstant } from '../../notifications/src/local-time';
+import { localParts, parseHhMm, zonedInstant } from '@xinyuan/common/local-time';
 
 export const CHECK_IN_SOURCES = ['self', 'family', 'neighbour', 'grid_worker', 'device'] as const;
 export type CheckInSource = (typeof CHECK_IN_SOURCES)[number];

@@ -1,6 +1,6 @@
 import { Frequency, Options, RRule } from 'rrule';
 // the pure file itself (not the package index, which loads NestJS), so unit tests can import this one
-import { localParts, zonedInstant } from '../../notifications/src/local-time';
+import { localParts, zonedInstant } from '@xinyuan/common/local-time';
 
 /**
  * Recurring duties as RFC 5545 rules, read in the plan's local wall time: the rule is expanded by

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AppConfig } from '@xinyuan/config';
-import { quietUntil } from './local-time';
+import { quietUntil } from '@xinyuan/common/local-time';
 import { formatLocalTime, MessageFacts, writeMessage } from './messages';
 import { Channel, NotificationType, TYPE_POLICY } from './notification-types';
 import { NotifySettings } from './notify-settings';

@@ -5,7 +5,7 @@ import { AppConfig } from '@xinyuan/config';
 import type { OrderStatus } from '@xinyuan/orders';
 import type { OfferEventData, OrderEventData, OutboxEventRow } from '@xinyuan/outbox';
 import { Composed, NotificationComposer, NotifySpec } from './composer';
-import { dayBefore, parseHhMm } from './local-time';
+import { dayBefore, parseHhMm } from '@xinyuan/common/local-time';
 import type { NotificationType } from './notification-types';
 import { gridWorkersOf, guardianPhone, leaderPhoneMasked, Recipient, staffOf, teamMembers } from './recipients';
 

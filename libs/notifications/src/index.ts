@@ -1,6 +1,5 @@
 export * from './notification-types';
 export * from './notifications.tables';
-export * from './local-time';
 export * from './messages';
 export * from './notify-settings';
 export * from './recipients';

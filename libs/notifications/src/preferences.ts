@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@xinyuan/config';
-import { isTimeZone } from './local-time';
+import { isTimeZone } from '@xinyuan/common/local-time';
 import type { Lang } from './notification-types';
 import { DomainException } from '@xinyuan/common';
 

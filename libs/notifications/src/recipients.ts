@@ -1,7 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { maskPhone, PiiCipher } from '@xinyuan/common';
 import { AppConfig } from '@xinyuan/config';
-import { DailyWindow, parseHhMm, parseWindow } from './local-time';
+import { DailyWindow, parseHhMm, parseWindow } from '@xinyuan/common/local-time';
 import type { Lang, NotificationType } from './notification-types';
 
 /** Who hears something, with what they allow. Guardians have no account: text messages only. */

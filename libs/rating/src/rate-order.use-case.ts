@@ -7,7 +7,7 @@ import { ORDER_COLUMNS, OrderErrors, OrderTransitions, toOrderRecord } from '@xi
 import { confirmByRecipient, parseRulePacks } from '@xinyuan/record';
 import { computeReputation, Reputation } from './reputation';
 // the plain file (not the care package index, which loads the order workflow): the rating app has no queue
-import { needsFollowUp, openFollowUp } from '../../care/src/follow-up';
+import { needsFollowUp, openFollowUp } from '@xinyuan/care/follow-up';
 
 export interface RateInput {
   stars: number;

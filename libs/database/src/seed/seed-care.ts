@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
-import { localDay } from '../../../care/src/recurrence';
-import { DutyToGenerate, VisitGenerator } from '../../../care/src/visit-generator';
+import { localDay } from '@xinyuan/care/recurrence';
+import { DutyToGenerate, VisitGenerator } from '@xinyuan/care/visit-generator';
 
 /** Care plans of the demo county: who checks in by when, and who calls or visits on which days. */
 const PLANS: {
