@@ -15,9 +15,15 @@ describe('identity configuration', () => {
       ['JWT_SECRET', 'xinyuan-development-secret-change-me'], ['JWT_SECRET', 'xinyuan-test-secret-0123456789'], ['JWT_SECRET', 'a-production-secret-0123456789'],
       ['JWT_SECRET', 'XINYUAN-TEST-SECRET-0123456789'], ['JWT_SECRET', 'a'.repeat(48)], ['JWT_SECRET', 'secret-secret-secret-secret'],
       ['PII_ENCRYPTION_KEY', '6465762d6f6e6c792d7069692d6b65792d6368616e67652d6d652d3031323334'], ['PII_ENCRYPTION_KEY', 'ab'.repeat(32)],
-      ['METRICS_TOKEN', '0123456789abcdef'], ['ADMIN_PASSWORD', 'Admin#2026'], ['ADMIN_PASSWORD', 'short1'], ['STAFF_SECOND_FACTOR', 'off'],
+      ['JWT_SECRET', 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'], ['JWT_SECRET', 'Zq8!rT2#vB5w'.repeat(5)],
+      ['PII_ENCRYPTION_KEY', '0123456789abcdef'.repeat(4)], ['PII_ENCRYPTION_KEY', 'zyxwvutsrqponmlkjihgfedcbaZYXWVUTSRQPONMLKJIHGFEDCBA9876543210'],
+      ['METRICS_TOKEN', '0123456789abcdef'], ['ADMIN_PASSWORD', 'abcdefghijklmn'], ['ADMIN_PASSWORD', 'Admin#2026'], ['ADMIN_PASSWORD', 'short1'], ['STAFF_SECOND_FACTOR', 'off'],
     ]) {
       expect(() => loadConfig({ ...ok, [key]: value })).toThrow(key);
+    }
+    // what the README tells operators to use passes, whatever the random draw
+    for (let i = 0; i < 200; i++) {
+      expect(() => loadConfig({ ...ok, JWT_SECRET: randomBytes(32).toString('hex'), PII_ENCRYPTION_KEY: randomBytes(32).toString('base64') })).not.toThrow();
     }
     // outside production the development defaults are fine
     expect(() => loadConfig({ NODE_ENV: 'development' })).not.toThrow();

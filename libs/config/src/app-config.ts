@@ -711,11 +711,33 @@ export function entropyBits(value: string): number {
   return perChar * value.length;
 }
 
-/** A secret production refuses: one committed to the repository, or too guessable (< 128 bits by its own letters). */
+/** The shortest block the value repeats (`q8Zr1!q8Zr1!q8` → `q8Zr1!`); the value itself when it does not. */
+function repeatedBlock(value: string): string {
+  for (let period = 1; period <= value.length / 2; period++) {
+    let repeats = true;
+    for (let i = period; i < value.length && repeats; i++) repeats = value[i] === value[i - period];
+    if (repeats) return value.slice(0, period);
+  }
+  return value;
+}
+
+/**
+ * A generous estimate of the bits in a secret, beaten by the patterns people type or paste: letter
+ * frequencies (`aaaa…`), a repeated block (`secret-secret-…`), and runs with a constant step
+ * (`abcdef…`, `0123456789…`, `zyxw…`), which look varied by letters but are one step repeated.
+ */
+export function guessabilityBits(value: string): number {
+  const block = repeatedBlock(value);
+  const codes = Array.from(value, (ch) => ch.codePointAt(0)!);
+  const steps = codes.slice(1).map((code, i) => String.fromCodePoint(code - codes[i] + 0x10000));
+  return Math.min(entropyBits(block), steps.length ? entropyBits(steps.join('')) + 8 : 0);
+}
+
+/** A secret production refuses: one committed to the repository, or too guessable (< 128 bits by `guessabilityBits`). */
 export function weakSecretReason(value: string, minBits = 128): string | undefined {
   const known = KNOWN_SECRETS.some((k) => k === value || k.toLowerCase() === value.toLowerCase());
   if (known) return 'is a value published in the source repository';
-  if (new Set(value).size < 10 || entropyBits(value) < minBits) return `is too guessable (needs at least ${minBits} bits: e.g. 32 random bytes, openssl rand -hex 32)`;
+  if (new Set(value).size < 10 || guessabilityBits(value) < minBits) return `is too guessable (needs at least ${minBits} bits: e.g. 32 random bytes, openssl rand -hex 32)`;
   return undefined;
 }
 
@@ -736,7 +758,7 @@ export function productionSecretErrors(config: AppConfig): string[] {
   // a person types this one: refuse only the published ones and the trivially short
   if (config.ADMIN_PASSWORD) {
     if (KNOWN_SECRETS.includes(config.ADMIN_PASSWORD)) errors.push('ADMIN_PASSWORD: is a value published in the source repository');
-    else if (config.ADMIN_PASSWORD.length < 12 || entropyBits(config.ADMIN_PASSWORD) < 48) errors.push('ADMIN_PASSWORD: too short or guessable (at least 12 characters)');
+    else if (config.ADMIN_PASSWORD.length < 12 || guessabilityBits(config.ADMIN_PASSWORD) < 48) errors.push('ADMIN_PASSWORD: too short or guessable (at least 12 characters)');
   }
   return errors;
 }
