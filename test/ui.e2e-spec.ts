@@ -245,6 +245,8 @@ describe('UI: resident H5 → console → volunteer H5 → rating → dashboard'
     await offer.waitFor();
     await expect(offer.locator('[data-testid="offer-countdown"]').innerText()).resolves.toMatch(/剩余 (29|30):\d\d/);
     await expect(offer.locator('[data-testid="offer-preferred"]').innerText()).resolves.toBe('希望时间：明天上午 08:00–12:00');
+    // how far, to the kilometre: enough to decide, not enough to find the door
+    await expect(offer.locator('[data-testid="offer-distance"]').innerText()).resolves.toMatch(/^离服务队(不到 1 公里|约 \d+ 公里)$/);
     // 待接派单 stays on one line on a 390 px phone
     const title = (await page.locator('[data-testid="offers-title"]').boundingBox())!;
     expect(title.height).toBeLessThan(28 * 2);

@@ -42,6 +42,8 @@ export const M = {
   team: { zh: '服务队', en: 'Team' },
   area: { zh: '区域（大致位置）', en: 'Area (approximate)' },
   when: { zh: '希望时间', en: 'Preferred time' },
+  distanceNear: { zh: '离服务队不到 1 公里', en: 'Under 1 km from your team' },
+  distanceKm: { zh: '离服务队约 {n} 公里', en: 'About {n} km from your team' },
   inbox: { zh: '消息', en: 'Messages' },
   me: { zh: '我的', en: 'Me' },
   onDuty: { zh: '我已上岗', en: 'On duty' },
