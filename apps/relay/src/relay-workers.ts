@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Job, Worker } from 'bullmq';
 import IORedis from 'ioredis';
+import { PollLoop } from '@xinyuan/common';
 import { AppConfig } from '@xinyuan/config';
 import { DeliveryService, RelayWork } from '@xinyuan/notifications';
 import { createRedisConnection, NotifyJobName, NotifyJobPayloads, NotifyQueue, QueueName } from '@xinyuan/queue';
@@ -18,16 +19,26 @@ export class RelayWorkers implements OnApplicationBootstrap, OnApplicationShutdo
   private worker?: Worker;
   private connection?: IORedis;
   private watchdog?: NodeJS.Timeout;
-  private stopping = false;
-  private pumping: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
+  /** Drains the outbox while there is work; waits RELAY_POLL_MS when there is none or Postgres is away. */
+  private readonly pump: PollLoop;
 
   constructor(
     private readonly config: AppConfig,
     private readonly work: RelayWork,
     private readonly delivery: DeliveryService,
     private readonly queue: NotifyQueue,
-  ) {}
+  ) {
+    this.pump = new PollLoop(
+      async () => {
+        const result = await this.work.pump();
+        if (result.events) metrics.outboxEvents.inc({ consumer: 'notifications' }, result.events);
+        await this.queue.deliver(result.due);
+        return result.events;
+      },
+      this.config.RELAY_POLL_MS,
+      (e) => this.logger.warn(`outbox pump: ${e.message}`),
+    );
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     this.connection = createRedisConnection(this.config);
@@ -45,7 +56,7 @@ export class RelayWorkers implements OnApplicationBootstrap, OnApplicationShutdo
     await this.sweepNow();
     await this.ensureSchedule();
     this.watchdog = setInterval(() => void this.ensureSchedule(), Math.max(this.config.NOTIFY_SWEEP_MS, 1000));
-    this.pumping = this.pumpLoop();
+    this.pump.start();
     this.logger.log(`relay started (concurrency ${this.config.NOTIFY_CONCURRENCY})`);
   }
 
@@ -80,36 +91,9 @@ export class RelayWorkers implements OnApplicationBootstrap, OnApplicationShutdo
     }
   }
 
-  /** Drains the outbox while there is work; sleeps RELAY_POLL_MS when there is none or Postgres is away. */
-  private async pumpLoop(): Promise<void> {
-    while (!this.stopping) {
-      let handled = 0;
-      try {
-        const result = await this.work.pump();
-        handled = result.events;
-        if (handled) metrics.outboxEvents.inc({ consumer: 'notifications' }, handled);
-        await this.queue.deliver(result.due);
-      } catch (e) {
-        this.logger.warn(`outbox pump: ${(e as Error).message}`);
-      }
-      if (handled === 0 && !this.stopping) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.config.RELAY_POLL_MS);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wake = null;
-      }
-    }
-  }
-
   async onApplicationShutdown(): Promise<void> {
-    this.stopping = true;
-    this.wake?.();
     if (this.watchdog) clearInterval(this.watchdog);
-    await this.pumping?.catch(() => undefined);
+    await this.pump.stop();
     await this.worker?.close().catch(() => undefined);
     this.connection?.disconnect();
   }

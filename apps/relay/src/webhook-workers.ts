@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { PollLoop } from '@xinyuan/common';
 import { AppConfig } from '@xinyuan/config';
 import { WebhookRelay } from '@xinyuan/webhooks';
 
@@ -9,44 +10,21 @@ import { WebhookRelay } from '@xinyuan/webhooks';
 @Injectable()
 export class WebhookWorkers implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(WebhookWorkers.name);
-  private stopping = false;
-  private running: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
+  private readonly loop: PollLoop;
 
-  constructor(
-    private readonly config: AppConfig,
-    private readonly relay: WebhookRelay,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.running = this.loop();
+  constructor(config: AppConfig, relay: WebhookRelay) {
+    this.loop = new PollLoop(
+      async () => (await relay.fanOut()) + (await relay.sendDue()),
+      config.WEBHOOK_POLL_MS,
+      (e) => this.logger.warn(`webhooks: ${e.message}`),
+    );
   }
 
-  private async loop(): Promise<void> {
-    while (!this.stopping) {
-      let busy = 0;
-      try {
-        busy += await this.relay.fanOut();
-        busy += await this.relay.sendDue();
-      } catch (e) {
-        this.logger.warn(`webhooks: ${(e as Error).message}`);
-      }
-      if (busy === 0 && !this.stopping) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.config.WEBHOOK_POLL_MS);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wake = null;
-      }
-    }
+  onApplicationBootstrap(): void {
+    this.loop.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopping = true;
-    this.wake?.();
-    await this.running?.catch(() => undefined);
+    await this.loop.stop();
   }
 }

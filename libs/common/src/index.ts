@@ -18,3 +18,4 @@ export * from './redis-client';
 export * from './correlation';
 export * from './clock';
 export { RateLimiter, type RateLimiterOptions } from './rate-limiter';
+export { PollLoop } from './poll-loop';

@@ -13,6 +13,7 @@ export * from './wechat-response';
 export * from './wechat-auth';
 export * from './auth-redis';
 export * from './session-revocations';
+export * from './session-event-stream';
 export * from './session.service';
 export * from './login-lockout';
 export * from './otp.service';

@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
 import { DomainException, ErrorCode, pageLimit, uuidParam } from '@xinyuan/common';
 import { AppConfig } from '@xinyuan/config';
-import { AuthUser, CurrentUser, Public, Roles, SessionRevocations } from '@xinyuan/identity';
+import { AuthUser, CurrentUser, Public, Roles, serveSessionEventStream, SessionRevocations } from '@xinyuan/identity';
 import {
   DeliveryLog, InboxService, NotificationPreferences, NotifySettings, SIGNATURE_HEADER, SmsCallbacks, TIMESTAMP_HEADER,
 } from '@xinyuan/notifications';
@@ -62,52 +62,14 @@ export class InboxController {
     content: { 'text/event-stream': { schema: { type: 'string' } } },
   })
   async stream(@CurrentUser() user: AuthUser, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    reply.hijack();
-    const raw = reply.raw;
-    raw.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
+    await serveSessionEventStream(request, reply, {
+      user,
+      revocations: this.revocations,
+      heartbeatMs: this.config.LIVE_QUEUE_HEARTBEAT_MS,
+      logger: this.logger,
+      unavailableMessage: '消息推送暂不可用',
+      subscribe: (sink) => this.hub.subscribe(user.id, (item) => sink.send('notification', item, item.id), sink.shutdown),
     });
-    raw.write('retry: 3000\n\n');
-    let closed = false;
-    let unsubscribe: (() => void) | null = null;
-    const close = () => {
-      if (closed) return;
-      closed = true;
-      clearInterval(heartbeat);
-      if (expiry) clearTimeout(expiry);
-      unsubscribe?.();
-    };
-    const end = (reason: string) => {
-      if (!raw.writableEnded) raw.end(`event: end\ndata: ${JSON.stringify({ reason })}\n\n`);
-      close();
-    };
-    const heartbeat = setInterval(() => {
-      if (raw.writableEnded) return;
-      raw.write(': ping\n\n');
-      if (user.sessionId) this.revocations.isRevoked(user.sessionId).then((revoked) => revoked && end('revoked'), () => undefined);
-    }, this.config.LIVE_QUEUE_HEARTBEAT_MS);
-    const expiry = user.expiresAt ? setTimeout(() => end('expired'), Math.max(0, user.expiresAt - Date.now())) : null;
-    request.raw.on('close', close);
-    raw.on('close', close);
-    try {
-      unsubscribe = await this.hub.subscribe(
-        user.id,
-        (item) => {
-          if (!raw.writableEnded) raw.write(`id: ${item.id}\nevent: notification\ndata: ${JSON.stringify(item)}\n\n`);
-        },
-        () => end('shutdown'),
-      );
-      if (closed) unsubscribe();
-      else raw.write(`: ready\n\n`);
-    } catch (e) {
-      this.logger.warn(`inbox stream failed: ${(e as Error).message}`);
-      raw.write(`event: error\ndata: ${JSON.stringify({ code: 'INTERNAL_ERROR', message: '消息推送暂不可用' })}\n\n`);
-      raw.end();
-      close();
-    }
   }
 
   @Get('notification-settings')
