@@ -154,6 +154,29 @@ describe('API1/API5:2023 region boundaries cannot capture another jurisdiction',
     expect(rows[0].region_id).toBe(w.regions.a1.id);
   });
 
+  it('a boundary whose checks outlast the statement timeout is refused as too complex (422), not a 500, and writes nothing', async () => {
+    // a valid 2,400-position ring inside village A1, clear of its points (6 decimals: it fits the
+    // 64 KiB body limit): parsing, validating and comparing it takes longer than 1 ms, so Postgres
+    // cancels the bounded checks (57014)
+    const ring = Array.from({ length: 2400 }, (_, k) => {
+      const p = offset(w.at.a1, 900 * Math.cos((2 * Math.PI * k) / 2400), 2500 + 900 * Math.sin((2 * Math.PI * k) / 2400));
+      return [Number(p.lng.toFixed(6)), Number(p.lat.toFixed(6))];
+    });
+    const body = { name: `圆点${tag}`, level: 'point', parentId: w.regions.a1.id, boundary: { type: 'Polygon', coordinates: [[...ring, ring[0]]] } };
+    const hasty = await startApp('api', testEnv(`regions-hasty-${tag}`, { REGION_BOUNDARY_CHECK_TIMEOUT_MS: '1' }));
+    try {
+      const admin = new Http(hasty.url, w.staff.townAdminA.http.token);
+      const before = await regionCount();
+      const refused = await admin.post('/api/v1/regions', body);
+      expect([refused.status, refused.body.code, refused.body.fields?.[0]?.field]).toEqual([422, 'BOUNDARY_TOO_COMPLEX', 'boundary']);
+      expect(await regionCount()).toBe(before);
+      // with the default timeout the same ring is drawn: it was the clock that refused it
+      expectOk(await w.staff.townAdminA.http.post('/api/v1/regions', body), 201, 'the same ring, in time');
+    } finally {
+      await hasty.stop();
+    }
+  }, 120000);
+
   it('with ALLOW_ORDERS_OUTSIDE_REGIONS=true takes a radius-only order, which only the everything-scope admin sees', async () => {
     // alice signed up through the main api; her token works on the lenient replica (same secret, same sessions)
     const alice = new Http(lenient.url, w.residents.alice.http.token);

@@ -262,7 +262,7 @@ export class AppConfig {
   /** Statement timeout (ms) on the checks of a new or changed region boundary; past it: 422 BOUNDARY_TOO_COMPLEX. */
   @Transform(toInt)
   @IsInt()
-  @Min(100)
+  @Min(1)
   @Max(60000)
   REGION_BOUNDARY_CHECK_TIMEOUT_MS = 3000;
   // ---- the volunteer's service record (志愿服务记录) ----

@@ -47,10 +47,11 @@ export function requireBoundarySize(boundary: object, maxVertices: number): void
 export async function checkBoundary(m: EntityManager, check: BoundaryCheck): Promise<string> {
   requireBoundarySize(check.boundary, check.maxVertices);
   const text = JSON.stringify(check.boundary);
-  // bound every statement of the checks; SET LOCAL ends with the transaction
-  await m.query(`SELECT set_config('statement_timeout', $1, true)`, [String(check.timeoutMs)]);
   if (check.parentId) await m.query(`SELECT 1 FROM regions WHERE id = $1 FOR UPDATE`, [check.parentId]);
   else await m.query(`SELECT pg_advisory_xact_lock($1)`, [ROOTS_LOCK]);
+  // bound the checks (not the wait for the lock, whose holder's checks are bounded the same way);
+  // SET LOCAL ends with the transaction
+  await m.query(`SELECT set_config('statement_timeout', $1, true)`, [String(check.timeoutMs)]);
   let row: { valid: boolean; reason: string | null; outside_parent: boolean | null; parent_bounded: boolean | null; sibling: string | null; child: string | null };
   try {
     [row] = await m.query(
