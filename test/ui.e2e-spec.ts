@@ -126,6 +126,7 @@ describe('UI: resident H5 → console → volunteer H5 → rating → dashboard'
     await page.getByText(/秒后可重发/).waitFor();
     await fill(page, 'sms-code', await readSmsCode(resident.phone, mark));
     await fill(page, 'password', resident.password);
+    await shot(page, 'resident-1b-register');
     await tap(page, 'submit');
     await page.getByText(`您好，${resident.name}`).waitFor();
     // on H5 the refresh token lives in sessionStorage only, never in localStorage
