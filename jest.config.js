@@ -6,6 +6,7 @@ for (const lib of ['common', 'config', 'database', 'geo', 'identity', 'org', 'ca
 // a Nest-free deep import that unit specs can load (the index of @xinyuan/common pulls in NestJS)
 aliases['^@xinyuan/common/prng$'] = '<rootDir>/libs/common/src/prng';
 aliases['^@xinyuan/common/local-time$'] = '<rootDir>/libs/common/src/local-time';
+aliases['^@xinyuan/common/calendar$'] = '<rootDir>/libs/common/src/calendar';
 // plain files of the care context that other contexts use without loading its Nest module
 aliases['^@xinyuan/care/(.*)$'] = '<rootDir>/libs/care/src/$1';
 module.exports = {

@@ -120,6 +120,11 @@ describe('Open311 GeoReport v2 at /open311/v2', () => {
     const missing = await get('/services/NO_SUCH_SERVICE.json');
     expect(missing.status).toBe(404);
     expect(json(missing)).toEqual([{ code: 404, description: expect.stringContaining('NO_SUCH_SERVICE') }]);
+    // a NUL in the path or the query never reaches Postgres (it was a 500): 400, in the specification's shape
+    for (const path of ['/services/%00.json', `/requests.json?api_key=${apiKey}&service_code=%00`]) {
+      const nul = await get(path);
+      expect([path, nul.status, json(nul)]).toEqual([path, 400, [{ code: 400, description: expect.any(String) }]]);
+    }
   });
 
   it('POST requests: a bad api_key → 403, no service_code → 400, an unknown service → 404, in the specification\'s error list', async () => {
@@ -182,7 +187,8 @@ describe('Open311 GeoReport v2 at /open311/v2', () => {
     expectOk(await team.members[0].http.post(`/api/v1/offers/${offer.id}/accept`), 200, 'accept');
     const [accepted] = json(await get(`/requests/${requestId}.json?api_key=${apiKey}`));
     expect(accepted).toMatchObject({ status: 'open', agency_responsible: `热线队${tag}` });
-    expect(accepted.status_notes).toBeTruthy();
+    // status notes are fixed words for the status, never the free text of the timeline
+    expect(accepted.status_notes).toBe('服务队已接单');
   });
 
   it('… and closed after completion; GET requests/{id}.xml parses', async () => {
@@ -190,7 +196,8 @@ describe('Open311 GeoReport v2 at /open311/v2', () => {
     expectOk(await volunteer.post(`/api/v1/orders/${requestId}/check-in`, { location: offset(home, 10, 5) }), 200, 'check-in');
     expectOk(await volunteer.post(`/api/v1/orders/${requestId}/complete`, { report: '水管已修好' }), 200, 'complete');
     const [closed] = json(await get(`/requests/${requestId}.json?api_key=${apiKey}`));
-    expect(closed).toMatchObject({ status: 'closed', agency_responsible: `热线队${tag}` });
+    expect(closed).toMatchObject({ status: 'closed', agency_responsible: `热线队${tag}`, status_notes: '服务已完成' });
+    expect(JSON.stringify(closed)).not.toContain('水管已修好'); // the volunteer's report stays inside
     const doc = parseXml((await get(`/requests/${requestId}.xml?api_key=${apiKey}`)).text);
     expect(doc.name).toBe('service_requests');
     expect(doc.children).toHaveLength(1);

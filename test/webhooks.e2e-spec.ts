@@ -8,6 +8,7 @@ import { verify } from '../libs/webhooks/src/signing';
 import { RunningApp, startApp, startPlatform, Platform, testEnv } from './support/apps';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from './support/env';
 import { Http, until } from './support/http';
+import { createPerson } from './support/jurisdiction-world';
 import { adminClient, createRegions, createService, createTeam, CreatedTeam, expectOk, LatLng, offset, registerResident } from './support/world';
 
 interface Received {
@@ -117,6 +118,11 @@ describe('webhooks: Standard Webhooks v1 from the outbox', () => {
       'order',
     );
   const settle = () => new Promise((r) => setTimeout(r, 1500));
+  const square = (c: LatLng, halfM: number) => {
+    const sw = offset(c, -halfM, -halfM);
+    const ne = offset(c, halfM, halfM);
+    return { type: 'Polygon', coordinates: [[[sw.lng, sw.lat], [ne.lng, sw.lat], [ne.lng, ne.lat], [sw.lng, ne.lat], [sw.lng, sw.lat]]] };
+  };
 
   it('signs every delivery (v1 HMAC over id.timestamp.body) and carries ids and statuses only', async () => {
     const hook = await register('/ok', ['order.placed', 'order.offered', 'order.accepted']);
@@ -278,5 +284,34 @@ describe('webhooks: Standard Webhooks v1 from the outbox', () => {
     const other = await admin.get(`/api/v1/webhooks/00000000-0000-4000-8000-000000000000/deliveries`);
     expect(other.status).toBe(404);
     expect(other.body.code).toBe('WEBHOOK_NOT_FOUND');
+  });
+
+  it('a regional endpoint hears care.checkin_missed for people of its region only (the person is in the event, its subject is the alert)', async () => {
+    const regions = await createRegions(admin, offset(home, 0, 200000), `${tag}c`);
+    const far = offset(home, 10000, 200000);
+    // the person in the neighbouring village must live in a region too (else OUT_OF_SERVICE_AREA)
+    expectOk(
+      await admin.post('/api/v1/regions', { name: `邻村${tag}`, level: 'village', parentId: regions.township.id, boundary: square(far, 3000) }),
+      201,
+      'neighbouring village',
+    );
+    const villageAdmin = (await createPerson(api, admin, 'admin', regions.station.id, '村管理员')).http;
+    const hook = expectOk(await villageAdmin.post('/api/v1/webhooks', { url: `${receiver.base}/care`, events: ['care.checkin_missed'] }), 201, 'village webhook');
+    const person = async (at: LatLng) =>
+      expectOk(await admin.post('/api/v1/beneficiaries', { name: '独居老人', ageBand: '80_plus', address: '关爱路 1 号', location: at }), 201, 'profile').id as string;
+    const mine = await person(offset(home, 100, 200000));
+    const theirs = await person(far);
+    // the care sweep writes exactly this event when a day is missed (libs/care/src/care-sweep.ts)
+    for (const beneficiaryId of [mine, theirs]) {
+      await db.query(
+        `INSERT INTO outbox_events (type, subject_id, data) VALUES ('care.checkin_missed', gen_random_uuid(), jsonb_build_object('alertId', gen_random_uuid(), 'beneficiaryId', $1::text, 'stage', 1))`,
+        [beneficiaryId],
+      );
+    }
+    const careCalls = () => receiver.at('/care').map((r) => JSON.parse(r.body));
+    await until('the village\'s person at its endpoint', async () => careCalls().some((b) => b.data.beneficiaryId === mine));
+    await settle();
+    expect(careCalls().map((b) => [b.type, b.data.beneficiaryId])).toEqual([['care.checkin_missed', mine]]);
+    await expectOk(await villageAdmin.request('DELETE', `/api/v1/webhooks/${hook.id}`), 204, 'delete');
   });
 });

@@ -8,7 +8,7 @@ import { DomainException } from './domain.exception';
 import { frameworkErrorHandler, installHttpSecurity } from './http-security';
 import { HttpExceptionFilter } from './http-exception.filter';
 import { createOpenApiDocument } from './openapi-document';
-import { createValidationPipe } from './validation';
+import { createValidationPipe, RefuseNulPipe } from './validation';
 
 export interface HttpAppOptions {
   title: string;
@@ -56,7 +56,7 @@ export async function createHttpApp(module: unknown, options: HttpAppOptions): P
   installHttpSecurity(app, config, { rateLimit: options.rateLimit ?? false });
   acceptEmptyJsonBodies(app, bodyLimit);
   app.useGlobalFilters(new HttpExceptionFilter());
-  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalPipes(new RefuseNulPipe(), createValidationPipe());
   if (options.handleSignals) options.handleSignals(app);
   else app.enableShutdownHooks();
   // the OpenAPI document maps every endpoint and field: not published in production

@@ -19,3 +19,4 @@ export * from './correlation';
 export * from './clock';
 export { RateLimiter, type RateLimiterOptions } from './rate-limiter';
 export { PollLoop } from './poll-loop';
+export * from './calendar';

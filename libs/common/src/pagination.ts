@@ -1,7 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { isRealTimestamp } from './calendar';
 import { DomainException } from './domain.exception';
+import { UUID_RE } from './uuid';
 
 export class PageQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
@@ -33,16 +35,12 @@ export function encodeCursor(cursor: KeysetCursor): string {
   return Buffer.from(JSON.stringify([cursor.at, cursor.id])).toString('base64url');
 }
 
-const TIMESTAMP_RE = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:?\d{2})?|Z)?$/;
-
 export function decodeCursor(raw: string | undefined): KeysetCursor | undefined {
   if (!raw) return undefined;
   try {
     const [at, id] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-    if (typeof at === 'string' && typeof id === 'string' && TIMESTAMP_RE.test(at) &&
-      !Number.isNaN(Date.parse(at.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00'))) && /^[0-9a-f-]{36}$/i.test(id)) {
-      return { at, id };
-    }
+    // both go into SQL as parameters: a timestamp Postgres would refuse, or a non-UUID, is the client's error
+    if (typeof at === 'string' && typeof id === 'string' && isRealTimestamp(at) && UUID_RE.test(id)) return { at, id };
   } catch {
     // fall through to the validation error below
   }

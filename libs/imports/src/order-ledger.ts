@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import ExcelJS from 'exceljs';
 import { PassThrough, Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
-import { DomainException, maskName } from '@xinyuan/common';
+import { DomainException, isCalendarDay, maskName } from '@xinyuan/common';
 import { AppConfig } from '@xinyuan/config';
 import type { AuthUser } from '@xinyuan/identity';
 import { JurisdictionService, scopeSql } from '@xinyuan/org';
@@ -43,10 +43,20 @@ export class OrderLedgerExport {
     private readonly config: AppConfig,
   ) {}
 
+  /** The period asked for, with defaults (`to`: today in STATS_TIME_ZONE; `from`: 30 days before `to`); refuses days that do not exist. */
+  period(from: string | undefined, to: string | undefined, now = new Date()): { from: string; to: string } {
+    const bad = [
+      ...(from !== undefined && !isCalendarDay(from) ? [{ field: 'from', messages: ['from must be a real day (YYYY-MM-DD)'] }] : []),
+      ...(to !== undefined && !isCalendarDay(to) ? [{ field: 'to', messages: ['to must be a real day (YYYY-MM-DD)'] }] : []),
+    ];
+    if (bad.length) throw DomainException.validation(bad, '日期不存在，请按 年-月-日 填写');
+    const lastDay = to ?? new Intl.DateTimeFormat('en-CA', { timeZone: this.config.STATS_TIME_ZONE }).format(now);
+    return { from: from ?? new Date(Date.parse(`${lastDay}T00:00:00Z`) - 30 * 86400e3).toISOString().slice(0, 10), to: lastDay };
+  }
+
   async check(user: AuthUser, f: LedgerFilter): Promise<void> {
-    const day = /^\d{4}-\d{2}-\d{2}$/;
-    if (!day.test(f.from) || !day.test(f.to) || Number.isNaN(Date.parse(f.from)) || Number.isNaN(Date.parse(f.to))) {
-      throw DomainException.validation([{ field: 'from', messages: ['from and to must be days (YYYY-MM-DD)'] }]);
+    if (!isCalendarDay(f.from) || !isCalendarDay(f.to)) {
+      throw DomainException.validation([{ field: 'from', messages: ['from and to must be real days (YYYY-MM-DD)'] }]);
     }
     const days = (Date.parse(f.to) - Date.parse(f.from)) / 86400e3;
     if (days < 0 || days > MAX_DAYS) throw DomainException.validation([{ field: 'to', messages: [`to must be on or after from, at most ${MAX_DAYS} days later`] }], `时间段最长 ${MAX_DAYS} 天`);

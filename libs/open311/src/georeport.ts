@@ -3,6 +3,8 @@
  * them. Pure functions, unit-tested directly.
  */
 
+import { isRealTimestamp } from '@xinyuan/common/calendar';
+
 export type Format = 'json' | 'xml';
 
 /** `services.json` → { name: 'services', format: 'json' }; null for anything else. */
@@ -36,6 +38,24 @@ export function georeportStatus(status: string): 'open' | 'closed' {
   return (CLOSED_STATUSES as readonly string[]).includes(status) ? 'closed' : 'open';
 }
 
+const STATUS_NOTES: Record<string, string> = {
+  pending_review: '待工作人员审核',
+  rejected: '未通过审核',
+  dispatching: '正在联系服务队',
+  offered: '正在联系服务队',
+  escalated: '工作人员正在安排',
+  accepted: '服务队已接单',
+  in_service: '服务中',
+  completed: '服务已完成',
+  closed: '服务已完成',
+  cancelled: '已取消',
+};
+
+/** `status_notes`: plain fixed words for an order's status (no free text leaves the platform). */
+export function georeportStatusNote(status: string): string | null {
+  return STATUS_NOTES[status] ?? null;
+}
+
 /** The statuses behind `status=open,closed`. */
 export function ordersStatusesFor(filter: ('open' | 'closed')[]): string[] | null {
   if (!filter.length || filter.length === 2) return null;
@@ -49,7 +69,7 @@ export const MAX_RANGE_DAYS = 90;
 export function dateRange(start: string | undefined, end: string | undefined, now: Date): { from: Date; to: Date } {
   const parse = (v: string, field: string) => {
     // W3C date-time with a zone (Z or ±hh:mm), as the specification requires
-    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(v) || Number.isNaN(Date.parse(v))) {
+    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(v) || !isRealTimestamp(v)) {
       throw new Open311Error(400, `${field} must be a W3C date-time with a time zone, e.g. 2026-11-29T08:15:30+08:00`);
     }
     return new Date(v);

@@ -5,7 +5,7 @@ import { Clock, DomainException, ErrorCode, PiiCipher, RateLimiter, retryAfterSe
 import { AppConfig } from '@xinyuan/config';
 import { toEwkt } from '@xinyuan/geo';
 import { PlaceOrderUseCase } from '@xinyuan/orders';
-import { dateRange, georeportStatus, listParam, Open311Error, ordersStatusesFor, SERVICE_ATTRIBUTES } from './georeport';
+import { dateRange, georeportStatus, georeportStatusNote, listParam, Open311Error, ordersStatusesFor, SERVICE_ATTRIBUTES } from './georeport';
 import { hashKey } from './open311-keys.service';
 
 export interface Integration {
@@ -235,8 +235,7 @@ export class Open311Service implements OnModuleDestroy {
     const rows: Record<string, any>[] = await this.dataSource.query(
       `SELECT o.id, o.status, o.service_code, o.description, o.created_at, o.updated_at, o.preferred_start,
               ST_Y(o.location::geometry) AS lat, ST_X(o.location::geometry) AS lng,
-              s.name AS service_name, t.name AS team_name, r.name AS area,
-              (SELECT e.note FROM order_events e WHERE e.order_id = o.id AND e.note IS NOT NULL ORDER BY e.id DESC LIMIT 1) AS note
+              s.name AS service_name, t.name AS team_name, r.name AS area
          FROM orders o JOIN services s ON s.id = o.service_id
          LEFT JOIN teams t ON t.id = o.team_id LEFT JOIN regions r ON r.id = o.region_id
         WHERE ${where.join(' AND ')}
@@ -246,7 +245,8 @@ export class Open311Service implements OnModuleDestroy {
     return rows.map((o) => ({
       service_request_id: o.id,
       status: georeportStatus(o.status),
-      status_notes: o.note ?? null,
+      // fixed words for the status: the timeline's notes (reports, reasons, 回访) are free text about a person
+      status_notes: georeportStatusNote(o.status),
       service_name: o.service_name,
       service_code: o.service_code,
       description: o.description,

@@ -3,7 +3,8 @@ import { BlockList, isIP } from 'node:net';
 /**
  * SSRF guard: addresses a webhook may never reach unless WEBHOOK_ALLOW_PRIVATE=true — loopback,
  * private (RFC 1918, unique local), link-local (cloud metadata at 169.254.169.254), carrier-grade
- * NAT, "this network", multicast and reserved ranges. IPv4-mapped IPv6 addresses are judged as IPv4.
+ * NAT, "this network", multicast and reserved ranges. IPv4-mapped IPv6 addresses are judged as IPv4;
+ * the other ways of writing an IPv4 address in IPv6 (compatible, translated, 6to4, Teredo) are refused.
  */
 const blocked = new BlockList();
 for (const [net, bits] of [
@@ -13,6 +14,9 @@ for (const [net, bits] of [
 ] as const) blocked.addSubnet(net, bits, 'ipv4');
 for (const [net, bits] of [
   ['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96], ['100::', 64], ['2001:db8::', 32],
+  // IPv4 inside IPv6 that is not the mapped form judged below: IPv4-compatible (::7f00:1), IPv4-translated
+  // (::ffff:0:7f00:1), and the tunnels that carry an IPv4 address in their prefix (6to4, Teredo)
+  ['::', 96], ['::ffff:0:0:0', 96], ['2002::', 16], ['2001::', 32],
 ] as const) blocked.addSubnet(net, bits, 'ipv6');
 
 export function isForbiddenAddress(address: string): boolean {

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Clock, PiiCipher } from '@xinyuan/common';
+import { Clock, PiiCipher, UUID_RE } from '@xinyuan/common';
 import { AppConfig } from '@xinyuan/config';
 import { OutboxReader } from '@xinyuan/outbox';
 import { guardedPost, PostOutcome } from './guarded-post';
@@ -50,7 +50,10 @@ export class WebhookRelay {
   async fanOut(limit = 200): Promise<number> {
     return this.outbox.drain(WEBHOOKS_CONSUMER, limit, async (m, events) => {
       const orderIds = [...new Set(events.map((e) => e.order_id).filter((id): id is string => !!id))];
-      const subjectIds = [...new Set(events.filter((e) => e.type.startsWith('care.') && e.subject_id).map((e) => e.subject_id!))];
+      // a care event's subject is its alert; the person it is about (whose region counts) is in its data
+      const personOf = (e: { type: string; data?: Record<string, unknown> | null }) =>
+        e.type.startsWith('care.') && typeof e.data?.beneficiaryId === 'string' && UUID_RE.test(e.data.beneficiaryId) ? e.data.beneficiaryId : null;
+      const subjectIds = [...new Set(events.map(personOf).filter((id): id is string => !!id))];
       const facts = new Map<string, OrderFacts & { path: string[] | null }>();
       if (orderIds.length) {
         const rows: { id: string; region_id: string | null; service_code: string; team_id: string | null; path: string[] | null }[] = await m.query(
@@ -77,7 +80,8 @@ export class WebhookRelay {
         const order = e.order_id ? facts.get(e.order_id) ?? null : null;
         const event = toWebhookEvent(e as OutboxFact, order);
         if (!event) continue;
-        const path = order ? order.path : e.subject_id ? subjectPaths.get(e.subject_id) ?? null : null;
+        const person = personOf(e);
+        const path = order ? order.path : person ? subjectPaths.get(person) ?? null : null;
         const body = webhookBody(event);
         for (const ep of endpoints) {
           if (!ep.events.includes(event.type)) continue;

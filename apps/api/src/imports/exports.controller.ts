@@ -17,8 +17,6 @@ export class LedgerQuery {
   @ApiPropertyOptional({ enum: ['xlsx', 'csv'], default: 'xlsx' }) @IsOptional() @IsIn(['xlsx', 'csv']) format?: 'xlsx' | 'csv';
 }
 
-const day = (d: Date) => d.toISOString().slice(0, 10);
-
 /** 台账: the itemised ledger of orders, streamed as XLSX or CSV (staff, their jurisdiction). */
 @ApiTags('exports 台账')
 @ApiBearerAuth()
@@ -38,8 +36,7 @@ export class ExportsController {
     content: { [XLSX_TYPE]: { schema: { type: 'string', format: 'binary' } }, 'text/csv': { schema: { type: 'string', description: 'UTF-8 with BOM' } } },
   })
   async orders(@CurrentUser() user: AuthUser, @Query() query: LedgerQuery, @Meta() meta: RequestMeta, @Res() reply: FastifyReply): Promise<void> {
-    const to = query.to ?? day(new Date());
-    const from = query.from ?? day(new Date(Date.parse(to) - 30 * 86400e3));
+    const { from, to } = this.ledger.period(query.from, query.to);
     const filter = { from, to, regionId: query.regionId, serviceCode: query.serviceCode };
     await this.ledger.check(user, filter);
     const format = query.format ?? 'xlsx';

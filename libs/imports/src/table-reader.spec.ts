@@ -1,0 +1,45 @@
+import ExcelJS from 'exceljs';
+import { readSheet, READ_LIMITS, unzippedSize } from './table-reader';
+
+async function workbook(fill: (sheet: ExcelJS.Worksheet) => void): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  fill(wb.addWorksheet('数据'));
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+describe('reading a spreadsheet within bounds', () => {
+  it('visits only the cells a sheet holds: one cell at XFD1048576 does not make a million rows', async () => {
+    const file = await workbook((s) => {
+      s.addRow(['姓名', '地址']);
+      s.addRow(['张三', '一号']);
+      s.addRow(['李四', '二号']);
+      s.getCell('XFD1048576').value = 'x';
+    });
+    const started = performance.now();
+    const sheet = await readSheet(file, 'xlsx');
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(sheet.headers).toEqual(['姓名', '地址']);
+    expect(sheet.rows).toEqual([{ row: 2, cells: ['张三', '一号'] }, { row: 3, cells: ['李四', '二号'] }]);
+  });
+
+  it('keeps the file\'s row numbers across empty rows, and reads at most maxRows + 1 data rows', async () => {
+    const file = await workbook((s) => {
+      s.addRow(['姓名']);
+      s.getCell('A5').value = '王五';
+      for (let r = 10; r < 30; r++) s.getCell(`A${r}`).value = `人${r}`;
+    });
+    const sheet = await readSheet(file, 'xlsx', { ...READ_LIMITS, maxRows: 5 });
+    expect(sheet.rows[0]).toEqual({ row: 5, cells: ['王五'] });
+    expect(sheet.rows.length).toBeLessThanOrEqual(6);
+    const csv = await readSheet(Buffer.from('姓名\n' + Array.from({ length: 50 }, (_, i) => `人${i}`).join('\n')), 'csv', { ...READ_LIMITS, maxRows: 5 });
+    expect(csv.rows).toHaveLength(6);
+  });
+
+  it('refuses a workbook that declares more unpacked bytes than allowed, before inflating it', async () => {
+    const file = await workbook((s) => s.addRow(['姓名']));
+    expect(unzippedSize(file)).toBeGreaterThan(0);
+    expect(unzippedSize(file)).toBeLessThan(READ_LIMITS.maxUnzippedBytes);
+    await expect(readSheet(file, 'xlsx', { ...READ_LIMITS, maxUnzippedBytes: 100 })).rejects.toThrow(/unpacks to/);
+    expect(unzippedSize(Buffer.from('not a zip at all, just text'))).toBe(0);
+  });
+});
