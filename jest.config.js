@@ -7,8 +7,9 @@ for (const lib of ['common', 'config', 'database', 'geo', 'identity', 'org', 'ca
 aliases['^@xinyuan/common/prng$'] = '<rootDir>/libs/common/src/prng';
 aliases['^@xinyuan/common/local-time$'] = '<rootDir>/libs/common/src/local-time';
 aliases['^@xinyuan/common/calendar$'] = '<rootDir>/libs/common/src/calendar';
-// plain files of the care context that other contexts use without loading its Nest module
+// plain files of the care and beneficiaries contexts that other contexts use without loading their Nest modules
 aliases['^@xinyuan/care/(.*)$'] = '<rootDir>/libs/care/src/$1';
+aliases['^@xinyuan/beneficiaries/(.*)$'] = '<rootDir>/libs/beneficiaries/src/$1';
 module.exports = {
   rootDir: '.',
   moduleFileExtensions: ['js', 'json', 'ts'],

@@ -2,8 +2,8 @@ import { Client } from 'pg';
 import { startPlatform, Platform } from './support/apps';
 import { TEST_DATABASE_URL } from './support/env';
 import { Http, HttpResult } from './support/http';
-import { beneficiaryBody, buildJurisdictionWorld, JurisdictionWorld, pendingOfferFor, placeOrder } from './support/jurisdiction-world';
-import { expectOk } from './support/world';
+import { beneficiaryBody, buildJurisdictionWorld, createPerson, JurisdictionWorld, pendingOfferFor, placeOrder, STAFF_PASSWORD } from './support/jurisdiction-world';
+import { expectOk, login } from './support/world';
 
 /**
  * OWASP API1:2023 — every object endpoint checks that the caller may touch that very object: a user
@@ -164,6 +164,20 @@ describe('API1:2023 Broken Object Level Authorization', () => {
         expectOk(await who.get(`/api/v1/beneficiaries/${benAlice.id}`), 200, 'official');
         expectOk(await who.get(`/api/v1/beneficiaries/${benGridA.id}`), 200, 'official');
       }
+    });
+
+    it('a grid worker moved to another village loses the profiles they made or imported there: they are the region\'s, not theirs', async () => {
+      const mover = await createPerson(api, w.staff.countyAdmin.http, 'grid_worker', w.regions.a1.id, '调动网格员');
+      const made = expectOk(await mover.http.post('/api/v1/beneficiaries', beneficiaryBody(w.at.a1, { name: '调动前建档' })), 201, 'profile');
+      expectOk(await mover.http.get(`/api/v1/beneficiaries/${made.id}`), 200, 'while in A1');
+      expectOk(await w.staff.countyAdmin.http.request('PATCH', `/api/v1/staff/${mover.id}`, { regionId: w.regions.b1.id }), 200, 'moved to B1');
+      const moved = await login(api, mover.phone, STAFF_PASSWORD); // the move ended their sessions
+      refused(await moved.get(`/api/v1/beneficiaries/${made.id}`), 'after the move');
+      refused(await moved.request('PATCH', `/api/v1/beneficiaries/${made.id}`, { name: '篡改' }), 'PATCH after the move');
+      expect(expectOk(await moved.get('/api/v1/beneficiaries?limit=100'), 200, 'list').items.map((b: any) => b.id)).not.toContain(made.id);
+      refused(await moved.get(`/api/v1/beneficiaries/${made.id}/care-plan`), 'care plan after the move');
+      // the region keeps it
+      expectOk(await w.grid.a.http.get(`/api/v1/beneficiaries/${made.id}`), 200, 'A1 grid worker');
     });
 
     it('an order cannot be placed for someone else\'s profile, and no row is written', async () => {

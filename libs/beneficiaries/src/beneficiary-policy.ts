@@ -38,6 +38,17 @@ export const CONTACT_PHONE_PATTERN = /^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$/;
  */
 export type BeneficiaryAccess = 'official' | 'owner' | 'none';
 
+/** Roles that reach profiles by jurisdiction only (the same as PASSWORD_ONLY_ROLES in identity). */
+const OFFICIAL_ROLES: readonly string[] = ['grid_worker', 'dispatcher', 'admin'];
+
+/**
+ * The profile's own account: the resident (or family member) who made it. A profile an official made
+ * or imported is not theirs to keep: they reach it through their jurisdiction, and lose it with it.
+ */
+export function ownsProfile(user: { id: string; roles: readonly string[] }, createdBy: string | null | undefined): boolean {
+  return !!createdBy && createdBy === user.id && !user.roles.some((r) => OFFICIAL_ROLES.includes(r));
+}
+
 export function beneficiaryAccess(isOwner: boolean, isOfficial: boolean): BeneficiaryAccess {
   if (isOfficial) return 'official';
   return isOwner ? 'owner' : 'none';

@@ -7,7 +7,7 @@ import type { AuthUser } from '@xinyuan/identity';
 import { AppConfig } from '@xinyuan/config';
 import { JurisdictionService, outOfServiceArea, scopeSql } from '@xinyuan/org';
 import {
-  AgeBand, beneficiaryAccess, BeneficiaryAccess, BeneficiaryListItem, BeneficiaryRecord, BeneficiaryTag, BeneficiaryView, Guardian,
+  AgeBand, beneficiaryAccess, BeneficiaryAccess, BeneficiaryListItem, BeneficiaryRecord, BeneficiaryTag, BeneficiaryView, Guardian, ownsProfile,
   toBeneficiaryListItem, toBeneficiaryView,
 } from './beneficiary-policy';
 
@@ -108,7 +108,9 @@ export class BeneficiaryService {
     const staff = scopeSql(await this.jurisdiction.staffScope(user), 'b.region_id', params);
     const grid = scopeSql(await this.jurisdiction.gridScope(user), 'b.region_id', params);
     const official = `(${staff} OR ${grid})`;
-    const where = [`b.archived_at IS NULL`, `(b.created_by = $1 OR ${official})`];
+    // officials reach profiles through their jurisdiction only ($1 stays typed by the comparison)
+    const own = ownsProfile(user, user.id) ? `b.created_by = $1` : `(false AND b.created_by = $1)`;
+    const where = [`b.archived_at IS NULL`, `(${own} OR ${official})`];
     if (filter.tag) {
       params.push(filter.tag);
       // a tag is an official classification: filtering by it is official too
@@ -156,7 +158,7 @@ export class BeneficiaryService {
         [{ region_id: regionId }] = await m.query(`SELECT ${REGION_OF('$1')} AS region_id`, [toEwkt(patch.location)]);
         if (!regionId && !this.config.ALLOW_ORDERS_OUTSIDE_REGIONS) throw outOfServiceArea();
         // an official who is not the owner cannot move a profile out of their own jurisdiction
-        if (row.created_by !== user.id && !(await this.isOfficial(m, user, regionId))) throw new DomainException(ErrorCode.OutsideJurisdiction, 403);
+        if (!ownsProfile(user, row.created_by) && !(await this.isOfficial(m, user, regionId))) throw new DomainException(ErrorCode.OutsideJurisdiction, 403);
       }
       const sets: string[] = ['version = version + 1', 'updated_at = now()'];
       const params: unknown[] = [id];
@@ -180,7 +182,7 @@ export class BeneficiaryService {
          SELECT ${COLUMNS} FROM b LEFT JOIN regions r ON r.id = b.region_id`,
         params,
       );
-      const after = beneficiaryAccess(updated.created_by === user.id, await this.isOfficial(m, user, updated.region_id));
+      const after = beneficiaryAccess(ownsProfile(user, updated.created_by), await this.isOfficial(m, user, updated.region_id));
       return toBeneficiaryView(this.open(updated), after === 'official' ? 'official' : 'owner');
     });
   }
@@ -211,7 +213,7 @@ export class BeneficiaryService {
       [id],
     );
     if (!row) throw notFound();
-    const access = beneficiaryAccess(row.created_by === user.id, await this.isOfficial(m, user, row.region_id));
+    const access = beneficiaryAccess(ownsProfile(user, row.created_by), await this.isOfficial(m, user, row.region_id));
     if (access === 'none') throw notFound();
     return { row, access };
   }

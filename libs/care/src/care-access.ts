@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { DomainException, ErrorCode } from '@xinyuan/common';
 import type { AuthUser } from '@xinyuan/identity';
+import { ownsProfile } from '@xinyuan/beneficiaries/beneficiary-policy';
 import { JurisdictionService } from '@xinyuan/org';
 import type { CareRelation } from './care-policy';
 
@@ -46,7 +47,7 @@ export class CareAccess {
 
   async relation(m: EntityManager, user: AuthUser, person: CarePerson): Promise<CareRelation> {
     const official = await this.official(m, user, person.regionId);
-    return { official, owner: person.createdBy === user.id, serving: official ? false : await this.serving(m, user.id, person.id) };
+    return { official, owner: ownsProfile(user, person.createdBy), serving: official ? false : await this.serving(m, user.id, person.id) };
   }
 
   /** The person, when the caller is an official of their region (else 404). */
