@@ -49,6 +49,7 @@ export interface CareVisitView {
   completedAt: string | null;
   orderId: string | null;
   data: Record<string, unknown> | null;
+  campaignId: string | null;
 }
 
 export type DueFilter = 'today' | 'overdue' | 'upcoming' | 'all';
@@ -167,7 +168,7 @@ export class CareWork {
     });
   }
 
-  async visits(user: AuthUser, filter: { due?: DueFilter; status?: 'open' | 'done' | 'cancelled'; beneficiaryId?: string; kind?: string; limit: number; cursor?: string },
+  async visits(user: AuthUser, filter: { due?: DueFilter; status?: 'open' | 'done' | 'cancelled'; beneficiaryId?: string; kind?: string; campaignId?: string; limit: number; cursor?: string },
     meta: RequestMeta): Promise<Page<CareVisitView>> {
     const now = this.clock.now();
     const params: unknown[] = [now, user.id];
@@ -189,6 +190,10 @@ export class CareWork {
     if (filter.kind) {
       params.push(filter.kind);
       where.push(`v.kind = $${params.length}`);
+    }
+    if (filter.campaignId) {
+      params.push(filter.campaignId);
+      where.push(`v.campaign_id = $${params.length}`);
     }
     const cursor = decodeCursor(filter.cursor);
     if (cursor) {
@@ -254,7 +259,7 @@ export class CareWork {
         );
         alertId = a.id;
         await m.query(`INSERT INTO outbox_events (type, subject_id, data) VALUES ('care.visit_concern', $1, $2)`,
-          [a.id, { alertId: a.id, beneficiaryId: v.beneficiary_id, wellbeing: input.wellbeing, stage: 1 }]);
+          [a.id, { alertId: a.id, beneficiaryId: v.beneficiary_id, wellbeing: input.wellbeing, stage: 1, by: user.id }]);
       }
       const data = input.followUp ? { outcome: input.followUp.outcome, newOrderId: orderId, keepTeam: input.followUp.keepTeam === true } : {};
       await m.query(
@@ -354,6 +359,6 @@ function visitView(r: any, now: Date): CareVisitView {
     id: r.id, beneficiaryId: r.beneficiary_id, beneficiaryName: r.beneficiary_name, area: r.area_name ?? null, kind: r.kind, reason: r.reason,
     dueAt: iso(r.due_at)!, localDay: r.local_day, overdue: r.status === 'open' && new Date(r.due_at).getTime() < now.getTime(), status: r.status,
     assigneeUserId: r.assignee_user_id, teamId: r.team_id, alertId: r.alert_id, sourceOrderId: r.source_order_id, wellbeing: r.wellbeing, note: r.note,
-    completedAt: iso(r.completed_at), orderId: r.order_id, data: r.data,
+    completedAt: iso(r.completed_at), orderId: r.order_id, data: r.data, campaignId: r.campaign_id ?? null,
   };
 }
