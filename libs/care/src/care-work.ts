@@ -239,11 +239,18 @@ export class CareWork {
     }
     let orderId: string | null = null;
     if (input.order) {
-      const placed = await this.placeOrder.execute(
-        user, { serviceCode: input.order.serviceCode, description: input.order.description, beneficiaryId: visit.beneficiary_id, urgent: input.wellbeing === 'urgent' },
-        `care-visit-${visitId}`,
-      );
-      orderId = placed.order.id;
+      const order = { serviceCode: input.order.serviceCode, description: input.order.description, beneficiaryId: visit.beneficiary_id, urgent: input.wellbeing === 'urgent' };
+      const official = await this.dataSource.transaction((m) => this.access.official(m, user, visit.visit_region_id));
+      if (official) {
+        orderId = (await this.placeOrder.execute(user, order, `care-visit-${visitId}`)).order.id;
+      } else {
+        // a paired volunteer or team member found the need: the platform places it on the person's behalf
+        // (the timeline says system), in the jurisdiction of the official who set the plan or the campaign
+        const placer = await this.placerFor(visit);
+        if (!placer) throw DomainException.validation([{ field: 'order', messages: ['nobody in charge of this person can place the order'] }], '请联系网格员代为下单');
+        const placed = await this.placeOrder.execute(placer, { ...order, description: `【走访发现】${order.description}`.slice(0, 1000) }, `care-visit-${visitId}`, { actorRole: 'system' });
+        orderId = placed.order.id;
+      }
     }
     if (input.followUp?.outcome === 'redo') orderId = await this.redo(user, visit, input.followUp.keepTeam === true);
     const now = this.clock.now();
@@ -287,6 +294,17 @@ export class CareWork {
       );
       return { ...visitView(row, now), alertId: alertId ?? v.alert_id };
     });
+  }
+
+  /** The official on whose jurisdiction a visitor's order is placed: who last set the plan, else who made the campaign. */
+  private async placerFor(visit: any): Promise<AuthUser | null> {
+    const [u] = await this.dataSource.query(
+      `SELECT u.id, u.roles, u.region_id FROM users u
+        WHERE u.disabled_at IS NULL AND u.id = COALESCE(
+          (SELECT updated_by FROM care_plans WHERE beneficiary_id = $1), (SELECT created_by FROM care_campaigns WHERE id = $2))`,
+      [visit.beneficiary_id, visit.campaign_id ?? null],
+    );
+    return u ? { id: u.id, roles: u.roles, regionId: u.region_id } as AuthUser : null;
   }
 
   /** The need of a 回访's order, placed again (same item, place and person), linked to the first. */
