@@ -196,6 +196,16 @@ describe('care: templates by tag, campaigns, visit_concern, coverage in the expo
     const { rows } = await db.query(`SELECT recipient_user_id FROM notifications WHERE type = 'visit_concern' AND dedupe_key LIKE $1`, [`%alert:${done.alertId}:%`]);
     expect(rows.map((r) => r.recipient_user_id)).not.toContain(volunteer.userId);
     expect(rows.map((r) => r.recipient_user_id)).not.toContain(otherGrid.id);
+
+    // on today's call the volunteer finds a need: it becomes an order for her, placed on her behalf by the platform
+    const call = expectOk(await volunteer.http.get(`/api/v1/care/visits?due=today&kind=call&beneficiaryId=${people.a}`), 200, 'call').items[0];
+    const called = expectOk(await volunteer.http.post(`/api/v1/care/visits/${call.id}/complete`, {
+      wellbeing: 'ok', note: '电话里说厨房灯坏了', order: { serviceCode: 'CARE_HOME_CHECK', description: '厨房灯坏了，请上门看看' } }), 200, 'call with order');
+    expect(called.orderId).toBeTruthy();
+    const { rows: [order] } = await db.query(`SELECT beneficiary_id, on_behalf, description FROM orders WHERE id = $1`, [called.orderId]);
+    expect(order).toMatchObject({ beneficiary_id: people.a, on_behalf: true, description: '【走访发现】厨房灯坏了，请上门看看' });
+    const { rows: [placed] } = await db.query(`SELECT actor_role FROM order_events WHERE order_id = $1 AND type = 'placed'`, [called.orderId]);
+    expect(placed.actor_role).toBe('system');
   }, 60000);
 
   it('campaign progress: one done, one overdue once its due time passed', async () => {
