@@ -17,7 +17,7 @@ import { adminClient, createRegions, createTeam, CreatedTeam, expectOk, LatLng, 
 describe('UI: care — the volunteer\'s visits, campaigns in the console, coverage on the dashboard', () => {
   const tag = `UV${Date.now() % 100000}`;
   const home: LatLng = { lat: 28.9, lng: 120.05 };
-  const gridWorker = { phone: randomPhone('136'), password: 'GridCare#2026', name: '俞网格' };
+  const gridWorker = { phone: randomPhone('136'), password: 'GridCare#2026', name: '俞网格', id: '' };
   const dispatcher = { phone: randomPhone('138'), password: 'Dispatch#2026care', name: '沈调度' };
   const elderName = `周阿婆${tag}`;
   let platform: Platform;
@@ -41,7 +41,8 @@ describe('UI: care — the volunteer\'s visits, campaigns in the console, covera
     const http = new Http(platform.api.url);
     const admin = await adminClient(http);
     const regions = await createRegions(admin, home, tag);
-    expectOk(await admin.post('/api/v1/staff', { ...gridWorker, role: 'grid_worker', regionId: regions.station.id }), 201, 'grid worker');
+    const made = expectOk(await admin.post('/api/v1/staff', { phone: gridWorker.phone, password: gridWorker.password, name: gridWorker.name, role: 'grid_worker', regionId: regions.station.id }), 201, 'grid worker');
+    gridWorker.id = made.userId;
     expectOk(await admin.post('/api/v1/staff', { ...dispatcher, role: 'dispatcher', regionId: regions.county.id }), 201, 'dispatcher');
     grid = await login(http, gridWorker.phone, gridWorker.password);
     team = await createTeam(http, admin, regions.station.id, { name: `结对队${tag}`, location: offset(home, 100, 0), serviceRadiusM: 5000, skills: ['care_any'], capacity: 5, members: 1 });
@@ -51,6 +52,11 @@ describe('UI: care — the volunteer\'s visits, campaigns in the console, covera
     expectOk(await grid.put(`/api/v1/beneficiaries/${elder}/care-plan`, {
       visits: [{ kind: 'visit', rrule: 'FREQ=DAILY;BYHOUR=0;BYMINUTE=5', assigneeUserId: team.members[0].userId }],
     }), 200, 'plan');
+    // the county's template for 独居老人 (set by the deployment admin here, naming the county)
+    expectOk(await admin.put('/api/v1/care/templates/living_alone', {
+      countyId: regions.county.id, name: '独居老人：每天电话，每周上门', checkIn: { dailyBy: '09:00' },
+      visits: [{ kind: 'call', rrule: 'FREQ=DAILY' }, { kind: 'visit', rrule: 'FREQ=WEEKLY;BYDAY=TU' }],
+    }), 200, 'template');
     browser = await launchChromium();
   }, 240000);
 
@@ -102,6 +108,16 @@ describe('UI: care — the volunteer\'s visits, campaigns in the console, covera
     await fill(page, 'login-phone', gridWorker.phone);
     await fill(page, 'login-password', gridWorker.password);
     await tap(page, 'login-submit');
+    // 居民档案: the person bears 独居老人, so the county's template is offered; applying it adds to her plan
+    await tap(page, 'nav-beneficiaries');
+    await tap(page, `apply-template-${elder}`);
+    await page.locator(`[data-testid="apply-template-${elder}-living_alone"]`).click();
+    await page.getByText('已按模板生成关爱计划').first().waitFor({ timeout: 15000 });
+    const plan = expectOk(await grid.get(`/api/v1/beneficiaries/${elder}/care-plan`), 200, 'plan');
+    expect(plan.checkIn).toMatchObject({ dailyBy: '09:00' });
+    expect(plan.visits.map((v: any) => [v.kind, v.rrule, v.assigneeUserId]).sort()).toEqual([
+      ['call', 'FREQ=DAILY', gridWorker.id], ['visit', 'FREQ=DAILY;BYHOUR=0;BYMINUTE=5', team.members[0].userId], ['visit', 'FREQ=WEEKLY;BYDAY=TU', gridWorker.id],
+    ]);
     await tap(page, 'nav-care');
     await page.getByRole('tab', { name: '走访活动' }).click();
     await page.locator('[data-testid="campaign-form"]').waitFor();
