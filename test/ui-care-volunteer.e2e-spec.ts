@@ -18,7 +18,7 @@ describe('UI: care — the volunteer\'s visits, campaigns in the console, covera
   const tag = `UV${Date.now() % 100000}`;
   const home: LatLng = { lat: 28.9, lng: 120.05 };
   const gridWorker = { phone: randomPhone('136'), password: 'GridCare#2026', name: '俞网格', id: '' };
-  const dispatcher = { phone: randomPhone('138'), password: 'Dispatch#2026care', name: '沈调度' };
+  const countyAdmin = { phone: randomPhone('138'), password: 'CountyAdmin#2026care', name: '潘县管' };
   const elderName = `周阿婆${tag}`;
   let platform: Platform;
   let grid: Http;
@@ -43,7 +43,7 @@ describe('UI: care — the volunteer\'s visits, campaigns in the console, covera
     const regions = await createRegions(admin, home, tag);
     const made = expectOk(await admin.post('/api/v1/staff', { phone: gridWorker.phone, password: gridWorker.password, name: gridWorker.name, role: 'grid_worker', regionId: regions.station.id }), 201, 'grid worker');
     gridWorker.id = made.userId;
-    expectOk(await admin.post('/api/v1/staff', { ...dispatcher, role: 'dispatcher', regionId: regions.county.id }), 201, 'dispatcher');
+    expectOk(await admin.post('/api/v1/staff', { ...countyAdmin, role: 'admin', regionId: regions.county.id }), 201, 'county admin');
     grid = await login(http, gridWorker.phone, gridWorker.password);
     team = await createTeam(http, admin, regions.station.id, { name: `结对队${tag}`, location: offset(home, 100, 0), serviceRadiusM: 5000, skills: ['care_any'], capacity: 5, members: 1 });
     elder = expectOk(await grid.post('/api/v1/beneficiaries', {
@@ -144,13 +144,27 @@ describe('UI: care — the volunteer\'s visits, campaigns in the console, covera
     await ctx.close();
   }, 90000);
 
-  it('the dashboard shows care coverage next to the order figures', async () => {
+  it('the county admin edits a care template; the dashboard shows care coverage next to the order figures', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
     const page = await ctx.newPage();
     await page.goto(`${platform.api.url}/console/`);
-    await fill(page, 'login-phone', dispatcher.phone);
-    await fill(page, 'login-password', dispatcher.password);
+    await fill(page, 'login-phone', countyAdmin.phone);
+    await fill(page, 'login-password', countyAdmin.password);
     await tap(page, 'login-submit');
+    await tap(page, 'nav-care');
+    await page.getByRole('tab', { name: '关爱模板' }).click();
+    await page.locator('[data-testid="care-templates"]').getByText('独居老人：每天电话，每周上门').waitFor({ timeout: 15000 });
+    await tap(page, 'template-edit-living_alone');
+    await fill(page, 'template-name', '独居老人：每天电话，每周二上门');
+    await fill(page, 'template-daily-by', '08:30');
+    await shot(page, 'care-8-console-template');
+    await tap(page, 'template-save');
+    await page.locator('[data-testid="care-templates"]').getByText('独居老人：每天电话，每周二上门').waitFor({ timeout: 15000 });
+    const admin = await login(new Http(platform.api.url), countyAdmin.phone, countyAdmin.password);
+    const [saved] = expectOk(await admin.get('/api/v1/care/templates'), 200, 'templates').items;
+    expect(saved).toMatchObject({ tag: 'living_alone', name: '独居老人：每天电话，每周二上门', checkIn: { dailyBy: '08:30' }, version: 2 });
+    expect(saved.visits.map((v: any) => v.rrule)).toEqual(['FREQ=DAILY', 'FREQ=WEEKLY;BYDAY=TU']);
+
     await tap(page, 'nav-dashboard');
     const cards = page.locator('[data-testid="care-coverage"]');
     await cards.waitFor({ timeout: 20000 });
