@@ -274,7 +274,7 @@ describe('console API: live queue, maps, dashboard, management', () => {
       expect(xlsx.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
       const book = new ExcelJS.Workbook();
       await book.xlsx.load(Buffer.from(await xlsx.arrayBuffer()) as never);
-      expect(book.worksheets.map((s) => s.name)).toEqual(['Summary', 'Orders per day by status', 'By menu group', 'Per region']);
+      expect(book.worksheets.map((s) => s.name)).toEqual(['Summary', 'Orders per day by status', 'By menu group', 'Per region', 'Care coverage']);
       const perRegion = book.getWorksheet('Per region')!;
       expect(perRegion.getRow(1).getCell(1).value).toBe('Region');
       expect(perRegion.getRow(2).getCell(1).value).toBe(`测试镇${tag}`);

@@ -499,6 +499,17 @@ describe('OpenAPI: every response is described, and real responses match their s
       await dispatcher.post(`/api/v1/care/alerts/${concern.alertId}/acknowledge`, { note: '已联系家属' }, 200);
       await dispatcher.post(`/api/v1/care/alerts/${concern.alertId}/resolve`, { outcome: 'found_well', note: '已就医' }, 200);
       await dispatcher.get('/api/v1/care/coverage');
+      // templates by tag (the deployment admin names the county), applied to the person; a campaign over the county
+      await admin.put('/api/v1/care/templates/living_alone', { countyId: regions.county.id, name: '接口模板', checkIn: { dailyBy: '08:00' }, visits: [{ kind: 'visit', rrule: 'FREQ=WEEKLY;BYDAY=MO' }] });
+      await dispatcher.get('/api/v1/care/templates');
+      await dispatcher.post(`/api/v1/beneficiaries/${person.id}/care-plan/apply-template`, { tag: 'living_alone' }, 200);
+      await admin.send('DELETE', `/api/v1/care/templates/living_alone?countyId=${regions.county.id}`, undefined, undefined, 204);
+      const campaign = await dispatcher.post('/api/v1/care/campaigns', {
+        clientKey: `campaign-${tag}`, regionId: regions.county.id, reason: 'festival', tags: [], ageBands: ['80_plus'], dueAt: new Date(Date.now() + 86400000).toISOString(),
+      }, 201);
+      await dispatcher.get('/api/v1/care/campaigns');
+      await dispatcher.get(`/api/v1/care/campaigns/${campaign.id}`);
+      await dispatcher.get(`/api/v1/care/visits?campaignId=${campaign.id}`);
     });
 
     it('notifications: inbox, read, settings, WeChat consent, delivery log, dead letters, provider callbacks', async () => {

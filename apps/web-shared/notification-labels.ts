@@ -19,6 +19,7 @@ export const NOTIFICATION_TYPE_LABELS: Labels = {
   sms_reply: { zh: '短信回复结果', en: 'Text reply' },
   checkin_missed: { zh: '未报平安', en: 'No check-in' },
   visit_due: { zh: '走访到期', en: 'Visit due' },
+  visit_concern: { zh: '走访发现情况', en: 'Visit concern' },
 };
 
 export const CHANNEL_LABELS: Labels = {

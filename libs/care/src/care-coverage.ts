@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditLog, RequestMeta } from '@xinyuan/audit';
-import { Clock, DomainException } from '@xinyuan/common';
+import { Clock, DomainException, ErrorCode } from '@xinyuan/common';
 import type { AuthUser } from '@xinyuan/identity';
 import { JurisdictionService, scopeSql } from '@xinyuan/org';
 
@@ -37,13 +37,21 @@ export class CareCoverage {
     private readonly clock: Clock,
   ) {}
 
-  async coverage(user: AuthUser, meta: RequestMeta, notSeenLimit = 20): Promise<CareCoverageView> {
+  /** `regionId` narrows it to a region the caller covers (403 OUTSIDE_JURISDICTION otherwise). */
+  async coverage(user: AuthUser, meta: RequestMeta, options: { regionId?: string; notSeenLimit?: number } = {}): Promise<CareCoverageView> {
+    const notSeenLimit = options.notSeenLimit ?? 20;
     const now = this.clock.now();
     const params: unknown[] = [now];
     const staff = scopeSql(await this.jurisdiction.staffScope(user), 'b.region_id', params);
     const grid = scopeSql(await this.jurisdiction.gridScope(user), 'b.region_id', params);
     if (staff === 'false' && grid === 'false') throw DomainException.forbidden();
-    const scope = `(${staff} OR ${grid})`;
+    let scope = `(${staff} OR ${grid})`;
+    if (options.regionId) {
+      const covered = (await this.jurisdiction.staffCovers(user, options.regionId)) || (await this.jurisdiction.gridCovers(user, options.regionId));
+      if (!covered) throw new DomainException(ErrorCode.OutsideJurisdiction, 403);
+      params.push(options.regionId);
+      scope = `(${scope} AND b.region_id IN (SELECT cr.id FROM regions cr WHERE cr.path @> ARRAY[$${params.length}::uuid]))`;
+    }
     const vScope = scope.replaceAll('b.region_id', 'COALESCE(v.region_id, b.region_id)');
     return this.dataSource.transaction(async (m) => {
       const [c] = await m.query(

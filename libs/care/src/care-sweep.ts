@@ -14,6 +14,9 @@ import { VisitGenerator } from './visit-generator';
  * `next_deadline_at` moves to the next local day's deadline. A deadline more than a day old (the
  * dispatchers were all down) is skipped rather than alerted late.
  */
+/** Duties per transaction of visit-task generation (one INSERT of all their tasks). */
+const GENERATE_BATCH = 1000;
+
 const OPEN_MISSED_SQL = `
   WITH due AS (
     SELECT p.beneficiary_id, p.next_deadline_at AS deadline, p.daily_by, p.grace_minutes, p.time_zone, p.away_until,
@@ -81,9 +84,9 @@ export class CareSweep {
     }
     report.steps = await this.advanceLadder(this.clock.now(), 100);
     for (;;) {
-      const g = await this.dataSource.transaction((m) => this.generator.generateDue(m, this.clock.now(), 200));
+      const g = await this.dataSource.transaction((m) => this.generator.generateDue(m, this.clock.now(), GENERATE_BATCH));
       report.visitTasks += g.tasks;
-      if (g.duties < 200) break;
+      if (g.duties < GENERATE_BATCH) break;
     }
     return report;
   }

@@ -49,6 +49,7 @@ export interface CareVisitView {
   completedAt: string | null;
   orderId: string | null;
   data: Record<string, unknown> | null;
+  campaignId: string | null;
 }
 
 export type DueFilter = 'today' | 'overdue' | 'upcoming' | 'all';
@@ -167,7 +168,7 @@ export class CareWork {
     });
   }
 
-  async visits(user: AuthUser, filter: { due?: DueFilter; status?: 'open' | 'done' | 'cancelled'; beneficiaryId?: string; kind?: string; limit: number; cursor?: string },
+  async visits(user: AuthUser, filter: { due?: DueFilter; status?: 'open' | 'done' | 'cancelled'; beneficiaryId?: string; kind?: string; campaignId?: string; limit: number; cursor?: string },
     meta: RequestMeta): Promise<Page<CareVisitView>> {
     const now = this.clock.now();
     const params: unknown[] = [now, user.id];
@@ -189,6 +190,10 @@ export class CareWork {
     if (filter.kind) {
       params.push(filter.kind);
       where.push(`v.kind = $${params.length}`);
+    }
+    if (filter.campaignId) {
+      params.push(filter.campaignId);
+      where.push(`v.campaign_id = $${params.length}`);
     }
     const cursor = decodeCursor(filter.cursor);
     if (cursor) {
@@ -234,11 +239,18 @@ export class CareWork {
     }
     let orderId: string | null = null;
     if (input.order) {
-      const placed = await this.placeOrder.execute(
-        user, { serviceCode: input.order.serviceCode, description: input.order.description, beneficiaryId: visit.beneficiary_id, urgent: input.wellbeing === 'urgent' },
-        `care-visit-${visitId}`,
-      );
-      orderId = placed.order.id;
+      const order = { serviceCode: input.order.serviceCode, description: input.order.description, beneficiaryId: visit.beneficiary_id, urgent: input.wellbeing === 'urgent' };
+      const official = await this.dataSource.transaction((m) => this.access.official(m, user, visit.visit_region_id));
+      if (official) {
+        orderId = (await this.placeOrder.execute(user, order, `care-visit-${visitId}`)).order.id;
+      } else {
+        // a paired volunteer or team member found the need: the platform places it on the person's behalf
+        // (the timeline says system), in the jurisdiction of the official who set the plan or the campaign
+        const placer = await this.placerFor(visit);
+        if (!placer) throw DomainException.validation([{ field: 'order', messages: ['nobody in charge of this person can place the order'] }], '请联系网格员代为下单');
+        const placed = await this.placeOrder.execute(placer, { ...order, description: `【走访发现】${order.description}`.slice(0, 1000) }, `care-visit-${visitId}`, { actorRole: 'system' });
+        orderId = placed.order.id;
+      }
     }
     if (input.followUp?.outcome === 'redo') orderId = await this.redo(user, visit, input.followUp.keepTeam === true);
     const now = this.clock.now();
@@ -254,7 +266,7 @@ export class CareWork {
         );
         alertId = a.id;
         await m.query(`INSERT INTO outbox_events (type, subject_id, data) VALUES ('care.visit_concern', $1, $2)`,
-          [a.id, { alertId: a.id, beneficiaryId: v.beneficiary_id, wellbeing: input.wellbeing, stage: 1 }]);
+          [a.id, { alertId: a.id, beneficiaryId: v.beneficiary_id, wellbeing: input.wellbeing, stage: 1, by: user.id }]);
       }
       const data = input.followUp ? { outcome: input.followUp.outcome, newOrderId: orderId, keepTeam: input.followUp.keepTeam === true } : {};
       await m.query(
@@ -282,6 +294,17 @@ export class CareWork {
       );
       return { ...visitView(row, now), alertId: alertId ?? v.alert_id };
     });
+  }
+
+  /** The official on whose jurisdiction a visitor's order is placed: who last set the plan, else who made the campaign. */
+  private async placerFor(visit: any): Promise<AuthUser | null> {
+    const [u] = await this.dataSource.query(
+      `SELECT u.id, u.roles, u.region_id FROM users u
+        WHERE u.disabled_at IS NULL AND u.id = COALESCE(
+          (SELECT updated_by FROM care_plans WHERE beneficiary_id = $1), (SELECT created_by FROM care_campaigns WHERE id = $2))`,
+      [visit.beneficiary_id, visit.campaign_id ?? null],
+    );
+    return u ? { id: u.id, roles: u.roles, regionId: u.region_id } as AuthUser : null;
   }
 
   /** The need of a 回访's order, placed again (same item, place and person), linked to the first. */
@@ -354,6 +377,6 @@ function visitView(r: any, now: Date): CareVisitView {
     id: r.id, beneficiaryId: r.beneficiary_id, beneficiaryName: r.beneficiary_name, area: r.area_name ?? null, kind: r.kind, reason: r.reason,
     dueAt: iso(r.due_at)!, localDay: r.local_day, overdue: r.status === 'open' && new Date(r.due_at).getTime() < now.getTime(), status: r.status,
     assigneeUserId: r.assignee_user_id, teamId: r.team_id, alertId: r.alert_id, sourceOrderId: r.source_order_id, wellbeing: r.wellbeing, note: r.note,
-    completedAt: iso(r.completed_at), orderId: r.order_id, data: r.data,
+    completedAt: iso(r.completed_at), orderId: r.order_id, data: r.data, campaignId: r.campaign_id ?? null,
   };
 }

@@ -3,9 +3,11 @@ import { AuditModule } from '@xinyuan/audit';
 import { OrdersModule, OrderWorkflowModule } from '@xinyuan/orders';
 import { OrgModule } from '@xinyuan/org';
 import { CareAccess } from './care-access';
+import { CareCampaigns } from './care-campaigns';
 import { CareCoverage } from './care-coverage';
 import { CarePlans } from './care-plans';
 import { CareSweep } from './care-sweep';
+import { CareTemplates } from './care-templates';
 import { CareWork } from './care-work';
 import { VisitGenerator } from './visit-generator';
 
@@ -16,7 +18,7 @@ import { VisitGenerator } from './visit-generator';
  */
 @Module({
   imports: [OrgModule, AuditModule, OrdersModule, OrderWorkflowModule],
-  providers: [CareAccess, CarePlans, CareWork, CareSweep, CareCoverage, VisitGenerator],
-  exports: [CarePlans, CareWork, CareSweep, CareCoverage],
+  providers: [CareAccess, CarePlans, CareWork, CareSweep, CareCoverage, CareTemplates, CareCampaigns, VisitGenerator],
+  exports: [CarePlans, CareWork, CareSweep, CareCoverage, CareTemplates, CareCampaigns],
 })
 export class CareModule {}

@@ -94,6 +94,7 @@ export const CARE_VISITS = table('care_visits', {
   source_order_id: nullable(col.uuid()),
   data: nullable(col.jsonb<Record<string, unknown>>()),
   created_at: col.timestamptz(),
+  campaign_id: nullable(col.uuid()),
 });
 export type CareVisitRow = Row<typeof CARE_VISITS>;
 
@@ -107,3 +108,34 @@ export const CARE_DEVICE_KEYS = table('care_device_keys', {
   revoked_at: nullable(col.timestamptz()),
 });
 export type CareDeviceKeyRow = Row<typeof CARE_DEVICE_KEYS>;
+
+/** A county's plan template for a beneficiary tag (the check-in and the duties, without assignee). */
+export const CARE_TEMPLATES = table('care_templates', {
+  id: col.uuid(),
+  county_id: col.uuid(),
+  tag: col.text(),
+  name: col.text(),
+  check_in: nullable(col.jsonb<{ dailyBy: string; graceMinutes?: number; timeZone?: string }>()),
+  visits: col.jsonb<{ kind: 'visit' | 'call' | 'delivery'; rrule: string; serviceCode?: string }[]>(),
+  created_by: col.uuid(),
+  updated_by: col.uuid(),
+  version: col.int(),
+  created_at: col.timestamptz(),
+  updated_at: col.timestamptz(),
+});
+export type CareTemplateRow = Row<typeof CARE_TEMPLATES>;
+
+/** A round of visits (五必访, a cold snap) to everyone matching a tag set in a region. */
+export const CARE_CAMPAIGNS = table('care_campaigns', {
+  id: col.uuid(),
+  region_id: col.uuid(),
+  reason: col.text<'cold_snap' | 'heat_wave' | 'festival' | 'other'>(),
+  title: col.text(),
+  tags: col.textArray(),
+  age_bands: col.textArray(),
+  due_at: col.timestamptz(),
+  client_key: col.text(),
+  created_by: col.uuid(),
+  created_at: col.timestamptz(),
+});
+export type CareCampaignRow = Row<typeof CARE_CAMPAIGNS>;

@@ -9,3 +9,5 @@ export * from './visit-generator';
 export * from './care.module';
 export * from './follow-up';
 export * from './care-coverage';
+export * from './care-templates';
+export * from './care-campaigns';

@@ -1,4 +1,5 @@
-import { CandidateTeam, DEFAULT_WEIGHTS, DispatchWeights, jurisdictionOf, rankCandidates, scoreCandidate } from './candidate-ranking';
+import { CandidateTeam, DEFAULT_WEIGHTS, DispatchWeights, jurisdictionOf, matchingCosts, rankCandidates, rankLast, scoreCandidate } from './candidate-ranking';
+import { solveAssignment } from './assignment/assignment-solver';
 
 const team = (id: string, distanceM: number, extra: Partial<CandidateTeam> = {}): CandidateTeam => ({
   teamId: id, name: id, distanceM, serviceRadiusM: 5000, activeOrders: 0, capacity: 5, members: 10, qualifiedMembers: 10,
@@ -82,5 +83,31 @@ describe('dispatch scoring v2', () => {
 
   it('returns nothing for no candidates', () => {
     expect(rankCandidates([])).toEqual([]);
+  });
+});
+
+describe('回访 redo: the team that left the need unsolved is offered last', () => {
+  const ranked = rankCandidates([team('near', 200), team('mid', 1200), team('far', 3000)]);
+
+  it('rankLast moves that team behind every other candidate and renumbers the ranks', () => {
+    const moved = rankLast(ranked, 'near');
+    expect(moved.map((r) => [r.teamId, r.rank])).toEqual([['mid', 1], ['far', 2], ['near', 3]]);
+    expect(rankLast(ranked, null)).toBe(ranked);
+    expect(rankLast(ranked, 'not-a-candidate')).toBe(ranked);
+  });
+
+  it('batch matching takes another team with spare capacity first, and the avoided one rather than none', () => {
+    const solve = (capacities: Record<string, number>) => {
+      const teams = ranked.map((r) => ({ id: r.teamId, capacity: capacities[r.teamId] ?? 1 }));
+      const costs = matchingCosts(ranked, 'near');
+      const { assignment } = solveAssignment({ orders: ['o'], teams, cost: [teams.map((t) => costs.get(t.id) ?? null)], unassignedCost: 10 });
+      return assignment[0] === null ? null : teams[assignment[0]].id;
+    };
+    expect(matchingCosts(ranked, 'near').get('near')).toBeGreaterThan(matchingCosts(ranked, 'near').get('far')!);
+    expect(solve({})).toBe('mid');
+    expect(solve({ mid: 0, far: 0 })).toBe('near');
+    // without a team to avoid, the best-scored team wins
+    const plain = matchingCosts(ranked, null);
+    expect([...plain.entries()].sort((a, b) => a[1] - b[1])[0][0]).toBe('near');
   });
 });

@@ -152,3 +152,12 @@ export function rankLast(ranked: RankedCandidate[], teamId: string | null | unde
   if (!teamId || !ranked.some((r) => r.teamId === teamId)) return ranked;
   return [...ranked.filter((r) => r.teamId !== teamId), ...ranked.filter((r) => r.teamId === teamId)].map((r, i) => ({ ...r, rank: i + 1 }));
 }
+
+/**
+ * Batch dispatch's cost of giving the order to each candidate (1 − score); a team to offer last (回访
+ * redo) costs 2 more, so the matching takes any other candidate with spare capacity before it (still
+ * cheaper than leaving the order unassigned).
+ */
+export function matchingCosts(ranked: readonly RankedCandidate[], avoidTeamId: string | null | undefined): Map<string, number> {
+  return new Map(ranked.map((c) => [c.teamId, 1 - c.score + (avoidTeamId && c.teamId === avoidTeamId ? 2 : 0)]));
+}

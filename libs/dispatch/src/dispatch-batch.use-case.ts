@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '@xinyuan/config';
 import { DispatchQueue } from '@xinyuan/queue';
 import { solveAssignment } from './assignment/assignment-solver';
-import { RankedCandidate } from './candidate-ranking';
+import { matchingCosts, RankedCandidate } from './candidate-ranking';
 import { DispatchOrderUseCase, DispatchOutcome, Resolution } from './dispatch-order.use-case';
 
 export interface BatchReport {
@@ -118,7 +118,7 @@ export class DispatchBatchUseCase {
         teams: teamIds.map((id) => ({ id, capacity: capacity.get(id) ?? 0 })),
         cost: open.map((o) => {
           const row: (number | null)[] = new Array(teamIds.length).fill(null);
-          for (const c of o.resolution.ranked) row[teamIndex.get(c.teamId)!] = 1 - c.score;
+          for (const [teamId, cost] of matchingCosts(o.resolution.ranked, o.resolution.avoidTeamId)) row[teamIndex.get(teamId)!] = cost;
           return row;
         }),
         unassignedCost: 10,

@@ -27,7 +27,7 @@ export interface ServiceRules {
 
 /** What is left to choose from for one order after widening: ranked teams, or an escalation already done. */
 export type Resolution =
-  | { kind: 'candidates'; ranked: RankedCandidate[]; scope: DispatchScope; windowSeconds: number; service: ServiceRules }
+  | { kind: 'candidates'; ranked: RankedCandidate[]; scope: DispatchScope; windowSeconds: number; service: ServiceRules; avoidTeamId?: string | null }
   | { kind: 'escalated'; reason: 'no_candidate' | 'attempts_exhausted' };
 
 const SCOPE_LABEL: Record<DispatchScope, string> = { station: '本站', township: '本镇（街道）', county: '全县', open: '服务半径内' };
@@ -148,7 +148,7 @@ export class DispatchOrderUseCase {
             this.weights,
           ), placed?.avoid);
       const decision = decideScope(chain, scope, { windowElapsed, candidatesLeft: ranked.length > 0 });
-      if (decision.action === 'search') return { kind: 'candidates', ranked, scope, windowSeconds, service };
+      if (decision.action === 'search') return { kind: 'candidates', ranked, scope, windowSeconds, service, avoidTeamId: placed?.avoid ?? null };
       if (decision.action === 'escalate') {
         await this.escalate(m, order, 'no_candidate', `${SCOPE_LABEL[scope]}范围内暂无服务队接单，转人工派单`);
         return { kind: 'escalated', reason: 'no_candidate' };

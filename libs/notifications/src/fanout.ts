@@ -102,6 +102,7 @@ export class OutboxFanout {
       return;
     }
     if (e.type === 'care.checkin_missed') return this.careAlert(m, e, now, out);
+    if (e.type === 'care.visit_concern') return this.visitConcern(m, e, now, out);
     if (!e.order_id) return;
     const order = await orderFacts(m, e.order_id);
     if (!order) return;
@@ -213,6 +214,33 @@ export class OutboxFanout {
     await this.composer.compose(m, now, {
       type: 'checkin_missed', dedupe: `alert:${data.alertId}:s${stage}`, outboxEventId: e.id, urgent: stage >= 2, orderId: data.orderId ?? null,
       recipients: unique, facts: { personName: b.name },
+    }, out);
+  }
+
+  /**
+   * A visit found the person unwell (`concern`) or in trouble (`urgent`): the grid workers and the
+   * staff of the person's region hear of it (the name and the mark, never a phone or an address);
+   * the visitor who marked it is not told of their own mark. One notification per alert and person.
+   */
+  private async visitConcern(m: EntityManager, e: OutboxEventRow, now: Date, out: Composed): Promise<void> {
+    const data = (e.data ?? {}) as { alertId?: string; beneficiaryId?: string; wellbeing?: string; by?: string };
+    if (!data.alertId || !data.beneficiaryId) return;
+    const [b]: { name: string; region_path: string[] | null }[] = await m.query(
+      `SELECT b.name, g.path AS region_path FROM beneficiaries b LEFT JOIN regions g ON g.id = b.region_id WHERE b.id = $1`,
+      [data.beneficiaryId],
+    );
+    if (!b) return;
+    const seen = new Set<string>(data.by ? [data.by] : []);
+    const recipients = [...(await gridWorkersOf(m, b.region_path)), ...(await staffOf(m, b.region_path))].filter((r) => {
+      const key = r.kind === 'user' ? r.userId : `g:${r.beneficiaryId}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    const urgent = data.wellbeing === 'urgent';
+    await this.composer.compose(m, now, {
+      type: 'visit_concern', dedupe: `alert:${data.alertId}:concern`, outboxEventId: e.id, urgent, orderId: null,
+      recipients, facts: { personName: b.name, result: urgent ? 'urgent' : 'concern' },
     }, out);
   }
 

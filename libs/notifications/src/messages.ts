@@ -18,7 +18,7 @@ export interface MessageFacts {
   count?: number;
   /** Why an offer was withdrawn: taken_by_another_team, manual_assign, order_cancelled. */
   reason?: string | null;
-  /** Outcome of an SMS reply: accepted, declined, taken, expired, no_offer, unknown, failed. */
+  /** Outcome of an SMS reply: accepted, declined, taken, expired, no_offer, unknown, failed; for visit_concern the wellbeing mark (concern, urgent). */
   result?: string;
   /** The person a guardian or grid worker hears about (name as recorded). */
   personName?: string | null;
@@ -75,6 +75,10 @@ const ZH: Record<NotificationType, Writer> = {
   sms_reply: (f) => ({ title: '短信回复结果', body: replyText[f.result ?? 'unknown']?.zh ?? replyText.unknown.zh }),
   checkin_missed: (f) => ({ title: '今天还没有报平安', body: `${f.personName ?? '您关心的人'}今天还没有报平安，请尽快联系确认。` }),
   visit_due: (f) => ({ title: '今天有走访任务', body: `今天需要走访${f.personName ?? '服务对象'}，请记得前往。` }),
+  visit_concern: (f) => ({
+    title: f.result === 'urgent' ? '走访发现情况紧急' : '走访发现有情况',
+    body: `走访${f.personName ?? '服务对象'}时发现${f.result === 'urgent' ? '情况紧急' : '需要关注的情况'}，请尽快查看处理。`,
+  }),
 };
 
 const EN: Record<NotificationType, Writer> = {
@@ -99,6 +103,10 @@ const EN: Record<NotificationType, Writer> = {
   sms_reply: (f) => ({ title: 'Your text reply', body: replyText[f.result ?? 'unknown']?.en ?? replyText.unknown.en }),
   checkin_missed: (f) => ({ title: 'No check-in today', body: `${f.personName ?? 'Your person'} has not checked in today. Please make sure they are well.` }),
   visit_due: (f) => ({ title: 'A visit is due today', body: `A visit to ${f.personName ?? 'the person'} is due today.` }),
+  visit_concern: (f) => ({
+    title: f.result === 'urgent' ? 'Visit: urgent' : 'Visit: a concern',
+    body: `A visit to ${f.personName ?? 'the person'} found ${f.result === 'urgent' ? 'an urgent situation' : 'something to look into'}. Please see to it.`,
+  }),
 };
 
 export function writeMessage(type: NotificationType, lang: Lang, facts: MessageFacts): Message {

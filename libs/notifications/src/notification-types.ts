@@ -9,7 +9,7 @@ export const NOTIFICATION_TYPES = [
   // the answer to a text-message reply (1 accept / 2 decline)
   'sms_reply',
   // proactive care (written by the care context through the outbox)
-  'checkin_missed', 'visit_due',
+  'checkin_missed', 'visit_due', 'visit_concern',
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
@@ -51,6 +51,8 @@ export const TYPE_POLICY: Record<NotificationType, TypePolicy> = {
   sms_reply: { sms: 'always', wechat: false, ignoresQuietHours: true },
   checkin_missed: { sms: 'always', wechat: true, ignoresQuietHours: true },
   visit_due: { sms: 'urgent', wechat: true },
+  // a visit found the person unwell: by text too when the visitor marked it urgent
+  visit_concern: { sms: 'urgent', wechat: false, ignoresQuietHours: true },
 };
 
 /** Types a guardian contact (no account: SMS only) hears about an order placed for their person. */

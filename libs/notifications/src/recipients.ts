@@ -136,7 +136,7 @@ export async function leaderPhoneMasked(m: EntityManager, cipher: PiiCipher, tea
 /** Where a recipient acts on a notification (deep links: the web apps' routes). */
 export function linkFor(type: NotificationType, r: Recipient, ids: { orderId?: string | null; onBehalf?: boolean }): string | null {
   if (r.kind === 'guardian') return null;
-  if (type === 'checkin_missed' || type === 'visit_due') {
+  if (type === 'checkin_missed' || type === 'visit_due' || type === 'visit_concern') {
     if (r.role === 'staff') return '/console/#/care';
     return r.role === 'member' ? '/h5/volunteer/#/pages/index/index' : '/h5/resident/#/pages/index/index';
   }

@@ -1,12 +1,14 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Meta, RequestMeta } from '@xinyuan/audit';
-import { CareCoverage, CarePlans, CareWork } from '@xinyuan/care';
-import { pageLimit, uuidParam } from '@xinyuan/common';
+import { CareCampaigns, CareCoverage, CarePlans, CareTemplates, CareWork } from '@xinyuan/care';
+import { PageQuery, pageLimit, uuidParam } from '@xinyuan/common';
 import { AuthUser, CurrentUser, Public } from '@xinyuan/identity';
 import {
-  CareAcknowledgeAlertDto, CareAlertsQuery, CareCheckInDto, CareCompleteVisitDto, CareCreateDeviceKeyDto, CareDeviceCheckInDto, CarePutCarePlanDto, CareResolveAlertDto, CareVisitsQuery,
+  CareAcknowledgeAlertDto, CareAlertsQuery, CareApplyTemplateDto, CareCoverageQuery, CareCreateCampaignDto, CarePutTemplateDto, CareTemplatesQuery, CareTemplateTagParam, CareCheckInDto, CareCompleteVisitDto, CareCreateDeviceKeyDto, CareDeviceCheckInDto, CarePutCarePlanDto, CareResolveAlertDto, CareVisitsQuery,
 } from './care.dto';
+import { CareCampaignList, CareCampaignView, CareTemplateList, CareTemplateView } from './care.views';
 import { CareAlertPage, CareAlertView, CareCoverageView, CarePlanView, CareStatusView, CareVisitPage, CareVisitView, CareCheckInView, CareDeviceKeyView } from './care.views';
 
 /**
@@ -23,13 +25,66 @@ export class CareController {
     private readonly plans: CarePlans,
     private readonly work: CareWork,
     private readonly coverageQueries: CareCoverage,
+    private readonly templates: CareTemplates,
+    private readonly campaigns: CareCampaigns,
   ) {}
+
+  @Get('care/templates')
+  @ApiOperation({ summary: 'Plan templates by beneficiary tag of the caller\'s county (staff and grid workers)' })
+  @ApiOkResponse({ type: CareTemplateList })
+  listTemplates(@CurrentUser() user: AuthUser, @Query() q: CareTemplatesQuery) {
+    return this.templates.list(user, q.countyId);
+  }
+
+  @Put('care/templates/:tag')
+  @ApiOperation({ summary: 'Set the county\'s template for a tag (county admin): daily check-in and duties' })
+  @ApiOkResponse({ type: CareTemplateView })
+  putTemplate(@CurrentUser() user: AuthUser, @Param() p: CareTemplateTagParam, @Body() dto: CarePutTemplateDto) {
+    return this.templates.put(user, p.tag, dto);
+  }
+
+  @Delete('care/templates/:tag')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Remove the county\'s template for a tag (county admin); plans made from it stay' })
+  async deleteTemplate(@CurrentUser() user: AuthUser, @Param() p: CareTemplateTagParam, @Query() q: CareTemplatesQuery) {
+    await this.templates.remove(user, p.tag, q.countyId);
+  }
+
+  @Post('beneficiaries/:id/care-plan/apply-template')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Apply the county\'s template for a tag to the person: its duties are added to the plan (then adjust it with PUT care-plan)' })
+  @ApiOkResponse({ type: CarePlanView })
+  applyTemplate(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: CareApplyTemplateDto) {
+    return this.templates.apply(user, id, dto);
+  }
+
+  @Post('care/campaigns')
+  @ApiOperation({ summary: '走访活动 (五必访, 寒潮, 高温, 节日): one visit task per matching person; the same clientKey again answers the first campaign (header Idempotent-Replayed: true)' })
+  @ApiCreatedResponse({ type: CareCampaignView })
+  async createCampaign(@CurrentUser() user: AuthUser, @Body() dto: CareCreateCampaignDto, @Res({ passthrough: true }) reply: FastifyReply) {
+    const { campaign, created } = await this.campaigns.create(user, dto);
+    if (!created) reply.header('Idempotent-Replayed', 'true');
+    return campaign;
+  }
+
+  @Get('care/campaigns')
+  @ApiOperation({ summary: 'Campaigns in the caller\'s jurisdiction, newest first, with progress' })
+  @ApiOkResponse({ type: CareCampaignList })
+  listCampaigns(@CurrentUser() user: AuthUser, @Query() q: PageQuery) {
+    return this.campaigns.list(user, { limit: pageLimit(q) });
+  }
+
+  @Get('care/campaigns/:id')
+  @ApiOkResponse({ type: CareCampaignView })
+  getCampaign(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Meta() meta: RequestMeta) {
+    return this.campaigns.get(user, id, meta);
+  }
 
   @Get('care/coverage')
   @ApiOperation({ summary: 'Coverage for officials over their jurisdiction: plans, check-ins, visits against policy, people not seen, alerts, 回访' })
   @ApiOkResponse({ type: CareCoverageView })
-  coverage(@CurrentUser() user: AuthUser, @Meta() meta: RequestMeta) {
-    return this.coverageQueries.coverage(user, meta);
+  coverage(@CurrentUser() user: AuthUser, @Query() q: CareCoverageQuery, @Meta() meta: RequestMeta) {
+    return this.coverageQueries.coverage(user, meta, { regionId: q.regionId });
   }
 
   @Put('beneficiaries/:id/care-plan')
@@ -99,7 +154,7 @@ export class CareController {
   @Get('care/visits')
   @ApiOkResponse({ type: CareVisitPage })
   visits(@CurrentUser() user: AuthUser, @Query() q: CareVisitsQuery, @Meta() meta: RequestMeta) {
-    return this.work.visits(user, { due: q.due, status: q.status, beneficiaryId: q.beneficiaryId, kind: q.kind, limit: pageLimit(q), cursor: q.cursor }, meta);
+    return this.work.visits(user, { due: q.due, status: q.status, beneficiaryId: q.beneficiaryId, kind: q.kind, campaignId: q.campaignId, limit: pageLimit(q), cursor: q.cursor }, meta);
   }
 
   @Post('care/visits/:id/complete')

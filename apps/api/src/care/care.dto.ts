@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested,
+  ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested,
 } from 'class-validator';
-import { ALERT_OUTCOMES, CHECK_IN_SOURCES, FOLLOW_UP_OUTCOMES, HHMM, VISIT_KINDS, WELLBEING } from '@xinyuan/care';
+import { AGE_BANDS, BENEFICIARY_TAG_CODES } from '@xinyuan/beneficiaries';
+import { ALERT_OUTCOMES, CAMPAIGN_REASONS, CHECK_IN_SOURCES, FOLLOW_UP_OUTCOMES, HHMM, VISIT_KINDS, WELLBEING } from '@xinyuan/care';
 import { PageQuery } from '@xinyuan/common';
 
 export class CareCheckInRuleDto {
@@ -61,6 +62,7 @@ export class CareVisitsQuery extends PageQuery {
   @ApiPropertyOptional({ enum: ['open', 'done', 'cancelled'] }) @IsOptional() @IsIn(['open', 'done', 'cancelled']) status?: 'open' | 'done' | 'cancelled';
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() beneficiaryId?: string;
   @ApiPropertyOptional({ enum: ['visit', 'call', 'delivery', 'check', 'followup'] }) @IsOptional() @IsIn(['visit', 'call', 'delivery', 'check', 'followup']) kind?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'the tasks of one campaign (走访活动)' }) @IsOptional() @IsUUID() campaignId?: string;
 }
 
 export class CareVisitOrderDto {
@@ -81,4 +83,47 @@ export class CareCompleteVisitDto {
   @IsOptional() @IsObject() @ValidateNested() @Type(() => CareVisitOrderDto) order?: CareVisitOrderDto;
   @ApiPropertyOptional({ type: CareFollowUpOutcomeDto, description: '回访 (followup) tasks only: the outcome' })
   @IsOptional() @IsObject() @ValidateNested() @Type(() => CareFollowUpOutcomeDto) followUp?: CareFollowUpOutcomeDto;
+}
+
+export class CareTemplateDutyDto {
+  @ApiProperty({ enum: VISIT_KINDS }) @IsIn(VISIT_KINDS as unknown as string[]) kind: (typeof VISIT_KINDS)[number];
+  @ApiProperty({ example: 'FREQ=WEEKLY;BYDAY=TU', description: 'RFC 5545 重复规则（当地时间；默认 09:00）' }) @IsString() @Length(1, 500) rrule: string;
+  @ApiPropertyOptional({ description: '服务队上门时的菜单项目' }) @IsOptional() @IsString() @Length(1, 64) serviceCode?: string;
+}
+
+export class CarePutTemplateDto {
+  @ApiProperty({ example: '独居老人：每天电话，每周上门' }) @IsString() @Length(1, 100) name: string;
+  @ApiPropertyOptional({ type: CareCheckInRuleDto }) @IsOptional() @IsObject() @ValidateNested() @Type(() => CareCheckInRuleDto) checkIn?: CareCheckInRuleDto;
+  @ApiProperty({ type: [CareTemplateDutyDto] }) @IsArray() @ArrayMaxSize(20) @ValidateNested({ each: true }) @Type(() => CareTemplateDutyDto) visits: CareTemplateDutyDto[];
+  @ApiPropertyOptional({ format: 'uuid', description: 'the county (deployment-wide admin only; a county admin sets their own)' }) @IsOptional() @IsUUID() countyId?: string;
+}
+
+export class CareTemplatesQuery {
+  @ApiPropertyOptional({ format: 'uuid', description: 'the county (deployment-wide admin only)' }) @IsOptional() @IsUUID() countyId?: string;
+}
+
+export class CareTemplateTagParam {
+  @ApiProperty({ enum: BENEFICIARY_TAG_CODES }) @IsIn(BENEFICIARY_TAG_CODES) tag: string;
+}
+
+export class CareApplyTemplateDto {
+  @ApiProperty({ enum: BENEFICIARY_TAG_CODES, example: 'living_alone' }) @IsIn(BENEFICIARY_TAG_CODES) tag: string;
+  @ApiPropertyOptional({ format: 'uuid', description: '负责人（默认是操作者本人）' }) @IsOptional() @IsUUID() assigneeUserId?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: '或指派给服务队' }) @IsOptional() @IsUUID() teamId?: string;
+}
+
+export class CareCreateCampaignDto {
+  @ApiProperty({ example: 'cold-snap-2026-12-02', description: 'the client\'s key: the same key again answers the first campaign' }) @IsString() @Length(8, 100) clientKey: string;
+  @ApiProperty({ format: 'uuid', description: '哪个村/社区（须在本人辖区内）' }) @IsUUID() regionId: string;
+  @ApiProperty({ enum: CAMPAIGN_REASONS, description: 'cold_snap 寒潮 / heat_wave 高温 / festival 节日 / other 其他' }) @IsIn(CAMPAIGN_REASONS as unknown as string[]) reason: (typeof CAMPAIGN_REASONS)[number];
+  @ApiPropertyOptional({ example: '寒潮走访' }) @IsOptional() @IsString() @Length(1, 100) title?: string;
+  @ApiProperty({ enum: BENEFICIARY_TAG_CODES, isArray: true, description: '人群（须同时符合）' })
+  @IsArray() @ArrayMaxSize(8) @ArrayUnique() @IsIn(BENEFICIARY_TAG_CODES, { each: true }) tags: string[];
+  @ApiPropertyOptional({ enum: AGE_BANDS, isArray: true, description: '年龄段（任一）' })
+  @IsOptional() @IsArray() @ArrayMaxSize(5) @ArrayUnique() @IsIn(AGE_BANDS as unknown as string[], { each: true }) ageBands?: string[];
+  @ApiProperty({ format: 'date-time', description: '几点前走访完' }) @IsISO8601({ strict: true }) dueAt: string;
+}
+
+export class CareCoverageQuery {
+  @ApiPropertyOptional({ format: 'uuid', description: 'only this region and below (inside the caller\'s jurisdiction)' }) @IsOptional() @IsUUID() regionId?: string;
 }

@@ -102,6 +102,7 @@ export class CareVisitView {
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) completedAt: string | null;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) orderId: string | null;
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, description: '回访: the rating (stars, solved, comment) and the outcome' }) data: Record<string, unknown> | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'the campaign (走访活动) that made the task' }) campaignId: string | null;
 }
 export const CareVisitPage = PageOf(CareVisitView, 'CareVisitPage');
 
@@ -146,4 +147,58 @@ export class CareCoverageView {
   @ApiProperty({ type: CareAlertCountsView }) alerts: CareAlertCountsView;
   @ApiProperty({ type: CareFollowUpCountsView }) followUps: CareFollowUpCountsView;
   @ApiProperty({ type: [CareNotSeenView], description: 'longest without a check-in or a done visit first' }) notSeen: CareNotSeenView[];
+}
+
+class CareTemplateCheckInView {
+  @ApiProperty() dailyBy: string;
+  @ApiProperty() graceMinutes: number;
+  @ApiProperty() timeZone: string;
+}
+
+class CareTemplateDutyView {
+  @ApiProperty({ enum: ['visit', 'call', 'delivery'] }) kind: string;
+  @ApiProperty() rrule: string;
+  @ApiProperty({ type: String, nullable: true }) serviceCode: string | null;
+}
+
+export class CareTemplateView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) countyId: string;
+  @ApiProperty({ description: 'the beneficiary tag (living_alone 独居老人, extreme_poverty 特困, left_behind_child 留守儿童, …)' }) tag: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ type: CareTemplateCheckInView, nullable: true }) checkIn: CareTemplateCheckInView | null;
+  @ApiProperty({ type: [CareTemplateDutyView] }) visits: CareTemplateDutyView[];
+  @ApiProperty() version: number;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+}
+
+export class CareTemplateList {
+  @ApiProperty({ type: [CareTemplateView] }) items: CareTemplateView[];
+}
+
+class CareCampaignProgressView {
+  @ApiProperty() total: number;
+  @ApiProperty() done: number;
+  @ApiProperty() open: number;
+  @ApiProperty({ description: 'open tasks past dueAt' }) overdue: number;
+  @ApiProperty({ description: 'done with concern or urgent' }) concerns: number;
+  @ApiProperty({ description: 'tasks with neither an assignee nor a team (no grid worker found)' }) unassigned: number;
+}
+
+export class CareCampaignView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) regionId: string;
+  @ApiProperty({ type: String, nullable: true }) regionName: string | null;
+  @ApiProperty({ enum: ['cold_snap', 'heat_wave', 'festival', 'other'] }) reason: string;
+  @ApiProperty() title: string;
+  @ApiProperty({ type: [String] }) tags: string[];
+  @ApiProperty({ type: [String] }) ageBands: string[];
+  @ApiProperty({ format: 'date-time' }) dueAt: string;
+  @ApiProperty({ format: 'uuid' }) createdBy: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ type: CareCampaignProgressView }) progress: CareCampaignProgressView;
+}
+
+export class CareCampaignList {
+  @ApiProperty({ type: [CareCampaignView] }) items: CareCampaignView[];
 }

@@ -36,6 +36,21 @@ export interface Dashboard {
 
 export type Lang = 'zh' | 'en';
 
+/** The care coverage figures (`GET /api/v1/care/coverage`) that the export puts on their own sheet. */
+export interface CareCoverageFigures {
+  people: number;
+  withPlan: number;
+  planShare: number;
+  dailyCheckIn: { people: number; checkedInToday: number; rate: number };
+  policy: {
+    extremePovertyMonthly: { people: number; visited: number; rate: number };
+    livingAloneWeekly: { people: number; visited: number; rate: number };
+  };
+  alerts: { open: number; openedLast30Days: number; medianMinutesToResolve: number | null };
+  followUps: { open: number; overdue: number; redo: number };
+  notSeen: { name: string; area: string | null; days: number | null }[];
+}
+
 export interface ExportColumn {
   key: string;
   zh: string;
@@ -114,9 +129,42 @@ export function dashboardTables(d: Dashboard): Record<ExportTableKey, ExportTabl
   };
 }
 
+/** Care coverage as a metric/value table (the XLSX's 关爱覆盖 sheet, or `table=care` as CSV); the not-seen list last, longest first. */
+export function careCoverageTable(c: CareCoverageFigures): ExportTable {
+  const rows: [string, string, string | number | null][] = [
+    ['服务对象人数', 'People', c.people],
+    ['有关爱计划', 'With a plan', c.withPlan],
+    ['有计划比例', 'Plan share', c.planShare],
+    ['每日报平安人数', 'Daily check-in: people', c.dailyCheckIn.people],
+    ['今日已报平安', 'Checked in today', c.dailyCheckIn.checkedInToday],
+    ['今日报平安率', 'Check-in rate today', c.dailyCheckIn.rate],
+    ['特困人员', 'Extreme poverty: people', c.policy.extremePovertyMonthly.people],
+    ['特困：30 天内已走访', 'Extreme poverty: visited in 30 days', c.policy.extremePovertyMonthly.visited],
+    ['特困月走访率', 'Extreme poverty: monthly visit rate', c.policy.extremePovertyMonthly.rate],
+    ['独居老人', 'Living alone: people', c.policy.livingAloneWeekly.people],
+    ['独居：7 天内已走访', 'Living alone: visited in 7 days', c.policy.livingAloneWeekly.visited],
+    ['独居周走访率', 'Living alone: weekly visit rate', c.policy.livingAloneWeekly.rate],
+    ['未处理提醒', 'Open alerts', c.alerts.open],
+    ['30 天内提醒', 'Alerts in 30 days', c.alerts.openedLast30Days],
+    ['处理用时中位数（分钟）', 'Median minutes to resolve', c.alerts.medianMinutesToResolve],
+    ['回访待办', 'Follow-ups open', c.followUps.open],
+    ['回访逾期', 'Follow-ups overdue', c.followUps.overdue],
+    ['回访后重新下单', 'Follow-ups ended in a redo', c.followUps.redo],
+    ...c.notSeen.map((p, i): [string, string, string | number | null] => [
+      `最久未见 ${i + 1}：${p.name}${p.area ? `（${p.area}）` : ''}`, `Not seen longest ${i + 1}: ${p.name}${p.area ? ` (${p.area})` : ''}`,
+      p.days === null ? '从未' : p.days,
+    ]),
+  ];
+  return {
+    key: 'care', zh: '关爱覆盖', en: 'Care coverage',
+    columns: [{ key: 'metric', zh: '指标', en: 'Metric' }, { key: 'value', zh: '数值', en: 'Value' }],
+    rows: rows.map(([zh, en, value]) => ({ metric: zh, metric_en: en, value })),
+  };
+}
+
 /** The value a cell shows: summary metric names and order statuses follow the language (never a raw code). */
 function cellValue(table: ExportTable, row: Record<string, string | number | null>, key: string, lang: Lang) {
-  if (table.key === 'summary' && key === 'metric' && lang === 'en') return row.metric_en;
+  if ((table.key === 'summary' || table.key === 'care') && key === 'metric' && lang === 'en') return row.metric_en;
   if (table.key === 'ordersPerDay' && key === 'status') return label(STATUS_LABELS, row.status as string, lang);
   return row[key];
 }

@@ -6,7 +6,9 @@ import { DomainException } from '@xinyuan/common';
 import { AppConfig } from '@xinyuan/config';
 import { AuthUser, CurrentUser, Roles } from '@xinyuan/identity';
 import { JurisdictionService } from '@xinyuan/org';
-import { dashboardTables, EXPORT_TABLE_KEYS, ExportTableKey, Lang, toCsv } from './dashboard';
+import { Meta, RequestMeta } from '@xinyuan/audit';
+import { CareCoverage } from '@xinyuan/care';
+import { careCoverageTable, dashboardTables, EXPORT_TABLE_KEYS, ExportTableKey, Lang, toCsv } from './dashboard';
 import { DashboardFilter, StatsQueries } from './stats.queries';
 import { toXlsx } from './xlsx-export';
 import { Dashboard } from './stats.views';
@@ -25,8 +27,8 @@ class DashboardQuery {
 
 class ExportQuery extends DashboardQuery {
   @ApiPropertyOptional({ enum: ['xlsx', 'csv'], default: 'xlsx' }) @IsOptional() @IsIn(['xlsx', 'csv']) format?: 'xlsx' | 'csv';
-  @ApiPropertyOptional({ enum: EXPORT_TABLE_KEYS, description: 'CSV: which table (default perRegion); XLSX: all tables, one sheet each' })
-  @IsOptional() @IsIn(EXPORT_TABLE_KEYS as unknown as string[]) table?: ExportTableKey;
+  @ApiPropertyOptional({ enum: [...EXPORT_TABLE_KEYS, 'care'], description: 'CSV: which table (default perRegion; care: 关爱覆盖); XLSX: all tables, one sheet each, care coverage last' })
+  @IsOptional() @IsIn([...EXPORT_TABLE_KEYS, 'care']) table?: ExportTableKey | 'care';
   @ApiPropertyOptional({ enum: ['zh', 'en'], default: 'zh' }) @IsOptional() @IsIn(['zh', 'en']) lang?: Lang;
 }
 
@@ -40,6 +42,7 @@ export class StatsController {
     private readonly stats: StatsQueries,
     private readonly config: AppConfig,
     private readonly jurisdiction: JurisdictionService,
+    private readonly care: CareCoverage,
   ) {}
 
   /**
@@ -63,7 +66,7 @@ export class StatsController {
   }
 
   @Get('export')
-  @ApiOperation({ summary: 'The dashboard tables as XLSX (one sheet per table) or one table as CSV (UTF-8 with BOM)' })
+  @ApiOperation({ summary: 'The dashboard tables and care coverage (关爱覆盖) as XLSX (one sheet per table) or one table as CSV (UTF-8 with BOM)' })
   @ApiProduces('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'text/csv')
   @ApiOkResponse({
     description: 'a download (Content-Disposition: attachment): XLSX by default, CSV with format=csv',
@@ -72,9 +75,12 @@ export class StatsController {
       'text/csv': { schema: { type: 'string', description: 'UTF-8 with BOM, one table' } },
     },
   })
-  async export(@CurrentUser() user: AuthUser, @Query() query: ExportQuery, @Res() reply: FastifyReply): Promise<void> {
+  async export(@CurrentUser() user: AuthUser, @Query() query: ExportQuery, @Meta() meta: RequestMeta, @Res() reply: FastifyReply): Promise<void> {
     const filter = await this.scoped(user, this.period(query));
-    const tables = dashboardTables(await this.stats.dashboard(filter));
+    const wantsCare = (query.format ?? 'xlsx') === 'xlsx' || query.table === 'care';
+    // care coverage is as of now (not the period): people, plans, today's check-ins, visits against policy
+    const care = wantsCare ? careCoverageTable(await this.care.coverage(user, meta, { regionId: filter.regionId })) : null;
+    const tables = { ...dashboardTables(await this.stats.dashboard(filter)), ...(care ? { care } : {}) } as Record<ExportTableKey | 'care', ReturnType<typeof careCoverageTable>>;
     const lang = query.lang ?? 'zh';
     const stem = `xinyuan-stats-${filter.from}-${filter.to}`;
     if ((query.format ?? 'xlsx') === 'csv') {
@@ -85,7 +91,7 @@ export class StatsController {
         .send(toCsv(tables[key], lang));
       return;
     }
-    const body = await toXlsx(EXPORT_TABLE_KEYS.map((k) => tables[k]), lang, stem);
+    const body = await toXlsx([...EXPORT_TABLE_KEYS.map((k) => tables[k]), tables.care], lang, stem);
     reply
       .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
       .header('content-disposition', `attachment; filename="${stem}.xlsx"`)

@@ -1,6 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { localDay } from '@xinyuan/care/recurrence';
 import { DutyToGenerate, VisitGenerator } from '@xinyuan/care/visit-generator';
+import { DEFAULT_CARE_TEMPLATES } from '@xinyuan/care/care-template-defaults';
 
 /** Care plans of the demo county: who checks in by when, and who calls or visits on which days. */
 const PLANS: {
@@ -60,4 +61,22 @@ export async function seedCare(m: EntityManager, beneficiaryId: (key: string) =>
     }
   }
   return plans;
+}
+
+/**
+ * The county's plan templates by tag (独居老人: a daily call and a weekly visit; 特困: a monthly visit;
+ * 留守儿童: a weekly call), set by the county admin. A template the admin changed is left as it is.
+ */
+export async function seedCareTemplates(m: EntityManager, countyId: string, adminId: string | null): Promise<number> {
+  if (!adminId) return 0;
+  let made = 0;
+  for (const t of DEFAULT_CARE_TEMPLATES) {
+    const rows = await m.query(
+      `INSERT INTO care_templates (county_id, tag, name, check_in, visits, created_by, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $6)
+       ON CONFLICT (county_id, tag) DO NOTHING RETURNING id`,
+      [countyId, t.tag, t.name, t.checkIn ? JSON.stringify({ graceMinutes: 30, timeZone: 'Asia/Shanghai', ...t.checkIn }) : null, JSON.stringify(t.visits), adminId],
+    );
+    made += rows.length;
+  }
+  return made;
 }

@@ -3,7 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { hash } from '@node-rs/argon2';
 import type { PiiCipher } from '@xinyuan/common';
 import * as county from './county-data';
-import { seedCare } from './seed-care';
+import { seedCare, seedCareTemplates } from './seed-care';
 
 /** A stable UUID per seed key, so seeding twice finds the rows it wrote the first time. */
 export function seedId(key: string): string {
@@ -26,6 +26,7 @@ export interface SeedReport {
   residents: number;
   beneficiaries: number;
   carePlans: number;
+  careTemplates: number;
 }
 
 /**
@@ -37,7 +38,7 @@ export async function seedCounty(dataSource: DataSource, pii: PiiCipher): Promis
   const upsertUser = (m: EntityManager, phone: string, name: string, hashed: string, role: string, regionId: string | null) =>
     upsertUserRow(m, pii, phone, name, hashed, role, regionId);
   return dataSource.transaction(async (m) => {
-    const report: SeedReport = { regions: 0, services: 0, teams: 0, volunteers: 0, staff: 0, residents: 0, beneficiaries: 0, carePlans: 0 };
+    const report: SeedReport = { regions: 0, services: 0, teams: 0, volunteers: 0, staff: 0, residents: 0, beneficiaries: 0, carePlans: 0, careTemplates: 0 };
     for (const r of county.regions) {
       const boundary = r.boundary ? JSON.stringify({ type: 'Polygon', coordinates: r.boundary }) : null;
       const rows = await m.query(
@@ -95,6 +96,7 @@ export async function seedCounty(dataSource: DataSource, pii: PiiCipher): Promis
       report.beneficiaries += rows.length;
     }
     report.carePlans = await seedCare(m, (key) => seedId(`beneficiary:${key}`), userIds, new Date());
+    report.careTemplates = await seedCareTemplates(m, seedId('region:county'), userIds.get('13800000003') ?? null);
     return report;
   });
 }
