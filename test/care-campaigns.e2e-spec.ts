@@ -199,13 +199,29 @@ describe('care: templates by tag, campaigns, visit_concern, coverage in the expo
 
     // on today's call the volunteer finds a need: it becomes an order for her, placed on her behalf by the platform
     const call = expectOk(await volunteer.http.get(`/api/v1/care/visits?due=today&kind=call&beneficiaryId=${people.a}`), 200, 'call').items[0];
-    const called = expectOk(await volunteer.http.post(`/api/v1/care/visits/${call.id}/complete`, {
-      wellbeing: 'ok', note: '电话里说厨房灯坏了', order: { serviceCode: 'CARE_HOME_CHECK', description: '厨房灯坏了，请上门看看' } }), 200, 'call with order');
-    expect(called.orderId).toBeTruthy();
-    const { rows: [order] } = await db.query(`SELECT beneficiary_id, on_behalf, description FROM orders WHERE id = $1`, [called.orderId]);
-    expect(order).toMatchObject({ beneficiary_id: people.a, on_behalf: true, description: '【走访发现】厨房灯坏了，请上门看看' });
-    const { rows: [placed] } = await db.query(`SELECT actor_role FROM order_events WHERE order_id = $1 AND type = 'placed'`, [called.orderId]);
-    expect(placed.actor_role).toBe('system');
+    // the grid worker records the same call at the same moment: one of them wins, the other gets 409
+    // before placing a second order for the same need
+    const body = { wellbeing: 'ok', note: '电话里说厨房灯坏了', order: { serviceCode: 'CARE_HOME_CHECK', description: '厨房灯坏了，请上门看看' } };
+    const [byVolunteer, byGrid] = await Promise.all([
+      volunteer.http.post(`/api/v1/care/visits/${call.id}/complete`, body),
+      grid.http.post(`/api/v1/care/visits/${call.id}/complete`, body),
+    ]);
+    expect([byVolunteer.status, byGrid.status].sort()).toEqual([200, 409]);
+    const { rows: needs } = await db.query(`SELECT id FROM orders WHERE beneficiary_id = $1 AND description LIKE '%厨房灯坏了%'`, [people.a]);
+    expect(needs).toHaveLength(1);
+    const winner = byVolunteer.status === 200 ? byVolunteer.body : byGrid.body;
+    expect(winner.orderId).toBe(needs[0].id);
+    const { rows: [order] } = await db.query(`SELECT beneficiary_id, on_behalf, description FROM orders WHERE id = $1`, [winner.orderId]);
+    const { rows: [placed] } = await db.query(`SELECT actor_role FROM order_events WHERE order_id = $1 AND type = 'placed'`, [winner.orderId]);
+    if (byVolunteer.status === 200) {
+      // the volunteer found the need: placed on her behalf by the platform
+      expect(order).toMatchObject({ beneficiary_id: people.a, on_behalf: true, description: '【走访发现】厨房灯坏了，请上门看看' });
+      expect(placed.actor_role).toBe('system');
+    } else {
+      // the grid worker places it as their own 代点单
+      expect(order).toMatchObject({ beneficiary_id: people.a, on_behalf: true, description: '厨房灯坏了，请上门看看' });
+      expect(placed.actor_role).toBe('grid_worker');
+    }
   }, 60000);
 
   it('campaign progress: one done, one overdue once its due time passed', async () => {

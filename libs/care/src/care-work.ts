@@ -226,7 +226,13 @@ export class CareWork {
    * task (a retry never places two), then the task is closed in one transaction.
    */
   async complete(user: AuthUser, visitId: string, input: CompleteVisitInput): Promise<CareVisitView & { alertId: string | null }> {
-    const visit = await this.dataSource.transaction((m) => this.loadVisit(m, user, visitId, false));
+    // the visit stays locked until it is done: a second visitor completing it at the same time waits,
+    // then finds it done (409) before placing a second order for the same need
+    return this.dataSource.transaction((m) => this.completeLocked(m, user, visitId, input));
+  }
+
+  private async completeLocked(m: EntityManager, user: AuthUser, visitId: string, input: CompleteVisitInput): Promise<CareVisitView & { alertId: string | null }> {
+    const visit = await this.loadVisit(m, user, visitId, true);
     if (visit.status !== 'open') throw DomainException.conflict(ErrorCode.CareVisitNotOpen);
     if (visit.kind === 'followup' && !input.followUp) {
       throw DomainException.validation([{ field: 'followUp', messages: ['a 回访 is completed with followUp.outcome'] }], '请选择回访结果');
@@ -240,7 +246,7 @@ export class CareWork {
     let orderId: string | null = null;
     if (input.order) {
       const order = { serviceCode: input.order.serviceCode, description: input.order.description, beneficiaryId: visit.beneficiary_id, urgent: input.wellbeing === 'urgent' };
-      const official = await this.dataSource.transaction((m) => this.access.official(m, user, visit.visit_region_id));
+      const official = await this.access.official(m, user, visit.visit_region_id);
       if (official) {
         orderId = (await this.placeOrder.execute(user, order, `care-visit-${visitId}`)).order.id;
       } else {
@@ -254,46 +260,42 @@ export class CareWork {
     }
     if (input.followUp?.outcome === 'redo') orderId = await this.redo(user, visit, input.followUp.keepTeam === true);
     const now = this.clock.now();
-    return this.dataSource.transaction(async (m) => {
-      const v = await this.loadVisit(m, user, visitId, true);
-      if (v.status !== 'open') throw DomainException.conflict(ErrorCode.CareVisitNotOpen);
-      let alertId: string | null = null;
-      if (input.wellbeing !== 'ok' && v.beneficiary_id) {
-        const [a] = await m.query(
-          `INSERT INTO care_alerts (beneficiary_id, kind, stage, opened_at, steps, note)
-           VALUES ($1, 'visit_concern', 1, $2, jsonb_build_array($3::jsonb), $4) RETURNING id`,
-          [v.beneficiary_id, now, JSON.stringify({ stage: 1, action: 'opened', wellbeing: input.wellbeing, visitId, by: user.id, at: now.toISOString() }), input.note],
-        );
-        alertId = a.id;
-        await m.query(`INSERT INTO outbox_events (type, subject_id, data) VALUES ('care.visit_concern', $1, $2)`,
-          [a.id, { alertId: a.id, beneficiaryId: v.beneficiary_id, wellbeing: input.wellbeing, stage: 1, by: user.id }]);
-      }
-      const data = input.followUp ? { outcome: input.followUp.outcome, newOrderId: orderId, keepTeam: input.followUp.keepTeam === true } : {};
+    let alertId: string | null = null;
+    if (input.wellbeing !== 'ok' && visit.beneficiary_id) {
+      const [a] = await m.query(
+        `INSERT INTO care_alerts (beneficiary_id, kind, stage, opened_at, steps, note)
+         VALUES ($1, 'visit_concern', 1, $2, jsonb_build_array($3::jsonb), $4) RETURNING id`,
+        [visit.beneficiary_id, now, JSON.stringify({ stage: 1, action: 'opened', wellbeing: input.wellbeing, visitId, by: user.id, at: now.toISOString() }), input.note],
+      );
+      alertId = a.id;
+      await m.query(`INSERT INTO outbox_events (type, subject_id, data) VALUES ('care.visit_concern', $1, $2)`,
+        [a.id, { alertId: a.id, beneficiaryId: visit.beneficiary_id, wellbeing: input.wellbeing, stage: 1, by: user.id }]);
+    }
+    const data = input.followUp ? { outcome: input.followUp.outcome, newOrderId: orderId, keepTeam: input.followUp.keepTeam === true } : {};
+    await m.query(
+      `UPDATE care_visits SET status = 'done', completed_at = $2, completed_by = $3, wellbeing = $4, note = $5, order_id = $6,
+              data = COALESCE(data, '{}'::jsonb) || $7::jsonb WHERE id = $1`,
+      [visitId, now, user.id, input.wellbeing, input.note, orderId, JSON.stringify(data)],
+    );
+    if (visit.kind === 'followup' && visit.source_order_id) {
+      await this.transitions.record(m, visit.source_order_id, 'follow_up', { id: user.id, role: officialRole(user) }, {
+        note: input.followUp!.outcome === 'redo' ? `回访：问题未解决，已重新下单` : `回访：${input.followUp!.outcome === 'explained' ? '已解释说明' : '电话沟通已解决'}`,
+        data: { visitId, outcome: input.followUp!.outcome, newOrderId: orderId, note: input.note },
+      });
+    }
+    if (visit.alert_id && input.wellbeing === 'ok') {
+      // the check of a missed-check-in alert found the person well: the alert is resolved by it
       await m.query(
-        `UPDATE care_visits SET status = 'done', completed_at = $2, completed_by = $3, wellbeing = $4, note = $5, order_id = $6,
-                data = COALESCE(data, '{}'::jsonb) || $7::jsonb WHERE id = $1`,
-        [visitId, now, user.id, input.wellbeing, input.note, orderId, JSON.stringify(data)],
+        `UPDATE care_alerts SET status = 'resolved', outcome = 'found_well', note = $3, resolved_at = $2, resolved_by = $4, next_step_at = NULL,
+                steps = steps || jsonb_build_array($5::jsonb) WHERE id = $1 AND status = 'open'`,
+        [visit.alert_id, now, input.note, user.id, JSON.stringify({ action: 'resolved', outcome: 'found_well', visitId, by: user.id, at: now.toISOString() })],
       );
-      if (v.kind === 'followup' && v.source_order_id) {
-        await this.transitions.record(m, v.source_order_id, 'follow_up', { id: user.id, role: officialRole(user) }, {
-          note: input.followUp!.outcome === 'redo' ? `回访：问题未解决，已重新下单` : `回访：${input.followUp!.outcome === 'explained' ? '已解释说明' : '电话沟通已解决'}`,
-          data: { visitId, outcome: input.followUp!.outcome, newOrderId: orderId, note: input.note },
-        });
-      }
-      if (v.alert_id && input.wellbeing === 'ok') {
-        // the check of a missed-check-in alert found the person well: the alert is resolved by it
-        await m.query(
-          `UPDATE care_alerts SET status = 'resolved', outcome = 'found_well', note = $3, resolved_at = $2, resolved_by = $4, next_step_at = NULL,
-                  steps = steps || jsonb_build_array($5::jsonb) WHERE id = $1 AND status = 'open'`,
-          [v.alert_id, now, input.note, user.id, JSON.stringify({ action: 'resolved', outcome: 'found_well', visitId, by: user.id, at: now.toISOString() })],
-        );
-      }
-      const [row] = await m.query(
-        `SELECT ${VISIT_COLUMNS} FROM care_visits v LEFT JOIN beneficiaries b ON b.id = v.beneficiary_id LEFT JOIN regions r ON r.id = COALESCE(v.region_id, b.region_id) WHERE v.id = $1`,
-        [visitId],
-      );
-      return { ...visitView(row, now), alertId: alertId ?? v.alert_id };
-    });
+    }
+    const [row] = await m.query(
+      `SELECT ${VISIT_COLUMNS} FROM care_visits v LEFT JOIN beneficiaries b ON b.id = v.beneficiary_id LEFT JOIN regions r ON r.id = COALESCE(v.region_id, b.region_id) WHERE v.id = $1`,
+      [visitId],
+    );
+    return { ...visitView(row, now), alertId: alertId ?? visit.alert_id };
   }
 
   /** The official on whose jurisdiction a visitor's order is placed: who last set the plan, else who made the campaign. */

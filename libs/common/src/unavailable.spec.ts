@@ -1,4 +1,4 @@
-import { unavailabilityReason } from './unavailable';
+import { isRetryableFailure, unavailabilityReason } from './unavailable';
 
 const withCode = (message: string, code?: string) => Object.assign(new Error(message), code ? { code } : {});
 
@@ -34,5 +34,18 @@ describe('unavailabilityReason', () => {
   it('keeps the reason to one short line', () => {
     const reason = unavailabilityReason(new Error(`Connection terminated\n${'x'.repeat(500)}`));
     expect(reason).toBe('Connection terminated');
+  });
+});
+
+describe('isRetryableFailure', () => {
+  const pgError = (code: string) => Object.assign(new Error('x'), { code });
+  it('retries deadlocks, serialization failures, lock and statement timeouts, and the unavailable', () => {
+    for (const code of ['40P01', '40001', '55P03', '57014', '53200', '08006', '57P01']) expect([code, isRetryableFailure(pgError(code))]).toEqual([code, true]);
+    // TypeORM wraps the driver's error
+    expect(isRetryableFailure({ message: 'QueryFailedError', driverError: pgError('40P01') })).toBe(true);
+  });
+  it('does not retry what is wrong with the data or the code', () => {
+    for (const code of ['23505', '22P02', '42703', '23503']) expect([code, isRetryableFailure(pgError(code))]).toEqual([code, false]);
+    expect(isRetryableFailure(new TypeError('cannot read x of undefined'))).toBe(false);
   });
 });

@@ -57,3 +57,17 @@ export function unavailabilityReason(error: unknown): string | null {
 
 /** Seconds a client is asked to wait (Retry-After) before trying again. */
 export const SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
+/** SQLSTATEs of a statement that may well succeed when run again: serialization failure, deadlock, lock or statement timeout, out of resources. */
+const RETRYABLE_SQLSTATES = /^(40001|40P01|55P03|57014|53...)$/;
+
+/**
+ * The failure is the moment's, not the data's: unavailable (above), or a deadlock, serialization
+ * failure, lock timeout, cancelled statement or resource shortage. Work that fails so is retried,
+ * never skipped.
+ */
+export function isRetryableFailure(error: unknown): boolean {
+  if (unavailabilityReason(error)) return true;
+  for (const e of chain(error)) if (typeof e.code === 'string' && RETRYABLE_SQLSTATES.test(e.code)) return true;
+  return false;
+}

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { PiiCipher } from '@xinyuan/common';
+import { isRetryableFailure, PiiCipher } from '@xinyuan/common';
 import { AppConfig } from '@xinyuan/config';
 import type { OrderStatus } from '@xinyuan/orders';
 import type { OfferEventData, OrderEventData, OutboxEventRow } from '@xinyuan/outbox';
@@ -82,6 +82,8 @@ export class OutboxFanout {
         await this.handleOne(m, event, now, out);
         await m.query('RELEASE SAVEPOINT fanout_event');
       } catch (e) {
+        // a deadlock, a lock timeout, a lost connection: the whole batch is claimed again later, nothing is skipped
+        if (isRetryableFailure(e)) throw e;
         // one malformed event must not hold up every later one: it is logged and skipped
         await m.query('ROLLBACK TO SAVEPOINT fanout_event');
         this.logger.error(`outbox event ${event.id} (${event.type}) not handled: ${(e as Error).message}`);
