@@ -9,3 +9,4 @@ export * from './visit-generator';
 export * from './care.module';
 export * from './follow-up';
 export * from './care-coverage';
+export * from './care-devices';

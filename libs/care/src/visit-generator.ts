@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { occurrences, windowEnd, WINDOW_DAYS } from './recurrence';
+import { dutyOccurrences } from './duty-occurrences';
+import { windowEnd, WINDOW_DAYS } from './recurrence';
 
 export interface DutyToGenerate {
   id: string;
@@ -14,6 +15,8 @@ export interface DutyToGenerate {
   time_zone: string;
 }
 
+const logger = new Logger('VisitGenerator');
+
 /**
  * Visit tasks from a duty's rule, for the rolling window (today and the next 13 local days). The
  * unique (duty_id, due_at) index makes generation idempotent: running it twice, or from two
@@ -23,7 +26,7 @@ export interface DutyToGenerate {
 @Injectable()
 export class VisitGenerator {
   async generate(m: EntityManager, duty: DutyToGenerate, now: Date): Promise<number> {
-    const dues = occurrences(duty.rrule, duty.time_zone, new Date(duty.created_at), now, WINDOW_DAYS);
+    const dues = dutyOccurrences(duty, now, WINDOW_DAYS, (message) => logger.warn(message));
     let made = 0;
     if (dues.length) {
       const rows = await m.query(

@@ -91,6 +91,7 @@ export enum ErrorCode {
   CareVisitNotFound = 'CARE_VISIT_NOT_FOUND',
   CareVisitNotOpen = 'CARE_VISIT_NOT_OPEN',
   DeviceKeyInvalid = 'DEVICE_KEY_INVALID',
+  CareDeviceNotFound = 'CARE_DEVICE_NOT_FOUND',
   // interop: webhooks, Open311, spreadsheet import
   WebhookUrlForbidden = 'WEBHOOK_URL_FORBIDDEN',
   WebhookNotFound = 'WEBHOOK_NOT_FOUND',
@@ -202,6 +203,7 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   [ErrorCode.CareVisitNotFound]: '走访任务不存在',
   [ErrorCode.CareVisitNotOpen]: '这项走访任务已经完成或取消',
   [ErrorCode.DeviceKeyInvalid]: '设备密钥无效',
+  [ErrorCode.CareDeviceNotFound]: '找不到这个设备',
   [ErrorCode.WebhookUrlForbidden]: '不能向内网、本机或链路本地地址推送',
   [ErrorCode.WebhookNotFound]: '推送地址不存在',
   [ErrorCode.IntegrationNotFound]: '对接系统不存在',
