@@ -65,8 +65,8 @@ export class CareDeviceKeyListItemView {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ example: '智能水表' }) name: string;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
-  @ApiProperty({ format: 'date-time', nullable: true, description: 'set once revoked: the device\'s check-ins are refused' }) revokedAt: string | null;
-  @ApiProperty({ format: 'date-time', nullable: true }) lastCheckInAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'set once revoked: the device\'s check-ins are refused' }) revokedAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastCheckInAt: string | null;
 }
 
 export class CareAlertView {
