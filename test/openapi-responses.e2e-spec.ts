@@ -490,6 +490,8 @@ describe('OpenAPI: every response is described, and real responses match their s
       await dispatcher.get(`/api/v1/beneficiaries/${person.id}/care-status`);
       const device = await dispatcher.post(`/api/v1/beneficiaries/${person.id}/care-devices`, { name: '智能水表' }, 201);
       await api.post('/api/v1/care/device-check-ins', { note: '今日用水' }, 201, { 'x-device-key': device.key });
+      await dispatcher.get(`/api/v1/beneficiaries/${person.id}/care-devices`);
+      await dispatcher.send('DELETE', `/api/v1/beneficiaries/${person.id}/care-devices/${device.id}`, undefined, undefined, 204);
       const visits = await dispatcher.get(`/api/v1/care/visits?due=today&beneficiaryId=${person.id}`);
       expect(visits.items).toHaveLength(2);
       await dispatcher.post(`/api/v1/care/visits/${visits.items[0].id}/complete`, { wellbeing: 'ok', note: '安好' }, 200);

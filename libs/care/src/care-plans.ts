@@ -8,7 +8,9 @@ import { JurisdictionService } from '@xinyuan/org';
 import { isTimeZone } from '@xinyuan/common/local-time';
 import { CareAccess, CarePerson } from './care-access';
 import { CheckInSource, mayRecordCheckIn, VisitKind } from './care-policy';
-import { localDay, parseRule, RruleProblem } from './recurrence';
+import { deviceMayResolveBelowStage, DeviceKeyView, toDeviceKeyView } from './care-devices';
+import { localDay } from './recurrence';
+import { ruleProblems } from './rule-checks';
 import { DutyToGenerate, VisitGenerator } from './visit-generator';
 
 export interface CarePlanInput {
@@ -47,6 +49,8 @@ export interface CareStatusView {
 }
 
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
+/** Roles that can be an official of some region (CareAccess.official decides for the region). */
+const OFFICIAL_ROLES: readonly string[] = ['grid_worker', 'dispatcher', 'admin'];
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /**
@@ -78,25 +82,19 @@ export class CarePlans {
 
   /** Replaces the plan: duties that stay the same keep their tasks; others are retired and their open future tasks removed. */
   async put(user: AuthUser, beneficiaryId: string, input: CarePlanInput): Promise<CarePlanView> {
-    const timeZone = input.checkIn?.timeZone ?? DEFAULT_TIME_ZONE;
-    if (!isTimeZone(timeZone) || !(await this.knownToPostgres(timeZone))) {
-      throw new DomainException(ErrorCode.InvalidTimeZone, 400, undefined, [{ field: 'checkIn.timeZone', messages: ['unknown IANA time zone'] }]);
-    }
+    // who may: before anything of the body is looked at (rules are costly to check; a stranger gets 404 at once)
+    if (!user.roles.some((r) => OFFICIAL_ROLES.includes(r))) throw DomainException.notFound(ErrorCode.BeneficiaryNotFound);
     const visits = input.visits ?? [];
-    const bad: FieldError[] = [];
-    visits.forEach((v, i) => {
-      try {
-        parseRule(v.rrule);
-      } catch (e) {
-        if (!(e instanceof RruleProblem)) throw e;
-        bad.push({ field: `visits.${i}.rrule`, messages: [`not an RFC 5545 rule: ${e.message}`] });
-      }
-    });
-    if (bad.length) throw new DomainException(ErrorCode.InvalidRrule, 400, undefined, bad);
     const now = this.clock.now();
 
     return this.dataSource.transaction(async (m) => {
       const person = await this.access.requireOfficial(m, user, beneficiaryId, true);
+      const timeZone = input.checkIn?.timeZone ?? DEFAULT_TIME_ZONE;
+      if (!isTimeZone(timeZone) || !(await this.knownToPostgres(m, timeZone))) {
+        throw new DomainException(ErrorCode.InvalidTimeZone, 400, undefined, [{ field: 'checkIn.timeZone', messages: ['unknown IANA time zone'] }]);
+      }
+      const bad = ruleProblems(visits, timeZone, now);
+      if (bad.length) throw new DomainException(ErrorCode.InvalidRrule, 400, undefined, bad);
       const outside = await this.assigneeProblems(m, person, visits);
       if (outside.length) throw new DomainException(ErrorCode.AssigneeOutsideRegion, 422, undefined, outside);
       const c = input.checkIn ?? null;
@@ -183,6 +181,43 @@ export class CarePlans {
     });
   }
 
+  /** The person's device keys, newest first, revoked ones included (never the key itself). */
+  async listDeviceKeys(user: AuthUser, beneficiaryId: string, meta: RequestMeta): Promise<DeviceKeyView[]> {
+    return this.dataSource.transaction(async (m) => {
+      const person = await this.access.requireOfficial(m, user, beneficiaryId);
+      const rows = await m.query(
+        `SELECT k.id, k.name, k.created_at, k.revoked_at,
+                (SELECT max(c.at) FROM care_check_ins c WHERE c.beneficiary_id = k.beneficiary_id AND c.device_id = k.id) AS last_check_in_at
+           FROM care_device_keys k WHERE k.beneficiary_id = $1 ORDER BY k.created_at DESC, k.id`,
+        [beneficiaryId],
+      );
+      await this.audit.record({ actor: user, action: 'care.devices.list', objectType: 'beneficiary', objectId: beneficiaryId, regionId: person.regionId,
+        outcome: 'success', statusCode: 200, meta }, m);
+      return rows.map(toDeviceKeyView);
+    });
+  }
+
+  /**
+   * Revokes a device key: the device's check-ins are refused (401 DEVICE_KEY_INVALID) from now on;
+   * the key and its past check-ins stay. Revoking a revoked key changes nothing.
+   */
+  async revokeDeviceKey(user: AuthUser, beneficiaryId: string, deviceId: string, meta: RequestMeta): Promise<DeviceKeyView> {
+    return this.dataSource.transaction(async (m) => {
+      const person = await this.access.requireOfficial(m, user, beneficiaryId);
+      const [row] = await m.query(
+        `WITH r AS (UPDATE care_device_keys SET revoked_at = COALESCE(revoked_at, $3) WHERE id = $1 AND beneficiary_id = $2 RETURNING *)
+         SELECT r.id, r.name, r.created_at, r.revoked_at,
+                (SELECT max(c.at) FROM care_check_ins c WHERE c.beneficiary_id = r.beneficiary_id AND c.device_id = r.id) AS last_check_in_at
+           FROM r`,
+        [deviceId, beneficiaryId, this.clock.now()],
+      );
+      if (!row) throw DomainException.notFound(ErrorCode.CareDeviceNotFound);
+      await this.audit.record({ actor: user, action: 'care.device.revoke', objectType: 'care_device_key', objectId: deviceId, regionId: person.regionId,
+        outcome: 'success', statusCode: 204, meta }, m);
+      return toDeviceKeyView(row);
+    });
+  }
+
   /** What the person's own or linked account (and officials) may read: checked in today, an open alert. */
   async status(user: AuthUser, beneficiaryId: string, meta: RequestMeta): Promise<CareStatusView> {
     return this.dataSource.transaction(async (m) => {
@@ -210,7 +245,9 @@ export class CarePlans {
 
   /**
    * One check-in (all sources are kept; one per local day is enough). Open missed-check-in alerts of
-   * the person are resolved by it (`checked_in`), their ladder stops, in the same transaction.
+   * the person are resolved by it (`checked_in`), their ladder stops, in the same transaction — except
+   * that a device's check-in does not close an alert at stage 2 or higher (someone was sent to look:
+   * a person confirms); it is noted in the alert's steps instead.
    */
   private async record(m: EntityManager, person: CarePerson, source: CheckInSource, note: string | null, by: string | null, deviceId: string | null): Promise<CheckInView> {
     const now = this.clock.now();
@@ -220,14 +257,23 @@ export class CarePlans {
       `INSERT INTO care_check_ins (beneficiary_id, local_day, source, note, recorded_by, device_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
       [person.id, day, source, note, by, deviceId, now],
     );
+    const maxStage = deviceMayResolveBelowStage(source);
     const resolved: { id: string }[] = await m.query(
       `WITH r AS (
          UPDATE care_alerts SET status = 'resolved', outcome = 'checked_in', resolved_at = $2, resolved_by = $3, next_step_at = NULL,
                 steps = steps || jsonb_build_array(jsonb_build_object('action', 'resolved', 'outcome', 'checked_in', 'source', $4::text, 'at', $5::text))
-          WHERE beneficiary_id = $1 AND kind = 'checkin_missed' AND status = 'open' RETURNING id)
+          WHERE beneficiary_id = $1 AND kind = 'checkin_missed' AND status = 'open' AND ($6::int IS NULL OR stage < $6::int) RETURNING id)
        SELECT id FROM r`,
-      [person.id, now, by, source, now.toISOString()],
+      [person.id, now, by, source, now.toISOString(), maxStage],
     );
+    if (maxStage !== null) {
+      // the alert stays open (a person must confirm), but the staff see that the device spoke
+      await m.query(
+        `UPDATE care_alerts SET steps = steps || jsonb_build_array(jsonb_build_object('stage', stage, 'action', 'device_check_in', 'source', $2::text, 'at', $3::text))
+          WHERE beneficiary_id = $1 AND kind = 'checkin_missed' AND status = 'open' AND stage >= $4::int`,
+        [person.id, source, now.toISOString(), maxStage],
+      );
+    }
     return { id: String(row.id), beneficiaryId: person.id, source, localDay: day, at: now.toISOString(), resolvedAlertIds: resolved.map((r) => r.id) };
   }
 
@@ -286,8 +332,8 @@ export class CarePlans {
     return problems;
   }
 
-  private async knownToPostgres(tz: string): Promise<boolean> {
-    const [row] = await this.dataSource.query(`SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1) AS ok`, [tz]);
+  private async knownToPostgres(m: EntityManager, tz: string): Promise<boolean> {
+    const [row] = await m.query(`SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1) AS ok`, [tz]);
     return row.ok;
   }
 }

@@ -11,3 +11,4 @@ export * from './follow-up';
 export * from './care-coverage';
 export * from './care-templates';
 export * from './care-campaigns';
+export * from './care-devices';

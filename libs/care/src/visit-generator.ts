@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { localDay, occurrences, windowEnd, WINDOW_DAYS } from './recurrence';
+import { dutyOccurrences } from './duty-occurrences';
+import { localDay, windowEnd, WINDOW_DAYS } from './recurrence';
 
 export interface DutyToGenerate {
   id: string;
@@ -14,6 +15,8 @@ export interface DutyToGenerate {
   time_zone: string;
 }
 
+const logger = new Logger('VisitGenerator');
+
 /**
  * Visit tasks from a duty's rule, for the rolling window (today and the next 13 local days). The
  * unique (duty_id, due_at) index makes generation idempotent: running it twice, or from two
@@ -23,7 +26,7 @@ export interface DutyToGenerate {
 @Injectable()
 export class VisitGenerator {
   async generate(m: EntityManager, duty: DutyToGenerate, now: Date): Promise<number> {
-    const dues = occurrences(duty.rrule, duty.time_zone, new Date(duty.created_at), now, WINDOW_DAYS);
+    const dues = dutyOccurrences(duty, now, WINDOW_DAYS, (message) => logger.warn(message));
     let made = 0;
     if (dues.length) {
       const rows = await m.query(
@@ -60,7 +63,8 @@ export class VisitGenerator {
       const created = new Date(d.created_at);
       const key = `${d.rrule}|${d.time_zone}|${localDay(created, d.time_zone)}|${localDay(now, d.time_zone)}`;
       let dues = expanded.get(key);
-      if (!dues) expanded.set(key, (dues = occurrences(d.rrule, d.time_zone, created, now, WINDOW_DAYS)));
+      // a stored rule that no longer passes the checks makes no tasks (logged) instead of stalling the sweep
+      if (!dues) expanded.set(key, (dues = dutyOccurrences(d, now, WINDOW_DAYS, (message) => logger.warn(message))));
       for (const due of dues) {
         cols.beneficiary.push(d.beneficiary_id); cols.duty.push(d.id); cols.kind.push(d.kind); cols.due.push(due.toISOString());
         cols.tz.push(d.time_zone); cols.assignee.push(d.assignee_user_id); cols.team.push(d.team_id); cols.service.push(d.service_code);

@@ -94,6 +94,7 @@ export enum ErrorCode {
   CareTemplateNotFound = 'CARE_TEMPLATE_NOT_FOUND',
   CareCampaignNotFound = 'CARE_CAMPAIGN_NOT_FOUND',
   CareCampaignEmpty = 'CARE_CAMPAIGN_EMPTY',
+  CareDeviceNotFound = 'CARE_DEVICE_NOT_FOUND',
   // interop: webhooks, Open311, spreadsheet import
   WebhookUrlForbidden = 'WEBHOOK_URL_FORBIDDEN',
   WebhookNotFound = 'WEBHOOK_NOT_FOUND',
@@ -208,6 +209,7 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   [ErrorCode.CareTemplateNotFound]: '本县还没有这类人群的关爱模板',
   [ErrorCode.CareCampaignNotFound]: '走访活动不存在',
   [ErrorCode.CareCampaignEmpty]: '所选范围内没有符合条件的服务对象',
+  [ErrorCode.CareDeviceNotFound]: '找不到这个设备',
   [ErrorCode.WebhookUrlForbidden]: '不能向内网、本机或链路本地地址推送',
   [ErrorCode.WebhookNotFound]: '推送地址不存在',
   [ErrorCode.IntegrationNotFound]: '对接系统不存在',

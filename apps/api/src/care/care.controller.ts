@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Meta, RequestMeta } from '@xinyuan/audit';
 import { CareCampaigns, CareCoverage, CarePlans, CareTemplates, CareWork } from '@xinyuan/care';
 import { PageQuery, pageLimit, uuidParam } from '@xinyuan/common';
@@ -9,7 +9,7 @@ import {
   CareAcknowledgeAlertDto, CareAlertsQuery, CareApplyTemplateDto, CareCoverageQuery, CareCreateCampaignDto, CarePutTemplateDto, CareTemplatesQuery, CareTemplateTagParam, CareCheckInDto, CareCompleteVisitDto, CareCreateDeviceKeyDto, CareDeviceCheckInDto, CarePutCarePlanDto, CareResolveAlertDto, CareVisitsQuery,
 } from './care.dto';
 import { CareCampaignList, CareCampaignView, CareTemplateList, CareTemplateView } from './care.views';
-import { CareAlertPage, CareAlertView, CareCoverageView, CarePlanView, CareStatusView, CareVisitPage, CareVisitView, CareCheckInView, CareDeviceKeyView } from './care.views';
+import { CareAlertPage, CareAlertView, CareCoverageView, CarePlanView, CareStatusView, CareVisitPage, CareVisitView, CareCheckInView, CareDeviceKeyView, CareDeviceKeyListItemView } from './care.views';
 
 /**
  * 日走访周回访, 窗帘之约: care plans and check-ins of a person (under their profile), and the
@@ -119,6 +119,23 @@ export class CareController {
   @ApiCreatedResponse({ type: CareDeviceKeyView })
   createDevice(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: CareCreateDeviceKeyDto) {
     return this.plans.createDeviceKey(user, id, dto.name);
+  }
+
+  @Get('beneficiaries/:id/care-devices')
+  @ApiOperation({ summary: 'The person\'s device keys (never the key itself), revoked ones included' })
+  @ApiOkResponse({ type: [CareDeviceKeyListItemView] })
+  listDevices(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Meta() meta: RequestMeta) {
+    return this.plans.listDeviceKeys(user, id, meta);
+  }
+
+  @Delete('beneficiaries/:id/care-devices/:deviceId')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke a device key: its check-ins get 401 from now on (the key and its past check-ins stay listed)' })
+  @ApiNoContentResponse({ description: 'revoked (also when it already was)' })
+  async revokeDevice(
+    @CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Param('deviceId', uuidParam('deviceId')) deviceId: string, @Meta() meta: RequestMeta,
+  ): Promise<void> {
+    await this.plans.revokeDeviceKey(user, id, deviceId, meta);
   }
 
   @Public()

@@ -61,6 +61,14 @@ export class CareDeviceKeyView {
   @ApiProperty({ description: 'shown once; the device sends it as X-Device-Key' }) key: string;
 }
 
+export class CareDeviceKeyListItemView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: '智能水表' }) name: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'set once revoked: the device\'s check-ins are refused' }) revokedAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastCheckInAt: string | null;
+}
+
 export class CareAlertView {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) beneficiaryId: string;
