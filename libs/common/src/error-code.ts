@@ -117,6 +117,7 @@ export enum ErrorCode {
   ActivityNotNow = 'ACTIVITY_NOT_NOW',
   ActivityTooFar = 'ACTIVITY_TOO_FAR',
   NotSignedUp = 'NOT_SIGNED_UP',
+  NotTeamLeader = 'NOT_TEAM_LEADER',
 }
 
 /** Chinese text shown to people when a code is raised without a more specific message. */
@@ -226,4 +227,5 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   [ErrorCode.ActivityNotNow]: '不在活动时间内，不能签到',
   [ErrorCode.ActivityTooFar]: '您不在活动地点附近，不能签到',
   [ErrorCode.NotSignedUp]: '您还没有报名这个活动（或在候补中）',
+  [ErrorCode.NotTeamLeader]: '只有队长可以填写参加服务的队员',
 };

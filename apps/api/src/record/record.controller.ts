@@ -8,6 +8,7 @@ import { ledgerTable, nationalTable } from './record-export';
 import type { FastifyReply } from 'fastify';
 import { DomainException, ErrorCode, pageLimit, uuidParam } from '@xinyuan/common';
 import { AuthUser, CurrentUser, Public, Roles } from '@xinyuan/identity';
+import { Meta, RequestMeta } from '@xinyuan/audit';
 import { CertificateService, ServiceRecordService, WalletService } from '@xinyuan/record';
 import {
   ConfirmCreditDto, CorrectEntryDto, CorrectionRequestDto, DecideCorrectionDto, ListCorrectionRequestsQuery, ListCreditsQuery, RejectCreditDto,
@@ -79,8 +80,8 @@ export class MyRecordController {
   @Roles('volunteer')
   @ApiProduces('application/pdf')
   @ApiOkResponse({ description: 'a numbered 志愿服务记录证明 (PDF) with a QR code of its verify URL', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } })
-  async certificate(@CurrentUser() user: AuthUser, @Res() reply: FastifyReply): Promise<void> {
-    const { number, pdf } = await this.certificates.issue(user);
+  async certificate(@CurrentUser() user: AuthUser, @Meta() meta: RequestMeta, @Res() reply: FastifyReply): Promise<void> {
+    const { number, pdf } = await this.certificates.issue(user, meta);
     reply
       .header('content-type', 'application/pdf')
       .header('content-disposition', `attachment; filename="${number}.pdf"`)
@@ -182,8 +183,8 @@ export class CertificatesController {
   @Post(':number/revoke')
   @HttpCode(200)
   @ApiOkResponse({ type: CertificateCheckView })
-  revoke(@CurrentUser() user: AuthUser, @Param('number') number: string, @Body() dto: RevokeCertificateDto) {
-    return this.certificates.revoke(user, number, dto.reason);
+  revoke(@CurrentUser() user: AuthUser, @Param('number') number: string, @Body() dto: RevokeCertificateDto, @Meta() meta: RequestMeta) {
+    return this.certificates.revoke(user, number, dto.reason, meta);
   }
 }
 
