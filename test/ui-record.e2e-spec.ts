@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import type { Browser, Page } from 'playwright-core';
@@ -86,7 +86,7 @@ describe('UI: the volunteer\'s service record, activities and the console review
   });
 
   it('the volunteer sees hours, star level and the 五星服务队 badge, downloads the certificate, redeems points, asks for a correction and signs up', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', acceptDownloads: true });
     const page = await ctx.newPage();
     const volunteer = team.members[0];
     await page.goto(`${platform.api.url}/h5/volunteer/`);
@@ -109,14 +109,16 @@ describe('UI: the volunteer\'s service record, activities and the console review
     keep('record-2-volunteer-record');
 
     // 下载证明: the PDF comes with the bearer token
-    const [certificate] = await Promise.all([
+    const [certificate, download] = await Promise.all([
       page.waitForResponse((r) => r.url().endsWith('/api/v1/me/certificate')),
+      page.waitForEvent('download'),
       tap(page, 'download-certificate'),
     ]);
     expect(certificate.status()).toBe(200);
     expect(certificate.headers()['content-type']).toBe('application/pdf');
-    expect((await certificate.body()).subarray(0, 5).toString()).toBe('%PDF-');
     const number = certificate.headers()['x-certificate-number'];
+    expect(download.suggestedFilename()).toBe(`${number}.pdf`);
+    expect(readFileSync((await download.path())!).subarray(0, 5).toString()).toBe('%PDF-');
     expect(expectOk(await new Http(platform.api.url).get(`/api/v1/certificates/${number}`), 200, 'verify')).toMatchObject({ valid: true, verifiedHours: 2 });
 
     // 爱心超市: 5 of the 20 points, the pickup code in big type
