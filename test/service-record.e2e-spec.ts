@@ -382,12 +382,36 @@ describe('service record: verified minutes, ledger, fraud checks, certificate', 
       const relative = await registerResident(api, '志愿者的母亲');
       const before = expectOk(await volunteer.http.get('/api/v1/me/wallet'), 200, 'wallet');
       expect(before.bankedMinutes).toBe(80);
+      // the relation must exist: named by the volunteer and, as confirmation, by the relative
+      const notYet = await volunteer.http.post('/api/v1/me/wallet/transfer', { toUserId: relative.id, minutes: 30, relation: '母亲' });
+      expect([notYet.status, notYet.body.code, notYet.body.fields?.[0]?.field]).toEqual([422, 'NOT_A_RELATIVE', 'toUserId']);
+      const named = expectOk(await volunteer.http.post('/api/v1/me/relatives', { phone: relative.phone, relation: '母亲' }), 200, 'name relative');
+      expect(named.relatives).toEqual([]); // one side only: nothing shown (and nothing said about the number)
+      const unknown = expectOk(await volunteer.http.post('/api/v1/me/relatives', { phone: randomPhone('137'), relation: '父亲' }), 200, 'unknown number');
+      expect(unknown).toEqual(named);
+      expect((await volunteer.http.post('/api/v1/me/wallet/transfer', { toUserId: relative.id, minutes: 30, relation: '母亲' })).body.code).toBe('NOT_A_RELATIVE');
+      const confirmed = expectOk(await relative.http.post('/api/v1/me/relatives', { phone: volunteer.phone, relation: '儿子' }), 200, 'relative confirms');
+      expect(confirmed.relatives).toEqual([{ userId: volunteer.userId, name: `${team.name}队员1`, relation: '儿子' }]);
+      expect(expectOk(await volunteer.http.get('/api/v1/me/relatives'), 200, 'relatives')).toEqual([{ userId: relative.id, name: '志愿者的母亲', relation: '母亲' }]);
       const moved = expectOk(await volunteer.http.post('/api/v1/me/wallet/transfer', { toUserId: relative.id, minutes: 30, relation: '母亲' }), 200, 'transfer');
       expect(moved.bankedMinutes).toBe(50);
       expect(moved.movements[0]).toMatchObject({ type: 'transfer', account: 'time_bank', amount: -30 });
       expect((await db.query(`SELECT balance::int FROM wallet_accounts WHERE owner_id = $1 AND kind = 'time_bank'`, [relative.id])).rows[0].balance).toBe(30);
       const tooMuch = await volunteer.http.post('/api/v1/me/wallet/transfer', { toUserId: relative.id, minutes: 51, relation: '母亲' });
       expect([tooMuch.status, tooMuch.body.code]).toEqual([409, 'INSUFFICIENT_BALANCE']);
+
+      // the relative draws the time as care for a profile she recorded, if its age band reaches the pack's minimum (60)
+      const young = expectOk(await relative.http.post('/api/v1/beneficiaries', { name: '志愿者的母亲', ageBand: '18_59', address: '测试社区 5 幢', location: offset(home, 50, 0) }), 201, 'young profile').id;
+      const old = expectOk(await relative.http.post('/api/v1/beneficiaries', { name: '志愿者的外婆', ageBand: '80_plus', address: '测试社区 5 幢', location: offset(home, 50, 0) }), 201, 'old profile').id;
+      const tooYoung = await relative.http.post('/api/v1/me/wallet/draw', { beneficiaryId: young, minutes: 10 });
+      expect([tooYoung.status, tooYoung.body.code, tooYoung.body.minAgeToDraw, tooYoung.body.ageBand]).toEqual([422, 'DRAW_AGE_BELOW_MINIMUM', 60, '18_59']);
+      const drawn = expectOk(await relative.http.post('/api/v1/me/wallet/draw', { beneficiaryId: old, minutes: 20 }), 200, 'draw');
+      expect(drawn.bankedMinutes).toBe(10);
+      expect(drawn.movements[0]).toMatchObject({ type: 'draw', account: 'time_bank', amount: -20 });
+      const overdraw = await relative.http.post('/api/v1/me/wallet/draw', { beneficiaryId: old, minutes: 11 });
+      expect([overdraw.status, overdraw.body.code]).toEqual([409, 'INSUFFICIENT_BALANCE']);
+      // someone else's profile is not theirs to draw for
+      expect((await volunteer.http.post('/api/v1/me/wallet/draw', { beneficiaryId: old, minutes: 1 })).status).toBe(404);
 
       // a team of the county itself: the county's pack forbids transfers (and donations)
       const strictTeam = await createTeam(api, admin, countyId, { name: `县直队${tag}`, location: home, serviceRadiusM: 1000, skills: [skill], capacity: 1 });

@@ -33,7 +33,7 @@ export async function volunteerRegion(m: EntityManager, userId: string): Promise
 }
 
 export type PersonalAccount = 'points' | 'time_bank';
-export type SystemAccount = 'points_issued' | 'points_redeemed' | 'points_expired' | 'time_issued' | 'time_pool';
+export type SystemAccount = 'points_issued' | 'points_redeemed' | 'points_expired' | 'time_issued' | 'time_pool' | 'time_drawn';
 
 /** A person's account, created on first use; `lock` takes its row lock (FOR UPDATE). */
 export async function personalAccount(m: EntityManager, ownerId: string, kind: PersonalAccount, lock = false): Promise<{ id: string; balance: number }> {
@@ -54,7 +54,7 @@ export async function systemAccount(m: EntityManager, kind: SystemAccount): Prom
  */
 export async function move(
   m: EntityManager,
-  input: { type: 'earn' | 'redeem' | 'expire' | 'bank' | 'transfer' | 'donate' | 'correct'; debit: string; credit: string; amount: number; ref?: string | null; actorId?: string | null },
+  input: { type: 'earn' | 'redeem' | 'expire' | 'bank' | 'transfer' | 'donate' | 'correct' | 'draw'; debit: string; credit: string; amount: number; ref?: string | null; actorId?: string | null },
 ): Promise<void> {
   if (!(input.amount > 0)) return;
   const debited = await updateReturning(m,

@@ -109,7 +109,7 @@ export class ExpiryView {
 
 export class WalletMovementView {
   @ApiProperty() id: string;
-  @ApiProperty({ enum: ['earn', 'redeem', 'expire', 'bank', 'transfer', 'donate', 'correct'] }) type: string;
+  @ApiProperty({ enum: ['earn', 'redeem', 'expire', 'bank', 'transfer', 'donate', 'correct', 'draw'] }) type: string;
   @ApiProperty({ enum: ['points', 'time_bank'] }) account: string;
   @ApiProperty({ description: 'signed: negative leaves the account' }) amount: number;
   @ApiProperty({ format: 'date-time' }) at: string;
@@ -155,6 +155,16 @@ export class ActivityView {
   @ApiPropertyOptional() myAttended?: boolean;
   @ApiPropertyOptional({ type: Number, nullable: true, description: 'the caller’s place on the waiting list (1 = next)' }) myWaitingPosition?: number | null;
   @ApiPropertyOptional({ description: 'staff of its jurisdiction: what the venue QR code holds' }) qrToken?: string;
+}
+
+export class RelativeView {
+  @ApiProperty({ format: 'uuid' }) userId: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ example: '母亲' }) relation: string;
+}
+
+export class RelativesView {
+  @ApiProperty({ type: RelativeView, isArray: true, description: 'relatives both sides have named' }) relatives: RelativeView[];
 }
 
 export class TeamRankingView {
