@@ -39,6 +39,8 @@ describe('UI: the volunteer\'s service record, activities and the console review
     copyFileSync(join(ARTIFACTS, `${name}.png`), join(screenshots, `${name}.png`));
   };
   const tap = (page: Page, testId: string) => page.locator(`[data-testid="${testId}"]`).first().click();
+  /** A toast (uni.showToast) gone, so that a screenshot shows the page itself. */
+  const noToast = (page: Page) => page.locator('uni-toast').first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
 
   beforeAll(async () => {
     if (!existsSync(join(ROOT, 'dist/web/h5/volunteer/index.html')) || !existsSync(join(ROOT, 'dist/web/console/index.html'))) {
@@ -131,6 +133,7 @@ describe('UI: the volunteer\'s service record, activities and the console review
     expect(pickupCode).toMatch(/^[2-9A-HJKMNP-Z]{8}$/);
     await page.locator('[data-testid="wallet-points"]').getByText('15 分').waitFor();
     await page.locator('[data-testid="market"]').scrollIntoViewIfNeeded();
+    await noToast(page);
     await shot(page, 'record-3-volunteer-wallet');
     keep('record-3-volunteer-wallet');
 
@@ -139,6 +142,7 @@ describe('UI: the volunteer\'s service record, activities and the console review
     await tap(page, `ask-${entry.id}`);
     await fill(page, 'correction-minutes', '130');
     await fill(page, 'correction-reason', '签到晚点了十分钟，实际服务 130 分钟');
+    await noToast(page);
     await shot(page, 'record-4-volunteer-correction');
     keep('record-4-volunteer-correction');
     await tap(page, 'correction-send');
@@ -153,6 +157,7 @@ describe('UI: the volunteer\'s service record, activities and the console review
     await tap(page, `signup-${activityId}`);
     await card.locator('[data-testid="my-status"]').getByText('已报名').waitFor();
     expect(expectOk(await volunteer.http.get(`/api/v1/activities/${activityId}`), 200, 'activity')).toMatchObject({ myStatus: 'confirmed', confirmed: 1 });
+    await noToast(page);
     await shot(page, 'record-5-volunteer-activities');
     keep('record-5-volunteer-activities');
     expect(await seriousA11yViolations(page)).toEqual([]);

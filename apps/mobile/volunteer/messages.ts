@@ -98,6 +98,7 @@ export const M = {
   needFields: { zh: '请填写分钟数和原因', en: 'Please give minutes and a reason' },
   byOrder: { zh: '按订单查看服务时长', en: 'Hours by order' },
   activities: { zh: '主题活动', en: 'Activities' },
+  activitiesBtn: { zh: '活动', en: 'Events' },
   titleActivities: { zh: '月月有主题', en: 'Monthly activities' },
   thisMonthBtn: { zh: '本月', en: 'This month' },
   nextMonthBtn: { zh: '下月', en: 'Next month' },
