@@ -412,7 +412,14 @@ describe('OpenAPI: every response is described, and real responses match their s
       await volunteer.get('/api/v1/me/redemptions');
       await dispatcher.post(`/api/v1/redemptions/${redeemed.pickupCode}/collect`, undefined, 200);
       const relative = await resident.get('/api/v1/me');
-      await volunteer.post('/api/v1/me/wallet/transfer', { toUserId: relative.id, minutes: 5, relation: '邻居' }, 200);
+      const me = await volunteer.get('/api/v1/me');
+      // a transfer goes to a relative both sides have named
+      await volunteer.post('/api/v1/me/relatives', { phone: relative.phone, relation: '母亲' }, 200);
+      await resident.post('/api/v1/me/relatives', { phone: me.phone, relation: '儿子' }, 200);
+      await volunteer.get('/api/v1/me/relatives');
+      await volunteer.post('/api/v1/me/wallet/transfer', { toUserId: relative.id, minutes: 5, relation: '母亲' }, 200);
+      const elder = await resident.post('/api/v1/beneficiaries', { name: '接口老人', ageBand: '80_plus', address: '接口社区 9 号', location: home }, 201);
+      await resident.post('/api/v1/me/wallet/draw', { beneficiaryId: elder.id, minutes: 1 }, 200);
       await volunteer.post('/api/v1/me/wallet/donate', { minutes: 5 }, 200);
 
       const startsAt = new Date(Date.now() + 24 * 3600_000);
@@ -421,8 +428,11 @@ describe('OpenAPI: every response is described, and real responses match their s
         location: home, address: '接口社区活动室', capacity: 1, creditedMinutes: 60,
       }, 201);
       await dispatcher.get('/api/v1/activities');
+      await volunteer.get('/api/v1/teams/rankings');
+      await dispatcher.get(`/api/v1/teams/${team.id}/star-levels`);
       await volunteer.post(`/api/v1/activities/${activity.id}/signup`, undefined, 200);
       await volunteer.get(`/api/v1/activities/${activity.id}`);
+      await dispatcher.get(`/api/v1/activities/${activity.id}/signups`);
       await volunteer.post(`/api/v1/activities/${activity.id}/attend`, { token: activity.qrToken, location: home }, 422);
       await dispatcher.post(`/api/v1/activities/${activity.id}/attendance`, { volunteerIds: [] }, 200);
       await volunteer.post(`/api/v1/activities/${activity.id}/cancel-signup`, undefined, 200);

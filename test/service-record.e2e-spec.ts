@@ -33,7 +33,7 @@ describe('service record: verified minutes, ledger, fraud checks, certificate', 
   beforeAll(async () => {
     const pack = (p: Record<string, unknown>) => ({ pointsPerHour: 10, dailyCap: 50, expiryDays: 1, donateToPool: true, minAgeToDraw: 60, ...p });
     platform = await startPlatform(`record-${tag}`, {
-      CHECKIN_MAX_DISTANCE_M: '500', TRAVEL_MAX_SPEED_KMH: '120', CONFIRMATIONS_PER_RESIDENT_DAY_MAX: '3', CLOCK_FILE: clockFile,
+      CHECKIN_MAX_DISTANCE_M: '500', TRAVEL_MAX_SPEED_KMH: '120', CONFIRMATIONS_PER_RESIDENT_DAY_MAX: '3', CLOCK_FILE: clockFile, FIVE_STAR_TEAMS_PER_COUNTY: '1',
       // the station's pack lets banked time go to a relative; the county's (for teams of the county itself) does not
       RULE_PACKS: JSON.stringify({ open: pack({ transferToRelative: true }), strict: pack({ transferToRelative: false, donateToPool: false }) }),
       REGION_RULE_PACKS: JSON.stringify({ [`测试社区${tag}`]: 'open', [`测试县${tag}`]: 'strict' }),
@@ -144,13 +144,18 @@ describe('service record: verified minutes, ledger, fraud checks, certificate', 
     let volunteer: CreatedTeam['members'][number];
     let entryId: string;
 
-    it('credits every named participant once the resident confirms at rating', async () => {
+    it('credits every participant the team leader names, once the resident confirms at rating', async () => {
       volunteer = team.members[1];
       const { orderId, resident } = await acceptedOrder(volunteer);
       expectOk(await volunteer.http.post(`/api/v1/orders/${orderId}/check-in`, { location: offset(home, 30, 30) }), 200, 'check in');
       await checkedInMinutesAgo(orderId, 60);
       expectOk(await volunteer.http.post(`/api/v1/orders/${orderId}/check-out`, { location: home }), 200, 'check out');
-      expectOk(await volunteer.http.post(`/api/v1/orders/${orderId}/complete`, { report: '理发', minutes: 60, volunteerIds: [volunteer.userId, team.members[4].userId] }), 200, 'complete');
+      // 谁组织谁记录: a member may complete for themself only; naming others is the leader's call
+      const notLeader = await volunteer.http.post(`/api/v1/orders/${orderId}/complete`, { report: '理发', minutes: 60, volunteerIds: [volunteer.userId, team.members[4].userId] });
+      expect([notLeader.status, notLeader.body.code, notLeader.body.fields?.[0]?.field]).toEqual([403, 'NOT_TEAM_LEADER', 'volunteerIds']);
+      expect((await db.query(`SELECT status FROM orders WHERE id = $1`, [orderId])).rows[0].status).toBe('in_service');
+      const leader = team.members[0];
+      expectOk(await leader.http.post(`/api/v1/orders/${orderId}/complete`, { report: '理发', minutes: 60, volunteerIds: [volunteer.userId, team.members[4].userId] }), 200, 'complete');
       expect((await creditsOf(orderId)).map((c: any) => c.status)).toEqual(['pending', 'pending']);
       expectOk(await rate(resident, orderId), 201, 'rate');
       const credits = await creditsOf(orderId);
@@ -196,6 +201,14 @@ describe('service record: verified minutes, ledger, fraud checks, certificate', 
       expect(record.verifiedMinutes).toBe(50);
       const { rows } = await db.query(`SELECT sum(minutes)::int AS total, count(*)::int AS n FROM service_ledger WHERE volunteer_id = $1`, [volunteer.userId]);
       expect(rows[0]).toEqual({ total: 50, n: 5 });
+
+      // the wallet follows: 60 min earned 10 points and banked 60; 45 min is worth 7 (3 taken back), 50 min 8 (1 given back)
+      const wallet = expectOk(await volunteer.http.get('/api/v1/me/wallet'), 200, 'wallet');
+      expect([wallet.verifiedMinutes, wallet.points, wallet.bankedMinutes]).toEqual([50, 8, 50]);
+      expect(wallet.movements.filter((m: any) => m.type === 'correct').map((m: any) => [m.account, m.amount]).sort()).toEqual(
+        [['points', -3], ['points', 1], ['time_bank', -15], ['time_bank', 5]].sort());
+      const sums = await db.query(`SELECT sum(balance)::int AS all_accounts FROM wallet_accounts`);
+      expect(sums.rows[0].all_accounts).toBe(0);
     });
   });
 
@@ -280,6 +293,9 @@ describe('service record: verified minutes, ledger, fraud checks, certificate', 
       // the same verified minutes: the same number
       const again = await fetch(`${platform.api.url}/api/v1/me/certificate`, { headers: { authorization: `Bearer ${volunteer.http.token}` } });
       expect(again.headers.get('x-certificate-number')).toBe(number);
+      // issuing a number is audited once (the reused one is not issued again)
+      const issued = await db.query(`SELECT actor_id, object_id, data FROM audit_log WHERE action = 'certificate.issue' AND data->>'number' = $1`, [number]);
+      expect(issued.rows).toEqual([{ actor_id: volunteer.userId, object_id: volunteer.userId, data: { number, verifiedMinutes: 50 } }]);
     });
 
     it('is verified by anyone, then answers revoked after staff revoke it', async () => {
@@ -295,6 +311,8 @@ describe('service record: verified minutes, ledger, fraud checks, certificate', 
       const after = expectOk(await anyone.get(`/api/v1/certificates/${number}`), 200, 'verify after');
       expect(after.valid).toBe(false);
       expect(after.revokedAt).toEqual(expect.any(String));
+      const audited = await db.query(`SELECT object_id, data, outcome FROM audit_log WHERE action = 'certificate.revoke' AND data->>'number' = $1`, [number]);
+      expect(audited.rows).toEqual([{ object_id: team.members[1].userId, data: { number, reason: '服务时长经复核有误' }, outcome: 'success' }]);
       const twice = await staff.post(`/api/v1/certificates/${number}/revoke`, { reason: '再次' });
       expect([twice.status, twice.body.code]).toEqual([409, 'CERTIFICATE_ALREADY_REVOKED']);
       expect((await anyone.get('/api/v1/certificates/ZYFW-20260101-AAAAAAAAAA')).body.code).toBe('CERTIFICATE_NOT_FOUND');
@@ -310,9 +328,9 @@ describe('service record: verified minutes, ledger, fraud checks, certificate', 
   });
   describe('wallet', () => {
     it('earned points by the pack (10 an hour); 200 concurrent redemptions against 10 points: exactly 10 succeed, never below zero', async () => {
-      const volunteer = team.members[1];
+      const volunteer = team.members[4];
       const before = expectOk(await volunteer.http.get('/api/v1/me/wallet'), 200, 'wallet');
-      expect(before).toMatchObject({ verifiedMinutes: 50, points: 10, bankedMinutes: 60, pack: { name: 'open', pointsPerHour: 10, transferToRelative: true } });
+      expect(before).toMatchObject({ verifiedMinutes: 60, points: 10, bankedMinutes: 60, pack: { name: 'open', pointsPerHour: 10, transferToRelative: true } });
       expect(before.movements.map((m: any) => [m.type, m.account, m.amount]).sort()).toEqual([['bank', 'time_bank', 60], ['earn', 'points', 10]]);
 
       const results = await Promise.all(Array.from({ length: 200 }, (_, i) => volunteer.http.post('/api/v1/me/redemptions', { item: `鸡蛋 ${i}`, points: 1 })));
@@ -343,15 +361,15 @@ describe('service record: verified minutes, ledger, fraud checks, certificate', 
     });
 
     it('expires points by the pack (after a day); hours and banked time never expire', async () => {
-      const volunteer = team.members[4];
+      const volunteer = team.members[1];
       const now = expectOk(await volunteer.http.get('/api/v1/me/wallet'), 200, 'wallet');
-      expect([now.points, now.bankedMinutes, now.verifiedMinutes]).toEqual([10, 60, 60]);
-      expect(now.nextExpiry.points).toBe(10);
+      expect([now.points, now.bankedMinutes, now.verifiedMinutes]).toEqual([8, 50, 50]);
+      expect(now.nextExpiry.points).toBe(7); // the credit's lot, 3 taken back by the correction; the 1 given back expires later
       writeFileSync(clockFile, '+' + String(2 * 24 * 3600 * 1000));
       try {
         const later = expectOk(await volunteer.http.get('/api/v1/me/wallet'), 200, 'wallet two days later');
-        expect([later.points, later.bankedMinutes, later.verifiedMinutes, later.nextExpiry]).toEqual([0, 60, 60, null]);
-        expect(later.movements[0]).toMatchObject({ type: 'expire', account: 'points', amount: -10 });
+        expect([later.points, later.bankedMinutes, later.verifiedMinutes, later.nextExpiry]).toEqual([0, 50, 50, null]);
+        expect(later.movements[0]).toMatchObject({ type: 'expire', account: 'points', amount: -8 });
         const spend = await volunteer.http.post('/api/v1/me/redemptions', { item: '毛巾', points: 1 });
         expect([spend.status, spend.body.code]).toEqual([409, 'INSUFFICIENT_BALANCE']);
       } finally {
@@ -364,12 +382,36 @@ describe('service record: verified minutes, ledger, fraud checks, certificate', 
       const relative = await registerResident(api, '志愿者的母亲');
       const before = expectOk(await volunteer.http.get('/api/v1/me/wallet'), 200, 'wallet');
       expect(before.bankedMinutes).toBe(80);
+      // the relation must exist: named by the volunteer and, as confirmation, by the relative
+      const notYet = await volunteer.http.post('/api/v1/me/wallet/transfer', { toUserId: relative.id, minutes: 30, relation: '母亲' });
+      expect([notYet.status, notYet.body.code, notYet.body.fields?.[0]?.field]).toEqual([422, 'NOT_A_RELATIVE', 'toUserId']);
+      const named = expectOk(await volunteer.http.post('/api/v1/me/relatives', { phone: relative.phone, relation: '母亲' }), 200, 'name relative');
+      expect(named.relatives).toEqual([]); // one side only: nothing shown (and nothing said about the number)
+      const unknown = expectOk(await volunteer.http.post('/api/v1/me/relatives', { phone: randomPhone('137'), relation: '父亲' }), 200, 'unknown number');
+      expect(unknown).toEqual(named);
+      expect((await volunteer.http.post('/api/v1/me/wallet/transfer', { toUserId: relative.id, minutes: 30, relation: '母亲' })).body.code).toBe('NOT_A_RELATIVE');
+      const confirmed = expectOk(await relative.http.post('/api/v1/me/relatives', { phone: volunteer.phone, relation: '儿子' }), 200, 'relative confirms');
+      expect(confirmed.relatives).toEqual([{ userId: volunteer.userId, name: `${team.name}队员1`, relation: '儿子' }]);
+      expect(expectOk(await volunteer.http.get('/api/v1/me/relatives'), 200, 'relatives')).toEqual([{ userId: relative.id, name: '志愿者的母亲', relation: '母亲' }]);
       const moved = expectOk(await volunteer.http.post('/api/v1/me/wallet/transfer', { toUserId: relative.id, minutes: 30, relation: '母亲' }), 200, 'transfer');
       expect(moved.bankedMinutes).toBe(50);
       expect(moved.movements[0]).toMatchObject({ type: 'transfer', account: 'time_bank', amount: -30 });
       expect((await db.query(`SELECT balance::int FROM wallet_accounts WHERE owner_id = $1 AND kind = 'time_bank'`, [relative.id])).rows[0].balance).toBe(30);
       const tooMuch = await volunteer.http.post('/api/v1/me/wallet/transfer', { toUserId: relative.id, minutes: 51, relation: '母亲' });
       expect([tooMuch.status, tooMuch.body.code]).toEqual([409, 'INSUFFICIENT_BALANCE']);
+
+      // the relative draws the time as care for a profile she recorded, if its age band reaches the pack's minimum (60)
+      const young = expectOk(await relative.http.post('/api/v1/beneficiaries', { name: '志愿者的母亲', ageBand: '18_59', address: '测试社区 5 幢', location: offset(home, 50, 0) }), 201, 'young profile').id;
+      const old = expectOk(await relative.http.post('/api/v1/beneficiaries', { name: '志愿者的外婆', ageBand: '80_plus', address: '测试社区 5 幢', location: offset(home, 50, 0) }), 201, 'old profile').id;
+      const tooYoung = await relative.http.post('/api/v1/me/wallet/draw', { beneficiaryId: young, minutes: 10 });
+      expect([tooYoung.status, tooYoung.body.code, tooYoung.body.minAgeToDraw, tooYoung.body.ageBand]).toEqual([422, 'DRAW_AGE_BELOW_MINIMUM', 60, '18_59']);
+      const drawn = expectOk(await relative.http.post('/api/v1/me/wallet/draw', { beneficiaryId: old, minutes: 20 }), 200, 'draw');
+      expect(drawn.bankedMinutes).toBe(10);
+      expect(drawn.movements[0]).toMatchObject({ type: 'draw', account: 'time_bank', amount: -20 });
+      const overdraw = await relative.http.post('/api/v1/me/wallet/draw', { beneficiaryId: old, minutes: 11 });
+      expect([overdraw.status, overdraw.body.code]).toEqual([409, 'INSUFFICIENT_BALANCE']);
+      // someone else's profile is not theirs to draw for
+      expect((await volunteer.http.post('/api/v1/me/wallet/draw', { beneficiaryId: old, minutes: 1 })).status).toBe(404);
 
       // a team of the county itself: the county's pack forbids transfers (and donations)
       const strictTeam = await createTeam(api, admin, countyId, { name: `县直队${tag}`, location: home, serviceRadiusM: 1000, skills: [skill], capacity: 1 });
@@ -454,6 +496,80 @@ describe('service record: verified minutes, ledger, fraud checks, certificate', 
       expect(teamCsv.status).toBe(200);
       expect(await teamCsv.text()).toContain(`${team.name}队员5`);
       expect((await get(volunteer.http, `/api/v1/teams/${team.id}/service-ledger/export`)).status).toBe(403);
+    });
+  });
+
+  describe('五星服务队 and the county boundary', () => {
+    it('ranks a county\'s teams for the month by hours, satisfaction and answered offers; flags the top team; shows each county only its own', async () => {
+      const far: LatLng = { lat: home.lat + 1, lng: home.lng + 1 };
+      const { station } = await createRegions(admin, far, `${tag}B`);
+      const [skillX, skillY] = [`${skill}_x`, `${skill}_y`];
+      await createService(admin, `${code}_X`, [skillX], 60);
+      await createService(admin, `${code}_Y`, [skillY], 60);
+      const x = await createTeam(api, admin, station.id, { name: `甲队${tag}`, location: offset(far, 100, 0), serviceRadiusM: 10000, skills: [skillX], capacity: 5, members: 1 });
+      const y = await createTeam(api, admin, station.id, { name: `乙队${tag}`, location: offset(far, -100, 0), serviceRadiusM: 10000, skills: [skillY], capacity: 5, members: 1 });
+      const z = await createTeam(api, admin, station.id, { name: `丙队${tag}`, location: offset(far, 0, 100), serviceRadiusM: 10000, skills: [`${skill}_z`], capacity: 5, members: 1 });
+
+      /** One served, checked-out, rated order of `team` with `minutes` and `stars`. */
+      async function serve(t: CreatedTeam, serviceCode: string, minutes: number, stars: number) {
+        const v = t.members[0];
+        const resident = await registerResident(api, '李大爷');
+        const placed = expectOk(await resident.http.post('/api/v1/orders', { serviceCode, description: '上门理发', location: far, address: '远方社区 2 幢' }), 201, 'place');
+        const offer = await until('offer', async () => (await v.http.get('/api/v1/offers?status=pending&limit=100')).body.items.find((o: any) => o.orderId === placed.id), 30000);
+        expectOk(await v.http.post(`/api/v1/offers/${offer.id}/accept`), 200, 'accept');
+        expectOk(await v.http.post(`/api/v1/orders/${placed.id}/check-in`, { location: far }), 200, 'check in');
+        await checkedInMinutesAgo(placed.id, minutes);
+        expectOk(await v.http.post(`/api/v1/orders/${placed.id}/check-out`, { location: far }), 200, 'check out');
+        expectOk(await v.http.post(`/api/v1/orders/${placed.id}/complete`, { report: '理发', minutes }), 200, 'complete');
+        expectOk(await rate(resident, placed.id, { stars }), 201, 'rate');
+      }
+      await serve(x, `${code}_X`, 60, 5);
+      await serve(y, `${code}_Y`, 30, 3);
+
+      const month = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' }).format(new Date(Date.now() - 60 * 60_000)).slice(0, 7);
+      const seen = expectOk(await x.members[0].http.get(`/api/v1/teams/rankings?month=${month}`), 200, 'rankings');
+      expect(seen).toMatchObject({ month, fiveStarCount: 1 });
+      // X: 50 × 1 + 30 × 5/5 + 20 × 1/1 = 100; Y: 50 × 30/60 + 30 × 3/5 + 20 × 1/1 = 63; Z: nothing = 0
+      expect(seen.items.map((i: any) => [i.teamName, i.rank, i.verifiedMinutes, i.averageStars, i.offersAnswered, i.score, i.fiveStar, i.mine])).toEqual([
+        [x.name, 1, 60, 5, 1, 100, true, true],
+        [y.name, 2, 30, 3, 1, 63, false, false],
+        [z.name, 3, 0, null, 0, 0, false, false],
+      ]);
+      // the first county's staff and volunteers see their own county only
+      const ours = expectOk(await staff.get(`/api/v1/teams/rankings?month=${month}`), 200, 'staff rankings');
+      expect(ours.items.map((i: any) => i.teamId)).toContain(team.id);
+      expect(ours.items.map((i: any) => i.teamId)).not.toContain(x.id);
+      expect(expectOk(await team.members[0].http.get(`/api/v1/teams/rankings?month=${month}`), 200, 'member rankings').items.map((i: any) => i.teamId)).not.toContain(x.id);
+      // another month has nothing to rank
+      const old = expectOk(await x.members[0].http.get('/api/v1/teams/rankings?month=2020-01'), 200, 'old month');
+      expect(old.items.map((i: any) => [i.verifiedMinutes, i.fiveStar])).toEqual([[0, false], [0, false], [0, false]]);
+      expect((await x.members[0].http.get('/api/v1/teams/rankings?month=2026-13')).status).toBe(400);
+
+      // the team page: members' star levels, for staff of the team's jurisdiction only
+      const levels = expectOk(await staff.get(`/api/v1/teams/${team.id}/star-levels`), 200, 'stars');
+      expect(levels.find((l: any) => l.userId === team.members[1].userId)).toMatchObject({ verifiedMinutes: 170, starLevel: 0 });
+      expect((await staff.get(`/api/v1/teams/${x.id}/star-levels`)).status).toBe(404);
+
+      // activities: a volunteer of the other county neither lists, opens nor joins the first county's
+      const region = (await db.query(`SELECT region_id FROM teams WHERE id = $1`, [team.id])).rows[0].region_id;
+      const startsAt = new Date(Date.now() + 2 * 24 * 3600_000);
+      const created = expectOk(await staff.post('/api/v1/activities', {
+        regionId: region, theme: '社区义诊', startsAt: startsAt.toISOString(), endsAt: new Date(startsAt.getTime() + 3600_000).toISOString(),
+        location: home, address: '社区卫生室', capacity: 1, creditedMinutes: 60,
+      }), 201, 'activity');
+      const activityMonth = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' }).format(startsAt).slice(0, 7);
+      const outsider = x.members[0].http;
+      expect(expectOk(await outsider.get(`/api/v1/activities?month=${activityMonth}`), 200, 'outsider list').map((a: any) => a.id)).not.toContain(created.id);
+      expect((await outsider.get(`/api/v1/activities/${created.id}`)).status).toBe(404);
+      expect((await outsider.post(`/api/v1/activities/${created.id}/signup`)).status).toBe(404);
+      // inside: the first sign-up takes the place, the next waits as number 1; staff see both in order
+      expect(expectOk(await team.members[2].http.get(`/api/v1/activities?month=${activityMonth}`), 200, 'list').map((a: any) => a.id)).toContain(created.id);
+      expectOk(await team.members[2].http.post(`/api/v1/activities/${created.id}/signup`), 200, 'signup');
+      expect(expectOk(await team.members[3].http.post(`/api/v1/activities/${created.id}/signup`), 200, 'wait')).toMatchObject({ myStatus: 'waiting', myWaitingPosition: 1 });
+      const signups = expectOk(await staff.get(`/api/v1/activities/${created.id}/signups`), 200, 'signups');
+      expect(signups.map((r: any) => [r.volunteerId, r.status, r.waitingPosition])).toEqual([
+        [team.members[2].userId, 'confirmed', null], [team.members[3].userId, 'waiting', 1]]);
+      expect((await team.members[2].http.get(`/api/v1/activities/${created.id}/signups`)).status).toBe(403);
     });
   });
 });

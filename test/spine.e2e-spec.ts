@@ -149,7 +149,8 @@ describe('spine: order → dispatch → accept → rate', () => {
     const checkedIn = await volunteer.http.post(`/api/v1/orders/${orderId}/check-in`, { location: offset(home, 20, 10) });
     expect(checkedIn.status).toBe(200);
     expect(checkedIn.body.status).toBe('in_service');
-    const completed = await volunteer.http.post(`/api/v1/orders/${orderId}/complete`, {
+    // naming who took part is the team leader's call (谁组织谁记录)
+    const completed = await teams.far.members[0].http.post(`/api/v1/orders/${orderId}/complete`, {
       report: '理发完成，老人很满意',
       minutes: 45,
       volunteerIds: [volunteer.userId, teams.far.members[2].userId],

@@ -24,6 +24,9 @@ export const router = createRouter({
         { path: 'menu', component: () => import('./views/MenuView.vue'), meta: { staff: true } },
         { path: 'teams', component: () => import('./views/TeamsView.vue'), meta: { staff: true } },
         { path: 'staff', component: () => import('./views/StaffView.vue'), meta: { staff: true } },
+        // 志愿服务记录: themed activities, review of pending minutes, corrections, certificates, pickups
+        { path: 'activities', component: () => import('./views/ActivitiesView.vue'), meta: { staff: true } },
+        { path: 'record', component: () => import('./views/RecordView.vue'), meta: { staff: true } },
         { path: 'dead-letters', component: () => import('./views/DeadLettersView.vue'), meta: { staff: true } },
         // 一人一档 and 代点单: grid workers, dispatchers and admins
         { path: 'beneficiaries', component: () => import('./views/BeneficiariesView.vue') },

@@ -121,6 +121,9 @@ export enum ErrorCode {
   ActivityNotNow = 'ACTIVITY_NOT_NOW',
   ActivityTooFar = 'ACTIVITY_TOO_FAR',
   NotSignedUp = 'NOT_SIGNED_UP',
+  NotTeamLeader = 'NOT_TEAM_LEADER',
+  DrawAgeBelowMinimum = 'DRAW_AGE_BELOW_MINIMUM',
+  NotARelative = 'NOT_A_RELATIVE',
 }
 
 /** Chinese text shown to people when a code is raised without a more specific message. */
@@ -234,4 +237,7 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   [ErrorCode.ActivityNotNow]: '不在活动时间内，不能签到',
   [ErrorCode.ActivityTooFar]: '您不在活动地点附近，不能签到',
   [ErrorCode.NotSignedUp]: '您还没有报名这个活动（或在候补中）',
+  [ErrorCode.NotTeamLeader]: '只有队长可以填写参加服务的队员',
+  [ErrorCode.DrawAgeBelowMinimum]: '服务对象还没到本地时间银行规定的年龄，暂不能用存下的时间兑换服务',
+  [ErrorCode.NotARelative]: '对方不是您登记的亲属：需要双方都在“我的亲属”里添加对方',
 };

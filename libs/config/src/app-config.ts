@@ -283,6 +283,9 @@ export class AppConfig {
   @IsString() @Matches(/^\d+(,\d+){4}$/, { message: 'STAR_LEVEL_HOURS must be five comma-separated whole numbers, e.g. 100,300,600,1000,1500' })
   STAR_LEVEL_HOURS = '100,300,600,1000,1500';
 
+  /** 五星服务队: how many top teams of each county's monthly ranking are recognised (docs/record.md). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(100) FIVE_STAR_TEAMS_PER_COUNTY = 3;
+
   /**
    * Points and time-bank rule packs (JSON: name → {pointsPerHour, dailyCap, expiryDays,
    * transferToRelative, donateToPool, minAgeToDraw}); a built-in `default` pack applies where no

@@ -179,6 +179,11 @@ export class OrderLifecycleUseCase {
       if (members.length !== volunteerIds.length) {
         throw DomainException.validation([{ field: 'volunteerIds', messages: ['every volunteer must be a member of the serving team'] }]);
       }
+      // 谁组织谁记录: naming anyone besides oneself is the team leader's call
+      if (volunteerIds.some((id) => id !== user.id)) {
+        const [leader] = await m.query(`SELECT 1 FROM team_members WHERE team_id = $1 AND user_id = $2 AND role = 'leader'`, [current.teamId, user.id]);
+        if (!leader) throw new DomainException(ErrorCode.NotTeamLeader, 403, undefined, [{ field: 'volunteerIds', messages: ['only the team leader may name the participants'] }]);
+      }
       if (!nextStatus(current.status, 'complete')) throw OrderErrors.invalidTransition(current.status, 'complete');
       const visit = await this.visitOf(m, orderId);
       if (input.minutes !== undefined) {

@@ -39,8 +39,17 @@ export interface ActivityView {
   /** The caller's sign-up: confirmed, waiting, cancelled, or null. */
   myStatus?: string | null;
   myAttended?: boolean;
+  /** The caller's place on the waiting list (1 = next), when waiting. */
+  myWaitingPosition?: number | null;
   /** What the venue's QR code holds (staff only). */
   qrToken?: string;
+}
+
+/** SQL: activity `a` lies in the county (root region) of one of the volunteer's teams. */
+function volunteerSeesSql(userId: string, params: unknown[]): string {
+  params.push(userId);
+  return `EXISTS (SELECT 1 FROM regions ar, team_members tm JOIN teams mt ON mt.id = tm.team_id JOIN regions mr ON mr.id = mt.region_id
+                   WHERE ar.id = a.region_id AND tm.user_id = $${params.length} AND ar.path[1] = mr.path[1])`;
 }
 
 /** A QR scan counts from this long before the start until the end. */
@@ -86,12 +95,13 @@ export class ActivitiesService {
     return this.get(staff, row.id);
   }
 
-  /** Staff: activities of their jurisdiction; volunteers: every activity. `month` is YYYY-MM in STATS_TIME_ZONE. */
+  /** Staff: activities of their jurisdiction; volunteers: those of their teams' counties. `month` is YYYY-MM in STATS_TIME_ZONE. */
   async list(user: AuthUser, month?: string): Promise<ActivityView[]> {
     const params: unknown[] = [];
     const where: string[] = [];
     const staff = user.roles.includes('admin') || user.roles.includes('dispatcher');
     if (staff) where.push(scopeSql(await this.jurisdiction.staffScope(user), 'a.region_id', params));
+    else where.push(volunteerSeesSql(user.id, params));
     if (month) {
       params.push(`${month}-01`, this.config.STATS_TIME_ZONE);
       where.push(`(a.starts_at AT TIME ZONE $${params.length})::date >= $${params.length - 1}::date
@@ -105,13 +115,39 @@ export class ActivitiesService {
     const [row] = await this.dataSource.query(`${ACTIVITY_SELECT} WHERE a.id = $1`, [id]);
     if (!row) throw DomainException.notFound(ErrorCode.ActivityNotFound);
     const staff = await this.jurisdiction.staffCovers(user, row.region_id);
+    if (!staff && !(await this.volunteerSees(this.dataSource.manager, user, id))) throw DomainException.notFound(ErrorCode.ActivityNotFound);
     return this.view(this.dataSource.manager, row, user, staff);
+  }
+
+  /** Staff of the activity's region: who signed up, in order, with the waiting-list places and attendance. */
+  async signups(staff: AuthUser, id: string): Promise<{ volunteerId: string; name: string; status: string; waitingPosition: number | null; attendedAt: string | null; signedUpAt: string }[]> {
+    const [row] = await this.dataSource.query(`SELECT region_id FROM activities WHERE id = $1`, [id]);
+    if (!row || !(await this.jurisdiction.staffCovers(staff, row.region_id))) throw DomainException.notFound(ErrorCode.ActivityNotFound);
+    const rows = await this.dataSource.query(
+      `SELECT s.volunteer_id, u.name, s.status, s.attended_at, s.signed_up_at,
+              CASE WHEN s.status = 'waiting' THEN row_number() OVER (PARTITION BY s.status ORDER BY s.signed_up_at, s.volunteer_id) END::int AS position
+         FROM activity_signups s JOIN users u ON u.id = s.volunteer_id
+        WHERE s.activity_id = $1 ORDER BY CASE s.status WHEN 'confirmed' THEN 0 WHEN 'waiting' THEN 1 ELSE 2 END, s.signed_up_at, s.volunteer_id`,
+      [id],
+    );
+    return rows.map((r: any) => ({
+      volunteerId: r.volunteer_id, name: r.name, status: r.status, waitingPosition: r.position ?? null,
+      attendedAt: r.attended_at ? new Date(r.attended_at).toISOString() : null, signedUpAt: new Date(r.signed_up_at).toISOString(),
+    }));
+  }
+
+  /** A volunteer sees the activities of the counties their teams belong to. */
+  private async volunteerSees(m: EntityManager, user: AuthUser, id: string): Promise<boolean> {
+    const params: unknown[] = [id];
+    const [row] = await m.query(`SELECT 1 FROM activities a WHERE a.id = $1 AND ${volunteerSeesSql(user.id, params)}`, params);
+    return !!row;
   }
 
   /** Within the capacity: confirmed; beyond it: the waiting list. Signing up again answers the same sign-up. */
   async signUp(user: AuthUser, id: string): Promise<ActivityView> {
     await this.dataSource.transaction(async (m) => {
       const activity = await this.lock(m, id);
+      if (!(await this.volunteerSees(m, user, id))) throw DomainException.notFound(ErrorCode.ActivityNotFound);
       const [mine] = await m.query(`SELECT status FROM activity_signups WHERE activity_id = $1 AND volunteer_id = $2`, [id, user.id]);
       if (mine && mine.status !== 'cancelled') return;
       const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM activity_signups WHERE activity_id = $1 AND status = 'confirmed'`, [id]);
@@ -147,6 +183,7 @@ export class ActivitiesService {
   async attendByQr(user: AuthUser, id: string, input: { token: string; location: LatLng }): Promise<ActivityView> {
     await this.dataSource.transaction(async (m) => {
       const activity = await this.lock(m, id);
+      if (!(await this.volunteerSees(m, user, id))) throw DomainException.notFound(ErrorCode.ActivityNotFound);
       if (activity.qr_token !== input.token) throw new DomainException(ErrorCode.ActivityQrInvalid, 422);
       const now = this.clock.now().getTime();
       if (now < new Date(activity.starts_at).getTime() - EARLY_SCAN_MS || now > new Date(activity.ends_at).getTime()) {
@@ -204,13 +241,19 @@ export class ActivitiesService {
   }
 
   private async view(m: EntityManager, r: any, user: AuthUser, staff: boolean): Promise<ActivityView> {
-    const [mine] = await m.query(`SELECT status, attended_at FROM activity_signups WHERE activity_id = $1 AND volunteer_id = $2`, [r.id, user.id]);
+    const [mine] = await m.query(
+      `SELECT s.status, s.attended_at,
+              CASE WHEN s.status = 'waiting' THEN (SELECT count(*) FROM activity_signups w WHERE w.activity_id = s.activity_id AND w.status = 'waiting'
+                                                     AND (w.signed_up_at, w.volunteer_id) <= (s.signed_up_at, s.volunteer_id)) END::int AS position
+         FROM activity_signups s WHERE s.activity_id = $1 AND s.volunteer_id = $2`,
+      [r.id, user.id],
+    );
     return {
       id: r.id, regionId: r.region_id, area: r.area ?? null, theme: r.theme, description: r.description,
       startsAt: new Date(r.starts_at).toISOString(), endsAt: new Date(r.ends_at).toISOString(),
       location: { lat: Number(r.lat), lng: Number(r.lng) }, address: r.address, capacity: r.capacity, creditedMinutes: r.credited_minutes,
       confirmed: r.confirmed, waiting: r.waiting, attended: r.attended,
-      myStatus: mine?.status ?? null, myAttended: !!mine?.attended_at,
+      myStatus: mine?.status ?? null, myAttended: !!mine?.attended_at, myWaitingPosition: mine?.position ?? null,
       ...(staff ? { qrToken: r.qr_token } : {}),
     };
   }

@@ -1,3 +1,4 @@
+import { AuditLog, RequestMeta } from '@xinyuan/audit';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -46,12 +47,15 @@ function cjkFont(): Buffer {
  * issuer, the date and a QR code of its public verify URL. GET /me/certificate reuses the latest
  * valid certificate while the verified minutes are unchanged, else issues a new number.
  */
+const NO_META: RequestMeta = { ip: null, userAgent: null };
+
 @Injectable()
 export class CertificateService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly jurisdiction: JurisdictionService,
     private readonly config: AppConfig,
+    private readonly audit: AuditLog,
   ) {}
 
   verifyPath(number: string): string {
@@ -62,7 +66,7 @@ export class CertificateService {
     return `${this.config.PUBLIC_API_URL ?? ''}${this.verifyPath(number)}`;
   }
 
-  async issue(user: AuthUser): Promise<{ number: string; pdf: Buffer }> {
+  async issue(user: AuthUser, meta: RequestMeta = NO_META): Promise<{ number: string; pdf: Buffer }> {
     const { cert, name, summary } = await this.dataSource.transaction(async (m) => {
       // one issuer at a time per volunteer: two simultaneous downloads get the same number
       await m.query(`SELECT id FROM users WHERE id = $1 FOR UPDATE`, [user.id]);
@@ -84,6 +88,9 @@ export class CertificateService {
            VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
           [certificateNumber(today), user.id, maskName(holder.name), total, this.config.CERTIFICATE_ISSUER, team?.region_id ?? null],
         );
+        // a new number is an act of the issuing organisation: audited in the same transaction
+        await this.audit.record({ actor: user, action: 'certificate.issue', objectType: 'user', objectId: user.id, regionId: cert.region_id,
+          outcome: 'success', statusCode: 200, meta, data: { number: cert.number, verifiedMinutes: total } }, m);
       }
       const summary: { content: string; minutes: number; services: number }[] = await m.query(
         `SELECT content, sum(minutes)::int AS minutes, count(DISTINCT COALESCE(source_id::text, id::text))::int AS services
@@ -111,13 +118,15 @@ export class CertificateService {
   }
 
   /** Staff of the certificate's jurisdiction revoke it; its verify page says so from then on. */
-  async revoke(staff: AuthUser, number: string, reason: string): Promise<CertificateCheck> {
+  async revoke(staff: AuthUser, number: string, reason: string, meta: RequestMeta = NO_META): Promise<CertificateCheck> {
     if (!NUMBER_PATTERN.test(number)) throw DomainException.notFound(ErrorCode.CertificateNotFound);
     await this.dataSource.transaction(async (m) => {
       const [cert] = await m.query(`SELECT * FROM certificates WHERE number = $1 FOR UPDATE`, [number]);
       if (!cert || !(await this.jurisdiction.staffCovers(staff, cert.region_id, m))) throw DomainException.notFound(ErrorCode.CertificateNotFound);
       if (cert.revoked_at) throw DomainException.conflict(ErrorCode.CertificateAlreadyRevoked);
       await m.query(`UPDATE certificates SET revoked_at = now(), revoked_by = $2, revoke_reason = $3 WHERE number = $1`, [number, staff.id, reason]);
+      await this.audit.record({ actor: staff, action: 'certificate.revoke', objectType: 'user', objectId: cert.volunteer_id, regionId: cert.region_id,
+        outcome: 'success', statusCode: 200, meta, data: { number, reason } }, m);
     });
     return this.check(number);
   }

@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { DomainException, ErrorCode } from '@xinyuan/common';
 import type { PendingReason, ServiceLedgerRow } from './record.tables';
 import { updateReturning } from './record-sql';
-import { earnForCredit, RulePacks } from './wallet';
+import { correctForCredit, earnForCredit, RulePacks } from './wallet';
 
 export { updateReturning };
 
@@ -139,6 +139,7 @@ export async function correctEntry(
   m: EntityManager,
   entryId: string,
   input: { minutes: number; reason: string; actorId: string },
+  wallet?: { rules: RulePacks },
 ): Promise<{ reversal: ServiceLedgerRow; correction: ServiceLedgerRow }> {
   const [entry]: ServiceLedgerRow[] = await m.query(`SELECT * FROM service_ledger WHERE id = $1 FOR UPDATE`, [entryId]);
   if (!entry) throw DomainException.notFound(ErrorCode.LedgerEntryNotFound);
@@ -153,5 +154,9 @@ export async function correctEntry(
   ];
   const [reversal] = await m.query(insert, common('reversal', -entry.minutes, entry.id));
   const [correction] = await m.query(insert, common('correction', input.minutes, null));
+  // the points and banked minutes the entry earned follow the correction (a reversing movement)
+  if (wallet && entry.credit_id) {
+    await correctForCredit(m, wallet.rules, { id: entry.credit_id, volunteer_id: entry.volunteer_id, region_id: entry.region_id }, entry.minutes, input.minutes, input.actorId);
+  }
   return { reversal, correction };
 }

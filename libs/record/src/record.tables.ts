@@ -122,6 +122,15 @@ export const WALLET_MOVEMENTS = table('wallet_movements', {
 });
 export type WalletMovementRow = Row<typeof WALLET_MOVEMENTS>;
 
+/** Who names whom as family for the time bank: a transfer needs both directions (the recipient's naming confirms). */
+export const TIME_BANK_RELATIVES = table('time_bank_relatives', {
+  owner_id: col.uuid(),
+  relative_id: col.uuid(),
+  relation: col.text(),
+  created_at: col.timestamptz(),
+});
+export type TimeBankRelativeRow = Row<typeof TIME_BANK_RELATIVES>;
+
 /** Points earned together, spent first-to-expire first, expiring together. */
 export const POINT_LOTS = table('point_lots', {
   id: col.uuid(),

@@ -51,6 +51,15 @@ export function packOf(rules: RulePacks, path: { id: string; name: string }[]): 
 }
 
 /** Points a credit earns: per hour, rounded down, within what is left of the day's cap. */
+/** The youngest age in a beneficiary's age band (the profile holds a band, not a birth date). */
+export const AGE_BAND_FROM: Record<string, number> = { under_18: 0, '18_59': 18, '60_69': 60, '70_79': 70, '80_plus': 80 };
+
+/** Care may be drawn from the time bank for a person whose age band starts at or above the pack's minimum age. */
+export function mayDraw(ageBand: string, pack: RulePack): boolean {
+  const from = AGE_BAND_FROM[ageBand];
+  return from !== undefined && from >= pack.minAgeToDraw;
+}
+
 export function pointsFor(minutes: number, pack: RulePack, earnedToday: number): number {
   return Math.max(0, Math.min(Math.floor((minutes * pack.pointsPerHour) / 60), pack.dailyCap - earnedToday));
 }

@@ -133,6 +133,18 @@ export class ServiceRecordService {
     return parseStarThresholds(this.config.STAR_LEVEL_HOURS);
   }
 
+  /** The team page: each member's verified minutes and star level (staff of the team's jurisdiction; 404 outside it). */
+  async memberStars(staff: AuthUser, teamId: string): Promise<{ userId: string; name: string; verifiedMinutes: number; starLevel: number }[]> {
+    const [team] = await this.dataSource.query(`SELECT region_id FROM teams WHERE id = $1`, [teamId]);
+    if (!team || !(await this.jurisdiction.staffCovers(staff, team.region_id))) throw DomainException.notFound(ErrorCode.TeamNotFound);
+    const rows: { user_id: string; name: string; minutes: number }[] = await this.dataSource.query(
+      `SELECT tm.user_id, u.name, COALESCE((SELECT sum(l.minutes) FROM service_ledger l WHERE l.volunteer_id = tm.user_id), 0)::int AS minutes
+         FROM team_members tm JOIN users u ON u.id = tm.user_id WHERE tm.team_id = $1 ORDER BY tm.role, tm.joined_at`,
+      [teamId],
+    );
+    return rows.map((r) => ({ userId: r.user_id, name: r.name, verifiedMinutes: r.minutes, starLevel: starLevel(r.minutes, this.starThresholds) }));
+  }
+
   async verifiedMinutes(volunteerId: string, m: EntityManager = this.dataSource.manager): Promise<number> {
     const [{ total }] = await m.query(`SELECT COALESCE(sum(minutes), 0)::int AS total FROM service_ledger WHERE volunteer_id = $1`, [volunteerId]);
     return total;
@@ -219,7 +231,7 @@ export class ServiceRecordService {
   async correct(staff: AuthUser, entryId: string, input: { minutes: number; reason: string }) {
     return this.dataSource.transaction(async (m) => {
       await this.entryInScope(m, staff, entryId);
-      const { reversal, correction } = await correctEntry(m, entryId, { ...input, actorId: staff.id });
+      const { reversal, correction } = await correctEntry(m, entryId, { ...input, actorId: staff.id }, { rules: this.rulePacks });
       return { reversal: toEntryView(reversal), correction: toEntryView(correction) };
     });
   }
@@ -278,7 +290,7 @@ export class ServiceRecordService {
       if (req.status !== 'open') throw DomainException.conflict(ErrorCode.CorrectionRequestNotOpen);
       let applied: { reversal: LedgerEntryView; correction: LedgerEntryView } | null = null;
       if (input.approve) {
-        const done = await correctEntry(m, String(req.entry_id), { minutes: req.minutes, reason: `更正申请：${req.reason}`, actorId: staff.id });
+        const done = await correctEntry(m, String(req.entry_id), { minutes: req.minutes, reason: `更正申请：${req.reason}`, actorId: staff.id }, { rules: this.rulePacks });
         applied = { reversal: toEntryView(done.reversal), correction: toEntryView(done.correction) };
       }
       const [row] = await updateReturning(m,

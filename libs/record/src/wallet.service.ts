@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock, DomainException, ErrorCode } from '@xinyuan/common';
+import { Clock, DomainException, ErrorCode, PiiCipher } from '@xinyuan/common';
+import { MAINLAND_MOBILE, normalizePhone } from '@xinyuan/identity';
 import { AppConfig } from '@xinyuan/config';
 import type { AuthUser } from '@xinyuan/identity';
 import { JurisdictionService } from '@xinyuan/org';
 import { updateReturning } from './record-sql';
 import {
-  consumeLots, expireLapsed, move, packForRegion, parseRulePacks, personalAccount, pickupCode, RulePack, RulePacks, systemAccount, volunteerRegion,
+  consumeLots, expireLapsed, mayDraw, move, packForRegion, parseRulePacks, personalAccount, pickupCode, RulePack, RulePacks, systemAccount, volunteerRegion,
 } from './wallet';
 
 export interface WalletView {
@@ -49,6 +50,12 @@ const toRedemption = (r: any, balance?: number): RedemptionView => ({
  * time, separately; 爱心超市 redemptions with a pickup code; time-bank transfers and donations as
  * the pack allows. Every change is one transaction on the locked account.
  */
+export interface RelativeView {
+  userId: string;
+  name: string;
+  relation: string;
+}
+
 @Injectable()
 export class WalletService {
   constructor(
@@ -56,6 +63,7 @@ export class WalletService {
     private readonly jurisdiction: JurisdictionService,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly cipher: PiiCipher,
   ) {}
 
   private get rules(): RulePacks {
@@ -146,9 +154,65 @@ export class WalletService {
       if (input.toUserId === user.id) throw DomainException.validation([{ field: 'toUserId', messages: ['cannot transfer to yourself'] }]);
       const [target] = await m.query(`SELECT id FROM users WHERE id = $1 AND disabled_at IS NULL`, [input.toUserId]);
       if (!target) throw DomainException.notFound(ErrorCode.UserNotFound);
+      // the relation exists only when both have named each other (the recipient's naming is the confirmation)
+      const [both] = await m.query(
+        `SELECT 1 FROM time_bank_relatives a JOIN time_bank_relatives b ON b.owner_id = a.relative_id AND b.relative_id = a.owner_id
+          WHERE a.owner_id = $1 AND a.relative_id = $2`,
+        [user.id, input.toUserId],
+      );
+      if (!both) throw new DomainException(ErrorCode.NotARelative, 422, undefined, [{ field: 'toUserId', messages: ['not a confirmed relative'] }]);
       const mine = await personalAccount(m, user.id, 'time_bank', true);
       const theirs = await personalAccount(m, input.toUserId, 'time_bank');
       await move(m, { type: 'transfer', debit: mine.id, credit: theirs.id, amount: input.minutes, actorId: user.id, ref: `relative:${input.relation}` });
+    });
+    return this.wallet(user);
+  }
+
+  /**
+   * Names the account holding `phone` as a relative. The answer never says whether such an account
+   * exists (no phone-number oracle): the relation shows up in the list, with the name, once the other
+   * person has named the caller too.
+   */
+  async addRelative(user: AuthUser, input: { phone: string; relation: string }): Promise<{ relatives: RelativeView[] }> {
+    const normal = normalizePhone(input.phone);
+    if (!MAINLAND_MOBILE.test(normal)) throw DomainException.validation([{ field: 'phone', messages: ['phone must be a mainland mobile number'] }]);
+    await this.dataSource.query(
+      `INSERT INTO time_bank_relatives (owner_id, relative_id, relation)
+       SELECT $1, u.id, $3 FROM users u WHERE u.phone_bidx = $2 AND u.id <> $1 AND u.disabled_at IS NULL
+       ON CONFLICT (owner_id, relative_id) DO UPDATE SET relation = EXCLUDED.relation`,
+      [user.id, this.cipher.blindIndex(normal), input.relation],
+    );
+    return { relatives: await this.relatives(user) };
+  }
+
+  /** The relatives both sides have named (a pending naming is not shown: it would reveal that the number has an account). */
+  async relatives(user: AuthUser): Promise<RelativeView[]> {
+    const rows = await this.dataSource.query(
+      `SELECT a.relative_id, a.relation, u.name FROM time_bank_relatives a
+         JOIN time_bank_relatives b ON b.owner_id = a.relative_id AND b.relative_id = a.owner_id
+         JOIN users u ON u.id = a.relative_id
+        WHERE a.owner_id = $1 ORDER BY a.created_at`,
+      [user.id],
+    );
+    return rows.map((r: any) => ({ userId: r.relative_id, name: r.name, relation: r.relation }));
+  }
+
+  /**
+   * Drawing care from the time bank for a person whose profile (一人一档) the caller recorded — themself
+   * or a parent: their age band must start at or above the minimum age of the pack of the person's
+   * region (else 422 DRAW_AGE_BELOW_MINIMUM); the minutes leave the caller's time bank at once.
+   */
+  async draw(user: AuthUser, input: { beneficiaryId: string; minutes: number }): Promise<WalletView> {
+    await this.dataSource.transaction(async (m) => {
+      const [person] = await m.query(
+        `SELECT id, region_id, age_band FROM beneficiaries WHERE id = $1 AND created_by = $2 AND archived_at IS NULL`, [input.beneficiaryId, user.id]);
+      if (!person) throw DomainException.notFound(ErrorCode.BeneficiaryNotFound);
+      const { pack } = await packForRegion(m, this.rules, person.region_id);
+      if (!mayDraw(person.age_band, pack)) {
+        throw new DomainException(ErrorCode.DrawAgeBelowMinimum, 422, undefined, undefined, { minAgeToDraw: pack.minAgeToDraw, ageBand: person.age_band });
+      }
+      const mine = await personalAccount(m, user.id, 'time_bank', true);
+      await move(m, { type: 'draw', debit: mine.id, credit: await systemAccount(m, 'time_drawn'), amount: input.minutes, actorId: user.id, ref: `beneficiary:${person.id}` });
     });
     return this.wallet(user);
   }

@@ -33,7 +33,7 @@ export async function volunteerRegion(m: EntityManager, userId: string): Promise
 }
 
 export type PersonalAccount = 'points' | 'time_bank';
-export type SystemAccount = 'points_issued' | 'points_redeemed' | 'points_expired' | 'time_issued' | 'time_pool';
+export type SystemAccount = 'points_issued' | 'points_redeemed' | 'points_expired' | 'time_issued' | 'time_pool' | 'time_drawn';
 
 /** A person's account, created on first use; `lock` takes its row lock (FOR UPDATE). */
 export async function personalAccount(m: EntityManager, ownerId: string, kind: PersonalAccount, lock = false): Promise<{ id: string; balance: number }> {
@@ -54,7 +54,7 @@ export async function systemAccount(m: EntityManager, kind: SystemAccount): Prom
  */
 export async function move(
   m: EntityManager,
-  input: { type: 'earn' | 'redeem' | 'expire' | 'bank' | 'transfer' | 'donate'; debit: string; credit: string; amount: number; ref?: string | null; actorId?: string | null },
+  input: { type: 'earn' | 'redeem' | 'expire' | 'bank' | 'transfer' | 'donate' | 'correct' | 'draw'; debit: string; credit: string; amount: number; ref?: string | null; actorId?: string | null },
 ): Promise<void> {
   if (!(input.amount > 0)) return;
   const debited = await updateReturning(m,
@@ -98,6 +98,62 @@ export async function earnForCredit(
   if (credit.minutes > 0) {
     const bank = await personalAccount(m, credit.volunteer_id, 'time_bank');
     await move(m, { type: 'bank', debit: await systemAccount(m, 'time_issued'), credit: bank.id, amount: credit.minutes, ref: `credit:${credit.id}` });
+  }
+}
+
+/**
+ * A ledger correction of a credited entry corrects what the credit earned: the points (by the pack
+ * of the credit's region, as if earned with the corrected minutes, never more than the daily cap
+ * allowed at first) and the banked minutes, by `correct` movements referring to the credit. What
+ * was already spent cannot be taken back: a reversal takes at most the balance (never negative).
+ */
+export async function correctForCredit(
+  m: EntityManager,
+  rules: RulePacks,
+  credit: { id: string; volunteer_id: string; region_id: string | null },
+  fromMinutes: number,
+  toMinutes: number,
+  actorId: string | null,
+): Promise<void> {
+  if (fromMinutes === toMinutes) return;
+  const { pack } = await packForRegion(m, rules, credit.region_id);
+  const ref = `credit:${credit.id}`;
+  const points = await personalAccount(m, credit.volunteer_id, 'points', true);
+  // what the credit holds now: earned + corrections in − corrections out
+  const [{ held }] = await m.query(
+    `SELECT COALESCE(sum(CASE WHEN credit_account = $1 THEN amount ELSE -amount END), 0)::int AS held
+       FROM wallet_movements WHERE ref = $2 AND type IN ('earn', 'correct') AND (credit_account = $1 OR debit_account = $1)`,
+    [points.id, ref],
+  );
+  const [{ earned }] = await m.query(`SELECT COALESCE(sum(amount), 0)::int AS earned FROM wallet_movements WHERE ref = $2 AND type = 'earn' AND credit_account = $1`, [points.id, ref]);
+  // the first earning was capped by the day's allowance: scale the corrected amount the same way
+  const [original] = await m.query(`SELECT minutes FROM service_credits WHERE id = $1`, [credit.id]);
+  const uncapped = pointsFor(Number(original?.minutes ?? fromMinutes), { ...pack, dailyCap: Number.MAX_SAFE_INTEGER }, 0);
+  const ratio = uncapped > 0 ? Math.min(1, earned / uncapped) : 1;
+  const target = Math.floor(pointsFor(toMinutes, { ...pack, dailyCap: Number.MAX_SAFE_INTEGER }, 0) * ratio);
+  if (target < held) {
+    const take = Math.min(held - target, points.balance);
+    if (take > 0) {
+      // from the credit's own lot first, then the lots that expire first
+      const [lot] = await m.query(`SELECT id, remaining FROM point_lots WHERE credit_id = $1 FOR UPDATE`, [credit.id]);
+      const fromLot = Math.min(take, lot ? Number(lot.remaining) : 0);
+      if (fromLot > 0) await m.query(`UPDATE point_lots SET remaining = remaining - $2 WHERE id = $1`, [lot.id, fromLot]);
+      if (take > fromLot) await consumeLots(m, points.id, take - fromLot);
+      await move(m, { type: 'correct', debit: points.id, credit: await systemAccount(m, 'points_issued'), amount: take, ref, actorId });
+    }
+  } else if (target > held) {
+    await move(m, { type: 'correct', debit: await systemAccount(m, 'points_issued'), credit: points.id, amount: target - held, ref, actorId });
+    await m.query(
+      `INSERT INTO point_lots (account_id, amount, remaining, earned_at, expires_at) VALUES ($1, $2, $2, now(), now() + make_interval(days => $3))`,
+      [points.id, target - held, pack.expiryDays],
+    );
+  }
+  const bank = await personalAccount(m, credit.volunteer_id, 'time_bank', true);
+  const delta = toMinutes - fromMinutes;
+  if (delta > 0) await move(m, { type: 'correct', debit: await systemAccount(m, 'time_issued'), credit: bank.id, amount: delta, ref, actorId });
+  else {
+    const take = Math.min(-delta, bank.balance);
+    if (take > 0) await move(m, { type: 'correct', debit: bank.id, credit: await systemAccount(m, 'time_issued'), amount: take, ref, actorId });
   }
 }
 

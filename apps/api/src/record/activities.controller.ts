@@ -4,7 +4,7 @@ import { uuidParam } from '@xinyuan/common';
 import { AuthUser, CurrentUser, Roles } from '@xinyuan/identity';
 import { ActivitiesService } from '@xinyuan/record';
 import { AttendanceDto, AttendByQrDto, CreateActivityDto, ListActivitiesQuery } from './record.dto';
-import { ActivityView } from './record.views';
+import { ActivityView, SignupView } from './record.views';
 
 /** Themed activities (月月有主题): staff create and mark attendance; volunteers sign up and scan the venue QR code. */
 @ApiTags('service record 志愿服务记录')
@@ -32,6 +32,13 @@ export class ActivitiesController {
   @ApiOkResponse({ type: ActivityView })
   get(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string) {
     return this.activities.get(user, id);
+  }
+
+  @Get(':id/signups')
+  @Roles('dispatcher', 'admin')
+  @ApiOkResponse({ type: SignupView, isArray: true, description: 'confirmed first, then the waiting list in order, then cancellations' })
+  signups(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string) {
+    return this.activities.signups(user, id);
   }
 
   @Post(':id/signup')

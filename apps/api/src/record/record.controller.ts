@@ -8,14 +8,15 @@ import { ledgerTable, nationalTable } from './record-export';
 import type { FastifyReply } from 'fastify';
 import { DomainException, ErrorCode, pageLimit, uuidParam } from '@xinyuan/common';
 import { AuthUser, CurrentUser, Public, Roles } from '@xinyuan/identity';
+import { Meta, RequestMeta } from '@xinyuan/audit';
 import { CertificateService, ServiceRecordService, WalletService } from '@xinyuan/record';
 import {
   ConfirmCreditDto, CorrectEntryDto, CorrectionRequestDto, DecideCorrectionDto, ListCorrectionRequestsQuery, ListCreditsQuery, RejectCreditDto,
-  DonateDto, RedeemDto, RevokeCertificateDto, TransferDto,
+  DonateDto, DrawDto, RedeemDto, RelativeDto, RevokeCertificateDto, TransferDto,
 } from './record.dto';
 import {
   CertificateCheckView, ConfirmedCreditView, CorrectionDecisionView, CorrectionRequestPage, CorrectionRequestView, CorrectionView, CreditPage,
-  CreditView, RedemptionView, VolunteerRecordView, WalletView,
+  CreditView, RedemptionView, RelativesView, RelativeView, VolunteerRecordView, WalletView,
 } from './record.views';
 
 const LEDGER_ID = /^[1-9]\d{0,17}$/;
@@ -79,8 +80,8 @@ export class MyRecordController {
   @Roles('volunteer')
   @ApiProduces('application/pdf')
   @ApiOkResponse({ description: 'a numbered 志愿服务记录证明 (PDF) with a QR code of its verify URL', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } })
-  async certificate(@CurrentUser() user: AuthUser, @Res() reply: FastifyReply): Promise<void> {
-    const { number, pdf } = await this.certificates.issue(user);
+  async certificate(@CurrentUser() user: AuthUser, @Meta() meta: RequestMeta, @Res() reply: FastifyReply): Promise<void> {
+    const { number, pdf } = await this.certificates.issue(user, meta);
     reply
       .header('content-type', 'application/pdf')
       .header('content-disposition', `attachment; filename="${number}.pdf"`)
@@ -182,8 +183,8 @@ export class CertificatesController {
   @Post(':number/revoke')
   @HttpCode(200)
   @ApiOkResponse({ type: CertificateCheckView })
-  revoke(@CurrentUser() user: AuthUser, @Param('number') number: string, @Body() dto: RevokeCertificateDto) {
-    return this.certificates.revoke(user, number, dto.reason);
+  revoke(@CurrentUser() user: AuthUser, @Param('number') number: string, @Body() dto: RevokeCertificateDto, @Meta() meta: RequestMeta) {
+    return this.certificates.revoke(user, number, dto.reason, meta);
   }
 }
 
@@ -225,6 +226,35 @@ export class WalletController {
   @ApiOkResponse({ type: WalletView })
   donate(@CurrentUser() user: AuthUser, @Body() dto: DonateDto) {
     return this.wallet.donate(user, dto);
+  }
+}
+
+/** 时间银行: relatives (named by both sides) and banked minutes drawn as care — by the volunteer, or by a relative they were given to. */
+@ApiTags('service record 志愿服务记录')
+@ApiBearerAuth()
+@Roles('volunteer', 'resident')
+@Controller('api/v1/me')
+export class TimeBankController {
+  constructor(private readonly wallet: WalletService) {}
+
+  @Post('relatives')
+  @HttpCode(200)
+  @ApiOkResponse({ type: RelativesView, description: 'the same answer whether or not the number has an account; a relative is listed once both have named each other' })
+  addRelative(@CurrentUser() user: AuthUser, @Body() dto: RelativeDto) {
+    return this.wallet.addRelative(user, dto);
+  }
+
+  @Get('relatives')
+  @ApiOkResponse({ type: RelativeView, isArray: true })
+  relatives(@CurrentUser() user: AuthUser) {
+    return this.wallet.relatives(user);
+  }
+
+  @Post('wallet/draw')
+  @HttpCode(200)
+  @ApiOkResponse({ type: WalletView, description: '422 DRAW_AGE_BELOW_MINIMUM when the person is younger than the pack allows' })
+  draw(@CurrentUser() user: AuthUser, @Body() dto: DrawDto) {
+    return this.wallet.draw(user, dto);
   }
 }
 

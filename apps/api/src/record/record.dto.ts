@@ -58,6 +58,16 @@ export class TransferDto {
   @ApiProperty({ example: '母亲' }) @IsString() @Length(1, 20) relation: string;
 }
 
+export class RelativeDto {
+  @ApiProperty({ example: '13812341234', description: 'the relative’s mobile number (their account)' }) @IsString() @Length(5, 20) phone: string;
+  @ApiProperty({ example: '母亲' }) @IsString() @Length(1, 20) relation: string;
+}
+
+export class DrawDto {
+  @ApiProperty({ format: 'uuid', description: 'the profile (一人一档) the caller recorded — themself or a parent — for whom care is drawn' }) @IsUUID() beneficiaryId: string;
+  @ApiProperty({ minimum: 1, maximum: 1000000 }) @IsInt() @Min(1) @Max(1000000) minutes: number;
+}
+
 export class DonateDto {
   @ApiProperty({ minimum: 1, maximum: 1000000 }) @IsInt() @Min(1) @Max(1000000) minutes: number;
 }

@@ -109,7 +109,7 @@ export class ExpiryView {
 
 export class WalletMovementView {
   @ApiProperty() id: string;
-  @ApiProperty({ enum: ['earn', 'redeem', 'expire', 'bank', 'transfer', 'donate'] }) type: string;
+  @ApiProperty({ enum: ['earn', 'redeem', 'expire', 'bank', 'transfer', 'donate', 'correct', 'draw'] }) type: string;
   @ApiProperty({ enum: ['points', 'time_bank'] }) account: string;
   @ApiProperty({ description: 'signed: negative leaves the account' }) amount: number;
   @ApiProperty({ format: 'date-time' }) at: string;
@@ -153,5 +153,54 @@ export class ActivityView {
   @ApiProperty() attended: number;
   @ApiPropertyOptional({ type: String, nullable: true, enum: ['confirmed', 'waiting', 'cancelled'] }) myStatus?: string | null;
   @ApiPropertyOptional() myAttended?: boolean;
+  @ApiPropertyOptional({ type: Number, nullable: true, description: 'the caller’s place on the waiting list (1 = next)' }) myWaitingPosition?: number | null;
   @ApiPropertyOptional({ description: 'staff of its jurisdiction: what the venue QR code holds' }) qrToken?: string;
+}
+
+export class RelativeView {
+  @ApiProperty({ format: 'uuid' }) userId: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ example: '母亲' }) relation: string;
+}
+
+export class RelativesView {
+  @ApiProperty({ type: RelativeView, isArray: true, description: 'relatives both sides have named' }) relatives: RelativeView[];
+}
+
+export class TeamRankingView {
+  @ApiProperty({ description: 'within the team’s county, 1 = best' }) rank: number;
+  @ApiProperty({ format: 'uuid' }) teamId: string;
+  @ApiProperty() teamName: string;
+  @ApiProperty({ type: String, nullable: true }) area: string | null;
+  @ApiProperty({ description: 'verified volunteer minutes served in the month through the team (corrections included)' }) verifiedMinutes: number;
+  @ApiProperty({ description: 'ratings given in the month' }) ratingCount: number;
+  @ApiProperty({ type: Number, nullable: true }) averageStars: number | null;
+  @ApiProperty({ description: 'offers accepted or declined in the month' }) offersAnswered: number;
+  @ApiProperty({ description: 'offers left to expire in the month' }) offersExpired: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'answered ÷ (answered + expired)' }) answerRate: number | null;
+  @ApiProperty({ description: '0–100: 50 × hours share + 30 × stars/5 + 20 × answer rate' }) score: number;
+  @ApiProperty({ description: '五星服务队 of the month' }) fiveStar: boolean;
+  @ApiProperty({ description: 'the caller is a member' }) mine: boolean;
+}
+
+export class TeamRankingsView {
+  @ApiProperty({ example: '2026-12' }) month: string;
+  @ApiProperty({ description: 'how many top teams of each county are 五星服务队' }) fiveStarCount: number;
+  @ApiProperty({ type: TeamRankingView, isArray: true }) items: TeamRankingView[];
+}
+
+export class MemberStarsView {
+  @ApiProperty({ format: 'uuid' }) userId: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ description: 'sum of the member’s ledger entries (all time)' }) verifiedMinutes: number;
+  @ApiProperty({ minimum: 0, maximum: 5 }) starLevel: number;
+}
+
+export class SignupView {
+  @ApiProperty({ format: 'uuid' }) volunteerId: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ enum: ['confirmed', 'waiting', 'cancelled'] }) status: string;
+  @ApiProperty({ type: Number, nullable: true, description: 'place on the waiting list (1 = next)' }) waitingPosition: number | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) attendedAt: string | null;
+  @ApiProperty({ format: 'date-time' }) signedUpAt: string;
 }

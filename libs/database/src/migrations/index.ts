@@ -17,6 +17,8 @@ import { ServiceRecord1766600000000 } from './1766600000000-service-record';
 import { Wallet1766600000001 } from './1766600000001-wallet';
 import { Activities1766600000002 } from './1766600000002-activities';
 import { CareTemplatesCampaigns1766800000000 } from './1766800000000-care-templates-campaigns';
+import { WalletCorrections1766810000000 } from './1766810000000-wallet-corrections';
+import { TimeBankDraw1766810000001 } from './1766810000001-time-bank-draw';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -39,4 +41,6 @@ export const MIGRATIONS = [
   Wallet1766600000001,
   Activities1766600000002,
   CareTemplatesCampaigns1766800000000,
+  WalletCorrections1766810000000,
+  TimeBankDraw1766810000001,
 ];
