@@ -48,6 +48,7 @@ import { Open311KeysController } from './open311/open311-keys.controller';
 import { ImportsController } from './imports/imports.controller';
 import { ExportsController } from './imports/exports.controller';
 import { ActivitiesController } from './record/activities.controller';
+import { MyRedemptionItemsController, RedemptionItemsController } from './record/redemption-items.controller';
 import { CertificatesController, MyRecordController, RecordReviewController, RedemptionsController, WalletController } from './record/record.controller';
 
 @Module({
@@ -69,7 +70,8 @@ import { CertificatesController, MyRecordController, RecordReviewController, Red
     // interop: signed webhooks, Open311, spreadsheet import, the itemised ledger export
     WebhooksController, Open311Controller, Open311KeysController, ImportsController, ExportsController,
     // the volunteer's service record: verified minutes, ledger, corrections, certificates
-    MyRecordController, RecordReviewController, CertificatesController, WalletController, RedemptionsController, ActivitiesController],
+    MyRecordController, RecordReviewController, CertificatesController, WalletController, RedemptionsController, ActivitiesController,
+    MyRedemptionItemsController, RedemptionItemsController],
   providers: [LiveQueueQueries, LiveQueueHub, MapQueries, MapHomeFinder, StatsQueries, ManagementQueries, InboxHub, SmsRepliesUseCase],
 })
 export class ApiModule {}

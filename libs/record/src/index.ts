@@ -8,3 +8,5 @@ export * from './record-sql';
 export * from './wallet';
 export * from './wallet.service';
 export * from './activities.service';
+export * from './redemption-catalogue';
+export * from './wallet-transfers';

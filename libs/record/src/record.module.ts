@@ -4,8 +4,9 @@ import { CertificateService } from './certificates.service';
 import { ServiceRecordService } from './service-record.service';
 import { WalletService } from './wallet.service';
 import { ActivitiesService } from './activities.service';
+import { RedemptionCatalogueService } from './redemption-catalogue';
 
 /** 志愿服务记录: verified minutes, the append-only ledger, corrections, certificates, the wallet (points, time bank, 爱心超市). */
-@Module({ imports: [OrgModule], providers: [ServiceRecordService, CertificateService, WalletService, ActivitiesService],
-  exports: [ServiceRecordService, CertificateService, WalletService, ActivitiesService] })
+@Module({ imports: [OrgModule], providers: [ServiceRecordService, CertificateService, WalletService, ActivitiesService, RedemptionCatalogueService],
+  exports: [ServiceRecordService, CertificateService, WalletService, ActivitiesService, RedemptionCatalogueService] })
 export class RecordModule {}
