@@ -408,16 +408,24 @@ describe('OpenAPI: every response is described, and real responses match their s
       }
       const wallet = await volunteer.get('/api/v1/me/wallet');
       expect(wallet.points).toBeGreaterThan(0);
-      const redeemed = await volunteer.post('/api/v1/me/redemptions', { item: '大米', points: 1 }, 201);
+      const item = await dispatcher.post('/api/v1/redemption-items', { regionId: regions.county.id, name: '大米', points: 1 }, 201);
+      await dispatcher.patch(`/api/v1/redemption-items/${item.id}`, { name: '大米 5 斤' });
+      await dispatcher.get(`/api/v1/redemption-items/${item.id}`);
+      await volunteer.get('/api/v1/me/redemption-items');
+      const redeemed = await volunteer.post('/api/v1/me/redemptions', { itemId: item.id }, 201);
+      await volunteer.post('/api/v1/me/redemptions', { itemId: '00000000-0000-4000-8000-000000000000' }, 422);
+      for (let i = 0; i < 2; i++) await volunteer.post('/api/v1/me/redemptions', { itemId: item.id }, 201, { 'idempotency-key': `openapi-${tag}-redeem` });
       await volunteer.get('/api/v1/me/redemptions');
       await dispatcher.post(`/api/v1/redemptions/${redeemed.pickupCode}/collect`, undefined, 200);
+      await dispatcher.post(`/api/v1/redemption-items/${item.id}/retire`, undefined, 200);
+      await dispatcher.get('/api/v1/redemption-items?includeRetired=true');
       const relative = await resident.get('/api/v1/me');
       const me = await volunteer.get('/api/v1/me');
       // a transfer goes to a relative both sides have named
       await volunteer.post('/api/v1/me/relatives', { phone: relative.phone, relation: '母亲' }, 200);
       await resident.post('/api/v1/me/relatives', { phone: me.phone, relation: '儿子' }, 200);
       await volunteer.get('/api/v1/me/relatives');
-      await volunteer.post('/api/v1/me/wallet/transfer', { toUserId: relative.id, minutes: 5, relation: '母亲' }, 200);
+      await volunteer.post('/api/v1/me/wallet/transfer', { toUserId: relative.id, minutes: 5, relation: '父母' }, 200);
       const elder = await resident.post('/api/v1/beneficiaries', { name: '接口老人', ageBand: '80_plus', address: '接口社区 9 号', location: home }, 201);
       await resident.post('/api/v1/me/wallet/draw', { beneficiaryId: elder.id, minutes: 1 }, 200);
       await volunteer.post('/api/v1/me/wallet/donate', { minutes: 5 }, 200);

@@ -327,18 +327,79 @@ describe('service record: verified minutes, ledger, fraud checks, certificate', 
     });
   });
   describe('wallet', () => {
-    it('earned points by the pack (10 an hour); 200 concurrent redemptions against 10 points: exactly 10 succeed, never below zero', async () => {
+    /** The county's 爱心超市 egg (1 point), made by the county's staff in the first wallet test. */
+    let egg: { id: string };
+
+    it('sells only catalogue items of the volunteer\'s area, at the catalogue\'s price; staff of the region keep the catalogue', async () => {
+      const volunteer = team.members[4];
+      // the volunteer may not name a price any more
+      const priced = await volunteer.http.post('/api/v1/me/redemptions', { item: '大米 5 斤', points: 1 });
+      expect([priced.status, priced.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+      expect((await volunteer.http.post('/api/v1/redemption-items', { regionId: countyId, name: '鸡蛋', points: 1 })).status).toBe(403);
+      egg = expectOk(await staff.post('/api/v1/redemption-items', { regionId: countyId, name: '鸡蛋', points: 1 }), 201, 'egg');
+      expect(egg).toMatchObject({ regionId: countyId, area: `测试县${tag}`, name: '鸡蛋', points: 1, active: true, retiredAt: null });
+      const rice = expectOk(await staff.post('/api/v1/redemption-items', { regionId: countyId, name: '大米 5 斤', points: 4 }), 201, 'rice');
+      const towel = expectOk(await staff.post('/api/v1/redemption-items', { regionId: countyId, name: '毛巾', points: 1 }), 201, 'towel');
+      expect(expectOk(await staff.patch(`/api/v1/redemption-items/${rice.id}`, { points: 3 }), 200, 'reprice')).toMatchObject({ name: '大米 5 斤', points: 3 });
+      expect(expectOk(await staff.post(`/api/v1/redemption-items/${towel.id}/retire`), 200, 'retire')).toMatchObject({ active: false });
+      const retiredEdit = await staff.patch(`/api/v1/redemption-items/${towel.id}`, { points: 2 });
+      expect([retiredEdit.status, retiredEdit.body.code]).toEqual([409, 'REDEMPTION_ITEM_RETIRED']);
+      const blank = await staff.post('/api/v1/redemption-items', { regionId: countyId, name: '  ', points: 0 });
+      expect([blank.status, blank.body.code, blank.body.fields.map((f: any) => f.field).sort()]).toEqual([400, 'VALIDATION_FAILED', ['name', 'points']]);
+
+      // another county's 爱心超市: its staff's item is neither seen nor sold here
+      const far = await createRegions(admin, { lat: 31.9, lng: 121.4 }, `${tag}F`);
+      const elsewhere = expectOk(await admin.post('/api/v1/redemption-items', { regionId: far.county.id, name: '外县的油', points: 1 }), 201, 'far item');
+      const unseen = await staff.get(`/api/v1/redemption-items/${elsewhere.id}`);
+      expect([unseen.status, unseen.body.code]).toEqual([404, 'REDEMPTION_ITEM_NOT_FOUND']);
+      expect((await staff.patch(`/api/v1/redemption-items/${elsewhere.id}`, { points: 100 })).status).toBe(404);
+      expect((await staff.post('/api/v1/redemption-items', { regionId: far.county.id, name: '越权', points: 1 })).status).toBe(403);
+      expect(expectOk(await staff.get('/api/v1/redemption-items?includeRetired=true'), 200, 'staff list').map((i: any) => i.name).sort())
+        .toEqual(['大米 5 斤', '毛巾', '鸡蛋']);
+      expect(expectOk(await volunteer.http.get('/api/v1/me/redemption-items'), 200, 'offered').map((i: any) => [i.name, i.points]))
+        .toEqual([['鸡蛋', 1], ['大米 5 斤', 3]]);
+      for (const id of [elsewhere.id, towel.id, '00000000-0000-4000-8000-000000000000']) {
+        const refused = await volunteer.http.post('/api/v1/me/redemptions', { itemId: id });
+        expect([refused.status, refused.body.code, refused.body.fields?.[0]?.field]).toEqual([422, 'REDEMPTION_ITEM_UNAVAILABLE', 'itemId']);
+      }
+      expect(expectOk(await volunteer.http.get('/api/v1/me/wallet'), 200, 'wallet').points).toBe(10);
+
+      // the price is the catalogue's times the quantity
+      const two = expectOk(await volunteer.http.post('/api/v1/me/redemptions', { itemId: rice.id, quantity: 2 }), 201, 'rice × 2');
+      expect(two).toMatchObject({ itemId: rice.id, item: '大米 5 斤', quantity: 2, points: 6, status: 'reserved', balance: 4 });
+    });
+
+    it('answers a double tap (the same Idempotency-Key, five at once) with one redemption and one debit', async () => {
+      const volunteer = team.members[4];
+      const key = `redeem-${tag}-egg-1`;
+      const taps = await Promise.all(Array.from({ length: 5 }, () => volunteer.http.post('/api/v1/me/redemptions', { itemId: egg.id }, { 'idempotency-key': key })));
+      expect(taps.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
+      expect(new Set(taps.map((r) => r.body.id)).size).toBe(1);
+      expect(new Set(taps.map((r) => r.body.pickupCode)).size).toBe(1);
+      expect(taps.filter((r) => r.headers.get('idempotent-replayed') === 'true')).toHaveLength(4);
+      const { rows } = await db.query(`SELECT count(*)::int AS n FROM redemptions WHERE volunteer_id = $1 AND idempotency_key = $2`, [volunteer.userId, key]);
+      expect(rows[0].n).toBe(1);
+      expect(expectOk(await volunteer.http.get('/api/v1/me/wallet'), 200, 'wallet').points).toBe(3);
+      // the same key for another request, or a malformed key, is refused
+      const reused = await volunteer.http.post('/api/v1/me/redemptions', { itemId: egg.id, quantity: 2 }, { 'idempotency-key': key });
+      expect([reused.status, reused.body.code]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
+      const bad = await volunteer.http.post('/api/v1/me/redemptions', { itemId: egg.id }, { 'idempotency-key': 'short' });
+      expect([bad.status, bad.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+      expect(expectOk(await volunteer.http.get('/api/v1/me/wallet'), 200, 'wallet').points).toBe(3);
+    });
+
+    it('earned points by the pack (10 an hour); 200 concurrent redemptions against the 3 points left: exactly 3 succeed, never below zero', async () => {
       const volunteer = team.members[4];
       const before = expectOk(await volunteer.http.get('/api/v1/me/wallet'), 200, 'wallet');
-      expect(before).toMatchObject({ verifiedMinutes: 60, points: 10, bankedMinutes: 60, pack: { name: 'open', pointsPerHour: 10, transferToRelative: true } });
-      expect(before.movements.map((m: any) => [m.type, m.account, m.amount]).sort()).toEqual([['bank', 'time_bank', 60], ['earn', 'points', 10]]);
+      expect(before).toMatchObject({ verifiedMinutes: 60, points: 3, bankedMinutes: 60, pack: { name: 'open', pointsPerHour: 10, transferToRelative: true } });
+      expect(before.movements.map((m: any) => [m.type, m.account, m.amount]).sort()).toEqual([['bank', 'time_bank', 60], ['earn', 'points', 10], ['redeem', 'points', -1], ['redeem', 'points', -6]]);
 
-      const results = await Promise.all(Array.from({ length: 200 }, (_, i) => volunteer.http.post('/api/v1/me/redemptions', { item: `鸡蛋 ${i}`, points: 1 })));
+      const results = await Promise.all(Array.from({ length: 200 }, () => volunteer.http.post('/api/v1/me/redemptions', { itemId: egg.id })));
       const ok = results.filter((r) => r.status === 201);
       const refused = results.filter((r) => r.status !== 201);
-      expect(ok).toHaveLength(10);
+      expect(ok).toHaveLength(3);
       expect([...new Set(refused.map((r) => `${r.status} ${r.body.code}`))]).toEqual(['409 INSUFFICIENT_BALANCE']);
-      expect(new Set(ok.map((r) => r.body.pickupCode)).size).toBe(10);
+      expect(new Set(ok.map((r) => r.body.pickupCode)).size).toBe(3);
       const after = expectOk(await volunteer.http.get('/api/v1/me/wallet'), 200, 'wallet');
       expect(after.points).toBe(0);
       const { rows } = await db.query(
@@ -349,7 +410,7 @@ describe('service record: verified minutes, ledger, fraud checks, certificate', 
         [volunteer.userId],
       );
       // double entry: every movement debits one account and credits another, so all balances add up to zero
-      expect(rows[0]).toEqual({ redemptions: 10, balance: 0, lots: 0, all_accounts: 0 });
+      expect(rows[0]).toEqual({ redemptions: 5, balance: 0, lots: 0, all_accounts: 0 });
       await expect(db.query(`UPDATE wallet_movements SET amount = 1000`)).rejects.toThrow(/append-only/);
 
       // staff hand the goods over, once
@@ -370,7 +431,7 @@ describe('service record: verified minutes, ledger, fraud checks, certificate', 
         const later = expectOk(await volunteer.http.get('/api/v1/me/wallet'), 200, 'wallet two days later');
         expect([later.points, later.bankedMinutes, later.verifiedMinutes, later.nextExpiry]).toEqual([0, 50, 50, null]);
         expect(later.movements[0]).toMatchObject({ type: 'expire', account: 'points', amount: -8 });
-        const spend = await volunteer.http.post('/api/v1/me/redemptions', { item: '毛巾', points: 1 });
+        const spend = await volunteer.http.post('/api/v1/me/redemptions', { itemId: egg.id });
         expect([spend.status, spend.body.code]).toEqual([409, 'INSUFFICIENT_BALANCE']);
       } finally {
         writeFileSync(clockFile, '');
@@ -383,21 +444,27 @@ describe('service record: verified minutes, ledger, fraud checks, certificate', 
       const before = expectOk(await volunteer.http.get('/api/v1/me/wallet'), 200, 'wallet');
       expect(before.bankedMinutes).toBe(80);
       // the relation must exist: named by the volunteer and, as confirmation, by the relative
-      const notYet = await volunteer.http.post('/api/v1/me/wallet/transfer', { toUserId: relative.id, minutes: 30, relation: '母亲' });
+      const notYet = await volunteer.http.post('/api/v1/me/wallet/transfer', { toUserId: relative.id, minutes: 30, relation: '父母' });
       expect([notYet.status, notYet.body.code, notYet.body.fields?.[0]?.field]).toEqual([422, 'NOT_A_RELATIVE', 'toUserId']);
       const named = expectOk(await volunteer.http.post('/api/v1/me/relatives', { phone: relative.phone, relation: '母亲' }), 200, 'name relative');
       expect(named.relatives).toEqual([]); // one side only: nothing shown (and nothing said about the number)
       const unknown = expectOk(await volunteer.http.post('/api/v1/me/relatives', { phone: randomPhone('137'), relation: '父亲' }), 200, 'unknown number');
       expect(unknown).toEqual(named);
-      expect((await volunteer.http.post('/api/v1/me/wallet/transfer', { toUserId: relative.id, minutes: 30, relation: '母亲' })).body.code).toBe('NOT_A_RELATIVE');
+      expect((await volunteer.http.post('/api/v1/me/wallet/transfer', { toUserId: relative.id, minutes: 30, relation: '父母' })).body.code).toBe('NOT_A_RELATIVE');
       const confirmed = expectOk(await relative.http.post('/api/v1/me/relatives', { phone: volunteer.phone, relation: '儿子' }), 200, 'relative confirms');
       expect(confirmed.relatives).toEqual([{ userId: volunteer.userId, name: `${team.name}队员1`, relation: '儿子' }]);
       expect(expectOk(await volunteer.http.get('/api/v1/me/relatives'), 200, 'relatives')).toEqual([{ userId: relative.id, name: '志愿者的母亲', relation: '母亲' }]);
-      const moved = expectOk(await volunteer.http.post('/api/v1/me/wallet/transfer', { toUserId: relative.id, minutes: 30, relation: '母亲' }), 200, 'transfer');
+      // the relation of a transfer is one of the fixed list (free text is for the relatives list)
+      const freeText = await volunteer.http.post('/api/v1/me/wallet/transfer', { toUserId: relative.id, minutes: 30, relation: '母亲' });
+      expect([freeText.status, freeText.body.code, freeText.body.fields[0].field]).toEqual([400, 'VALIDATION_FAILED', 'relation']);
+      // an unknown id gets the same answer as someone not named: nothing is learnt about other accounts
+      const unknownId = await volunteer.http.post('/api/v1/me/wallet/transfer', { toUserId: '00000000-0000-4000-8000-000000000000', minutes: 1, relation: '父母' });
+      expect([unknownId.status, unknownId.body.code]).toEqual([422, 'NOT_A_RELATIVE']);
+      const moved = expectOk(await volunteer.http.post('/api/v1/me/wallet/transfer', { toUserId: relative.id, minutes: 30, relation: '父母' }), 200, 'transfer');
       expect(moved.bankedMinutes).toBe(50);
-      expect(moved.movements[0]).toMatchObject({ type: 'transfer', account: 'time_bank', amount: -30 });
+      expect(moved.movements[0]).toMatchObject({ type: 'transfer', account: 'time_bank', amount: -30, ref: 'relative:父母' });
       expect((await db.query(`SELECT balance::int FROM wallet_accounts WHERE owner_id = $1 AND kind = 'time_bank'`, [relative.id])).rows[0].balance).toBe(30);
-      const tooMuch = await volunteer.http.post('/api/v1/me/wallet/transfer', { toUserId: relative.id, minutes: 51, relation: '母亲' });
+      const tooMuch = await volunteer.http.post('/api/v1/me/wallet/transfer', { toUserId: relative.id, minutes: 51, relation: '父母' });
       expect([tooMuch.status, tooMuch.body.code]).toEqual([409, 'INSUFFICIENT_BALANCE']);
 
       // the relative draws the time as care for a profile she recorded, if its age band reaches the pack's minimum (60)
@@ -417,10 +484,47 @@ describe('service record: verified minutes, ledger, fraud checks, certificate', 
       const strictTeam = await createTeam(api, admin, countyId, { name: `县直队${tag}`, location: home, serviceRadiusM: 1000, skills: [skill], capacity: 1 });
       const strict = strictTeam.members[0].http;
       expect(expectOk(await strict.get('/api/v1/me/wallet'), 200, 'wallet').pack).toMatchObject({ name: 'strict', transferToRelative: false });
-      const refused = await strict.post('/api/v1/me/wallet/transfer', { toUserId: relative.id, minutes: 1, relation: '母亲' });
+      const refused = await strict.post('/api/v1/me/wallet/transfer', { toUserId: relative.id, minutes: 1, relation: '父母' });
       expect([refused.status, refused.body.code]).toEqual([422, 'TRANSFER_NOT_ALLOWED']);
       const donation = await strict.post('/api/v1/me/wallet/donate', { minutes: 1 });
       expect([donation.status, donation.body.code]).toEqual([422, 'TRANSFER_NOT_ALLOWED']);
+    });
+
+    it('runs opposite transfers at the same moment (A→B and B→A, twenty pairs) without a deadlock: each succeeds or is refused cleanly, nothing goes negative', async () => {
+      // two residents who also volunteer in the station's team (its pack allows transfers), each given 20 banked minutes
+      const [a, b] = await Promise.all([registerResident(api, '老张'), registerResident(api, '老李')]);
+      for (const r of [a, b]) {
+        expectOk(await admin.post(`/api/v1/teams/${team.id}/members`, { phone: r.phone, name: '居民志愿者', password: 'Volunteer#2026', role: 'member' }), 201, 'member');
+      }
+      // their sessions ended when they became volunteers; they sign in again with their own password
+      const [httpA, httpB] = [await login(api, a.phone, 'Resident#2026'), await login(api, b.phone, 'Resident#2026')];
+      // everyone names everyone: a transfer goes to a relative both sides have named
+      const giver = team.members[0];
+      for (const [from, to] of [[giver.http, a], [giver.http, b], [httpA, giver], [httpB, giver], [httpA, b], [httpB, a]] as const) {
+        expectOk(await from.post('/api/v1/me/relatives', { phone: to.phone, relation: '亲戚' }), 200, 'relative');
+      }
+      for (const r of [a, b]) {
+        expectOk(await giver.http.post('/api/v1/me/wallet/transfer', { toUserId: r.id, minutes: 20, relation: '兄弟姐妹' }), 200, 'seed');
+      }
+      const results = await Promise.all(Array.from({ length: 20 }, () => [
+        httpA.post('/api/v1/me/wallet/transfer', { toUserId: b.id, minutes: 5, relation: '配偶' }),
+        httpB.post('/api/v1/me/wallet/transfer', { toUserId: a.id, minutes: 5, relation: '配偶' }),
+      ]).flat());
+      const outcomes = results.map((r) => (r.status === 200 ? '200' : `${r.status} ${r.body.code}`));
+      expect(outcomes.filter((o) => o !== '200' && o !== '409 INSUFFICIENT_BALANCE')).toEqual([]);
+      expect(outcomes.filter((o) => o === '200').length).toBeGreaterThan(0);
+      const { rows } = await db.query(
+        `SELECT a.owner_id, a.balance::int,
+                (SELECT count(*)::int FROM wallet_movements m WHERE m.type = 'transfer' AND m.debit_account = a.id) AS sent
+           FROM wallet_accounts a WHERE a.kind = 'time_bank' AND a.owner_id = ANY ($1::uuid[])`,
+        [[a.id, b.id]],
+      );
+      const byOwner = Object.fromEntries(rows.map((r: any) => [r.owner_id, r]));
+      expect(byOwner[a.id].balance + byOwner[b.id].balance).toBe(40);
+      expect(Math.min(byOwner[a.id].balance, byOwner[b.id].balance)).toBeGreaterThanOrEqual(0);
+      // every success is one movement, and each side's balance is what its movements say
+      expect(byOwner[a.id].sent + byOwner[b.id].sent).toBe(outcomes.filter((o) => o === '200').length);
+      expect(byOwner[a.id].balance).toBe(20 - 5 * byOwner[a.id].sent + 5 * byOwner[b.id].sent);
     });
   });
   describe('themed activities', () => {

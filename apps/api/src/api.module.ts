@@ -49,6 +49,7 @@ import { ImportsController } from './imports/imports.controller';
 import { ExportsController } from './imports/exports.controller';
 import { ActivitiesController } from './record/activities.controller';
 import { TeamRankingsController } from './record/rankings.controller';
+import { MyRedemptionItemsController, RedemptionItemsController } from './record/redemption-items.controller';
 import { CertificatesController, MyRecordController, RecordReviewController, RedemptionsController, TimeBankController, WalletController } from './record/record.controller';
 
 @Module({
@@ -70,7 +71,8 @@ import { CertificatesController, MyRecordController, RecordReviewController, Red
     // interop: signed webhooks, Open311, spreadsheet import, the itemised ledger export
     WebhooksController, Open311Controller, Open311KeysController, ImportsController, ExportsController,
     // the volunteer's service record: verified minutes, ledger, corrections, certificates
-    MyRecordController, RecordReviewController, CertificatesController, WalletController, RedemptionsController, ActivitiesController, TeamRankingsController, TimeBankController],
+    MyRecordController, RecordReviewController, CertificatesController, WalletController, RedemptionsController, ActivitiesController, TeamRankingsController, TimeBankController,
+    MyRedemptionItemsController, RedemptionItemsController],
   providers: [LiveQueueQueries, LiveQueueHub, MapQueries, MapHomeFinder, StatsQueries, ManagementQueries, InboxHub, SmsRepliesUseCase],
 })
 export class ApiModule {}

@@ -28,6 +28,8 @@ export const router = createRouter({
         { path: 'activities', component: () => import('./views/ActivitiesView.vue'), meta: { staff: true } },
         { path: 'record', component: () => import('./views/RecordView.vue'), meta: { staff: true } },
         { path: 'dead-letters', component: () => import('./views/DeadLettersView.vue'), meta: { staff: true } },
+        // 爱心超市 catalogue: items and their points price per region
+        { path: 'redemption-items', component: () => import('./views/RedemptionItemsView.vue'), meta: { staff: true } },
         // 一人一档 and 代点单: grid workers, dispatchers and admins
         { path: 'beneficiaries', component: () => import('./views/BeneficiariesView.vue') },
         // proactive care: missed check-ins and today's visits (grid workers, dispatchers and admins)

@@ -10,3 +10,5 @@ export * from './wallet.service';
 export * from './activities.service';
 export * from './team-ranking';
 export * from './team-ranking.service';
+export * from './redemption-catalogue';
+export * from './wallet-transfers';

@@ -155,8 +155,28 @@ export const REDEMPTIONS = table('redemptions', {
   created_at: col.timestamptz(),
   collected_at: nullable(col.timestamptz()),
   collected_by: nullable(col.uuid()),
+  /** The catalogue item (NULL only for redemptions made before the catalogue). */
+  item_id: nullable(col.uuid()),
+  quantity: col.int(),
+  /** The request's Idempotency-Key and a hash of its body: the same key answers this redemption. */
+  idempotency_key: nullable(col.text()),
+  request_hash: nullable(col.text()),
 });
 export type RedemptionRow = Row<typeof REDEMPTIONS>;
+
+/** 爱心超市 catalogue: an item a region offers (to volunteers of that region and below) at a points price set by its staff. */
+export const REDEMPTION_ITEMS = table('redemption_items', {
+  id: col.uuid(),
+  region_id: col.uuid(),
+  name: col.text(),
+  points: col.int(),
+  created_by: col.uuid(),
+  created_at: col.timestamptz(),
+  updated_at: col.timestamptz(),
+  retired_at: nullable(col.timestamptz()),
+  retired_by: nullable(col.uuid()),
+});
+export type RedemptionItemRow = Row<typeof REDEMPTION_ITEMS>;
 
 /** A themed activity (月月有主题); `qr_token` is what the venue's QR code holds (staff see it). */
 export const ACTIVITIES = table('activities', {

@@ -1,11 +1,14 @@
+import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { Clock, DomainException, ErrorCode, PiiCipher } from '@xinyuan/common';
 import { MAINLAND_MOBILE, normalizePhone } from '@xinyuan/identity';
 import { AppConfig } from '@xinyuan/config';
 import type { AuthUser } from '@xinyuan/identity';
 import { JurisdictionService } from '@xinyuan/org';
 import { updateReturning } from './record-sql';
+import { RedemptionCatalogueService } from './redemption-catalogue';
+import { lockInOrder, RelativeRelation } from './wallet-transfers';
 import {
   consumeLots, expireLapsed, mayDraw, move, packForRegion, parseRulePacks, personalAccount, pickupCode, RulePack, RulePacks, systemAccount, volunteerRegion,
 } from './wallet';
@@ -25,7 +28,12 @@ export interface WalletView {
 
 export interface RedemptionView {
   id: string;
+  /** The catalogue item (null for redemptions made before the catalogue). */
+  itemId: string | null;
+  /** The item's name when redeemed. */
   item: string;
+  quantity: number;
+  /** What it cost in all: the catalogue price times the quantity. */
   points: number;
   pickupCode: string;
   status: string;
@@ -36,7 +44,9 @@ export interface RedemptionView {
 
 const toRedemption = (r: any, balance?: number): RedemptionView => ({
   id: r.id,
+  itemId: r.item_id ?? null,
   item: r.item,
+  quantity: Number(r.quantity ?? 1),
   points: r.points,
   pickupCode: r.pickup_code,
   status: r.status,
@@ -64,6 +74,7 @@ export class WalletService {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly cipher: PiiCipher,
+    private readonly catalogue: RedemptionCatalogueService,
   ) {}
 
   private get rules(): RulePacks {
@@ -109,24 +120,69 @@ export class WalletService {
     });
   }
 
-  /** 爱心超市: the points are deducted at once (never below zero, even under concurrent requests); staff hand over against the pickup code. */
-  async redeem(user: AuthUser, input: { item: string; points: number }): Promise<RedemptionView> {
+  /**
+   * 爱心超市: a catalogue item of the volunteer's area, at the catalogue's price times the quantity;
+   * the points are deducted at once (never below zero, even under concurrent requests); staff hand
+   * over against the pickup code. With an `Idempotency-Key` the same key (and body) answers the
+   * redemption it made (`replayed`), never a second debit; the same key with another body is 422.
+   */
+  async redeem(user: AuthUser, input: { itemId: string; quantity?: number }, idempotencyKey?: string): Promise<RedemptionView & { replayed?: boolean }> {
+    const quantity = input.quantity ?? 1;
+    const requestHash = idempotencyKey ? createHash('sha256').update(JSON.stringify({ itemId: input.itemId, quantity })).digest('hex') : null;
+    const replay = () => (idempotencyKey ? this.replayRedemption(this.dataSource.manager, user.id, idempotencyKey, requestHash!) : Promise.resolve(undefined));
+    const earlier = await replay();
+    if (earlier) return earlier;
+    const item = await this.catalogue.offeredItem(this.dataSource.manager, user.id, input.itemId);
+    const price = item.points * quantity;
     // fast refusal without a lock (200 simultaneous requests must not queue on the row): a balance
     // already too low cannot cover it (expiry only lowers it further); the locked path decides the rest
     const [seen] = await this.dataSource.query(`SELECT balance FROM wallet_accounts WHERE owner_id = $1 AND kind = 'points'`, [user.id]);
-    if (!seen || Number(seen.balance) < input.points) throw DomainException.conflict(ErrorCode.InsufficientBalance);
-    return this.dataSource.transaction(async (m) => {
-      const account = await personalAccount(m, user.id, 'points', true);
-      await expireLapsed(m, account.id, this.clock.now());
-      await move(m, { type: 'redeem', debit: account.id, credit: await systemAccount(m, 'points_redeemed'), amount: input.points, actorId: user.id, ref: `redeem:${input.item}` });
-      await consumeLots(m, account.id, input.points);
-      const [row] = await m.query(
-        `INSERT INTO redemptions (volunteer_id, item, points, pickup_code, region_id) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
-        [user.id, input.item, input.points, pickupCode(), await volunteerRegion(m, user.id)],
-      );
-      const [{ balance }] = await m.query(`SELECT balance FROM wallet_accounts WHERE id = $1`, [account.id]);
-      return toRedemption(row, Number(balance));
-    });
+    if (!seen || Number(seen.balance) < price) {
+      // the same key's first request may have just spent the points: answer as it did
+      const done = await replay();
+      if (done) return done;
+      throw DomainException.conflict(ErrorCode.InsufficientBalance);
+    }
+    try {
+      return await this.dataSource.transaction(async (m) => {
+        const account = await personalAccount(m, user.id, 'points', true);
+        // requests of one volunteer queue on the account's lock: a same-key request that got here
+        // second sees the first one's redemption (committed) and answers with it
+        if (idempotencyKey) {
+          const again = await this.replayRedemption(m, user.id, idempotencyKey, requestHash!);
+          if (again) return again;
+        }
+        // the item as it is now (locked against a concurrent retirement or price change)
+        const now = await this.catalogue.offeredItem(m, user.id, input.itemId, true);
+        const cost = now.points * quantity;
+        await expireLapsed(m, account.id, this.clock.now());
+        await move(m, { type: 'redeem', debit: account.id, credit: await systemAccount(m, 'points_redeemed'), amount: cost, actorId: user.id, ref: `redeem:${now.id}` });
+        await consumeLots(m, account.id, cost);
+        const [row] = await m.query(
+          `INSERT INTO redemptions (volunteer_id, item, points, pickup_code, region_id, item_id, quantity, idempotency_key, request_hash)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
+          [user.id, now.name, cost, pickupCode(), await volunteerRegion(m, user.id), now.id, quantity, idempotencyKey ?? null, requestHash],
+        );
+        const [{ balance }] = await m.query(`SELECT balance FROM wallet_accounts WHERE id = $1`, [account.id]);
+        return toRedemption(row, Number(balance));
+      });
+    } catch (e) {
+      // the unique (volunteer, key) index is the last word should two same-key requests ever both get this far
+      if (idempotencyKey && e instanceof QueryFailedError && (e.driverError as { code?: string })?.code === '23505') {
+        const done = await replay();
+        if (done) return done;
+      }
+      throw e;
+    }
+  }
+
+  private async replayRedemption(m: EntityManager, userId: string, key: string, requestHash: string): Promise<(RedemptionView & { replayed: true }) | undefined> {
+    const [row] = await m.query(`SELECT * FROM redemptions WHERE volunteer_id = $1 AND idempotency_key = $2`, [userId, key]);
+    if (!row) return undefined;
+    if (row.request_hash !== requestHash) {
+      throw new DomainException(ErrorCode.IdempotencyKeyReused, 422, undefined, [{ field: 'Idempotency-Key', messages: ['this key was used for another redemption'] }]);
+    }
+    return { ...toRedemption(row), replayed: true };
   }
 
   async myRedemptions(user: AuthUser): Promise<RedemptionView[]> {
@@ -146,23 +202,31 @@ export class WalletService {
     });
   }
 
-  /** Banked minutes to a relative's time bank, when the volunteer's pack allows it. */
-  async transfer(user: AuthUser, input: { toUserId: string; minutes: number; relation: string }): Promise<WalletView> {
+  /**
+   * Banked minutes to a relative's time bank, when the volunteer's pack allows it. There is no
+   * register of relatives: the recipient must be an active resident account, and the relation is
+   * one of RELATIVE_RELATIONS (kept in the movement's ref). Both accounts are locked in the order
+   * of their ids, so opposite transfers at the same moment queue instead of deadlocking.
+   */
+  async transfer(user: AuthUser, input: { toUserId: string; minutes: number; relation: RelativeRelation }): Promise<WalletView> {
+    if (input.toUserId === user.id) throw DomainException.validation([{ field: 'toUserId', messages: ['cannot transfer to yourself'] }]);
+    const { pack } = await this.packOf(this.dataSource.manager, user.id);
+    if (!pack.transferToRelative) throw new DomainException(ErrorCode.TransferNotAllowed, 422, '本地的时间银行规则不允许把时间转给亲属');
+    // a relative exists only when both have named each other (the recipient's naming is the confirmation);
+    // one answer for "no such account", "disabled" and "not named": a volunteer learns nothing about other accounts
+    const [both] = await this.dataSource.query(
+      `SELECT 1 FROM time_bank_relatives a JOIN time_bank_relatives b ON b.owner_id = a.relative_id AND b.relative_id = a.owner_id
+         JOIN users u ON u.id = a.relative_id AND u.disabled_at IS NULL
+        WHERE a.owner_id = $1 AND a.relative_id = $2`,
+      [user.id, input.toUserId],
+    );
+    if (!both) throw new DomainException(ErrorCode.NotARelative, 422, undefined, [{ field: 'toUserId', messages: ['not a confirmed relative'] }]);
+    // both accounts exist before the transaction (each insert commits alone, so no insert waits inside it)
+    const mine = await personalAccount(this.dataSource.manager, user.id, 'time_bank');
+    const theirs = await personalAccount(this.dataSource.manager, input.toUserId, 'time_bank');
     await this.dataSource.transaction(async (m) => {
-      const { pack } = await this.packOf(m, user.id);
-      if (!pack.transferToRelative) throw new DomainException(ErrorCode.TransferNotAllowed, 422, '本地的时间银行规则不允许把时间转给亲属');
-      if (input.toUserId === user.id) throw DomainException.validation([{ field: 'toUserId', messages: ['cannot transfer to yourself'] }]);
-      const [target] = await m.query(`SELECT id FROM users WHERE id = $1 AND disabled_at IS NULL`, [input.toUserId]);
-      if (!target) throw DomainException.notFound(ErrorCode.UserNotFound);
-      // the relation exists only when both have named each other (the recipient's naming is the confirmation)
-      const [both] = await m.query(
-        `SELECT 1 FROM time_bank_relatives a JOIN time_bank_relatives b ON b.owner_id = a.relative_id AND b.relative_id = a.owner_id
-          WHERE a.owner_id = $1 AND a.relative_id = $2`,
-        [user.id, input.toUserId],
-      );
-      if (!both) throw new DomainException(ErrorCode.NotARelative, 422, undefined, [{ field: 'toUserId', messages: ['not a confirmed relative'] }]);
-      const mine = await personalAccount(m, user.id, 'time_bank', true);
-      const theirs = await personalAccount(m, input.toUserId, 'time_bank');
+      // in id order: two opposite transfers at once wait for each other instead of deadlocking
+      await lockInOrder(m, [mine.id, theirs.id]);
       await move(m, { type: 'transfer', debit: mine.id, credit: theirs.id, amount: input.minutes, actorId: user.id, ref: `relative:${input.relation}` });
     });
     return this.wallet(user);

@@ -1,10 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiProduces, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { AppConfig } from '@xinyuan/config';
 import { toCsv } from '../stats/dashboard';
 import { toXlsx } from '../stats/xlsx-export';
 import { ledgerTable, nationalTable } from './record-export';
+import { checkIdempotencyKey } from './redemption-items.controller';
 import type { FastifyReply } from 'fastify';
 import { DomainException, ErrorCode, pageLimit, uuidParam } from '@xinyuan/common';
 import { AuthUser, CurrentUser, Public, Roles } from '@xinyuan/identity';
@@ -203,9 +204,12 @@ export class WalletController {
   }
 
   @Post('redemptions')
-  @ApiCreatedResponse({ type: RedemptionView })
-  redeem(@CurrentUser() user: AuthUser, @Body() dto: RedeemDto) {
-    return this.wallet.redeem(user, dto);
+  @ApiCreatedResponse({ type: RedemptionView, description: 'the new redemption (or, replayed with the same Idempotency-Key, the first one)' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: '8–128 characters; a retry with the same key and body answers the same redemption, never a second debit' })
+  async redeem(@CurrentUser() user: AuthUser, @Body() dto: RedeemDto, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+    const { replayed, ...redemption } = await this.wallet.redeem(user, dto, checkIdempotencyKey(key));
+    if (replayed) reply.header('Idempotent-Replayed', 'true');
+    return redemption;
   }
 
   @Get('redemptions')

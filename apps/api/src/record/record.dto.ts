@@ -5,7 +5,7 @@ import {
 } from 'class-validator';
 import { PageQuery } from '@xinyuan/common';
 import { LatLngDto } from '@xinyuan/geo';
-import { CREDIT_STATUSES, CreditStatus } from '@xinyuan/record';
+import { CREDIT_STATUSES, CreditStatus, RELATIVE_RELATIONS, RelativeRelation } from '@xinyuan/record';
 
 const toBool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
@@ -47,15 +47,33 @@ export class RevokeCertificateDto {
   @ApiProperty({ example: '服务时长经复核有误' }) @IsString() @Length(1, 500) reason: string;
 }
 
+/** A redemption names a catalogue item (GET /me/redemption-items); its price comes from the catalogue, never from the volunteer. */
 export class RedeemDto {
-  @ApiProperty({ example: '大米 5 斤', description: '爱心超市 item' }) @IsString() @Length(1, 100) item: string;
-  @ApiProperty({ minimum: 1, maximum: 100000 }) @IsInt() @Min(1) @Max(100000) points: number;
+  @ApiProperty({ format: 'uuid', description: 'an item of GET /api/v1/me/redemption-items' }) @IsUUID() itemId: string;
+  @ApiPropertyOptional({ minimum: 1, maximum: 20, default: 1 }) @IsOptional() @IsInt() @Min(1) @Max(20) quantity?: number;
 }
 
 export class TransferDto {
-  @ApiProperty({ format: 'uuid', description: 'the relative’s account' }) @IsUUID() toUserId: string;
+  @ApiProperty({ format: 'uuid', description: 'the relative’s account: an active resident account' }) @IsUUID() toUserId: string;
   @ApiProperty({ minimum: 1, maximum: 1000000 }) @IsInt() @Min(1) @Max(1000000) minutes: number;
-  @ApiProperty({ example: '母亲' }) @IsString() @Length(1, 20) relation: string;
+  @ApiProperty({ enum: RELATIVE_RELATIONS, example: '父母' }) @IsIn(RELATIVE_RELATIONS as unknown as string[]) relation: RelativeRelation;
+}
+
+export class CreateRedemptionItemDto {
+  @ApiProperty({ format: 'uuid', description: 'the region whose 爱心超市 offers it (staff of its jurisdiction); offered to volunteers of that region and below' })
+  @IsUUID() regionId: string;
+  @ApiProperty({ example: '大米 5 斤' }) @IsString() @Matches(/\S/, { message: 'name must not be blank' }) @Length(1, 100) name: string;
+  @ApiProperty({ minimum: 1, maximum: 100000, description: 'points price of one' }) @IsInt() @Min(1) @Max(100000) points: number;
+}
+
+export class UpdateRedemptionItemDto {
+  @ApiPropertyOptional({ example: '大米 10 斤' }) @IsOptional() @IsString() @Matches(/\S/, { message: 'name must not be blank' }) @Length(1, 100) name?: string;
+  @ApiPropertyOptional({ minimum: 1, maximum: 100000 }) @IsOptional() @IsInt() @Min(1) @Max(100000) points?: number;
+}
+
+export class ListRedemptionItemsQuery {
+  @ApiPropertyOptional({ format: 'uuid', description: 'only this region’s items' }) @IsOptional() @IsUUID() regionId?: string;
+  @ApiPropertyOptional({ description: 'also retired items' }) @IsOptional() @Transform(toBool) @IsBoolean() includeRetired?: boolean;
 }
 
 export class RelativeDto {

@@ -127,8 +127,10 @@ export class WalletView {
 
 export class RedemptionView {
   @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty() item: string;
-  @ApiProperty() points: number;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'the catalogue item (null: made before the catalogue)' }) itemId: string | null;
+  @ApiProperty({ description: 'the item’s name when redeemed' }) item: string;
+  @ApiProperty({ minimum: 1 }) quantity: number;
+  @ApiProperty({ description: 'points paid in all: the catalogue price times the quantity' }) points: number;
   @ApiProperty({ description: 'shown at the 爱心超市 to collect' }) pickupCode: string;
   @ApiProperty({ enum: ['reserved', 'collected'] }) status: string;
   @ApiProperty({ format: 'date-time' }) createdAt: string;

@@ -19,6 +19,7 @@ import { Activities1766600000002 } from './1766600000002-activities';
 import { CareTemplatesCampaigns1766800000000 } from './1766800000000-care-templates-campaigns';
 import { WalletCorrections1766810000000 } from './1766810000000-wallet-corrections';
 import { TimeBankDraw1766810000001 } from './1766810000001-time-bank-draw';
+import { RedemptionCatalogue1766840000000 } from './1766840000000-redemption-catalogue';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   CareTemplatesCampaigns1766800000000,
   WalletCorrections1766810000000,
   TimeBankDraw1766810000001,
+  RedemptionCatalogue1766840000000,
 ];
