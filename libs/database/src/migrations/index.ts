@@ -16,6 +16,7 @@ import { Imports1766700000001 } from './1766700000001-imports';
 import { ServiceRecord1766600000000 } from './1766600000000-service-record';
 import { Wallet1766600000001 } from './1766600000001-wallet';
 import { Activities1766600000002 } from './1766600000002-activities';
+import { ImportKinds1766820000000 } from './1766820000000-import-kinds';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   ServiceRecord1766600000000,
   Wallet1766600000001,
   Activities1766600000002,
+  ImportKinds1766820000000,
 ];
