@@ -65,7 +65,7 @@ describe('imports: teams, team members and menu items', () => {
     (await db.query(`SELECT name, capacity, skills, region_id FROM teams WHERE name LIKE $1 ORDER BY name`, [`${tag}队%`])).rows;
 
   describe('teams', () => {
-    const rows = [
+    const rows = () => [
       teamRow(1),
       teamRow(2, { 1: '不存在的村' }),
       teamRow(3, { 4: '99999999' }),
@@ -88,25 +88,25 @@ describe('imports: teams, team members and menu items', () => {
     });
 
     it('dry run lists every problem by row and column in Chinese and writes nothing; per file writes nothing', async () => {
-      const dry = await upload('teams', csv(TEAM_HEADER, rows), 'dryRun=true');
+      const dry = await upload('teams', csv(TEAM_HEADER, rows()), 'dryRun=true');
       expect(dry.status).toBe(200);
       expect(dry.body).toMatchObject({ kind: 'teams', status: 'dry_run', total: 6, badRows: 4, created: 2 });
       expect(problems(dry.body)).toEqual([[3, '所属区域'], [4, '服务半径（米）'], [6, '队伍名称'], [7, '同时接单上限'], [7, '技能']]);
       for (const e of dry.body.errors) expect(e.message).toMatch(/[\u4e00-\u9fa5]/);
-      const whole = await upload('teams', csv(TEAM_HEADER, rows), 'mode=file');
+      const whole = await upload('teams', csv(TEAM_HEADER, rows()), 'mode=file');
       expect(whole.body).toMatchObject({ status: 'rejected', created: 0, badRows: 4 });
       expect(await teamsOf()).toEqual([]);
     });
 
     it('per row writes the good rows; the same file again changes nothing; a changed row updates; audited', async () => {
-      const first = await upload('teams', csv(TEAM_HEADER, rows), 'mode=row');
+      const first = await upload('teams', csv(TEAM_HEADER, rows()), 'mode=row');
       expect(first.body).toMatchObject({ status: 'partial', created: 2, updated: 0, unchanged: 0, badRows: 4, processed: 6 });
       const teams = await teamsOf();
       expect(teams.map((t) => [t.name, t.capacity, t.skills, t.region_id])).toEqual([
         [`${tag}队1`, 3, ['haircut'], regions.station.id],
         [`${tag}队4`, 3, ['tutoring'], regions.station.id],
       ]);
-      const again = await upload('teams', csv(TEAM_HEADER, rows), 'mode=row');
+      const again = await upload('teams', csv(TEAM_HEADER, rows()), 'mode=row');
       expect(again.body).toMatchObject({ created: 0, updated: 0, unchanged: 2 });
       const changed = await upload('teams', csv(TEAM_HEADER, [teamRow(1, { 6: '7' }), teamRow(4)]), 'mode=file');
       expect(changed.body).toMatchObject({ status: 'imported', created: 0, updated: 1, unchanged: 1 });
@@ -115,10 +115,16 @@ describe('imports: teams, team members and menu items', () => {
       expect((await audit('team'))[2].data).toMatchObject({ kind: 'teams', created: 2, badRows: 4 });
     });
 
-    it('only admins import teams, members and the menu (a resident: 403)', async () => {
+    it('only admins import teams, members and the menu (a resident and a dispatcher: 403)', async () => {
       const resident = await registerResident(api);
-      for (const kind of ['teams', 'team-members', 'services']) {
-        expect((await upload(kind, csv(TEAM_HEADER, [teamRow(9)]), 'dryRun=true', resident.http)).status).toBe(403);
+      const phone = randomPhone('138');
+      expectOk(await staff.post('/api/v1/staff', { phone, name: '派单员', password: 'Dispatch#2026', role: 'dispatcher', regionId: regions.county.id }), 201, 'dispatcher');
+      const dispatcher = await login(api, phone, 'Dispatch#2026');
+      for (const as of [resident.http, dispatcher]) {
+        for (const kind of ['teams', 'team-members', 'services']) {
+          const res = await upload(kind, csv(TEAM_HEADER, [teamRow(9)]), 'dryRun=true', as);
+          expect([kind, res.status]).toEqual([kind, 403]);
+        }
       }
     });
   });
