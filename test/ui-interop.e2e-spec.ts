@@ -71,6 +71,8 @@ describe('UI: interop — webhooks, Open311 keys, spreadsheet import, ledger exp
   const nav = async (item: string) => {
     await page.locator('[data-testid="nav-data"]').first().hover();
     await page.locator(`[data-testid="${item}"]`).first().click();
+    await page.mouse.move(700, 850); // away from the menu: its popup closes before the screenshots
+    await page.locator('.el-menu--popup').first().waitFor({ state: 'hidden' }).catch(() => undefined);
   };
 
   const keep = (name: string) => {
