@@ -563,6 +563,9 @@ describe('OpenAPI: every response is described, and real responses match their s
       await admin.get(`/api/v1/webhooks/${hook.id}/deliveries?limit=10`);
       await admin.post(`/api/v1/webhooks/${hook.id}/rotate-secret`, { overlapHours: 1 }, 200);
       await admin.post(`/api/v1/webhooks/${hook.id}/enable`, undefined, 200);
+      // no delivery has failed here: the walk checks the refusal's shape (the 200 is checked in webhooks.e2e-spec.ts)
+      await admin.post(`/api/v1/webhooks/${hook.id}/deliveries/00000000-0000-4000-8000-000000000000/resend`, undefined, 404);
+      await admin.get('/api/v1/imports/teams/template?format=csv');
       await admin.send('DELETE', `/api/v1/webhooks/${hook.id}`, undefined, undefined, 204);
       const key = await admin.post('/api/v1/integrations/open311-keys', { name: `接口${tag}`, regionId: regions.county.id }, 201);
       await admin.get('/api/v1/integrations/open311-keys');

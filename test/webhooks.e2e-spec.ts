@@ -195,7 +195,7 @@ describe('webhooks: Standard Webhooks v1 from the outbox', () => {
     await expectOk(await admin.request('DELETE', `/api/v1/webhooks/${hook.id}`), 204, 'delete');
   });
 
-  it('410 Gone disables the endpoint: later events are not sent to it', async () => {
+  it('410 Gone disables the endpoint: later events are not sent to it; a dead delivery is resent by hand once enabled', async () => {
     receiver.script('/gone', [410]);
     const hook = await register('/gone', ['order.placed']);
     const first = await place();
@@ -212,6 +212,32 @@ describe('webhooks: Standard Webhooks v1 from the outbox', () => {
     expect(receiver.at('/gone')).toHaveLength(1);
     const { rows } = await db.query(`SELECT status, last_status_code FROM webhook_deliveries WHERE endpoint_id = $1`, [hook.id]);
     expect(rows).toEqual([{ status: 'dead', last_status_code: 410 }]);
+
+    // resend by hand (the console's 重新发送): refused while the endpoint is off, then the same webhook-id once more
+    const [dead] = expectOk(await admin.get(`/api/v1/webhooks/${hook.id}/deliveries`), 200, 'log').items;
+    const resend = () => admin.post(`/api/v1/webhooks/${hook.id}/deliveries/${dead.id}/resend`, {});
+    const whileOff = await resend();
+    expect(whileOff.status).toBe(409);
+    expect(whileOff.body.code).toBe('WEBHOOK_DISABLED');
+    expectOk(await admin.post(`/api/v1/webhooks/${hook.id}/enable`, {}), 200, 'enable');
+    receiver.script('/gone', [200]);
+    const queued = expectOk(await resend(), 200, 'resend');
+    expect(queued).toMatchObject({ id: dead.id, status: 'pending', attempts: 1 });
+    await until('the resent call', async () => receiver.at('/gone', first.id).length === 2);
+    const calls = receiver.at('/gone', first.id);
+    expect(calls[1].headers['webhook-id']).toBe(calls[0].headers['webhook-id']);
+    const delivered = await until('delivered after the resend', async () => {
+      const [d] = expectOk(await admin.get(`/api/v1/webhooks/${hook.id}/deliveries`), 200, 'log').items;
+      return d.status === 'delivered' && d;
+    });
+    expect(delivered).toMatchObject({ attempts: 2, lastStatusCode: 200 });
+    const again = await resend();
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('WEBHOOK_NOT_RESENDABLE');
+    const missing = await admin.post(`/api/v1/webhooks/${hook.id}/deliveries/00000000-0000-4000-8000-000000000000/resend`, {});
+    expect(missing.status).toBe(404);
+    expect(missing.body.code).toBe('WEBHOOK_DELIVERY_NOT_FOUND');
+    await expectOk(await admin.request('DELETE', `/api/v1/webhooks/${hook.id}`), 204, 'delete');
   });
 
   it('a receiver that does not answer is given up on after WEBHOOK_TIMEOUT_MS, and retried later', async () => {

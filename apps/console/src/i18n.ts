@@ -55,6 +55,7 @@ const messages = {
     confirmAssign: '确定派给「{team}」吗？', noTeamsFound: '没有找到服务队', scope: '适用范围', everywhere: '各地通用',
     countyItemHint: '本县专用：只有本县居民能看到和下单',
     skillLabels: '技能名称', skillLabelsHint: '服务队、队员和服务项目所用技能的中英文名称', labelZh: '中文名称', labelEn: '英文名称', noLabel: '（未命名）', editSkill: '编辑技能名称',
+    dataMenu: '数据', interop: '数据对接', imports: '数据导入', ledger: '台账导出',
   },
   en: {
     app: 'Xinyuan · Dispatch centre', queue: 'Live queue', map: 'Map', dashboard: 'Dashboard', menu: 'Menu', teams: 'Teams', staff: 'Staff',
@@ -106,6 +107,7 @@ const messages = {
     confirmAssign: 'Assign “{team}”?', noTeamsFound: 'No team found', scope: 'Applies to', everywhere: 'Everywhere',
     countyItemHint: 'This county only: only its residents see and order it',
     skillLabels: 'Skill names', skillLabelsHint: 'Chinese and English names of the skills teams, members and menu items carry', labelZh: 'Chinese', labelEn: 'English', noLabel: '(no name yet)', editSkill: 'Edit skill name',
+    dataMenu: 'Data', interop: 'Integrations', imports: 'Import', ledger: 'Ledger export',
   },
 };
 

@@ -34,6 +34,10 @@ export const router = createRouter({
         { path: 'beneficiaries', component: () => import('./views/BeneficiariesView.vue') },
         // proactive care: missed check-ins and today's visits (grid workers, dispatchers and admins)
         { path: 'care', component: () => import('./views/CareView.vue') },
+        // interop: webhooks and Open311 keys (admins), spreadsheet import (profiles: grid workers too), the 台账 export (staff)
+        { path: 'interop', component: () => import('./views/InteropView.vue'), meta: { staff: true } },
+        { path: 'imports', component: () => import('./views/ImportsView.vue') },
+        { path: 'ledger', component: () => import('./views/LedgerView.vue'), meta: { staff: true } },
       ],
     },
     { path: '/:rest(.*)*', redirect: () => (session.token ? session.home : '/login') },

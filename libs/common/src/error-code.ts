@@ -98,6 +98,9 @@ export enum ErrorCode {
   // interop: webhooks, Open311, spreadsheet import
   WebhookUrlForbidden = 'WEBHOOK_URL_FORBIDDEN',
   WebhookNotFound = 'WEBHOOK_NOT_FOUND',
+  WebhookDeliveryNotFound = 'WEBHOOK_DELIVERY_NOT_FOUND',
+  WebhookNotResendable = 'WEBHOOK_NOT_RESENDABLE',
+  WebhookDisabled = 'WEBHOOK_DISABLED',
   IntegrationNotFound = 'INTEGRATION_NOT_FOUND',
   // service record (志愿服务记录): check-in distance, check-out, credits, ledger corrections, certificates
   CheckinTooFar = 'CHECKIN_TOO_FAR',
@@ -218,6 +221,9 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   [ErrorCode.CareDeviceNotFound]: '找不到这个设备',
   [ErrorCode.WebhookUrlForbidden]: '不能向内网、本机或链路本地地址推送',
   [ErrorCode.WebhookNotFound]: '推送地址不存在',
+  [ErrorCode.WebhookDeliveryNotFound]: '这条推送记录不存在',
+  [ErrorCode.WebhookNotResendable]: '只有失败或已放弃的推送可以重新发送',
+  [ErrorCode.WebhookDisabled]: '这个推送地址已停用，请先启用再重新发送',
   [ErrorCode.IntegrationNotFound]: '对接系统不存在',
   [ErrorCode.CheckinTooFar]: '您离服务地点太远，无法签到；如确有原因，请填写说明后再签到',
   [ErrorCode.CheckoutBeforeCheckin]: '还没有签到，不能签退',

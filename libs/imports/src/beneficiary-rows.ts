@@ -4,11 +4,7 @@ import {
   AGE_BANDS, AgeBand, BENEFICIARY_TAGS, BENEFICIARY_TAG_CODES, BeneficiaryTag, CONTACT_PHONE_PATTERN, ID_NUMBER_PATTERN,
 } from '../../beneficiaries/src/beneficiary-policy';
 
-export interface RowProblem {
-  row: number;
-  column: string;
-  message: string;
-}
+import { ColumnIndex, mapColumns, RowProblem } from './import-columns';
 
 export interface BeneficiaryRowValue {
   name: string;
@@ -47,20 +43,14 @@ const TAG_WORDS: Record<string, BeneficiaryTag> = Object.fromEntries(
 ) as Record<string, BeneficiaryTag>;
 
 /** Which column of the file holds each field; the required ones that are missing. */
-export function mapHeaders(headers: string[]): { index: Partial<Record<BeneficiaryColumnKey, number>>; missing: string[] } {
-  const index: Partial<Record<BeneficiaryColumnKey, number>> = {};
-  for (const col of BENEFICIARY_COLUMNS) {
-    const i = headers.findIndex((h) => h === col.header || (col.aliases as readonly string[]).includes(h));
-    if (i >= 0) index[col.key] = i;
-  }
-  const missing = BENEFICIARY_COLUMNS.filter((c) => c.required && index[c.key] === undefined).map((c) => c.header);
-  return { index, missing };
+export function mapHeaders(headers: string[]): { index: ColumnIndex; missing: string[] } {
+  return mapColumns(BENEFICIARY_COLUMNS, headers);
 }
 
 const normalisePhone = (v: string) => v.replace(/[\s()]/g, '').replace(/^\+?86(?=1)/, '');
 
 /** One data row: its value, or every problem with it (column by its Chinese header, message in Chinese). */
-export function readBeneficiaryRow(row: number, cells: string[], index: Partial<Record<BeneficiaryColumnKey, number>>): { value?: BeneficiaryRowValue; problems: RowProblem[] } {
+export function readBeneficiaryRow(row: number, cells: string[], index: ColumnIndex): { value?: BeneficiaryRowValue; problems: RowProblem[] } {
   const problems: RowProblem[] = [];
   const cell = (key: BeneficiaryColumnKey) => (index[key] === undefined ? '' : (cells[index[key]!] ?? '').trim());
   const header = (key: BeneficiaryColumnKey) => BENEFICIARY_COLUMNS.find((c) => c.key === key)!.header;

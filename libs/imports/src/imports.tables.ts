@@ -14,7 +14,7 @@ export type BeneficiaryImportKeyRow = Row<typeof BENEFICIARY_IMPORT_KEYS>;
 /** One import (dry or real): counts, progress and each row's problems (no cell values). */
 export const IMPORT_RUNS = table('import_runs', {
   id: col.uuid(),
-  kind: col.text<'beneficiaries'>(),
+  kind: col.text<'beneficiaries' | 'teams' | 'team-members' | 'services'>(),
   actor_id: col.uuid(),
   region_id: nullable(col.uuid()),
   file_name: nullable(col.text()),

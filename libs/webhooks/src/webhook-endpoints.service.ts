@@ -138,14 +138,39 @@ export class WebhookEndpoints {
     });
   }
 
+  /**
+   * Sends a delivery once more, now: one that is dead (its schedule ran out, or the endpoint answered
+   * 410), cancelled, or failed and waiting for its next try. Same webhook-id, same body; the endpoint
+   * must be active. Should that try fail too, a dead delivery is dead again (no new schedule).
+   */
+  async resend(user: AuthUser, endpointId: string, deliveryId: string): Promise<WebhookDeliveryView> {
+    await this.dataSource.transaction(async (m) => {
+      const endpoint = await this.get(user, endpointId, m, true);
+      const [d] = await m.query(`SELECT status, attempts FROM webhook_deliveries WHERE id = $1 AND endpoint_id = $2 FOR UPDATE`, [deliveryId, endpointId]);
+      if (!d) throw DomainException.notFound(ErrorCode.WebhookDeliveryNotFound);
+      const failed = d.status === 'dead' || d.status === 'cancelled' || (d.status === 'pending' && d.attempts > 0);
+      if (!failed) {
+        throw new DomainException(ErrorCode.WebhookNotResendable, 409, undefined, [{ field: 'status', messages: [`a ${d.status} delivery is not resent`] }]);
+      }
+      if (endpoint.status !== 'active') throw new DomainException(ErrorCode.WebhookDisabled, 409);
+      await m.query(`UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = $2, lease_until = NULL WHERE id = $1`, [deliveryId, this.clock.now()]);
+    });
+    const page = await this.deliveries(user, endpointId, { limit: 1, only: deliveryId });
+    return page.items[0];
+  }
+
   /** The delivery log of one endpoint, newest first, with each delivery's attempts. */
-  async deliveries(user: AuthUser, id: string, q: { limit: number; cursor?: string; status?: string }): Promise<{ items: WebhookDeliveryView[]; nextCursor: string | null }> {
+  async deliveries(user: AuthUser, id: string, q: { limit: number; cursor?: string; status?: string; only?: string }): Promise<{ items: WebhookDeliveryView[]; nextCursor: string | null }> {
     await this.get(user, id);
     const params: unknown[] = [id];
     const where = ['d.endpoint_id = $1'];
     if (q.status) {
       params.push(q.status);
       where.push(`d.status = $${params.length}`);
+    }
+    if (q.only) {
+      params.push(q.only);
+      where.push(`d.id = $${params.length}`);
     }
     const cursor = decodeCursor(q.cursor);
     if (cursor) {

@@ -4,7 +4,7 @@ import { pageLimit, uuidParam } from '@xinyuan/common';
 import { AuthUser, CurrentUser, Roles } from '@xinyuan/identity';
 import { WebhookEndpoints } from '@xinyuan/webhooks';
 import { CreateWebhookDto, RotateWebhookSecretDto, WebhookDeliveriesQuery } from './webhooks.dto';
-import { WebhookDeliveryPage, WebhookEndpointListView, WebhookEndpointView, WebhookEndpointWithSecretView } from './webhooks.views';
+import { WebhookDeliveryPage, WebhookDeliveryView, WebhookEndpointListView, WebhookEndpointView, WebhookEndpointWithSecretView } from './webhooks.views';
 
 /**
  * Signed webhooks (Standard Webhooks v1) for admins: register a receiver per event type, read its
@@ -41,6 +41,14 @@ export class WebhooksController {
   @ApiOkResponse({ type: WebhookDeliveryPage })
   deliveries(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Query() query: WebhookDeliveriesQuery) {
     return this.endpoints.deliveries(user, id, { limit: pageLimit(query), cursor: query.cursor, status: query.status });
+  }
+
+  @Post(':id/deliveries/:deliveryId/resend')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Send a dead, cancelled or failed delivery once more, now (same webhook-id); 409 WEBHOOK_NOT_RESENDABLE for a delivered or waiting one, WEBHOOK_DISABLED while the receiver is off' })
+  @ApiOkResponse({ type: WebhookDeliveryView })
+  resend(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Param('deliveryId', uuidParam()) deliveryId: string) {
+    return this.endpoints.resend(user, id, deliveryId);
   }
 
   @Post(':id/rotate-secret')

@@ -20,6 +20,7 @@ import { CareTemplatesCampaigns1766800000000 } from './1766800000000-care-templa
 import { WalletCorrections1766810000000 } from './1766810000000-wallet-corrections';
 import { TimeBankDraw1766810000001 } from './1766810000001-time-bank-draw';
 import { RedemptionCatalogue1766840000000 } from './1766840000000-redemption-catalogue';
+import { ImportKinds1766820000000 } from './1766820000000-import-kinds';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   WalletCorrections1766810000000,
   TimeBankDraw1766810000001,
   RedemptionCatalogue1766840000000,
+  ImportKinds1766820000000,
 ];
