@@ -138,6 +138,32 @@ describe('imports: beneficiaries from CSV and XLSX', () => {
     expect(run).toMatchObject({ status: 'partial', processed: 10000, updated: 1 });
   }, 240000);
 
+  it('an import says nothing about people on file elsewhere: the same identity number in another county is a row like any other, and its own profile', async () => {
+    const admin = await adminClient(api);
+    const farHome = offset(home, 0, 300000);
+    const far = await createRegions(admin, farHome, `${tag}o`);
+    const phone = randomPhone('138');
+    expectOk(await admin.post('/api/v1/staff', { phone, name: '外县管理员', password: 'Import#2026', role: 'admin', regionId: far.county.id }), 201, 'other staff');
+    const other = await login(api, phone, 'Import#2026');
+    // 老人7 of this county, typed by the other county's admin at an address of theirs
+    const row = goodRow(7);
+    const p = offset(farHome, 100, 100);
+    row[3] = p.lat.toFixed(6);
+    row[4] = p.lng.toFixed(6);
+    const send = (query: string) =>
+      fetch(`${app.url}/api/v1/imports/beneficiaries?${query}`, { method: 'POST', headers: { authorization: `Bearer ${other.token}`, 'content-type': 'text/csv' }, body: csv([row]) })
+        .then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+    const dry = (await send('dryRun=true')).body;
+    expect(dry).toMatchObject({ dryRun: true, badRows: 0, errors: [], created: 1 });
+    const done = (await send('mode=file')).body;
+    expect(done).toMatchObject({ status: 'imported', created: 1, updated: 0 });
+    const { rows: copies } = await db.query(`SELECT region_id FROM beneficiaries WHERE name = '老人7' ORDER BY created_at`);
+    expect(copies).toHaveLength(2);
+    expect(copies[1].region_id).not.toBe(copies[0].region_id);
+    // this county's profile is untouched and still this county's only
+    expect(await mine()).toBe(9963);
+  });
+
   it('XLSX: the template downloads and a filled workbook imports', async () => {
     const res = await fetch(`${app.url}/api/v1/imports/beneficiaries/template?format=xlsx`, { headers: { authorization: `Bearer ${staff.token}` } });
     expect(res.status).toBe(200);

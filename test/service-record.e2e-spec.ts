@@ -348,7 +348,7 @@ describe('service record: verified minutes, ledger, fraud checks, certificate', 
       expect([blank.status, blank.body.code, blank.body.fields.map((f: any) => f.field).sort()]).toEqual([400, 'VALIDATION_FAILED', ['name', 'points']]);
 
       // another county's 爱心超市: its staff's item is neither seen nor sold here
-      const far = await createRegions(admin, { lat: 31.9, lng: 121.4 }, `${tag}F`);
+      const far = await createRegions(admin, { lat: home.lat - 1.5, lng: home.lng - 1.5 }, `${tag}F`);
       const elsewhere = expectOk(await admin.post('/api/v1/redemption-items', { regionId: far.county.id, name: '外县的油', points: 1 }), 201, 'far item');
       const unseen = await staff.get(`/api/v1/redemption-items/${elsewhere.id}`);
       expect([unseen.status, unseen.body.code]).toEqual([404, 'REDEMPTION_ITEM_NOT_FOUND']);

@@ -78,6 +78,9 @@ describe('UI: the volunteer\'s service record, activities and the console review
       regionId: station.id, theme: '重阳敬老：为独居老人包饺子', description: '自带围裙，饺子馅由服务站准备', startsAt: startsAt.toISOString(),
       endsAt: new Date(startsAt.getTime() + 2 * 3600_000).toISOString(), location: home, address: '阳光社区服务站活动室', capacity: 10, creditedMinutes: 90,
     }), 201, 'activity').id;
+    // the station's 爱心超市: its staff set the items and their price
+    expectOk(await staff.post('/api/v1/redemption-items', { regionId: station.id, name: '大米 5 斤', points: 5 }), 201, 'rice');
+    expectOk(await staff.post('/api/v1/redemption-items', { regionId: station.id, name: '毛巾', points: 2 }), 201, 'towel');
     browser = await launchChromium();
   }, 240000);
 
@@ -124,9 +127,7 @@ describe('UI: the volunteer\'s service record, activities and the console review
     expect(expectOk(await new Http(platform.api.url).get(`/api/v1/certificates/${number}`), 200, 'verify')).toMatchObject({ valid: true, verifiedHours: 2 });
 
     // 爱心超市: 5 of the 20 points, the pickup code in big type
-    await fill(page, 'redeem-item', '大米 5 斤');
-    await fill(page, 'redeem-points', '5');
-    await tap(page, 'redeem');
+    await page.locator('[data-testid="market-item"]', { hasText: '大米 5 斤' }).locator('[data-testid="redeem"]').click();
     const codeText = page.locator('[data-testid="pickup-code"]').first();
     await codeText.waitFor();
     pickupCode = (await codeText.innerText()).trim();
@@ -172,6 +173,7 @@ describe('UI: the volunteer\'s service record, activities and the console review
     await fill(page, 'login-password', staffAccount.password);
     await tap(page, 'login-submit');
 
+    await page.locator('[data-testid="nav-service"]').first().hover(); // the 志愿服务 menu opens on hover
     await tap(page, 'nav-activities');
     if (activityNextMonth) {
       const next = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' }).format(new Date(Date.now() + 10 * 60_000)).slice(0, 7);
@@ -193,6 +195,7 @@ describe('UI: the volunteer\'s service record, activities and the console review
     await page.keyboard.press('Escape');
 
     // 服务记录审核: the volunteer's correction request, then the pickup
+    await page.locator('[data-testid="nav-service"]').first().hover();
     await tap(page, 'nav-record');
     await page.getByRole('tab', { name: /纠错申请/ }).click();
     const requests = page.locator('[data-testid="requests-table"]');

@@ -55,6 +55,7 @@ describe('UI: the 爱心超市 catalogue in the console', () => {
     await field(page, 'login-phone').fill(dispatcher.phone);
     await field(page, 'login-password').fill(dispatcher.password);
     await page.locator('[data-testid="login-submit"]').first().click();
+    await page.locator('[data-testid="nav-service"]').first().hover(); // the 志愿服务 menu opens on hover
     await page.locator('[data-testid="nav-redemption-items"]').first().click();
     const table = page.locator('[data-testid="redemption-items"]');
     await table.getByText('鸡蛋 10 个').waitFor({ timeout: 20000 });

@@ -18,10 +18,13 @@ type Keyed = BeneficiaryRowValue & { keyBidx: string; digest: string };
 
 /**
  * 一人一档 from a spreadsheet: the same rules as the console (phone, identity number, age band,
- * tags), the location inside the caller's jurisdiction, a profile already imported by someone of
- * another jurisdiction refused. A row is matched to the profile it made before by a keyed hash of its
- * identity number (else name and address) in `beneficiary_import_keys`: the same row again changes
- * nothing, a changed row updates that profile. Personal data is encrypted as the console does (PiiCipher).
+ * tags), the location inside the caller's jurisdiction. A row is matched to the profile it made before
+ * by a keyed hash of its identity number (else name and address) and the region its location falls in,
+ * in `beneficiary_import_keys`: the same row again changes nothing, a changed row updates that profile.
+ * The region is part of the key so that an import says nothing about people on file elsewhere (a
+ * global key answered "imported by another jurisdiction" to anyone with an identity number: an
+ * oracle); the same person imported in two regions is two profiles, one per jurisdiction. Personal
+ * data is encrypted as the console does (PiiCipher).
  */
 @Injectable()
 export class BeneficiaryImport implements ImportKind<BeneficiaryRowValue | Keyed, Ctx> {
@@ -64,15 +67,16 @@ export class BeneficiaryImport implements ImportKind<BeneficiaryRowValue | Keyed
       const params: unknown[] = [JSON.stringify(chunk.map((g, j) => ({ j, lat: g.value.lat, lng: g.value.lng, key: g.keyBidx })))];
       const inStaff = scopeSql(ctx.staff, 'region_id', params);
       const inGrid = scopeSql(ctx.grid, 'region_id', params);
-      const found: { j: number; ok: boolean; existing_id: string | null; existing_hash: string | null; existing_ok: boolean | null }[] = await this.dataSource.query(
+      const found: { j: number; ok: boolean; key: string; existing_id: string | null; existing_hash: string | null; existing_ok: boolean | null }[] = await this.dataSource.query(
         `WITH x AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(j int, lat float8, lng float8, key text)),
               placed AS (
                 SELECT x.j, x.key, (SELECT rr.id FROM regions rr WHERE rr.boundary IS NOT NULL
                                       AND ST_Covers(rr.boundary, ST_SetSRID(ST_MakePoint(x.lng, x.lat), 4326)::geography)
                                     ORDER BY array_position(ARRAY['point', 'village', 'township', 'county'], rr.level) LIMIT 1) AS region_id
                   FROM x),
-              judged AS (SELECT j, key, (${ctx.staff.kind === 'all' ? 'true' : `region_id IS NOT NULL AND (${inStaff} OR ${inGrid})`}) AS ok FROM placed)
-         SELECT judged.j, judged.ok, k.beneficiary_id AS existing_id, k.row_hash AS existing_hash,
+              judged AS (SELECT j, key || ':' || COALESCE(region_id::text, '-') AS key,
+                                (${ctx.staff.kind === 'all' ? 'true' : `region_id IS NOT NULL AND (${inStaff} OR ${inGrid})`}) AS ok FROM placed)
+         SELECT judged.j, judged.ok, judged.key, k.beneficiary_id AS existing_id, k.row_hash AS existing_hash,
                 (SELECT (${inStaff.replace(/\bregion_id\b/g, 'b.region_id')} OR ${inGrid.replace(/\bregion_id\b/g, 'b.region_id')})
                    FROM beneficiaries b WHERE b.id = k.beneficiary_id) AS existing_ok
            FROM judged LEFT JOIN beneficiary_import_keys k ON k.key_bidx = judged.key`,
@@ -85,10 +89,11 @@ export class BeneficiaryImport implements ImportKind<BeneficiaryRowValue | Keyed
           continue;
         }
         if (r.existing_id && !r.existing_ok) {
-          errors.push({ row: g.row, column: g.value.idNumber ? '身份证号' : '姓名', message: '这个人的档案已由其他辖区导入，请联系对方辖区处理' });
+          // the row's own region made this profile, which has since moved out of the caller's reach
+          errors.push({ row: g.row, column: g.value.idNumber ? '身份证号' : '姓名', message: '这一行对应的档案已转到其他辖区，请联系上级处理' });
           continue;
         }
-        planned.push({ row: g.row, value: { ...g.value, keyBidx: g.keyBidx, digest: g.digest }, existingId: r.existing_id, changed: !!r.existing_id && r.existing_hash !== g.digest });
+        planned.push({ row: g.row, value: { ...g.value, keyBidx: r.key, digest: g.digest }, existingId: r.existing_id, changed: !!r.existing_id && r.existing_hash !== g.digest });
       }
     }
     return { problems: errors, planned };

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 // the pure files themselves (not the package indexes, which load NestJS), so unit tests can import this one
 import {
   AGE_BANDS, AgeBand, BENEFICIARY_TAGS, BENEFICIARY_TAG_CODES, BeneficiaryTag, CONTACT_PHONE_PATTERN, ID_NUMBER_PATTERN,
-} from '../../beneficiaries/src/beneficiary-policy';
+} from '@xinyuan/beneficiaries/beneficiary-policy';
 
 import { ColumnIndex, mapColumns, RowProblem } from './import-columns';
 

@@ -21,6 +21,7 @@ import { WalletCorrections1766810000000 } from './1766810000000-wallet-correctio
 import { TimeBankDraw1766810000001 } from './1766810000001-time-bank-draw';
 import { RedemptionCatalogue1766840000000 } from './1766840000000-redemption-catalogue';
 import { ImportKinds1766820000000 } from './1766820000000-import-kinds';
+import { ImportKeysByRegion1766850000000 } from './1766850000000-import-keys-by-region';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -47,4 +48,5 @@ export const MIGRATIONS = [
   TimeBankDraw1766810000001,
   RedemptionCatalogue1766840000000,
   ImportKinds1766820000000,
+  ImportKeysByRegion1766850000000,
 ];
