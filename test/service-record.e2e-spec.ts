@@ -327,8 +327,9 @@ describe('service record: verified minutes, ledger, fraud checks, certificate', 
     });
   });
   describe('wallet', () => {
-    /** The county's 爱心超市 egg (1 point), made by the county's staff in the first wallet test. */
+    /** The county's 爱心超市 egg (1 point) and rice (3 points), made by the county's staff in the first wallet test. */
     let egg: { id: string };
+    let rice: { id: string };
 
     it('sells only catalogue items of the volunteer\'s area, at the catalogue\'s price; staff of the region keep the catalogue', async () => {
       const volunteer = team.members[4];
@@ -338,7 +339,7 @@ describe('service record: verified minutes, ledger, fraud checks, certificate', 
       expect((await volunteer.http.post('/api/v1/redemption-items', { regionId: countyId, name: '鸡蛋', points: 1 })).status).toBe(403);
       egg = expectOk(await staff.post('/api/v1/redemption-items', { regionId: countyId, name: '鸡蛋', points: 1 }), 201, 'egg');
       expect(egg).toMatchObject({ regionId: countyId, area: `测试县${tag}`, name: '鸡蛋', points: 1, active: true, retiredAt: null });
-      const rice = expectOk(await staff.post('/api/v1/redemption-items', { regionId: countyId, name: '大米 5 斤', points: 4 }), 201, 'rice');
+      rice = expectOk(await staff.post('/api/v1/redemption-items', { regionId: countyId, name: '大米 5 斤', points: 4 }), 201, 'rice');
       const towel = expectOk(await staff.post('/api/v1/redemption-items', { regionId: countyId, name: '毛巾', points: 1 }), 201, 'towel');
       expect(expectOk(await staff.patch(`/api/v1/redemption-items/${rice.id}`, { points: 3 }), 200, 'reprice')).toMatchObject({ name: '大米 5 斤', points: 3 });
       expect(expectOk(await staff.post(`/api/v1/redemption-items/${towel.id}/retire`), 200, 'retire')).toMatchObject({ active: false });
@@ -363,43 +364,20 @@ describe('service record: verified minutes, ledger, fraud checks, certificate', 
         expect([refused.status, refused.body.code, refused.body.fields?.[0]?.field]).toEqual([422, 'REDEMPTION_ITEM_UNAVAILABLE', 'itemId']);
       }
       expect(expectOk(await volunteer.http.get('/api/v1/me/wallet'), 200, 'wallet').points).toBe(10);
-
-      // the price is the catalogue's times the quantity
-      const two = expectOk(await volunteer.http.post('/api/v1/me/redemptions', { itemId: rice.id, quantity: 2 }), 201, 'rice × 2');
-      expect(two).toMatchObject({ itemId: rice.id, item: '大米 5 斤', quantity: 2, points: 6, status: 'reserved', balance: 4 });
     });
 
-    it('answers a double tap (the same Idempotency-Key, five at once) with one redemption and one debit', async () => {
-      const volunteer = team.members[4];
-      const key = `redeem-${tag}-egg-1`;
-      const taps = await Promise.all(Array.from({ length: 5 }, () => volunteer.http.post('/api/v1/me/redemptions', { itemId: egg.id }, { 'idempotency-key': key })));
-      expect(taps.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
-      expect(new Set(taps.map((r) => r.body.id)).size).toBe(1);
-      expect(new Set(taps.map((r) => r.body.pickupCode)).size).toBe(1);
-      expect(taps.filter((r) => r.headers.get('idempotent-replayed') === 'true')).toHaveLength(4);
-      const { rows } = await db.query(`SELECT count(*)::int AS n FROM redemptions WHERE volunteer_id = $1 AND idempotency_key = $2`, [volunteer.userId, key]);
-      expect(rows[0].n).toBe(1);
-      expect(expectOk(await volunteer.http.get('/api/v1/me/wallet'), 200, 'wallet').points).toBe(3);
-      // the same key for another request, or a malformed key, is refused
-      const reused = await volunteer.http.post('/api/v1/me/redemptions', { itemId: egg.id, quantity: 2 }, { 'idempotency-key': key });
-      expect([reused.status, reused.body.code]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
-      const bad = await volunteer.http.post('/api/v1/me/redemptions', { itemId: egg.id }, { 'idempotency-key': 'short' });
-      expect([bad.status, bad.body.code]).toEqual([400, 'VALIDATION_FAILED']);
-      expect(expectOk(await volunteer.http.get('/api/v1/me/wallet'), 200, 'wallet').points).toBe(3);
-    });
-
-    it('earned points by the pack (10 an hour); 200 concurrent redemptions against the 3 points left: exactly 3 succeed, never below zero', async () => {
+    it('earned points by the pack (10 an hour); 200 concurrent redemptions against 10 points: exactly 10 succeed, never below zero', async () => {
       const volunteer = team.members[4];
       const before = expectOk(await volunteer.http.get('/api/v1/me/wallet'), 200, 'wallet');
-      expect(before).toMatchObject({ verifiedMinutes: 60, points: 3, bankedMinutes: 60, pack: { name: 'open', pointsPerHour: 10, transferToRelative: true } });
-      expect(before.movements.map((m: any) => [m.type, m.account, m.amount]).sort()).toEqual([['bank', 'time_bank', 60], ['earn', 'points', 10], ['redeem', 'points', -1], ['redeem', 'points', -6]]);
+      expect(before).toMatchObject({ verifiedMinutes: 60, points: 10, bankedMinutes: 60, pack: { name: 'open', pointsPerHour: 10, transferToRelative: true } });
+      expect(before.movements.map((m: any) => [m.type, m.account, m.amount]).sort()).toEqual([['bank', 'time_bank', 60], ['earn', 'points', 10]]);
 
       const results = await Promise.all(Array.from({ length: 200 }, () => volunteer.http.post('/api/v1/me/redemptions', { itemId: egg.id })));
       const ok = results.filter((r) => r.status === 201);
       const refused = results.filter((r) => r.status !== 201);
-      expect(ok).toHaveLength(3);
+      expect(ok).toHaveLength(10);
       expect([...new Set(refused.map((r) => `${r.status} ${r.body.code}`))]).toEqual(['409 INSUFFICIENT_BALANCE']);
-      expect(new Set(ok.map((r) => r.body.pickupCode)).size).toBe(3);
+      expect(new Set(ok.map((r) => r.body.pickupCode)).size).toBe(10);
       const after = expectOk(await volunteer.http.get('/api/v1/me/wallet'), 200, 'wallet');
       expect(after.points).toBe(0);
       const { rows } = await db.query(
@@ -410,7 +388,7 @@ describe('service record: verified minutes, ledger, fraud checks, certificate', 
         [volunteer.userId],
       );
       // double entry: every movement debits one account and credits another, so all balances add up to zero
-      expect(rows[0]).toEqual({ redemptions: 5, balance: 0, lots: 0, all_accounts: 0 });
+      expect(rows[0]).toEqual({ redemptions: 10, balance: 0, lots: 0, all_accounts: 0 });
       await expect(db.query(`UPDATE wallet_movements SET amount = 1000`)).rejects.toThrow(/append-only/);
 
       // staff hand the goods over, once
@@ -421,16 +399,39 @@ describe('service record: verified minutes, ledger, fraud checks, certificate', 
       expect([twice.status, twice.body.code]).toEqual([409, 'REDEMPTION_ALREADY_COLLECTED']);
     });
 
+    it('charges the catalogue\'s price times the quantity, and answers a double tap (the same Idempotency-Key, five at once) with one redemption and one debit', async () => {
+      const volunteer = team.members[1];
+      expect(expectOk(await volunteer.http.get('/api/v1/me/wallet'), 200, 'wallet').points).toBe(8);
+      const two = expectOk(await volunteer.http.post('/api/v1/me/redemptions', { itemId: rice.id, quantity: 2 }), 201, 'rice × 2');
+      expect(two).toMatchObject({ itemId: rice.id, item: '大米 5 斤', quantity: 2, points: 6, status: 'reserved', balance: 2 });
+      const key = `redeem-${tag}-egg-1`;
+      const taps = await Promise.all(Array.from({ length: 5 }, () => volunteer.http.post('/api/v1/me/redemptions', { itemId: egg.id }, { 'idempotency-key': key })));
+      expect(taps.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
+      expect(new Set(taps.map((r) => r.body.id)).size).toBe(1);
+      expect(new Set(taps.map((r) => r.body.pickupCode)).size).toBe(1);
+      expect(taps.filter((r) => r.headers.get('idempotent-replayed') === 'true')).toHaveLength(4);
+      const { rows } = await db.query(`SELECT count(*)::int AS n FROM redemptions WHERE volunteer_id = $1 AND idempotency_key = $2`, [volunteer.userId, key]);
+      expect(rows[0].n).toBe(1);
+      expect(expectOk(await volunteer.http.get('/api/v1/me/wallet'), 200, 'wallet').points).toBe(1);
+      // the same key for another request, or a malformed key, is refused
+      const reused = await volunteer.http.post('/api/v1/me/redemptions', { itemId: egg.id, quantity: 2 }, { 'idempotency-key': key });
+      expect([reused.status, reused.body.code]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
+      const bad = await volunteer.http.post('/api/v1/me/redemptions', { itemId: egg.id }, { 'idempotency-key': 'short' });
+      expect([bad.status, bad.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+      expect(expectOk(await volunteer.http.get('/api/v1/me/wallet'), 200, 'wallet').points).toBe(1);
+    });
+
     it('expires points by the pack (after a day); hours and banked time never expire', async () => {
       const volunteer = team.members[1];
       const now = expectOk(await volunteer.http.get('/api/v1/me/wallet'), 200, 'wallet');
-      expect([now.points, now.bankedMinutes, now.verifiedMinutes]).toEqual([8, 50, 50]);
-      expect(now.nextExpiry.points).toBe(7); // the credit's lot, 3 taken back by the correction; the 1 given back expires later
+      expect([now.points, now.bankedMinutes, now.verifiedMinutes]).toEqual([1, 50, 50]);
+      // spending takes the lot that expires first (the credit's, 3 taken back by the correction); the 1 given back is left
+      expect(now.nextExpiry.points).toBe(1);
       writeFileSync(clockFile, '+' + String(2 * 24 * 3600 * 1000));
       try {
         const later = expectOk(await volunteer.http.get('/api/v1/me/wallet'), 200, 'wallet two days later');
         expect([later.points, later.bankedMinutes, later.verifiedMinutes, later.nextExpiry]).toEqual([0, 50, 50, null]);
-        expect(later.movements[0]).toMatchObject({ type: 'expire', account: 'points', amount: -8 });
+        expect(later.movements[0]).toMatchObject({ type: 'expire', account: 'points', amount: -1 });
         const spend = await volunteer.http.post('/api/v1/me/redemptions', { itemId: egg.id });
         expect([spend.status, spend.body.code]).toEqual([409, 'INSUFFICIENT_BALANCE']);
       } finally {
