@@ -182,6 +182,9 @@ describe('UI: the volunteer\'s service record, activities and the console review
     }
     await page.locator(`[data-testid="counts-${activityId}"]`).getByText('1/10').waitFor({ timeout: 20000 });
     await tap(page, `open-${activityId}`);
+    // the venue's QR code to print, and its 8 letters for phones that cannot scan
+    await page.locator('[data-testid="activity-qr-image"] svg').waitFor();
+    await expect(page.locator('[data-testid="activity-venue-code"]').innerText()).resolves.toMatch(/^[A-HJKMNP-Z2-9]{8}$/);
     const signups = page.locator('[data-testid="signups-table"]');
     await signups.getByText(`${team.name}队员1`).waitFor();
     await signups.locator('.el-table__body .el-checkbox').first().click();
@@ -214,6 +217,40 @@ describe('UI: the volunteer\'s service record, activities and the console review
     await page.locator(`[data-testid="five-star-${team.id}"]`).getByText('五星服务队').waitFor({ timeout: 20000 });
     await shot(page, 'record-8-console-teams');
     keep('record-8-console-teams');
+    await ctx.close();
+  }, 120000);
+
+  it('a second volunteer checks in at the venue on the H5 with the code under the QR code, near the place: attended, minutes credited', async () => {
+    const volunteer = team.members[1];
+    expectOk(await volunteer.http.post(`/api/v1/activities/${activityId}/signup`), 200, 'signup');
+    const { venueCode } = expectOk(await staff.get(`/api/v1/activities/${activityId}`), 200, 'staff view');
+    const ctx = await browser.newContext({
+      viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai',
+      geolocation: { latitude: home.lat, longitude: home.lng }, permissions: ['geolocation'],
+    });
+    const page = await ctx.newPage();
+    await page.goto(`${platform.api.url}/h5/volunteer/`);
+    await fill(page, 'phone', volunteer.phone);
+    await fill(page, 'password', 'Volunteer#2026');
+    await tap(page, 'submit');
+    await page.locator('[data-testid="offers-title"]').waitFor();
+    await page.goto(`${platform.api.url}/h5/volunteer/#/pages/activities/activities`);
+    if (activityNextMonth) await tap(page, 'month-next');
+    const card = page.locator(`[data-testid="activity-${activityId}"]`);
+    await card.locator(`[data-testid="venue-code-${activityId}"]`).waitFor({ timeout: 20000 });
+    // a wrong code is refused in words, nothing is credited
+    await fill(page, `venue-code-${activityId}`, 'ABCDEFGH');
+    await tap(page, `checkin-${activityId}`);
+    await page.getByText('不是本次活动的签到码', { exact: false }).waitFor();
+    expect(expectOk(await volunteer.http.get(`/api/v1/activities/${activityId}`), 200, 'activity').myAttended).toBe(false);
+    await fill(page, `venue-code-${activityId}`, venueCode.toLowerCase());
+    await noToast(page);
+    await shot(page, 'record-9-volunteer-venue-code');
+    keep('record-9-volunteer-venue-code');
+    await tap(page, `checkin-${activityId}`);
+    await card.locator('[data-testid="my-status"]').getByText('已签到').waitFor({ timeout: 20000 });
+    const record = expectOk(await volunteer.http.get('/api/v1/me/service-record'), 200, 'record');
+    expect(record.entries[0]).toMatchObject({ kind: 'credit', minutes: 90, sourceType: 'activity', sourceId: activityId });
     await ctx.close();
   }, 120000);
 });

@@ -141,6 +141,10 @@ export const M = {
   signedUp: { zh: '已报名', en: 'Signed up' },
   waitingPos: { zh: '候补第 {n} 位', en: 'Waiting list: number {n}' },
   attended: { zh: '已签到，时长已记入', en: 'Attended: hours credited' },
+  scanVenue: { zh: '扫现场二维码签到', en: 'Scan the venue QR code' },
+  checkInVenue: { zh: '现场签到', en: 'Check in here' },
+  venueCodeLabel: { zh: '现场签到码（贴在活动现场）', en: 'Venue code (on the poster)' },
+  venueCodeHint: { zh: '请输入 8 位签到码', en: 'Type the 8-letter code' },
   fiveStarTeam: { zh: '本月五星服务队：{t}', en: 'Five-star team this month: {t}' },
   teamRank: { zh: '{t} 本月排名第 {r}', en: '{t}: rank {r} this month' },
 };

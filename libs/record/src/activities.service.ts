@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import QRCode from 'qrcode';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, DomainException, ErrorCode } from '@xinyuan/common';
@@ -8,6 +9,7 @@ import type { AuthUser } from '@xinyuan/identity';
 import { JurisdictionService, scopeSql } from '@xinyuan/org';
 import { creditService, verifyCredit } from './credits';
 import { parseRulePacks } from './wallet';
+import { venueCode, venueCodeMatches } from './venue-code';
 
 export interface ActivityInput {
   regionId: string;
@@ -43,6 +45,8 @@ export interface ActivityView {
   myWaitingPosition?: number | null;
   /** What the venue's QR code holds (staff only). */
   qrToken?: string;
+  venueCode?: string;
+  qrSvg?: string;
 }
 
 /** SQL: activity `a` lies in the county (root region) of one of the volunteer's teams. */
@@ -54,6 +58,7 @@ function volunteerSeesSql(userId: string, params: unknown[]): string {
 
 /** A QR scan counts from this long before the start until the end. */
 const EARLY_SCAN_MS = 30 * 60_000;
+
 
 const ACTIVITY_SELECT = `
   SELECT a.*, ST_Y(a.location::geometry) AS lat, ST_X(a.location::geometry) AS lng, r.name AS area,
@@ -184,7 +189,7 @@ export class ActivitiesService {
     await this.dataSource.transaction(async (m) => {
       const activity = await this.lock(m, id);
       if (!(await this.volunteerSees(m, user, id))) throw DomainException.notFound(ErrorCode.ActivityNotFound);
-      if (activity.qr_token !== input.token) throw new DomainException(ErrorCode.ActivityQrInvalid, 422);
+      if (!venueCodeMatches(activity.qr_token, input.token)) throw new DomainException(ErrorCode.ActivityQrInvalid, 422);
       const now = this.clock.now().getTime();
       if (now < new Date(activity.starts_at).getTime() - EARLY_SCAN_MS || now > new Date(activity.ends_at).getTime()) {
         throw new DomainException(ErrorCode.ActivityNotNow, 422, undefined, undefined, { startsAt: new Date(activity.starts_at).toISOString(), endsAt: new Date(activity.ends_at).toISOString() });
@@ -254,7 +259,7 @@ export class ActivitiesService {
       location: { lat: Number(r.lat), lng: Number(r.lng) }, address: r.address, capacity: r.capacity, creditedMinutes: r.credited_minutes,
       confirmed: r.confirmed, waiting: r.waiting, attended: r.attended,
       myStatus: mine?.status ?? null, myAttended: !!mine?.attended_at, myWaitingPosition: mine?.position ?? null,
-      ...(staff ? { qrToken: r.qr_token } : {}),
+      ...(staff ? { qrToken: r.qr_token, venueCode: venueCode(r.qr_token), qrSvg: await QRCode.toString(r.qr_token, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 }) } : {}),
     };
   }
 }

@@ -9,6 +9,7 @@ export * from './wallet';
 export * from './wallet.service';
 export * from './activities.service';
 export * from './team-ranking';
+export * from './venue-code';
 export * from './team-ranking.service';
 export * from './redemption-catalogue';
 export * from './wallet-transfers';

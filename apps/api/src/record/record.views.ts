@@ -157,6 +157,8 @@ export class ActivityView {
   @ApiPropertyOptional() myAttended?: boolean;
   @ApiPropertyOptional({ type: Number, nullable: true, description: 'the caller’s place on the waiting list (1 = next)' }) myWaitingPosition?: number | null;
   @ApiPropertyOptional({ description: 'staff of its jurisdiction: what the venue QR code holds' }) qrToken?: string;
+  @ApiPropertyOptional({ description: 'staff of its jurisdiction: the same check-in as 8 letters, printed under the QR code for phones that cannot scan' }) venueCode?: string;
+  @ApiPropertyOptional({ description: 'staff of its jurisdiction: the venue QR code as SVG, to print' }) qrSvg?: string;
 }
 
 export class RelativeView {
