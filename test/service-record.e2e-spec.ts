@@ -677,4 +677,27 @@ describe('service record: verified minutes, ledger, fraud checks, certificate', 
       expect((await team.members[2].http.get(`/api/v1/activities/${created.id}/signups`)).status).toBe(403);
     });
   });
+
+  describe('a correction and the certificates already issued', () => {
+    it('a correction that lowers the record revokes the holder\'s certificates above it; the next download carries the right hours', async () => {
+      const volunteer = team.members[4];
+      const download = async () => {
+        const res = await fetch(`${platform.api.url}/api/v1/me/certificate`, { headers: { authorization: `Bearer ${volunteer.http.token}` } });
+        expect(res.status).toBe(200);
+        return res.headers.get('x-certificate-number')!;
+      };
+      const anyone = new Http(platform.api.url);
+      const before = await download();
+      const hoursBefore = expectOk(await anyone.get(`/api/v1/certificates/${before}`), 200, 'verify').verifiedHours;
+      const entry = expectOk(await volunteer.http.get('/api/v1/me/service-record'), 200, 'record').entries.find((e: any) => e.kind === 'credit' && e.minutes >= 30);
+      expectOk(await staff.post(`/api/v1/ledger-entries/${entry.id}/corrections`, { minutes: entry.minutes - 30, reason: '复核：实际少了半小时' }), 201, 'correct');
+      const check = expectOk(await anyone.get(`/api/v1/certificates/${before}`), 200, 'verify after the correction');
+      expect(check.valid).toBe(false);
+      const after = await download();
+      expect(after).not.toBe(before);
+      const renewed = expectOk(await anyone.get(`/api/v1/certificates/${after}`), 200, 'the new one');
+      expect(renewed.valid).toBe(true);
+      expect(renewed.verifiedHours).toBeCloseTo(hoursBefore - 0.5, 5);
+    });
+  });
 });

@@ -158,5 +158,20 @@ export async function correctEntry(
   if (wallet && entry.credit_id) {
     await correctForCredit(m, wallet.rules, { id: entry.credit_id, volunteer_id: entry.volunteer_id, region_id: entry.region_id }, entry.minutes, input.minutes, input.actorId);
   }
+  if (input.minutes < entry.minutes) await revokeCertificatesAbove(m, entry.volunteer_id, input.actorId);
   return { reversal, correction };
+}
+
+/**
+ * A certificate must not vouch for more hours than the record now holds: after a correction that
+ * lowers the total, the holder's valid certificates above it are revoked (the public check answers
+ * "revoked", reason 记录已更正) and a new one can be downloaded with the right hours.
+ */
+async function revokeCertificatesAbove(m: EntityManager, volunteerId: string, actorId: string): Promise<void> {
+  await m.query(
+    `UPDATE certificates SET revoked_at = now(), revoked_by = $2, revoke_reason = '记录已更正，请重新开具'
+      WHERE volunteer_id = $1 AND revoked_at IS NULL
+        AND verified_minutes > (SELECT COALESCE(sum(minutes), 0) FROM service_ledger WHERE volunteer_id = $1)`,
+    [volunteerId, actorId],
+  );
 }
