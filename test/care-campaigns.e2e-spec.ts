@@ -175,6 +175,16 @@ describe('care: templates by tag, campaigns, visit_concern, coverage in the expo
 
   it('the paired volunteer completes their campaign task with "concern": the grid worker and staff are told (visit_concern, no phone)', async () => {
     const volunteer = team.members[0];
+    // the morning's visit_due: once per task due today, to its assignee, with the name only
+    const due = await until('visit_due to the paired volunteer', async () => {
+      const inbox = (await volunteer.http.get('/api/v1/me/notifications')).body;
+      return inbox.items?.find((n: any) => n.type === 'visit_due' && n.body.includes(`甲奶奶${tag}`));
+    }, 20000);
+    expect(due.title).toBe('今天有走访任务');
+    expect(due.body).not.toMatch(/1\d{10}|测试村/);
+    const { rows: twice } = await db.query(
+      `SELECT dedupe_key FROM notifications WHERE type = 'visit_due' AND recipient_user_id = $1 GROUP BY dedupe_key HAVING count(*) > 1`, [volunteer.userId]);
+    expect(twice).toEqual([]);
     const mine = expectOk(await volunteer.http.get(`/api/v1/care/visits?due=today&campaignId=${campaignId}`), 200, 'volunteer campaign tasks');
     expect(mine.items).toHaveLength(1);
     expect(mine.items[0]).toMatchObject({ beneficiaryId: people.a, campaignId });

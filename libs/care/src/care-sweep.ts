@@ -54,6 +54,7 @@ export interface SweepReport {
   alertsOpened: number;
   steps: number;
   visitTasks: number;
+  visitsAnnounced: number;
 }
 
 /**
@@ -75,7 +76,7 @@ export class CareSweep {
   ) {}
 
   async run(batch = 2000): Promise<SweepReport> {
-    const report: SweepReport = { plansDue: 0, alertsOpened: 0, steps: 0, visitTasks: 0 };
+    const report: SweepReport = { plansDue: 0, alertsOpened: 0, steps: 0, visitTasks: 0, visitsAnnounced: 0 };
     for (;;) {
       const r = await this.openMissed(this.clock.now(), batch);
       report.plansDue += r.due;
@@ -88,7 +89,39 @@ export class CareSweep {
       report.visitTasks += g.tasks;
       if (g.duties < GENERATE_BATCH) break;
     }
+    // after generation, so that a task made today for today is announced in the same run
+    for (;;) {
+      const n = await this.announceDueToday(this.clock.now(), batch);
+      report.visitsAnnounced += n;
+      if (n < batch) break;
+    }
     return report;
+  }
+
+  /**
+   * `visit_due`: each open visit task whose due time falls on today's local day (its own time zone)
+   * is announced once — an outbox event per task, written with the mark that it was announced, so a
+   * second sweep or a second dispatcher finds nothing to announce. Overdue tasks of earlier days are
+   * not announced again: the assignee's list shows them as overdue.
+   */
+  async announceDueToday(now: Date, limit: number): Promise<number> {
+    const [row] = await this.dataSource.query(
+      `WITH due AS (
+         SELECT id FROM care_visits
+          WHERE status = 'open' AND announced_at IS NULL AND due_at < $1::timestamptz + interval '1 day'
+            AND (due_at AT TIME ZONE time_zone)::date = ($1::timestamptz AT TIME ZONE time_zone)::date
+          ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED),
+       marked AS (
+         UPDATE care_visits v SET announced_at = $1 FROM due WHERE v.id = due.id
+         RETURNING v.id, v.beneficiary_id, v.assignee_user_id, v.team_id, v.kind),
+       events AS (
+         INSERT INTO outbox_events (type, subject_id, data)
+         SELECT 'care.visit_due', id, jsonb_build_object('visitId', id, 'beneficiaryId', beneficiary_id, 'assigneeUserId', assignee_user_id, 'teamId', team_id, 'kind', kind)
+           FROM marked RETURNING 1)
+       SELECT count(*)::int AS n FROM events`,
+      [now, limit],
+    );
+    return row.n;
   }
 
   async openMissed(now: Date, limit: number): Promise<{ due: number; opened: number }> {

@@ -95,6 +95,8 @@ export const CARE_VISITS = table('care_visits', {
   data: nullable(col.jsonb<Record<string, unknown>>()),
   created_at: col.timestamptz(),
   campaign_id: nullable(col.uuid()),
+  /** when its visit_due went out (once, on its local day) */
+  announced_at: nullable(col.timestamptz()),
 });
 export type CareVisitRow = Row<typeof CARE_VISITS>;
 

@@ -105,6 +105,7 @@ export class OutboxFanout {
     }
     if (e.type === 'care.checkin_missed') return this.careAlert(m, e, now, out);
     if (e.type === 'care.visit_concern') return this.visitConcern(m, e, now, out);
+    if (e.type === 'care.visit_due') return this.visitDue(m, e, now, out);
     if (!e.order_id) return;
     const order = await orderFacts(m, e.order_id);
     if (!order) return;
@@ -243,6 +244,27 @@ export class OutboxFanout {
     await this.composer.compose(m, now, {
       type: 'visit_concern', dedupe: `alert:${data.alertId}:concern`, outboxEventId: e.id, urgent, orderId: null,
       recipients, facts: { personName: b.name, result: urgent ? 'urgent' : 'concern' },
+    }, out);
+  }
+
+  /**
+   * A visit task falls due today: its assignee hears of it (a grid worker or staff member in the
+   * console, a volunteer in the H5), or every member of the assigned team. The person's name only.
+   */
+  private async visitDue(m: EntityManager, e: OutboxEventRow, now: Date, out: Composed): Promise<void> {
+    const data = (e.data ?? {}) as { visitId?: string; beneficiaryId?: string | null; assigneeUserId?: string | null; teamId?: string | null };
+    if (!data.visitId) return;
+    const [b]: { name: string }[] = data.beneficiaryId ? await m.query(`SELECT name FROM beneficiaries WHERE id = $1`, [data.beneficiaryId]) : [];
+    const recipients: Recipient[] = [];
+    if (data.assigneeUserId) {
+      const [u]: { roles: string[] }[] = await m.query(`SELECT roles FROM users WHERE id = $1 AND disabled_at IS NULL`, [data.assigneeUserId]);
+      if (u) recipients.push({ kind: 'user', userId: data.assigneeUserId, role: u.roles.some((r) => ['grid_worker', 'dispatcher', 'admin'].includes(r)) ? 'staff' : 'member' });
+    } else if (data.teamId) {
+      recipients.push(...(await teamMembers(m, data.teamId)));
+    }
+    await this.composer.compose(m, now, {
+      type: 'visit_due', dedupe: `visit:${data.visitId}:due`, outboxEventId: e.id, urgent: false, orderId: null,
+      recipients, facts: { personName: b?.name },
     }, out);
   }
 

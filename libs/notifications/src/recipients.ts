@@ -138,6 +138,7 @@ export function linkFor(type: NotificationType, r: Recipient, ids: { orderId?: s
   if (r.kind === 'guardian') return null;
   if (type === 'checkin_missed' || type === 'visit_due' || type === 'visit_concern') {
     if (r.role === 'staff') return '/console/#/care';
+    if (type === 'visit_due' && r.role === 'member') return '/h5/volunteer/#/pages/care/care';
     return r.role === 'member' ? '/h5/volunteer/#/pages/index/index' : '/h5/resident/#/pages/index/index';
   }
   if (r.role === 'staff') return ids.orderId ? `/console/#/orders/${ids.orderId}` : '/console/#/queue';

@@ -22,6 +22,7 @@ import { TimeBankDraw1766810000001 } from './1766810000001-time-bank-draw';
 import { RedemptionCatalogue1766840000000 } from './1766840000000-redemption-catalogue';
 import { ImportKinds1766820000000 } from './1766820000000-import-kinds';
 import { ImportKeysByRegion1766850000000 } from './1766850000000-import-keys-by-region';
+import { CareVisitAnnounced1766860000000 } from './1766860000000-care-visit-announced';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -49,4 +50,5 @@ export const MIGRATIONS = [
   RedemptionCatalogue1766840000000,
   ImportKinds1766820000000,
   ImportKeysByRegion1766850000000,
+  CareVisitAnnounced1766860000000,
 ];
