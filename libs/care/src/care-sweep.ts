@@ -77,12 +77,18 @@ export class CareSweep {
 
   async run(batch = 2000): Promise<SweepReport> {
     const report: SweepReport = { plansDue: 0, alertsOpened: 0, steps: 0, visitTasks: 0, visitsAnnounced: 0 };
-    for (;;) {
-      const r = await this.openMissed(this.clock.now(), batch);
-      report.plansDue += r.due;
-      report.alertsOpened += r.opened;
-      if (r.due < batch) break;
-    }
+    // a county's deadline falls for everyone at once: batches run side by side, each claiming its
+    // own plans (FOR UPDATE SKIP LOCKED), until one finds fewer than a batch left
+    await Promise.all(
+      Array.from({ length: this.config.CARE_SWEEP_PARALLELISM }, async () => {
+        for (;;) {
+          const r = await this.openMissed(this.clock.now(), batch);
+          report.plansDue += r.due;
+          report.alertsOpened += r.opened;
+          if (r.due < batch) break;
+        }
+      }),
+    );
     report.steps = await this.advanceLadder(this.clock.now(), 100);
     for (;;) {
       const g = await this.dataSource.transaction((m) => this.generator.generateDue(m, this.clock.now(), GENERATE_BATCH));

@@ -503,6 +503,9 @@ export class AppConfig {
   /** How often the dispatcher's care sweep looks for deadlines passed, ladder steps due and visit tasks to make. */
   @Transform(toInt) @IsInt() @Min(100) @Max(60000) CARE_SWEEP_MS = 5000;
 
+  /** Missed-check-in batches a sweep opens at once (each on its own connection; SKIP LOCKED shares the plans out). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(16) CARE_SWEEP_PARALLELISM = 2;
+
   /** Missed check-in: minutes after the alert opened (step 1) with no check-in or acknowledgement before step 2 (grid worker, paired volunteer, a visit task). */
   @Transform(toInt) @IsInt() @Min(1) @Max(1440) CARE_STEP2_AFTER_MINUTES = 30;
 
