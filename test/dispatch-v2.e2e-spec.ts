@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { RunningApp, startApp, testEnv } from './support/apps';
 import { TEST_DATABASE_URL } from './support/env';
 import { Http, until } from './support/http';
-import { adminClient, createService, createTeam, CreatedTeam, expectOk, LatLng, offset, registerResident } from './support/world';
+import { adminClient, createService, createTeam, CreatedTeam, expectOk, LatLng, offset, registerResident, square } from './support/world';
 
 /**
  * Dispatch v2 against the real apps: jurisdiction first and widening with time, grab mode (抢单),
@@ -19,11 +19,6 @@ describe('dispatch v2', () => {
   let admin: Http;
   let resident: { http: Http };
 
-  const square = (c: LatLng, halfM: number) => {
-    const sw = offset(c, -halfM, -halfM);
-    const ne = offset(c, halfM, halfM);
-    return { type: 'Polygon', coordinates: [[[sw.lng, sw.lat], [ne.lng, sw.lat], [ne.lng, ne.lat], [sw.lng, ne.lat], [sw.lng, sw.lat]]] };
-  };
   const rect = (c: LatLng, west: number, south: number, east: number, north: number) => {
     const sw = offset(c, west, south);
     const ne = offset(c, east, north);

@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { startApp, RunningApp, testEnv } from './support/apps';
 import { TEST_DATABASE_URL } from './support/env';
 import { Http } from './support/http';
-import { adminClient, createRegions, createService, expectOk, LatLng, login, offset, randomPhone, registerResident } from './support/world';
+import { adminClient, createRegions, createService, expectOk, LatLng, login, offset, randomPhone, registerResident, square } from './support/world';
 
 /**
  * 台账 and beneficiary data: an order of township A for a person whose profile (一人一档) belongs to
@@ -22,11 +22,6 @@ describe('exports: the ledger masks beneficiary data unless the caller may see t
   let otherDispatcher: Http;
   let orderId: string;
 
-  const square = (c: LatLng, halfM: number) => {
-    const sw = offset(c, -halfM, -halfM);
-    const ne = offset(c, halfM, halfM);
-    return { type: 'Polygon', coordinates: [[[sw.lng, sw.lat], [ne.lng, sw.lat], [ne.lng, ne.lat], [sw.lng, ne.lat], [sw.lng, sw.lat]]] };
-  };
   const staffMember = async (admin: Http, role: string, regionId: string) => {
     const phone = randomPhone('138');
     expectOk(await admin.post('/api/v1/staff', { phone, name: `台账${role}`, password: 'Ledger#2026', role, regionId }), 201, role);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { startPlatform, Platform, RunningApp } from './support/apps';
 import { ADMIN, ROOT } from './support/env';
 import { Http, HttpResult, until } from './support/http';
-import { LatLng, offset, randomPhone } from './support/world';
+import { LatLng, offset, randomPhone, square } from './support/world';
 import { CALLBACK_SECRET, postCallback } from './support/fake-providers';
 
 /**
@@ -300,11 +300,6 @@ describe('OpenAPI: every response is described, and real responses match their s
     });
 
     it('organisation and menu: regions, teams, members, staff, services', async () => {
-      const square = (c: LatLng, halfM: number) => {
-        const sw = offset(c, -halfM, -halfM);
-        const ne = offset(c, halfM, halfM);
-        return { type: 'Polygon', coordinates: [[[sw.lng, sw.lat], [ne.lng, sw.lat], [ne.lng, ne.lat], [sw.lng, ne.lat], [sw.lng, sw.lat]]] };
-      };
       const county = await admin.post('/api/v1/regions', { name: `接口县${tag}`, level: 'county', boundary: square(home, 40000) }, 201);
       const station = await admin.post('/api/v1/regions', { name: `接口社区${tag}`, level: 'village', parentId: county.id, boundary: square(home, 5000) }, 201);
       regions = { county, station };

@@ -9,7 +9,7 @@ import { RunningApp, startApp, startPlatform, Platform, testEnv } from './suppor
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from './support/env';
 import { Http, until } from './support/http';
 import { createPerson } from './support/jurisdiction-world';
-import { adminClient, createRegions, createService, createTeam, CreatedTeam, expectOk, LatLng, offset, registerResident } from './support/world';
+import { adminClient, createRegions, createService, createTeam, CreatedTeam, expectOk, LatLng, offset, registerResident, square } from './support/world';
 
 interface Received {
   path: string;
@@ -118,11 +118,6 @@ describe('webhooks: Standard Webhooks v1 from the outbox', () => {
       'order',
     );
   const settle = () => new Promise((r) => setTimeout(r, 1500));
-  const square = (c: LatLng, halfM: number) => {
-    const sw = offset(c, -halfM, -halfM);
-    const ne = offset(c, halfM, halfM);
-    return { type: 'Polygon', coordinates: [[[sw.lng, sw.lat], [ne.lng, sw.lat], [ne.lng, ne.lat], [sw.lng, ne.lat], [sw.lng, sw.lat]]] };
-  };
 
   it('signs every delivery (v1 HMAC over id.timestamp.body) and carries ids and statuses only', async () => {
     const hook = await register('/ok', ['order.placed', 'order.offered', 'order.accepted']);

@@ -1,6 +1,6 @@
 import { Http, until } from './http';
 import {
-  adminClient, createService, createTeam, CreatedTeam, expectOk, LatLng, login, offset, randomPhone, registerResident,
+  adminClient, createService, createTeam, CreatedTeam, expectOk, LatLng, login, offset, randomPhone, registerResident, square,
 } from './world';
 
 /**
@@ -34,11 +34,6 @@ export interface JurisdictionWorld {
   residents: { alice: Person; bob: Person };
 }
 
-const square = (c: LatLng, halfM: number) => {
-  const sw = offset(c, -halfM, -halfM);
-  const ne = offset(c, halfM, halfM);
-  return { type: 'Polygon', coordinates: [[[sw.lng, sw.lat], [ne.lng, sw.lat], [ne.lng, ne.lat], [sw.lng, ne.lat], [sw.lng, sw.lat]]] };
-};
 
 export const STAFF_PASSWORD = 'Staff#Pass2026';
 

@@ -76,12 +76,14 @@ export interface CreatedTeam {
 }
 
 /** A county with one township and one station around `centre`, made through the admin API. */
+/** A square GeoJSON polygon of half-side `halfM` metres around `c`: the test worlds' region boundaries. */
+export function square(c: LatLng, halfM: number) {
+  const sw = offset(c, -halfM, -halfM);
+  const ne = offset(c, halfM, halfM);
+  return { type: 'Polygon', coordinates: [[[sw.lng, sw.lat], [ne.lng, sw.lat], [ne.lng, ne.lat], [sw.lng, ne.lat], [sw.lng, sw.lat]]] };
+}
+
 export async function createRegions(admin: Http, centre: LatLng, tag: string) {
-  const square = (c: LatLng, halfM: number) => {
-    const sw = offset(c, -halfM, -halfM);
-    const ne = offset(c, halfM, halfM);
-    return { type: 'Polygon', coordinates: [[[sw.lng, sw.lat], [ne.lng, sw.lat], [ne.lng, ne.lat], [sw.lng, ne.lat], [sw.lng, sw.lat]]] };
-  };
   const county = expectOk(await admin.post('/api/v1/regions', { name: `测试县${tag}`, level: 'county', boundary: square(centre, 40000) }), 201, 'county');
   const township = expectOk(
     await admin.post('/api/v1/regions', { name: `测试镇${tag}`, level: 'township', parentId: county.id, boundary: square(centre, 15000) }),

@@ -1,5 +1,6 @@
 // the pure file itself (not the package index, which loads NestJS), so unit tests can import this one
 import { maskIdNumber, maskPhone } from '../../common/src/pii';
+import { isOfficial } from '../../identity/src/roles';
 
 /**
  * Beneficiary profiles (一人一档): the person a service is for — an elder living alone, a
@@ -38,15 +39,12 @@ export const CONTACT_PHONE_PATTERN = /^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$/;
  */
 export type BeneficiaryAccess = 'official' | 'owner' | 'none';
 
-/** Roles that reach profiles by jurisdiction only (the same as PASSWORD_ONLY_ROLES in identity). */
-const OFFICIAL_ROLES: readonly string[] = ['grid_worker', 'dispatcher', 'admin'];
-
 /**
  * The profile's own account: the resident (or family member) who made it. A profile an official made
  * or imported is not theirs to keep: they reach it through their jurisdiction, and lose it with it.
  */
 export function ownsProfile(user: { id: string; roles: readonly string[] }, createdBy: string | null | undefined): boolean {
-  return !!createdBy && createdBy === user.id && !user.roles.some((r) => OFFICIAL_ROLES.includes(r));
+  return !!createdBy && createdBy === user.id && !isOfficial(user.roles);
 }
 
 export function beneficiaryAccess(isOwner: boolean, isOfficial: boolean): BeneficiaryAccess {

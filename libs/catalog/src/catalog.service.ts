@@ -5,7 +5,7 @@ import { AppConfig } from '@xinyuan/config';
 import type { AuthUser } from '@xinyuan/identity';
 import { JurisdictionService } from '@xinyuan/org';
 import type { ServiceRow } from './catalog.tables';
-import { menuEditRight, MenuEditor } from './menu-jurisdiction';
+import { menuEditorOf, menuEditRight, MenuEditor } from './menu-jurisdiction';
 
 export interface ServiceView {
   id: string;
@@ -223,11 +223,7 @@ export class CatalogService {
 
   /** Who may change the menu: the everything-scope admin, a county-wide admin (their county), nobody else. */
   private async editor(user: AuthUser): Promise<MenuEditor> {
-    if (!user.roles.includes('admin')) return { kind: 'none' };
-    const scope = await this.jurisdiction.staffScope(user);
-    if (scope.kind === 'all') return { kind: 'all' };
-    if (scope.kind === 'subtree' && scope.countyWide) return { kind: 'county', countyId: scope.regionId };
-    return { kind: 'none' };
+    return menuEditorOf(user.roles, await this.jurisdiction.staffScope(user));
   }
 
   /** The county (root region) of a staff member's jurisdiction; null for the everything-scope admin and non-staff. */

@@ -1,4 +1,4 @@
-import { menuEditRight, MenuEditor } from './menu-jurisdiction';
+import { menuEditorOf, menuEditRight, MenuEditor } from './menu-jurisdiction';
 
 const ANJI = 'county-anji';
 const DEQING = 'county-deqing';
@@ -25,5 +25,15 @@ describe('menuEditRight', () => {
     expect(menuEditRight(staffOnly, ANJI, { regionId: ANJI })).toBe('read');
     expect(menuEditRight(staffOnly, ANJI, { regionId: DEQING })).toBe('hidden');
     expect(menuEditRight(staffOnly, null, { regionId: ANJI })).toBe('hidden');
+  });
+});
+
+describe('menuEditorOf', () => {
+  it('gives the menu to the everything-scope admin and county-wide admins only', () => {
+    expect(menuEditorOf(['admin'], { kind: 'all' })).toEqual({ kind: 'all' });
+    expect(menuEditorOf(['admin'], { kind: 'subtree', regionId: 'c1', countyWide: true })).toEqual({ kind: 'county', countyId: 'c1' });
+    expect(menuEditorOf(['admin'], { kind: 'subtree', regionId: 't1', countyWide: false })).toEqual({ kind: 'none' });
+    expect(menuEditorOf(['dispatcher'], { kind: 'all' })).toEqual({ kind: 'none' });
+    expect(menuEditorOf(['admin'], { kind: 'none' })).toEqual({ kind: 'none' });
   });
 });

@@ -9,6 +9,20 @@
  */
 export type MenuEditor = { kind: 'all' } | { kind: 'county'; countyId: string } | { kind: 'none' };
 
+/**
+ * Who may change the menu: the everything-scope admin, a county-wide admin (their county), nobody
+ * else. `scope` is the caller's staff scope (`JurisdictionService.staffScope`).
+ */
+export function menuEditorOf(
+  roles: readonly string[],
+  scope: { kind: 'all' } | { kind: 'subtree'; regionId: string; countyWide: boolean } | { kind: 'none' },
+): MenuEditor {
+  if (!roles.includes('admin')) return { kind: 'none' };
+  if (scope.kind === 'all') return { kind: 'all' };
+  if (scope.kind === 'subtree' && scope.countyWide) return { kind: 'county', countyId: scope.regionId };
+  return { kind: 'none' };
+}
+
 export interface MenuItemScope {
   regionId: string | null;
 }

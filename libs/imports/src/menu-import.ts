@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { menuEditRight, MenuEditor } from '@xinyuan/catalog';
+import { menuEditorOf, menuEditRight, MenuEditor, ServiceView } from '@xinyuan/catalog';
 import { DomainException } from '@xinyuan/common';
 import { AppConfig } from '@xinyuan/config';
 import type { AuthUser } from '@xinyuan/identity';
@@ -9,17 +9,8 @@ import { ColumnIndex, ColumnSpec, readSkills, RowProblem, rowCells, yesNo } from
 import { BatchOutcome, ImportKind, PlannedRow } from './import-runner';
 import { skillNames } from './team-import';
 
-export interface MenuRowValue {
-  code: string;
-  name: string;
-  group: string;
-  description: string | null;
-  requiredSkills: string[];
-  acceptTimeoutSeconds: number;
-  requiresReview: boolean;
-  offerMode: 'offer' | 'grab';
-  active: boolean;
-}
+/** A row is a menu item as the catalogue keeps it (its county comes from the importer). */
+export type MenuRowValue = Pick<ServiceView, 'code' | 'name' | 'group' | 'description' | 'requiredSkills' | 'acceptTimeoutSeconds' | 'requiresReview' | 'offerMode' | 'active'>;
 
 export const MENU_COLUMNS: readonly ColumnSpec[] = [
   { key: 'code', header: '服务编码', aliases: ['编码', 'code'], required: true, example: 'HAIRCUT' },
@@ -63,10 +54,7 @@ export class MenuImport implements ImportKind<MenuRowValue, Ctx> {
   ) {}
 
   async context(user: AuthUser): Promise<Ctx> {
-    const scope = await this.jurisdiction.staffScope(user);
-    let editor: MenuEditor = { kind: 'none' };
-    if (user.roles.includes('admin') && scope.kind === 'all') editor = { kind: 'all' };
-    else if (user.roles.includes('admin') && scope.kind === 'subtree' && scope.countyWide) editor = { kind: 'county', countyId: scope.regionId };
+    const editor = menuEditorOf(user.roles, await this.jurisdiction.staffScope(user));
     if (editor.kind === 'none') throw DomainException.forbidden('只有县级管理员可以导入本县的服务菜单');
     return { editor, countyId: editor.kind === 'county' ? editor.countyId : null, skills: await skillNames(this.dataSource), minTimeout: this.config.ACCEPT_TIMEOUT_MIN_SECONDS };
   }

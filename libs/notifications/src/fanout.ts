@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { isRetryableFailure, PiiCipher } from '@xinyuan/common';
 import { AppConfig } from '@xinyuan/config';
+import { isOfficial } from '@xinyuan/identity';
 import type { OrderStatus } from '@xinyuan/orders';
 import type { OfferEventData, OrderEventData, OutboxEventRow } from '@xinyuan/outbox';
 import { Composed, NotificationComposer, NotifySpec } from './composer';
@@ -258,7 +259,7 @@ export class OutboxFanout {
     const recipients: Recipient[] = [];
     if (data.assigneeUserId) {
       const [u]: { roles: string[] }[] = await m.query(`SELECT roles FROM users WHERE id = $1 AND disabled_at IS NULL`, [data.assigneeUserId]);
-      if (u) recipients.push({ kind: 'user', userId: data.assigneeUserId, role: u.roles.some((r) => ['grid_worker', 'dispatcher', 'admin'].includes(r)) ? 'staff' : 'member' });
+      if (u) recipients.push({ kind: 'user', userId: data.assigneeUserId, role: isOfficial(u.roles) ? 'staff' : 'member' });
     } else if (data.teamId) {
       recipients.push(...(await teamMembers(m, data.teamId)));
     }

@@ -1,5 +1,6 @@
 /** The dashboard's figures (GET /api/v1/stats/dashboard). Pure types and the export tables; no Nest. */
 import { label, STATUS_LABELS } from '../../../web-shared/labels';
+import type { CareCoverageView } from '@xinyuan/care';
 
 export interface Percentiles {
   count: number;
@@ -37,19 +38,7 @@ export interface Dashboard {
 export type Lang = 'zh' | 'en';
 
 /** The care coverage figures (`GET /api/v1/care/coverage`) that the export puts on their own sheet. */
-export interface CareCoverageFigures {
-  people: number;
-  withPlan: number;
-  planShare: number;
-  dailyCheckIn: { people: number; checkedInToday: number; rate: number };
-  policy: {
-    extremePovertyMonthly: { people: number; visited: number; rate: number };
-    livingAloneWeekly: { people: number; visited: number; rate: number };
-  };
-  alerts: { open: number; openedLast30Days: number; medianMinutesToResolve: number | null };
-  followUps: { open: number; overdue: number; redo: number };
-  notSeen: { name: string; area: string | null; days: number | null }[];
-}
+export type CareCoverageFigures = Omit<CareCoverageView, 'at'>;
 
 export interface ExportColumn {
   key: string;
