@@ -19,7 +19,7 @@ export interface CandidateQuery {
   limit: number;
 }
 
-/** A row of CANDIDATE_SQL: the team as `dispatch_nearest_teams` returns it, with its scoring facts. */
+/** A row of CANDIDATE_SQL (`dispatch_candidates`): the team, with its scoring facts. */
 interface CandidateRow {
   id: string;
   name: string;
@@ -86,13 +86,18 @@ export class CandidateFinder {
 
   /** The order's station (站), township and county: the ancestors of the region placement gave it (`region_of_point`). */
   async ancestorsOf(manager: EntityManager, regionId: string | null): Promise<OrderAncestors> {
-    const a: OrderAncestors = { stationId: null, townshipId: null, countyId: null };
-    if (!regionId) return a;
+    if (!regionId) return CandidateFinder.ancestorsFrom([]);
     const rows: { id: string; level: string }[] = await manager.query(
       `SELECT r.id, r.level FROM regions me JOIN regions r ON r.id = ANY(me.path) WHERE me.id = $1`,
       [regionId],
     );
-    for (const r of rows) {
+    return CandidateFinder.ancestorsFrom(rows);
+  }
+
+  /** The station, township and county among a region's path (its ancestors and itself). */
+  static ancestorsFrom(path: { id: string; level: string }[]): OrderAncestors {
+    const a: OrderAncestors = { stationId: null, townshipId: null, countyId: null };
+    for (const r of path) {
       if (r.level === 'village') a.stationId = r.id;
       if (r.level === 'township') a.townshipId = r.id;
       if (r.level === 'county') a.countyId = r.id;

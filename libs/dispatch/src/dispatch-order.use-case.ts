@@ -5,7 +5,7 @@ import { ORDER_COLUMNS, OrderRecord, OrderTransitions, SYSTEM_ACTOR, toOrderReco
 import { DispatchQueue } from '@xinyuan/queue';
 import { CandidateFinder } from './candidate-finder';
 import { DispatchWeights, RankedCandidate, rankCandidates, rankLast } from './candidate-ranking';
-import { acceptWindowSeconds, decideScope, DispatchScope, scopeChain, scopeRegionId } from './widening';
+import { acceptWindowSeconds, decideScope, DispatchScope, OrderAncestors, scopeChain, scopeRegionId } from './widening';
 
 export interface CreatedOffer {
   offerId: string;
@@ -24,6 +24,46 @@ export interface ServiceRules {
   acceptTimeoutSeconds: number;
   offerMode: 'offer' | 'grab';
 }
+
+/** What dispatching an order needs besides the order row: its service's rules, its region's ancestors, a team to offer last. */
+export interface DispatchContext {
+  service: ServiceRules;
+  ancestors: OrderAncestors;
+  /** A need reopened after 回访: the team that left it unsolved is offered last. */
+  avoidTeamId: string | null;
+}
+
+/** The columns of `DispatchContext`, read beside the order row (`o`) joined to its service (`s`). */
+const CONTEXT_COLUMNS = `s.required_skills, s.accept_timeout_seconds, s.offer_mode,
+  (SELECT e.data->>'avoidTeamId' FROM order_events e WHERE e.order_id = o.id AND e.type = 'placed' LIMIT 1) AS avoid_team_id,
+  (SELECT coalesce(json_agg(json_build_object('id', r.id, 'level', r.level)), '[]')
+     FROM regions me JOIN regions r ON r.id = ANY (me.path) WHERE me.id = o.region_id) AS ancestors`;
+
+interface ContextColumns {
+  required_skills: string[];
+  accept_timeout_seconds: number;
+  offer_mode: 'offer' | 'grab';
+  avoid_team_id: string | null;
+  ancestors: { id: string; level: string }[];
+}
+
+function toDispatchContext(row: ContextColumns): DispatchContext {
+  return {
+    service: { requiredSkills: row.required_skills, acceptTimeoutSeconds: row.accept_timeout_seconds, offerMode: row.offer_mode },
+    ancestors: CandidateFinder.ancestorsFrom(row.ancestors),
+    avoidTeamId: row.avoid_team_id,
+  };
+}
+
+/**
+ * Every dispatcher transaction commits without waiting for its WAL to reach disk
+ * (`synchronous_commit = off`, for this transaction only): all it does is move an order from
+ * `dispatching` to `offered` or `escalated` (or widen its scope), which the reconciler redoes if a
+ * crash of Postgres loses the last few hundred milliseconds of such commits, and whatever anyone does
+ * with the result (an accept, a notification claimed for the team) commits synchronously after it, which
+ * flushes the WAL up to and past it. The argument in full: docs/architecture.md, "Dispatcher commits".
+ */
+const REDOABLE_COMMIT = `set_config('synchronous_commit', 'off', true) AS commit_mode`;
 
 /** What is left to choose from for one order after widening: ranked teams, or an escalation already done. */
 export type Resolution =
@@ -71,9 +111,10 @@ export class DispatchOrderUseCase {
       return { outcome: 'batched' };
     }
     const result = await this.dataSource.transaction(async (m) => {
-      const order = await this.lockDispatching(m, orderId);
-      if (!order) return { outcome: 'skipped', status: null } as const;
-      const resolution = await this.resolve(m, order);
+      const locked = await this.lockForDispatch(m, orderId);
+      if (!locked) return { outcome: 'skipped', status: null } as const;
+      const { order, context } = locked;
+      const resolution = await this.resolve(m, order, context);
       if (resolution.kind === 'escalated') return { outcome: 'escalated', reason: resolution.reason } as const;
       const chosen = resolution.service.offerMode === 'grab' ? resolution.ranked.slice(0, this.config.DISPATCH_GRAB_SIZE) : [resolution.ranked[0]];
       return this.offer(m, order, resolution, chosen);
@@ -95,30 +136,47 @@ export class DispatchOrderUseCase {
     return waiting >= this.config.DISPATCH_BATCH_MIN_ORDERS;
   }
 
-  /** The order, locked, if it still waits for dispatch; null otherwise. */
+  /**
+   * The order, locked, if it still waits for dispatch; null otherwise. The transaction then commits
+   * without waiting for the WAL flush (`REDOABLE_COMMIT`).
+   */
   async lockDispatching(m: EntityManager, orderId: string, skipLocked = false): Promise<OrderRecord | null> {
     const [row] = await m.query(
-      `SELECT ${ORDER_COLUMNS} FROM orders o WHERE o.id = $1 FOR UPDATE${skipLocked ? ' SKIP LOCKED' : ''}`,
+      `SELECT ${ORDER_COLUMNS}, ${REDOABLE_COMMIT} FROM orders o WHERE o.id = $1 FOR UPDATE${skipLocked ? ' SKIP LOCKED' : ''}`,
       [orderId],
     );
     return row && row.status === 'dispatching' ? toOrderRecord(row) : null;
   }
 
+  /** `lockDispatching` and the order's `DispatchContext`, in one statement. */
+  private async lockForDispatch(m: EntityManager, orderId: string): Promise<{ order: OrderRecord; context: DispatchContext } | null> {
+    const [row] = await m.query(
+      `SELECT ${ORDER_COLUMNS}, ${REDOABLE_COMMIT}, ${CONTEXT_COLUMNS}
+         FROM orders o JOIN services s ON s.id = o.service_id WHERE o.id = $1 FOR UPDATE OF o`,
+      [orderId],
+    );
+    return row && row.status === 'dispatching' ? { order: toOrderRecord(row), context: toDispatchContext(row) } : null;
+  }
+
+  private async loadContext(m: EntityManager, orderId: string): Promise<DispatchContext> {
+    const [row] = await m.query(`SELECT ${CONTEXT_COLUMNS} FROM orders o JOIN services s ON s.id = o.service_id WHERE o.id = $1`, [orderId]);
+    return toDispatchContext(row);
+  }
+
   /**
    * Widens as far as needed and returns the ranked candidates of the scope it settles on, or escalates
-   * (already written) when no scope has anyone left. The caller holds the order's lock.
+   * (already written) when no scope has anyone left. The caller holds the order's lock; `context` is
+   * read when not given.
    */
-  async resolve(m: EntityManager, order: OrderRecord): Promise<Resolution> {
+  async resolve(m: EntityManager, order: OrderRecord, context?: DispatchContext): Promise<Resolution> {
     if (order.dispatchAttempts >= this.config.DISPATCH_MAX_ATTEMPTS) {
       await this.escalate(m, order, 'attempts_exhausted', `已派单 ${order.dispatchAttempts} 次无人接单，转人工派单`);
       return { kind: 'escalated', reason: 'attempts_exhausted' };
     }
-    const [svc] = await m.query(`SELECT required_skills, accept_timeout_seconds, offer_mode FROM services WHERE id = $1`, [order.serviceId]);
-    const service: ServiceRules = { requiredSkills: svc.required_skills, acceptTimeoutSeconds: svc.accept_timeout_seconds, offerMode: svc.offer_mode };
+    const { service, ancestors, avoidTeamId } = context ?? (await this.loadContext(m, order.id));
     const windowSeconds = acceptWindowSeconds(
       service.acceptTimeoutSeconds, order.urgent, this.config.URGENT_WINDOW_FACTOR, this.config.ACCEPT_TIMEOUT_MIN_SECONDS,
     );
-    const ancestors = await this.finder.ancestorsOf(m, order.regionId);
     const chain = scopeChain(ancestors);
 
     let scope = order.dispatchScope as DispatchScope | null;
@@ -128,8 +186,6 @@ export class DispatchOrderUseCase {
       startedAt = Date.now();
       await this.transitions.setDispatchScope(m, order.id, scope, null);
     }
-    // a need reopened after 回访: the team that left it unsolved is offered last
-    const [placed] = await m.query(`SELECT data->>'avoidTeamId' AS avoid FROM order_events WHERE order_id = $1 AND type = 'placed' LIMIT 1`, [order.id]);
     for (;;) {
       const windowElapsed = Date.now() - startedAt >= windowSeconds * 1000;
       const ranked = windowElapsed
@@ -146,9 +202,9 @@ export class DispatchOrderUseCase {
               limit: this.config.DISPATCH_CANDIDATE_POOL,
             }),
             this.weights,
-          ), placed?.avoid);
+          ), avoidTeamId);
       const decision = decideScope(chain, scope, { windowElapsed, candidatesLeft: ranked.length > 0 });
-      if (decision.action === 'search') return { kind: 'candidates', ranked, scope, windowSeconds, service, avoidTeamId: placed?.avoid ?? null };
+      if (decision.action === 'search') return { kind: 'candidates', ranked, scope, windowSeconds, service, avoidTeamId };
       if (decision.action === 'escalate') {
         await this.escalate(m, order, 'no_candidate', `${SCOPE_LABEL[scope]}范围内暂无服务队接单，转人工派单`);
         return { kind: 'escalated', reason: 'no_candidate' };
@@ -194,11 +250,14 @@ export class DispatchOrderUseCase {
         breakdown: chosen[0].breakdown,
       },
       incrementDispatchAttempts: true,
+      lockedAs: { status: 'dispatching', version: order.version },
     });
     return { outcome: 'offered', offers, scope: resolution.scope };
   }
 
   private async escalate(m: EntityManager, order: OrderRecord, reason: string, note: string): Promise<void> {
-    await this.transitions.apply(m, { orderId: order.id, action: 'escalate', actor: SYSTEM_ACTOR, note, data: { reason } });
+    await this.transitions.apply(m, {
+      orderId: order.id, action: 'escalate', actor: SYSTEM_ACTOR, note, data: { reason }, lockedAs: { status: 'dispatching', version: order.version },
+    });
   }
 }

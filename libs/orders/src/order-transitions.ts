@@ -18,6 +18,11 @@ export interface TransitionRequest {
   /** Columns changed together with the status. */
   teamId?: string | null;
   incrementDispatchAttempts?: boolean;
+  /**
+   * The order's status and version as the caller read them under its row lock (`FOR UPDATE`) in this
+   * transaction: spares re-reading them. A stale value only makes the compare-and-set refuse.
+   */
+  lockedAs?: { status: OrderStatus; version: number };
 }
 
 export interface TransitionResult {
@@ -33,32 +38,35 @@ export interface TransitionResult {
 @Injectable()
 export class OrderTransitions {
   async apply(manager: EntityManager, req: TransitionRequest): Promise<TransitionResult> {
-    const [current] = await manager.query(`SELECT status, version FROM orders WHERE id = $1`, [req.orderId]);
+    const current = req.lockedAs ?? (await manager.query(`SELECT status, version FROM orders WHERE id = $1`, [req.orderId]))[0];
     if (!current) throw OrderErrors.notFound();
     const from = current.status as OrderStatus;
     const to = nextStatus(from, req.action);
     if (!to) throw OrderErrors.invalidTransition(from, req.action);
     if (req.expectedVersion !== undefined && req.expectedVersion !== current.version) throw OrderErrors.concurrentUpdate();
 
+    const data = req.data ?? null;
+    const params: unknown[] = [req.orderId, current.version, to, from, req.action, req.actor.id, req.actor.role, req.note ?? null, data];
     const sets = ['status = $3', 'version = version + 1', 'updated_at = now()'];
-    const params: unknown[] = [req.orderId, current.version, to, from];
     if (req.teamId !== undefined) {
       params.push(req.teamId);
       sets.push(`team_id = $${params.length}`);
     }
     if (req.incrementDispatchAttempts) sets.push('dispatch_attempts = dispatch_attempts + 1');
 
-    // wrapped in a CTE so the driver returns the rows whatever the command (UPDATE returns [rows, count])
+    // one statement: the compare-and-set and its timeline row (inserted only when the update matched);
+    // wrapped in a CTE so the driver returns the rows whatever the command
     const rows: OrderColumns[] = await manager.query(
       `WITH changed AS (UPDATE orders SET ${sets.join(', ')} WHERE id = $1 AND version = $2 AND status = $4
-                        RETURNING ${ORDER_RETURNING}) SELECT * FROM changed`,
+                        RETURNING ${ORDER_RETURNING}),
+            event AS (INSERT INTO order_events (order_id, type, from_status, to_status, actor_id, actor_role, note, data)
+                      SELECT id, $5::text, $4, $3, $6::uuid, $7::text, $8::text, $9::jsonb FROM changed)
+       SELECT * FROM changed`,
       params,
     );
     // no row: someone else changed the order between our read and our write, and won
     if (rows.length === 0) throw OrderErrors.concurrentUpdate();
-    const order = toOrderRecord(rows[0]);
-    await this.record(manager, order.id, req.action, req.actor, { from, to, note: req.note, data: req.data });
-    return { order, from };
+    return { order: toOrderRecord(rows[0]), from };
   }
 
   /**
