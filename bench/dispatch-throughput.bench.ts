@@ -18,7 +18,7 @@ import { Client } from 'pg';
 import * as contracts from '../libs/queue/src/queue-contracts';
 import { JobName, jobIds, QueueName, RETENTION, RETRY } from '../libs/queue/src/queue-contracts';
 import {
-  ActivitySampler, productVersion, stopWithin, argValue, BENCH_QUEUE_PREFIX, cpuShare, cpuSnapshot, dispatcherMetrics, dispatchSettings, envOverrides, failedJobReasons, niceBucket, nowMs,
+  ActivitySampler, backendCpuSpent, committedTransactions, databaseBackendCpu, productVersion, stopWithin, argValue, BENCH_QUEUE_PREFIX, cpuShare, cpuSnapshot, dispatcherMetrics, dispatchSettings, envOverrides, failedJobReasons, niceBucket, nowMs,
   productConfig, resetBenchRedis, resultName, round, sleep, summarize,
 } from './lib/dispatch-bench';
 import { BENCH_DATABASE_URL, BENCH_REDIS_URL, bucketize, freshDatabase, FULL, histogramSvg, machine, printTable, startApp, writeResult } from './lib/harness';
@@ -106,6 +106,8 @@ async function main() {
     const cpuStart = cpuSnapshot({ loadGenerator: process.pid });
     const sampler = new ActivitySampler(BENCH_DATABASE_URL);
     sampler.start();
+    const dbCpuStart = await databaseBackendCpu(db);
+    const commitsStart = await committedTransactions(db);
     const dispatcher = await startApp('dispatcher', 3922, ENV);
     const readyMs = nowMs();
     let settled = false;
@@ -114,6 +116,8 @@ async function main() {
     let activity: Awaited<ReturnType<ActivitySampler['stop']>> | undefined;
     const progress: [number, number][] = [];
     let stopped: Awaited<ReturnType<typeof stopWithin>> | undefined;
+    let dbCpuSeconds = 0;
+    let commits = 0;
     try {
       const deadline = Date.now() + TIMEOUT_MS;
       while (Date.now() < deadline) {
@@ -125,6 +129,9 @@ async function main() {
         }
         await sleep(500);
       }
+      dbCpuSeconds = backendCpuSpent(dbCpuStart, await databaseBackendCpu(db, sampler.pid ? [sampler.pid] : []));
+      await sleep(600); // the statistics collector's lag
+      commits = (await committedTransactions(db)) - commitsStart;
       activity = await sampler.stop();
       metrics = await dispatcherMetrics(dispatcher.url);
       const snap = cpuSnapshot({ loadGenerator: process.pid, dispatcher: dispatcher.child.pid });
@@ -187,6 +194,8 @@ async function main() {
         ordersPerSecondSteady: round(steadyRate, 1),
         ordersPerSecondIncludingBoot: round(wallRate, 1),
         offerTransactionMs: tx,
+        postgresCpuMsPerOrder: round((dbCpuSeconds * 1000) / Math.max(1, settledAt.length), 2),
+        committedTransactionsPerOrder: round(commits / Math.max(1, settledAt.length), 2),
         jobs: {
           dispatchOrderCompleted: jobs('dispatch-order', 'completed'),
           dispatchOrderFailed: jobs('dispatch-order', 'failed'),
@@ -207,6 +216,7 @@ async function main() {
       dispatcherToNoopRatio: round(ratio, 4),
       notes: [
         'ordersPerSecondSteady: (settled − 1) / (last − first settle), settle = clock_timestamp() of the order\'s offer/escalate event; IncludingBoot counts from spawning the dispatcher process.',
+        'postgresCpuMsPerOrder: CPU (from /proc) of the client backends serving the bench database, except this benchmark\'s own connections, from just before the dispatcher starts to the last order settled, over the orders settled; other databases on the server do not count.',
         'offerTransactionMs: offer event clock − offers.created_at (the start of the transaction that wrote the offer); in batch mode it is the time from the batch transaction start to the moment this order was handled.',
         'The no-op run uses a fresh queue on the same Redis and prefix, the dispatch jobs\' name, id pattern, payload size and options, and the dispatcher\'s worker options (concurrency, lock, stalled interval).',
       ],
@@ -224,6 +234,8 @@ async function main() {
       ['jobs: dispatch-order / dispatch-batch / reconcile', `${result.dispatcher.jobs.dispatchOrderCompleted} / ${result.dispatcher.jobs.dispatchBatchCompleted} / ${result.dispatcher.jobs.reconcileCompleted}`],
       ['mean job ms: dispatch-order / batch / reconcile', `${result.dispatcher.jobs.meanDispatchOrderJobMs} / ${result.dispatcher.jobs.meanDispatchBatchJobMs} / ${result.dispatcher.jobs.meanReconcileJobMs}`],
       ['failed jobs', Object.entries(failed).map(([k, v]) => `${v}× ${k}`).join('; ') || 0],
+      ['Postgres CPU ms per order (backends of the bench database)', result.dispatcher.postgresCpuMsPerOrder],
+      ['committed transactions per order (bench database, incl. the bench\'s polls)', result.dispatcher.committedTransactionsPerOrder],
       ['cores used: dispatcher / postgres / redis', `${cpu.dispatcher} / ${cpu.postgres} / ${cpu.redis}`],
       [`no-op jobs/s (concurrency ${concurrency})`, round(noop.steadyJobsPerSecond, 1)],
       ['dispatcher / no-op', `${(ratio * 100).toFixed(1)} %`],

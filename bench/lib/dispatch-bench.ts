@@ -204,6 +204,8 @@ export class ActivitySampler {
   private samples = 0;
   private stopped = false;
   private running?: Promise<void>;
+  /** The sampler's own backend (to leave out of per-database CPU). */
+  pid?: number;
 
   constructor(private readonly url: string, private readonly intervalMs = 50) {}
 
@@ -212,6 +214,7 @@ export class ActivitySampler {
       const { Client } = await import('pg');
       const c = new Client({ connectionString: this.url });
       await c.connect();
+      this.pid = (await c.query(`SELECT pg_backend_pid() AS pid`)).rows[0].pid;
       try {
         while (!this.stopped) {
           const t = Date.now();
@@ -274,4 +277,40 @@ export function productVersion(): { commit: string; uncommittedChanges: boolean 
   } catch {
     return null;
   }
+}
+
+/**
+ * CPU seconds (user + system, from /proc) of each backend now serving the bench database, except the
+ * asking connection and any pid in `exclude` (the harness's own pollers): the Postgres CPU of the apps
+ * under test alone, whatever other databases on the same server do meanwhile. Backends that exit between
+ * two snapshots are lost (the apps keep pooled connections, so few do); autovacuum is not counted.
+ */
+export async function databaseBackendCpu(db: import('pg').Client, exclude: number[] = []): Promise<Record<string, number>> {
+  const { readFileSync } = require('node:fs') as typeof import('node:fs');
+  const { rows } = await db.query(
+    `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`,
+  );
+  const out: Record<string, number> = {};
+  for (const { pid } of rows) {
+    if (exclude.includes(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out[pid] = (Number(f[11]) + Number(f[12])) / 100;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out;
+}
+
+/** Seconds of backend CPU spent between two `databaseBackendCpu` snapshots (backends new since the first count in full). */
+export function backendCpuSpent(a: Record<string, number>, b: Record<string, number>): number {
+  return Object.entries(b).reduce((sum, [pid, s]) => sum + s - (a[pid] ?? 0), 0);
+}
+
+/** Transactions committed in the bench database so far (pg_stat_database; the statistics lag by up to ~0.5 s). */
+export async function committedTransactions(db: import('pg').Client): Promise<number> {
+  const { rows } = await db.query(`SELECT xact_commit::bigint AS n FROM pg_stat_database WHERE datname = current_database()`);
+  return Number(rows[0].n);
 }

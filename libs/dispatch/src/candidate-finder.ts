@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AppConfig } from '@xinyuan/config';
+import { preparedQuery } from '@xinyuan/database';
 import { LatLng, toEwkt } from '@xinyuan/geo';
 import { CandidateTeam, jurisdictionOf } from './candidate-ranking';
 import { CANDIDATE_SQL } from './candidate-sql';
@@ -68,7 +69,8 @@ export class CandidateFinder {
   }
 
   private query(manager: EntityManager, q: CandidateQuery, ringM: number): Promise<CandidateRow[]> {
-    return manager.query(
+    return preparedQuery(
+      manager,
       CANDIDATE_SQL,
       [
         toEwkt(q.location),

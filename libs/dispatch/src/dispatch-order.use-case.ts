@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '@xinyuan/config';
+import { preparedQuery } from '@xinyuan/database';
 import { ORDER_COLUMNS, OrderRecord, OrderTransitions, SYSTEM_ACTOR, toOrderRecord } from '@xinyuan/orders';
 import { DispatchQueue } from '@xinyuan/queue';
 import { CandidateFinder } from './candidate-finder';
@@ -54,16 +55,6 @@ function toDispatchContext(row: ContextColumns): DispatchContext {
     avoidTeamId: row.avoid_team_id,
   };
 }
-
-/**
- * Every dispatcher transaction commits without waiting for its WAL to reach disk
- * (`synchronous_commit = off`, for this transaction only): all it does is move an order from
- * `dispatching` to `offered` or `escalated` (or widen its scope), which the reconciler redoes if a
- * crash of Postgres loses the last few hundred milliseconds of such commits, and whatever anyone does
- * with the result (an accept, a notification claimed for the team) commits synchronously after it, which
- * flushes the WAL up to and past it. The argument in full: docs/architecture.md, "Dispatcher commits".
- */
-const REDOABLE_COMMIT = `set_config('synchronous_commit', 'off', true) AS commit_mode`;
 
 /** What is left to choose from for one order after widening: ranked teams, or an escalation already done. */
 export type Resolution =
@@ -136,13 +127,11 @@ export class DispatchOrderUseCase {
     return waiting >= this.config.DISPATCH_BATCH_MIN_ORDERS;
   }
 
-  /**
-   * The order, locked, if it still waits for dispatch; null otherwise. The transaction then commits
-   * without waiting for the WAL flush (`REDOABLE_COMMIT`).
-   */
+  /** The order, locked, if it still waits for dispatch; null otherwise. */
   async lockDispatching(m: EntityManager, orderId: string, skipLocked = false): Promise<OrderRecord | null> {
-    const [row] = await m.query(
-      `SELECT ${ORDER_COLUMNS}, ${REDOABLE_COMMIT} FROM orders o WHERE o.id = $1 FOR UPDATE${skipLocked ? ' SKIP LOCKED' : ''}`,
+    const [row] = await preparedQuery(
+      m,
+      `SELECT ${ORDER_COLUMNS} FROM orders o WHERE o.id = $1 FOR UPDATE${skipLocked ? ' SKIP LOCKED' : ''}`,
       [orderId],
     );
     return row && row.status === 'dispatching' ? toOrderRecord(row) : null;
@@ -150,8 +139,9 @@ export class DispatchOrderUseCase {
 
   /** `lockDispatching` and the order's `DispatchContext`, in one statement. */
   private async lockForDispatch(m: EntityManager, orderId: string): Promise<{ order: OrderRecord; context: DispatchContext } | null> {
-    const [row] = await m.query(
-      `SELECT ${ORDER_COLUMNS}, ${REDOABLE_COMMIT}, ${CONTEXT_COLUMNS}
+    const [row] = await preparedQuery(
+      m,
+      `SELECT ${ORDER_COLUMNS}, ${CONTEXT_COLUMNS}
          FROM orders o JOIN services s ON s.id = o.service_id WHERE o.id = $1 FOR UPDATE OF o`,
       [orderId],
     );
@@ -159,7 +149,7 @@ export class DispatchOrderUseCase {
   }
 
   private async loadContext(m: EntityManager, orderId: string): Promise<DispatchContext> {
-    const [row] = await m.query(`SELECT ${CONTEXT_COLUMNS} FROM orders o JOIN services s ON s.id = o.service_id WHERE o.id = $1`, [orderId]);
+    const [row] = await preparedQuery(m, `SELECT ${CONTEXT_COLUMNS} FROM orders o JOIN services s ON s.id = o.service_id WHERE o.id = $1`, [orderId]);
     return toDispatchContext(row);
   }
 
@@ -229,7 +219,8 @@ export class DispatchOrderUseCase {
     const offers: CreatedOffer[] = [];
     for (const team of chosen) {
       const breakdown = strategy ? { ...team.breakdown, strategy } : team.breakdown;
-      const [row] = await m.query(
+      const [row] = await preparedQuery(
+        m,
         `INSERT INTO offers (order_id, team_id, status, source, mode, score, score_breakdown, distance_m, expires_at)
          VALUES ($1, $2, 'pending', 'auto', $3, $4, $5, $6, now() + make_interval(secs => $7))
          RETURNING id, expires_at`,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { preparedQuery } from '@xinyuan/database';
 import { Actor, SYSTEM_ACTOR } from './actor';
 import { OrderErrors } from './order.exception';
 import { ORDER_RETURNING, OrderColumns, OrderRecord, toOrderRecord } from './order-record';
@@ -56,7 +57,8 @@ export class OrderTransitions {
 
     // one statement: the compare-and-set and its timeline row (inserted only when the update matched);
     // wrapped in a CTE so the driver returns the rows whatever the command
-    const rows: OrderColumns[] = await manager.query(
+    const rows: OrderColumns[] = await preparedQuery(
+      manager,
       `WITH changed AS (UPDATE orders SET ${sets.join(', ')} WHERE id = $1 AND version = $2 AND status = $4
                         RETURNING ${ORDER_RETURNING}),
             event AS (INSERT INTO order_events (order_id, type, from_status, to_status, actor_id, actor_role, note, data)
@@ -80,7 +82,7 @@ export class OrderTransitions {
     from: string | null,
     note?: string,
   ): Promise<void> {
-    await manager.query(`UPDATE orders SET dispatch_scope = $2, scope_started_at = now() WHERE id = $1`, [orderId, scope]);
+    await preparedQuery(manager, `UPDATE orders SET dispatch_scope = $2, scope_started_at = now() WHERE id = $1`, [orderId, scope]);
     if (from) await this.record(manager, orderId, 'widen', SYSTEM_ACTOR, { note: note ?? null, data: { from, to: scope } });
   }
 
@@ -92,7 +94,8 @@ export class OrderTransitions {
     actor: Actor,
     extra: { from?: OrderStatus | null; to?: OrderStatus | null; note?: string | null; data?: Record<string, unknown> | null } = {},
   ): Promise<void> {
-    await manager.query(
+    await preparedQuery(
+      manager,
       `INSERT INTO order_events (order_id, type, from_status, to_status, actor_id, actor_role, note, data)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
       [orderId, type, extra.from ?? null, extra.to ?? null, actor.id, actor.role, extra.note ?? null, extra.data ?? null],
