@@ -402,8 +402,8 @@ async function collect(db: Client, sent: Sent[]) {
 }
 
 /**
- * The candidate search alone, one connection, sequential, as the dispatcher runs it (unnamed
- * statement with parameters, one execution of libs/dispatch/src/candidate-sql.ts with
+ * The candidate search alone, one connection, sequential, as the dispatcher runs it (a named
+ * prepared statement with parameters, one execution of libs/dispatch/src/candidate-sql.ts with
  * DISPATCH_MAX_RADIUS_M): 2,000 historical order locations (residents' homes, so continuity has
  * history to look up) with the skills of a random service and a fresh order id, with the scope the
  * dispatcher searches first (the deepest region covering the order: station, else township) and
@@ -431,7 +431,8 @@ async function candidateQueryBench(db: Client, world: World, cfg: Record<string,
     const rowsReturned: number[] = [];
     for (const c of list) {
       const t0 = performance.now();
-      const res = await db.query(CANDIDATE_SQL, c(scoped));
+      // a named prepared statement, as the dispatcher runs it (preparedQuery)
+      const res = await db.query({ name: 'dispatch-candidates', text: CANDIDATE_SQL, values: c(scoped) });
       ms.push(performance.now() - t0);
       rowsReturned.push(res.rowCount ?? 0);
     }
@@ -443,11 +444,11 @@ async function candidateQueryBench(db: Client, world: World, cfg: Record<string,
   const noScope = await run(measured, false);
 
   // EXPLAIN ANALYZE of a typical execution (the sample whose search time was the median), with the plan of
-  // the statement inside dispatch_nearest_teams too: auto_explain sends nested plans to this client
+  // the statement inside dispatch_candidates too: auto_explain sends nested plans to this client
   const order = firstScope.ms.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
   const p = measured[order[Math.floor(order.length / 2)][1]](true);
   const nested: string[] = [];
-  const onNotice = (n: { message?: string }) => n.message?.includes('dispatch_nearest_teams') || nested.length === 0 ? nested.push(n.message ?? '') : undefined;
+  const onNotice = (n: { message?: string }) => n.message?.includes('dispatch_candidates') || nested.length === 0 ? nested.push(n.message ?? '') : undefined;
   db.on('notice', onNotice);
   await db.query(`LOAD 'auto_explain'`);
   await db.query(`SET auto_explain.log_min_duration = 0; SET auto_explain.log_analyze = on; SET auto_explain.log_nested_statements = on; SET client_min_messages = log`);
