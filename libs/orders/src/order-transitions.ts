@@ -46,8 +46,7 @@ export class OrderTransitions {
     if (!to) throw OrderErrors.invalidTransition(from, req.action);
     if (req.expectedVersion !== undefined && req.expectedVersion !== current.version) throw OrderErrors.concurrentUpdate();
 
-    const data = req.data ?? null;
-    const params: unknown[] = [req.orderId, current.version, to, from, req.action, req.actor.id, req.actor.role, req.note ?? null, data];
+    const params: unknown[] = [req.orderId, current.version, to, from, req.action, req.actor.id, req.actor.role, req.note ?? null, req.data ?? null];
     const sets = ['status = $3', 'version = version + 1', 'updated_at = now()'];
     if (req.teamId !== undefined) {
       params.push(req.teamId);
