@@ -23,6 +23,7 @@ import { RedemptionCatalogue1766840000000 } from './1766840000000-redemption-cat
 import { ImportKinds1766820000000 } from './1766820000000-import-kinds';
 import { ImportKeysByRegion1766850000000 } from './1766850000000-import-keys-by-region';
 import { CareVisitAnnounced1766860000000 } from './1766860000000-care-visit-announced';
+import { OutboxPendingPerStatement1766900000000 } from './1766900000000-outbox-pending-per-statement';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -51,4 +52,5 @@ export const MIGRATIONS = [
   ImportKinds1766820000000,
   ImportKeysByRegion1766850000000,
   CareVisitAnnounced1766860000000,
+  OutboxPendingPerStatement1766900000000,
 ];
