@@ -24,6 +24,7 @@ import { ImportKinds1766820000000 } from './1766820000000-import-kinds';
 import { ImportKeysByRegion1766850000000 } from './1766850000000-import-keys-by-region';
 import { CareVisitAnnounced1766860000000 } from './1766860000000-care-visit-announced';
 import { OutboxPendingPerStatement1766900000000 } from './1766900000000-outbox-pending-per-statement';
+import { ImportHeartbeat1766900000001 } from './1766900000001-import-heartbeat';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -53,4 +54,5 @@ export const MIGRATIONS = [
   ImportKeysByRegion1766850000000,
   CareVisitAnnounced1766860000000,
   OutboxPendingPerStatement1766900000000,
+  ImportHeartbeat1766900000001,
 ];
