@@ -9,7 +9,7 @@
  * 2. visit generation: every person has two duties (a daily call, a weekly visit); the time for the
  *    dispatcher's sweep to make the 14-day window of tasks for all of them, and rows/s.
  *
- *   node dist/bench/care.bench.js          options: --people <n> (10000; --full: 100000)
+ *   node dist/bench/care.bench.js          options: --people <n> (10000; --full: 100000), --sweep-only (skip part 2)
  */
 import { Client } from 'pg';
 import { argValue, cpuShare, cpuSnapshot, nowMs, resetBenchRedis, round, sleep, summarize } from './lib/dispatch-bench';
@@ -17,6 +17,7 @@ import { BENCH_DATABASE_URL, FULL, freshDatabase, machine, printTable, startApp,
 
 const PEOPLE = Number(argValue('--people') ?? (FULL ? 100_000 : 10_000));
 const CHECKED_IN_SHARE = 0.1;
+const SWEEP_ONLY = process.argv.includes('--sweep-only');
 
 async function main() {
   console.log(`care: ${PEOPLE} people with plans, one deadline; then 14 days of visit tasks for them`);
@@ -83,8 +84,8 @@ async function main() {
   // ---- 2. visit generation --------------------------------------------------------------------
   const cpuC = cpuSnapshot({ dispatcher: dispatcher.child.pid });
   const g0 = Date.now();
-  await db.query(`UPDATE care_duties SET generated_until = NULL`);
-  const duties = PEOPLE * 2;
+  if (!SWEEP_ONLY) await db.query(`UPDATE care_duties SET generated_until = NULL`);
+  const duties = SWEEP_ONLY ? 0 : PEOPLE * 2;
   let generatedDuties = 0;
   while (generatedDuties < duties && Date.now() - g0 < 600_000) {
     await sleep(250);

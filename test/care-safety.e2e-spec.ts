@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { startPlatform, Platform } from './support/apps';
+import { startApp, startPlatform, Platform } from './support/apps';
 import { TEST_DATABASE_URL } from './support/env';
 import { Http, until } from './support/http';
 import { adminClient, createRegions, expectOk, LatLng, login, offset, randomPhone, registerResident } from './support/world';
@@ -13,7 +13,8 @@ import { adminClient, createRegions, expectOk, LatLng, login, offset, randomPhon
  *   rules that never happen or name many times a day are refused (400 INVALID_RRULE) at once, and a
  *   bad rule stored before these checks neither stalls nor fails the dispatcher's sweep;
  * - device keys are listed and revoked by the person's officials (a revoked key gets 401);
- * - a device check-in does not close an alert that reached stage 2 (a person must confirm).
+ * - a device check-in does not close an alert that reached stage 2 (a person must confirm);
+ * - the sweep wakes at the next deadline rather than up to CARE_SWEEP_MS after it.
  */
 describe('care safety: rule checks before work, device keys revoked, devices do not close stage-2 alerts', () => {
   const tag = `CS${Date.now() % 100000}`;
@@ -209,5 +210,23 @@ describe('care safety: rule checks before work, device keys revoked, devices do 
     const byPerson = expectOk(await grid.post(`/api/v1/beneficiaries/${late}/check-ins`, { source: 'grid_worker', note: '上门看过，安好' }), 201, 'check-in');
     expect(byPerson.resolvedAlertIds).toEqual([stage2.id]);
     expect(await alertOf(late)).toMatchObject({ status: 'resolved', outcome: 'checked_in' });
+  }, 60000);
+  it('the sweep wakes at the next deadline: a dispatcher sweeping once a minute opens the alert at the deadline', async () => {
+    const id = await person(grid, `辛${tag}`);
+    expectOk(await grid.put(`/api/v1/beneficiaries/${id}/care-plan`, { checkIn: { dailyBy: '08:00', graceMinutes: 0 } }), 200, 'plan');
+    // a second dispatcher whose clock runs, ten days on: its now is 12 s before 08:00 Shanghai on 11 December
+    const deadline = new Date('2026-12-11T00:00:00.000Z');
+    const runningClock = join(clockDir, 'running');
+    writeFileSync(runningClock, `+${deadline.getTime() - 12_000 - Date.now()}`);
+    await db.query(`UPDATE care_plans SET next_deadline_at = $2 WHERE beneficiary_id = $1`, [id, deadline]);
+    const slow = await startApp('dispatcher', { ...platform.env, CLOCK_FILE: runningClock, CARE_SWEEP_MS: '60000' });
+    try {
+      const alert = await until('alert opened', async () => (await db.query(`SELECT * FROM care_alerts WHERE beneficiary_id = $1`, [id])).rows[0], 30000);
+      const late = new Date(alert.opened_at).getTime() - deadline.getTime();
+      expect(late).toBeGreaterThanOrEqual(0);
+      expect(late).toBeLessThan(2000); // the minute's cadence alone would have opened it up to 60 s late
+    } finally {
+      await slow.stop();
+    }
   }, 60000);
 });

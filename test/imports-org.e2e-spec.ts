@@ -237,4 +237,18 @@ describe('imports: teams, team members and menu items', () => {
     expect(seen).toEqual([...seen].sort((a, b) => a - b)); // progress only goes forward
     expect((await db.query(`SELECT count(*)::int AS n FROM teams WHERE name LIKE $1`, [`${tag}队B%`])).rows[0].n).toBe(1600);
   }, 120000);
+  it('a background import whose writer died (no heartbeat for minutes) reads as failed; a live one stays running', async () => {
+    const done = expectOk(await upload('teams', csv(TEAM_HEADER, [teamRow(3000, { 0: `${tag}队C` })]), 'mode=row'), 200, 'run');
+    // two runs left `running` by an api process: one beat 3 minutes ago (it died), one 10 s ago (still writing)
+    const copy = (beat: string) => db.query(
+      `INSERT INTO import_runs (kind, actor_id, region_id, file_sha256, dry_run, mode, status, total, processed, heartbeat_at)
+       SELECT kind, actor_id, region_id, file_sha256, false, 'row', 'running', 1000, 500, now() - $2::interval FROM import_runs WHERE id = $1 RETURNING id`,
+      [done.id, beat]).then((r) => r.rows[0].id as string);
+    const dead = await copy('3 minutes');
+    const alive = await copy('10 seconds');
+    const deadRun = expectOk(await staff.get(`/api/v1/imports/${dead}`), 200, 'dead');
+    expect(deadRun).toMatchObject({ status: 'failed', processed: 500, total: 1000 });
+    expect(deadRun.finishedAt).not.toBeNull();
+    expect(expectOk(await staff.get(`/api/v1/imports/${alive}`), 200, 'alive')).toMatchObject({ status: 'running', finishedAt: null });
+  });
 });

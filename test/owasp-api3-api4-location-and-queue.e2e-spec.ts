@@ -116,6 +116,23 @@ describe('API3/API4/API6:2023 location leaks and jurisdiction flooding', () => {
       expect(ok.hasBoundary).toBe(true);
       await db.query(`DELETE FROM regions WHERE id = $1`, [ok.id]);
     });
+
+    it('a boundary body larger than BODY_LIMIT_BYTES reaches the checks (REGION_BODY_LIMIT_BYTES); other routes keep the small limit', async () => {
+      // 3,000 positions at full precision: well over 64 KiB, within the regions' 512 KiB
+      const big = around(w.at.a1, 3000, 3000);
+      expect(JSON.stringify(big).length).toBeGreaterThan(64 * 1024);
+      const checked = await w.staff.townAdminA.http.post('/api/v1/regions', { name: `大点${tag}`, level: 'point', parentId: w.regions.a1.id, boundary: big });
+      expect([checked.status, checked.body.code]).toEqual([422, 'BOUNDARY_TOO_COMPLEX']);
+      const patched = await w.staff.countyAdmin.http.patch(`/api/v1/regions/${w.regions.a1.id}`, { boundary: big });
+      expect([patched.status, patched.body.code]).toEqual([422, 'BOUNDARY_TOO_COMPLEX']);
+      // beyond the regions' limit: 413, unread
+      const huge = around(w.at.a1, 16000, 3000);
+      const refused = await w.staff.townAdminA.http.post('/api/v1/regions', { name: `巨点${tag}`, level: 'point', parentId: w.regions.a1.id, boundary: huge });
+      expect([refused.status, refused.body.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+      // an order of the same size is refused as before
+      const order = await w.residents.alice.http.post('/api/v1/orders', { serviceCode: w.reviewCode, description: 'x'.repeat(100 * 1024), location: w.at.a1, address: '甲村 1 号' });
+      expect([order.status, order.body.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+    });
   });
 
   describe('API6: flooding another county does not hide this county\'s orders from its live queue', () => {

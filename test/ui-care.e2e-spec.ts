@@ -131,4 +131,35 @@ describe('UI: care — the 我很好 button and the grid worker\'s today list', 
     await alerts.getByText(`李爷爷${tag}`).waitFor({ state: 'detached' }).catch(() => undefined);
     await ctx.close();
   }, 90000);
+  it('the grid worker adds a water meter for a person in the console: its key is shown once, works, and is revoked from the same dialog', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const page = await ctx.newPage();
+    await page.goto(`${platform.api.url}/console/`);
+    await fill(page, 'login-phone', gridWorker.phone);
+    await fill(page, 'login-password', gridWorker.password);
+    await page.locator('[data-testid="login-submit"]').first().click();
+    await page.locator('[data-testid="nav-beneficiaries"]').first().click();
+    await page.locator(`[data-testid="devices-${missedProfile}"]`).first().click();
+    const dialog = page.locator('[data-testid="care-devices-dialog"]');
+    await dialog.getByText(`李爷爷${tag} 的报平安设备`).waitFor();
+    await dialog.getByText('还没有设备').waitFor();
+    await fill(page, 'care-device-name', '智能水表');
+    await page.locator('[data-testid="care-device-add"]').click();
+    const key = (await page.locator('[data-testid="care-device-key"]').innerText()).trim();
+    expect(key.length).toBeGreaterThanOrEqual(32);
+    await dialog.getByText('只显示这一次').waitFor();
+    await shot(page, 'care-4-console-devices', true);
+    keep('care-4-console-devices');
+    // the meter posts with that key: it counts as today's check-in, and the dialog lists the device, never its key
+    expect(await http.post('/api/v1/care/device-check-ins', { note: '今日用水' }, { 'x-device-key': key })).toMatchObject({ status: 201 });
+    const [device] = expectOk(await grid.get(`/api/v1/beneficiaries/${missedProfile}/care-devices`), 200, 'devices');
+    expect(device).toMatchObject({ name: '智能水表', revokedAt: null });
+    expect(JSON.stringify(device)).not.toContain(key);
+    await page.locator(`[data-testid="care-device-revoke-${device.id}"]`).click();
+    await page.locator('.el-message-box').getByText('停用“智能水表”后').waitFor();
+    await page.locator('.el-message-box').getByRole('button', { name: '停用' }).click();
+    await page.locator(`[data-testid="care-device-revoked-${device.id}"]`).waitFor();
+    expect(await http.post('/api/v1/care/device-check-ins', {}, { 'x-device-key': key })).toMatchObject({ status: 401 });
+    await ctx.close();
+  }, 90000);
 });

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { installAuditHook } from '@xinyuan/audit';
 import { createHttpApp, listen } from '@xinyuan/common';
-import { AppConfig } from '@xinyuan/config';
+import { AppConfig, loadConfig } from '@xinyuan/config';
 import { IdentityService } from '@xinyuan/identity';
 import { observabilityFor } from '@xinyuan/observability';
 import { ApiModule } from './api.module';
@@ -18,7 +18,11 @@ export const API_DOCS = {
 /** The one public HTTP entry: residents, volunteers, staff and admin. */
 export async function bootstrap() {
   const observability = observabilityFor('api');
-  const app = await createHttpApp(ApiModule, { ...API_DOCS, docs: true, rateLimit: true, ...observability });
+  const settings = loadConfig();
+  const app = await createHttpApp(ApiModule, {
+    ...API_DOCS, docs: true, rateLimit: true, ...observability,
+    routeBodyLimits: [{ prefix: '/api/v1/regions', bytes: Math.max(settings.BODY_LIMIT_BYTES, settings.REGION_BODY_LIMIT_BYTES) }],
+  });
   acceptOpen311Forms(app, app.get(AppConfig).BODY_LIMIT_BYTES);
   acceptImportFiles(app);
   await installQueueBoard(app);

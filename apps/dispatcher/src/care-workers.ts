@@ -1,13 +1,18 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CareSweep } from '@xinyuan/care';
+import { Clock } from '@xinyuan/common';
 import { AppConfig } from '@xinyuan/config';
 
 /**
  * The care sweep (missed check-in deadlines → alerts, ladder steps, visit tasks for the rolling
- * window), run at start and then every CARE_SWEEP_MS. It reads only Postgres, where every due time
+ * window), run at start and then every CARE_SWEEP_MS — or sooner, at the next deadline or ladder step
+ * when one falls before that (a county's 08:30 deadline is swept at 08:30, not up to 5 s later). It reads only Postgres, where every due time
  * is stored, and claims rows with SKIP LOCKED: a killed dispatcher or a flushed Redis loses nothing,
  * and several dispatchers share the work without doing anything twice.
  */
+/** A timer may fire a moment early; waking just after the deadline finds the plans due. */
+const WAKE_MARGIN_MS = 5;
+
 @Injectable()
 export class CareWorkers implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(CareWorkers.name);
@@ -18,6 +23,7 @@ export class CareWorkers implements OnApplicationBootstrap, OnApplicationShutdow
   constructor(
     private readonly config: AppConfig,
     private readonly sweep: CareSweep,
+    private readonly clock: Clock,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -26,10 +32,24 @@ export class CareWorkers implements OnApplicationBootstrap, OnApplicationShutdow
 
   private tick(): void {
     if (this.stopping) return;
-    this.running = this.once().finally(() => {
-      this.running = null;
-      if (!this.stopping) this.timer = setTimeout(() => this.tick(), this.config.CARE_SWEEP_MS);
-    });
+    this.running = this.once()
+      .then(() => this.delayToNextSweep())
+      .then((delay) => {
+        this.running = null;
+        if (!this.stopping) this.timer = setTimeout(() => this.tick(), delay);
+      });
+  }
+
+  /** CARE_SWEEP_MS, or less when a deadline or ladder step falls due before then. */
+  private async delayToNextSweep(): Promise<number> {
+    try {
+      const next = await this.sweep.nextDueAt();
+      const wait = next ? next.getTime() - this.clock.now().getTime() : Infinity;
+      // overdue work left after a sweep (a step that failed) waits for the ordinary cadence
+      return wait > 0 ? Math.min(this.config.CARE_SWEEP_MS, wait + WAKE_MARGIN_MS) : this.config.CARE_SWEEP_MS;
+    } catch {
+      return this.config.CARE_SWEEP_MS;
+    }
   }
 
   private async once(): Promise<void> {

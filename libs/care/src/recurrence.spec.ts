@@ -1,7 +1,7 @@
 import { RRule } from 'rrule';
 import { deviceMayResolveBelowStage } from './care-devices';
 import { dutyOccurrences } from './duty-occurrences';
-import { boundedBetween, checkRule, MAX_OCCURRENCES_PER_WINDOW, occurrences, parseRule, RruleProblem } from './recurrence';
+import { boundedBetween, checkRule, laterStart, MAX_OCCURRENCES_PER_WINDOW, occurrences, parseRule, RruleProblem } from './recurrence';
 import { ruleProblems } from './rule-checks';
 
 /**
@@ -78,8 +78,11 @@ describe('rule checks (denial of service through recurrence rules)', () => {
   it('bounded expansion gives exactly rrule\'s dates for ordinary rules and old starts', () => {
     const rules = ['FREQ=DAILY', 'FREQ=DAILY;INTERVAL=3', 'FREQ=WEEKLY;BYDAY=TU', 'FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,FR', 'FREQ=MONTHLY;BYMONTHDAY=1,15',
       'FREQ=MONTHLY;BYDAY=-1FR', 'FREQ=MONTHLY;BYDAY=FR;BYSETPOS=-1', 'FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=8', 'FREQ=MONTHLY;INTERVAL=5;BYMONTHDAY=31',
-      'FREQ=YEARLY;BYWEEKNO=20;BYDAY=MO', 'FREQ=DAILY;COUNT=40'];
-    const starts = [new Date(Date.UTC(2026, 0, 1, 9)), new Date(Date.UTC(2021, 5, 15, 9))];
+      'FREQ=YEARLY;BYWEEKNO=20;BYDAY=MO', 'FREQ=DAILY;COUNT=40', 'FREQ=MONTHLY', 'FREQ=YEARLY', 'FREQ=WEEKLY;INTERVAL=3', 'FREQ=MONTHLY;INTERVAL=2;BYDAY=2TU',
+      'FREQ=YEARLY;INTERVAL=3', 'FREQ=WEEKLY;BYDAY=MO,WE;BYSETPOS=-1', 'FREQ=DAILY;BYMONTH=2,8;BYHOUR=16'];
+    // starts whose day a later month or year may lack (the 31st, 29 February), and ones years back
+    const starts = [new Date(Date.UTC(2026, 0, 1, 9)), new Date(Date.UTC(2021, 5, 15, 9)), new Date(Date.UTC(2020, 2, 31, 9, 30)),
+      new Date(Date.UTC(2016, 1, 29, 9)), new Date(Date.UTC(2003, 0, 31, 0))];
     const windows = [[Date.UTC(2026, 11, 1), Date.UTC(2026, 11, 15)], [Date.UTC(2027, 1, 20), Date.UTC(2027, 2, 6)], [Date.UTC(2026, 0, 1), Date.UTC(2027, 0, 2)]];
     let compared = 0;
     for (const start of starts) {
@@ -95,6 +98,25 @@ describe('rule checks (denial of service through recurrence rules)', () => {
       }
     }
     expect(compared).toBeGreaterThan(500);
+  });
+
+  it('an old duty is expanded from shortly before the window, not from the day it was made', () => {
+    const after = new Date(Date.UTC(2031, 6, 1));
+    const cases: [string, Date, number][] = [
+      ['FREQ=DAILY', new Date(Date.UTC(2003, 0, 31, 9)), 2],
+      ['FREQ=WEEKLY;INTERVAL=2;BYDAY=TU', new Date(Date.UTC(2010, 4, 4, 9)), 28],
+      ['FREQ=MONTHLY', new Date(Date.UTC(2004, 0, 31, 9)), 62],
+      ['FREQ=YEARLY', new Date(Date.UTC(2004, 1, 29, 9)), 3 * 366 + 366],
+      ['FREQ=DAILY;COUNT=40', new Date(Date.UTC(2003, 0, 31, 9)), Infinity],
+    ];
+    for (const [rule, start, withinDays] of cases) {
+      const moved = laterStart(parseRule(rule), start, after);
+      const gapDays = (after.getTime() - moved.getTime()) / 86_400_000;
+      expect({ rule, earlier: gapDays > 0, near: withinDays === Infinity ? moved.getTime() === start.getTime() : gapDays <= withinDays }).toEqual({ rule, earlier: true, near: true });
+      // the same time of day, and the same day of the month for the ones that default to it
+      expect(moved.getUTCHours()).toBe(start.getUTCHours());
+      if (rule !== 'FREQ=DAILY' && !rule.startsWith('FREQ=WEEKLY')) expect(moved.getUTCDate()).toBe(start.getUTCDate());
+    }
   });
 
   it('a stored rule that never happens expands to nothing, fast (the sweep is not stalled)', () => {

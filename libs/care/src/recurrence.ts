@@ -93,7 +93,7 @@ export function checkRule(text: string, timeZone: string, now: Date): Partial<Op
  * (care-policy.spec.ts times the rules that would otherwise walk to 9999.)
  */
 export function boundedBetween(options: Partial<Options>, dtstart: Date, after: Date, before: Date, max: number): Date[] {
-  const rule = new RRule({ ...options, dtstart, tzid: null }, true);
+  const rule = new RRule({ ...options, dtstart: laterStart(options, dtstart, after), tzid: null }, true);
   const interval = rule.options.interval || 1;
   const span = Math.max(0, before.getTime() - dtstart.getTime()) / 86_400_000;
   const periods = Math.ceil(span / (PERIOD_DAYS[rule.options.freq] * interval)) + 2;
@@ -108,6 +108,39 @@ export function boundedBetween(options: Partial<Options>, dtstart: Date, after: 
     return true;
   });
   return out;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * A start with the same occurrences from `after` on, whole periods (FREQ × INTERVAL) later than
+ * `dtstart` and at least one period before `after`: a duty made years ago is expanded from last
+ * month, not walked period by period since the day it was made. The day of the month (and month of
+ * the year) stays the start's — rrule takes its defaults from them — so a start on the 31st or on
+ * 29 February only moves to a month or year that has that day. A rule with COUNT counts from its
+ * own start and keeps it.
+ */
+export function laterStart(options: Partial<Options>, dtstart: Date, after: Date): Date {
+  if (options.count || after.getTime() <= dtstart.getTime()) return dtstart;
+  const interval = options.interval || 1;
+  if (options.freq === Frequency.DAILY || options.freq === Frequency.WEEKLY) {
+    const step = (options.freq === Frequency.DAILY ? 1 : 7) * interval * DAY_MS;
+    const periods = Math.floor((after.getTime() - dtstart.getTime()) / step) - 1;
+    return periods > 0 ? new Date(dtstart.getTime() + periods * step) : dtstart;
+  }
+  if (options.freq === Frequency.MONTHLY || options.freq === Frequency.YEARLY) {
+    const step = (options.freq === Frequency.MONTHLY ? 1 : 12) * interval;
+    const year = dtstart.getUTCFullYear();
+    const month = dtstart.getUTCMonth();
+    const day = dtstart.getUTCDate();
+    const timeOfDay = dtstart.getTime() - Date.UTC(year, month, day);
+    const months = (after.getUTCFullYear() - year) * 12 + (after.getUTCMonth() - month);
+    for (let periods = Math.floor(months / step) - 1; periods > 0; periods--) {
+      const candidate = new Date(Date.UTC(year, month + periods * step, day) + timeOfDay);
+      if (candidate.getUTCDate() === day) return candidate;
+    }
+  }
+  return dtstart;
 }
 
 function expand(options: Partial<Options>, timeZone: string, createdAt: Date, from: Date, days: number, max: number): Date[] {

@@ -17,6 +17,8 @@ export interface HttpAppOptions {
   docs: boolean;
   /** Overrides BODY_LIMIT_BYTES. */
   bodyLimitBytes?: number;
+  /** Routes whose path starts with `prefix` take JSON bodies up to `bytes` (a region's boundary). */
+  routeBodyLimits?: { prefix: string; bytes: number }[];
   /** Per-IP, per-user and auth rate limits (the public apps: api and rating). */
   rateLimit?: boolean;
   /** The app's logger (JSON logs); Nest's console logger otherwise. */
@@ -47,6 +49,14 @@ export async function createHttpApp(module: unknown, options: HttpAppOptions): P
     },
     frameworkErrors: frameworkErrorHandler(production),
   } as ConstructorParameters<typeof FastifyAdapter>[0]);
+  if (options.routeBodyLimits?.length) {
+    const limits = options.routeBodyLimits;
+    // a route's own bodyLimit takes precedence over the parsers' (Fastify), for exactly these routes
+    adapter.getInstance().addHook('onRoute', (route) => {
+      const larger = limits.find((l) => route.url.startsWith(l.prefix));
+      if (larger) route.bodyLimit = larger.bytes;
+    });
+  }
   const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, {
     logger: options.logger ?? (process.env.NODE_ENV === 'test' ? ['error', 'warn'] : ['error', 'warn', 'log']),
     abortOnError: false,

@@ -259,6 +259,16 @@ export class AppConfig {
   @Max(1_000_000)
   REGION_BOUNDARY_MAX_VERTICES = 5000;
 
+  /**
+   * Largest body of POST/PATCH /api/v1/regions: a boundary at REGION_BOUNDARY_MAX_VERTICES positions
+   * (~40 bytes each with full precision) does not fit BODY_LIMIT_BYTES; larger is 413.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(16 * 1024 * 1024)
+  REGION_BODY_LIMIT_BYTES = 512 * 1024;
+
   /** Statement timeout (ms) on the checks of a new or changed region boundary; past it: 422 BOUNDARY_TOO_COMPLEX. */
   @Transform(toInt)
   @IsInt()

@@ -73,6 +73,12 @@ export interface ImportKind<V, C> {
 /** Largest file, in data rows. */
 export const MAX_IMPORT_ROWS = 20000;
 const BATCH = 500;
+/**
+ * A running import whose writer has not beaten for this long is failed (the writer beats after each
+ * batch of BATCH rows, a matter of seconds). Should a stalled writer finish after all, its last
+ * write records the true outcome.
+ */
+const IMPORT_STALE_AFTER_SECONDS = 120;
 
 /**
  * Spreadsheet import, the same for every kind. Every row is checked before anything is written: the
@@ -189,7 +195,7 @@ export class ImportRunner {
     // rows the import planned but found done by someone else meanwhile count as unchanged
     const unchanged = () => facts.counts.unchanged + (facts.counts.created - done.created) + (facts.counts.updated - done.updated);
     const progress = (m: EntityManager, written: number) =>
-      m.query(`UPDATE import_runs SET processed = $2, created = $3, updated = $4 WHERE id = $1`, [run.id, facts.untouched + written, done.created, done.updated]);
+      m.query(`UPDATE import_runs SET processed = $2, created = $3, updated = $4, heartbeat_at = now() WHERE id = $1`, [run.id, facts.untouched + written, done.created, done.updated]);
     const batch = async (m: EntityManager, rows: PlannedRow<V>[]) => {
       const r = await kind.write(m, ctx, user, rows);
       done.created += r.created;
@@ -228,6 +234,12 @@ export class ImportRunner {
   }
 
   async get(user: AuthUser, id: string): Promise<ImportReport> {
+    // a writer that stopped beating died with its process (an api restart): the run failed
+    await this.dataSource.query(
+      `UPDATE import_runs SET status = 'failed', finished_at = now()
+        WHERE id = $1 AND actor_id = $2 AND status = 'running' AND heartbeat_at < now() - make_interval(secs => $3)`,
+      [id, user.id, IMPORT_STALE_AFTER_SECONDS],
+    );
     const [r] = await this.dataSource.query(`SELECT * FROM import_runs WHERE id = $1 AND actor_id = $2`, [id, user.id]);
     if (!r) throw DomainException.notFound(ErrorCode.NotFound, '导入记录不存在');
     return toReport(r);

@@ -31,5 +31,6 @@ export const IMPORT_RUNS = table('import_runs', {
   errors: col.jsonb<{ row: number; column: string; message: string }[]>(),
   created_at: col.timestamptz(),
   finished_at: nullable(col.timestamptz()),
+  heartbeat_at: col.timestamptz(),
 });
 export type ImportRunRow = Row<typeof IMPORT_RUNS>;

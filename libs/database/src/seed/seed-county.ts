@@ -4,6 +4,7 @@ import { hash } from '@node-rs/argon2';
 import type { PiiCipher } from '@xinyuan/common';
 import * as county from './county-data';
 import { seedCare, seedCareTemplates } from './seed-care';
+import { seedRecord } from './seed-record';
 
 /** A stable UUID per seed key, so seeding twice finds the rows it wrote the first time. */
 export function seedId(key: string): string {
@@ -27,6 +28,8 @@ export interface SeedReport {
   beneficiaries: number;
   carePlans: number;
   careTemplates: number;
+  redemptionItems: number;
+  activities: number;
 }
 
 /**
@@ -38,7 +41,7 @@ export async function seedCounty(dataSource: DataSource, pii: PiiCipher): Promis
   const upsertUser = (m: EntityManager, phone: string, name: string, hashed: string, role: string, regionId: string | null) =>
     upsertUserRow(m, pii, phone, name, hashed, role, regionId);
   return dataSource.transaction(async (m) => {
-    const report: SeedReport = { regions: 0, services: 0, teams: 0, volunteers: 0, staff: 0, residents: 0, beneficiaries: 0, carePlans: 0, careTemplates: 0 };
+    const report: SeedReport = { regions: 0, services: 0, teams: 0, volunteers: 0, staff: 0, residents: 0, beneficiaries: 0, carePlans: 0, careTemplates: 0, redemptionItems: 0, activities: 0 };
     for (const r of county.regions) {
       const boundary = r.boundary ? JSON.stringify({ type: 'Polygon', coordinates: r.boundary }) : null;
       const rows = await m.query(
@@ -97,6 +100,8 @@ export async function seedCounty(dataSource: DataSource, pii: PiiCipher): Promis
     }
     report.carePlans = await seedCare(m, (key) => seedId(`beneficiary:${key}`), userIds, new Date());
     report.careTemplates = await seedCareTemplates(m, seedId('region:county'), userIds.get('13800000003') ?? null);
+    Object.assign(report, await seedRecord(m, seedId, { county: seedId('region:county'), township: seedId('region:dipu') },
+      { countyAdmin: userIds.get('13800000003')!, townshipAdmin: userIds.get('13800000004')! }, new Date()));
     return report;
   });
 }
