@@ -7,3 +7,4 @@ export * from './quiet-sql-logger';
 export * from './session-settings';
 export * from './lagging-reads';
 export * from './replica-staleness';
+export * from './prepared-query';

@@ -7,6 +7,7 @@ import { LatLng, toEwkt } from '@xinyuan/geo';
 import { AuthUser } from '@xinyuan/identity';
 import { DispatchQueue } from '@xinyuan/queue';
 import { AppConfig } from '@xinyuan/config';
+import { PreparedStatement, queryPrepared } from '@xinyuan/database';
 import { outOfServiceArea } from '@xinyuan/org';
 import { ActorRole, placerRole } from './actor';
 import { openContactPhone } from './order-pii';
@@ -57,7 +58,7 @@ export interface PlaceOrderResult {
   placedEvent?: TimelineEntry;
 }
 
-const PLACE_ORDER_SQL = `
+const PLACE_ORDER: PreparedStatement = { name: 'place_order', text: `
   WITH svc AS (SELECT id, name, requires_review, region_id FROM services WHERE code = $2 AND active),
   -- the region of the point, walking down the tree from the roots (never "the deepest anywhere")
   area AS (SELECT r.id, r.path FROM regions r WHERE r.id = region_of_point($4::geography)),
@@ -96,9 +97,9 @@ const PLACE_ORDER_SQL = `
          EXISTS (SELECT 1 FROM usr) AS user_found,
          (SELECT name FROM svc) AS service_name, (SELECT name FROM regions WHERE id = placed.region_id) AS area_name,
          (SELECT at FROM event) AS placed_at, (SELECT note FROM event) AS placed_note
-    FROM (SELECT 1) one LEFT JOIN placed ON true`;
+    FROM (SELECT 1) one LEFT JOIN placed ON true` };
 
-/** What PLACE_ORDER_SQL answers: the order's columns (all null when nothing was placed) and the facts checked. */
+/** What PLACE_ORDER answers: the order's columns (all null when nothing was placed) and the facts checked. */
 type PlacedRow = { [K in keyof OrderColumns]: OrderColumns[K] | null } & {
   service_found: boolean;
   /** The location lies inside a region of the deployment. */
@@ -159,7 +160,7 @@ export class PlaceOrderUseCase {
     const orderId = randomUUID();
     let result: PlacedRow;
     try {
-      [result] = await this.dataSource.query(PLACE_ORDER_SQL, [
+      [result] = await queryPrepared<PlacedRow>(this.dataSource, PLACE_ORDER, [
         user.id, input.serviceCode, input.description, toEwkt(location), address, contactPhone,
         input.preferredStart ?? null, input.preferredEnd ?? null, input.urgent ?? false, orderId, idempotencyKey ?? null, requestHash,
         profile?.id ?? null, onBehalf, actorRole, initialStatus(true), initialStatus(false), this.config.ALLOW_ORDERS_OUTSIDE_REGIONS,
