@@ -7,8 +7,9 @@
  *   npm run bench -- --full  30 s per phase
  */
 import autocannon from 'autocannon';
-import { Pool } from 'pg';
+import { Client, Pool } from 'pg';
 import { BENCH_ADMIN_PASSWORD, BENCH_DATABASE_URL, benchLogin, bucketize, freshDatabase, FULL, histogramSvg, machine, percentile, postJson, printTable, registerResident, startApp, writeResult } from './lib/harness';
+import { backendCpu, backendCpuBetween, backendCpuOf, cpuSeconds, RssSampler } from './lib/process-stats';
 
 const DURATION_S = FULL ? 30 : 10;
 const CONNECTIONS = 32;
@@ -18,7 +19,10 @@ const CENTRE = { lat: 30.63, lng: 119.68 };
 async function main() {
   await freshDatabase();
   const api = await startApp('api', 3900);
+  const apiRss = new RssSampler(api.child.pid!);
   const dispatcher = await startApp('dispatcher', 3902, { RECONCILE_INTERVAL_MS: '15000' });
+  const db = new Client({ connectionString: BENCH_DATABASE_URL });
+  await db.connect();
   try {
     const admin = await benchLogin(api.url, '13800000000', BENCH_ADMIN_PASSWORD);
     const t = admin.accessToken;
@@ -46,15 +50,31 @@ async function main() {
 
     // warm-up, then the measured run
     await runIntake(api.url, tokens, 2);
+    const cpuSnapshot = async () => ({
+      api: cpuSeconds(api.child.pid!), dispatcher: cpuSeconds(dispatcher.child.pid!),
+      postgres: await backendCpu(db), postgresForApi: await backendCpuOf(db, api.child.pid!),
+    });
+    const cpuBefore = await cpuSnapshot();
     const intake = await runIntake(api.url, tokens, DURATION_S);
+    const cpuAfter = await cpuSnapshot();
+    const orders = intake.rps * DURATION_S;
+    const perOrderMs = (seconds: number) => round((seconds * 1000) / Math.max(1, orders), 2);
+    const cpu = {
+      apiMsPerOrder: perOrderMs(cpuAfter.api - cpuBefore.api),
+      dispatcherMsPerOrder: perOrderMs(cpuAfter.dispatcher - cpuBefore.dispatcher),
+      postgresMsPerOrder: perOrderMs(backendCpuBetween(cpuBefore.postgres, cpuAfter.postgres)),
+      /** The part of it spent by the api's own connections: what the request path costs Postgres. */
+      postgresForApiMsPerOrder: perOrderMs(backendCpuBetween(cpuBefore.postgresForApi, cpuAfter.postgresForApi)),
+      apiCores: round((cpuAfter.api - cpuBefore.api) / DURATION_S, 2),
+      postgresCores: round(backendCpuBetween(cpuBefore.postgres, cpuAfter.postgres) / DURATION_S, 2),
+    };
+    const intakeRss = apiRss.stop();
 
     const residentId = (await postJson(`${api.url}/api/v1/auth/login`, { phone: '13700000000', password: 'Bench#2026' })).user.id;
     const raw = await rawInserts(residentId, DURATION_S);
 
-    const pool = new Pool({ connectionString: BENCH_DATABASE_URL, max: 1 });
-    const [{ version }] = (await pool.query(`SELECT split_part(version(), ' ', 2) AS version`)).rows;
-    const [{ offered }] = (await pool.query(`SELECT count(*)::int AS offered FROM orders WHERE status = 'offered'`)).rows;
-    await pool.end();
+    const [{ version }] = (await db.query(`SELECT split_part(version(), ' ', 2) AS version`)).rows;
+    const [{ offered }] = (await db.query(`SELECT count(*)::int AS offered FROM orders WHERE status = 'offered'`)).rows;
 
     const m = { ...machine(), postgres: version };
     const ratio = intake.rps / raw.rps;
@@ -66,7 +86,9 @@ async function main() {
       durationSeconds: DURATION_S,
       connections: CONNECTIONS,
       intake: { ordersPerSecond: round(intake.rps), p50Ms: intake.p50, p99Ms: intake.p99, non2xx: intake.non2xx, errors: intake.errors },
-      rawInsert: { rowsPerSecond: round(raw.rps), p50Ms: raw.p50, p99Ms: raw.p99 },
+      cpuDuringIntake: cpu,
+      apiRssMb: { peak: intakeRss.peakMb, atEnd: intakeRss.lastMb, limit: 300 },
+      rawInsert: { rowsPerSecond: round(raw.rps), p50Ms: raw.p50, p99Ms: raw.p99, postgresMsPerRow: raw.postgresMsPerRow },
       intakeToRawRatio: round(ratio, 3),
       ordersOfferedByDispatcherDuringRun: offered,
       targets: { ordersPerSecond: 1000, p99Ms: 100, ratio: 0.5 },
@@ -76,13 +98,19 @@ async function main() {
       ['POST /orders  p50 ms', intake.p50],
       ['POST /orders  p99 ms', intake.p99],
       ['POST /orders  non-2xx', intake.non2xx],
+      ['CPU ms per order: api / dispatcher / Postgres', `${cpu.apiMsPerOrder} / ${cpu.dispatcherMsPerOrder} / ${cpu.postgresMsPerOrder}`],
+      ['Postgres CPU ms per order for the api', cpu.postgresForApiMsPerOrder],
+      ['api peak RSS MB (limit 300)', intakeRss.peakMb],
       ['raw INSERT    rows/s', round(raw.rps)],
       ['raw INSERT    p99 ms', raw.p99],
+      ['raw INSERT    Postgres CPU ms per row', raw.postgresMsPerRow],
       ['intake / raw', `${(ratio * 100).toFixed(1)} %`],
       ['offered by the dispatcher meanwhile', offered],
     ]);
     writeResult(FULL ? 'intake.full' : 'intake', result, histogramSvg(`POST /api/v1/orders latency, ${round(intake.rps)} orders/s`, bucketize(intake.latencies, 2)));
   } finally {
+    apiRss.stop();
+    await db.end();
     await dispatcher.stop();
     await api.stop();
   }
@@ -130,6 +158,16 @@ async function runIntake(url: string, tokens: string[], seconds: number) {
 async function rawInserts(residentId: string, seconds: number) {
   const pool = new Pool({ connectionString: BENCH_DATABASE_URL, max: CONNECTIONS });
   const [{ id: serviceId }] = (await pool.query(`SELECT id FROM services WHERE code = 'BENCH_HELP'`)).rows;
+  // open every connection first, so that connection start-up is not counted as insert CPU; only
+  // these backends count (the dispatcher may still be working through the intake's orders)
+  const clients = await Promise.all(Array.from({ length: CONNECTIONS }, () => pool.connect()));
+  const pids: number[] = [];
+  for (const c of clients) {
+    pids.push((await c.query(`SELECT pg_backend_pid() AS pid`)).rows[0].pid);
+    c.release();
+  }
+  const poolCpu = () => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+  const before = poolCpu();
   const latencies: number[] = [];
   const deadline = Date.now() + seconds * 1000;
   let i = 0;
@@ -147,9 +185,10 @@ async function rawInserts(residentId: string, seconds: number) {
       }
     }),
   );
+  const postgresMsPerRow = round(((poolCpu() - before) * 1000) / Math.max(1, latencies.length), 2);
   await pool.end();
   latencies.sort((a, b) => a - b);
-  return { rps: latencies.length / seconds, p50: round(percentile(latencies, 50), 2), p99: round(percentile(latencies, 99), 2) };
+  return { rps: latencies.length / seconds, p50: round(percentile(latencies, 50), 2), p99: round(percentile(latencies, 99), 2), postgresMsPerRow };
 }
 
 const round = (v: number, d = 1) => Math.round(v * 10 ** d) / 10 ** d;

@@ -7,6 +7,7 @@ import { LatLng, toEwkt } from '@xinyuan/geo';
 import { AuthUser } from '@xinyuan/identity';
 import { DispatchQueue } from '@xinyuan/queue';
 import { AppConfig } from '@xinyuan/config';
+import { PreparedStatement, queryPrepared } from '@xinyuan/database';
 import { outOfServiceArea } from '@xinyuan/org';
 import { ActorRole, placerRole } from './actor';
 import { openContactPhone } from './order-pii';
@@ -57,7 +58,7 @@ export interface PlaceOrderResult {
   placedEvent?: TimelineEntry;
 }
 
-const PLACE_ORDER_SQL = `
+const PLACE_ORDER_SQL: PreparedStatement = { name: 'place_order', text: `
   WITH svc AS (SELECT id, name, requires_review, region_id FROM services WHERE code = $2 AND active),
   -- the region of the point, walking down the tree from the roots (never "the deepest anywhere")
   area AS (SELECT r.id, r.path FROM regions r WHERE r.id = region_of_point($4::geography)),
@@ -96,7 +97,7 @@ const PLACE_ORDER_SQL = `
          EXISTS (SELECT 1 FROM usr) AS user_found,
          (SELECT name FROM svc) AS service_name, (SELECT name FROM regions WHERE id = placed.region_id) AS area_name,
          (SELECT at FROM event) AS placed_at, (SELECT note FROM event) AS placed_note
-    FROM (SELECT 1) one LEFT JOIN placed ON true`;
+    FROM (SELECT 1) one LEFT JOIN placed ON true` };
 
 /** What PLACE_ORDER_SQL answers: the order's columns (all null when nothing was placed) and the facts checked. */
 type PlacedRow = { [K in keyof OrderColumns]: OrderColumns[K] | null } & {
@@ -116,7 +117,8 @@ type PlacedRow = { [K in keyof OrderColumns]: OrderColumns[K] | null } & {
 /**
  * 点单: a resident orders an item of the menu (or a grid worker or staff member for a beneficiary: 代点单).
  * A trigger on orders enforces the open-order cap inside the same statement (OPEN_ORDER_LIMIT → 429). The order, its first timeline entry and the
- * idempotency key are written by one statement (one transaction, one round trip); the dispatch job is enqueued after commit
+ * idempotency key are written by one statement (one transaction, one round trip; prepared once per connection); the
+ * dispatch job is enqueued after commit, together with those of the other orders committed in the same event-loop turn
  * (the reconciler re-enqueues it should this process die in between).
  */
 @Injectable()
@@ -130,9 +132,10 @@ export class PlaceOrderUseCase {
   ) {}
 
   async execute(user: AuthUser, input: PlaceOrderInput, idempotencyKey?: string, options: PlaceOrderOptions = {}): Promise<PlaceOrderResult> {
-    const requestHash = hashRequest(input);
+    // only a request with an Idempotency-Key stores (and compares) the hash of its body
+    const requestHash = idempotencyKey ? hashRequest(input) : null;
     if (idempotencyKey) {
-      const replay = await this.replay(user.id, idempotencyKey, requestHash);
+      const replay = await this.replay(user.id, idempotencyKey, requestHash!);
       if (replay) return replay;
     }
     const timeProblem = preferredTimeProblem(input, Date.now(), this.config.PREFERRED_TIME_HORIZON_DAYS);
@@ -159,7 +162,7 @@ export class PlaceOrderUseCase {
     const orderId = randomUUID();
     let result: PlacedRow;
     try {
-      [result] = await this.dataSource.query(PLACE_ORDER_SQL, [
+      [result] = await queryPrepared<PlacedRow>(this.dataSource, PLACE_ORDER_SQL, [
         user.id, input.serviceCode, input.description, toEwkt(location), address, contactPhone,
         input.preferredStart ?? null, input.preferredEnd ?? null, input.urgent ?? false, orderId, idempotencyKey ?? null, requestHash,
         profile?.id ?? null, onBehalf, actorRole, initialStatus(true), initialStatus(false), this.config.ALLOW_ORDERS_OUTSIDE_REGIONS,
@@ -190,7 +193,7 @@ export class PlaceOrderUseCase {
     if (!result.user_found) throw DomainException.unauthenticated();
     if (!result.id) {
       // a concurrent request with the same key committed first: answer as that one did
-      return (await this.replay(user.id, idempotencyKey!, requestHash))!;
+      return (await this.replay(user.id, idempotencyKey!, requestHash!))!;
     }
     const order = toOrderRecord(result as OrderColumns);
     if (order.status === 'dispatching') await this.queue.dispatchOrder({ orderId: order.id, version: order.version, urgent: order.urgent });

@@ -1,15 +1,27 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { Queue } from 'bullmq';
+import { JobsOptions, Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { AppConfig } from '@xinyuan/config';
 import { currentCorrelationId } from '@xinyuan/common';
 import { DispatchBatchJob, DispatchOrderJob, ExpireOfferJob, jobIds, JobName, PRIORITY, QueueName, RETENTION, RETRY } from './queue-contracts';
 import { createRedisConnection } from './redis-connection';
 
+/** Most dispatch jobs one Redis transaction carries. */
+const DISPATCH_BATCH_MAX = 256;
+
+interface PendingDispatch {
+  job: { name: string; data: DispatchOrderJob; opts: JobsOptions };
+  settle: (error?: unknown) => void;
+}
+
 /**
  * Producer side of the dispatch queues. Enqueueing happens after the Postgres transaction commits;
  * if the process dies in between, the reconciler rebuilds the job from Postgres, so a failure to
  * enqueue is logged, never thrown at the caller whose change is already safe.
+ *
+ * Dispatch jobs asked for in the same turn of the event loop (many orders placed at once) are added
+ * together: one Redis transaction and one round trip instead of one each. Each caller still waits
+ * until its job is in Redis.
  */
 @Injectable()
 export class DispatchQueue implements OnModuleDestroy {
@@ -31,11 +43,32 @@ export class DispatchQueue implements OnModuleDestroy {
 
   async dispatchOrder(job: DispatchOrderJob, opts: { delayMs?: number } = {}): Promise<void> {
     await this.safely(`dispatch ${job.orderId}`, () =>
-      this.dispatch.add(JobName.DispatchOrder, traced(job), {
-        jobId: jobIds.dispatchOrder(job),
-        delay: opts.delayMs,
-        priority: job.urgent ? PRIORITY.urgent : PRIORITY.normal,
+      this.addDispatchSoon({
+        name: JobName.DispatchOrder,
+        data: traced(job),
+        opts: { jobId: jobIds.dispatchOrder(job), delay: opts.delayMs, priority: job.urgent ? PRIORITY.urgent : PRIORITY.normal },
       }),
+    );
+  }
+
+  private pendingDispatch: PendingDispatch[] = [];
+
+  /** Queues the job for the batch of this event-loop turn (flushed in setImmediate, after the I/O callbacks). */
+  private addDispatchSoon(job: PendingDispatch['job']): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.pendingDispatch.length === 0) setImmediate(() => void this.flushDispatch());
+      this.pendingDispatch.push({ job, settle: (error) => (error === undefined ? resolve() : reject(error)) });
+      if (this.pendingDispatch.length >= DISPATCH_BATCH_MAX) void this.flushDispatch();
+    });
+  }
+
+  private flushDispatch(): Promise<void> {
+    const batch = this.pendingDispatch;
+    if (batch.length === 0) return Promise.resolve();
+    this.pendingDispatch = [];
+    return this.dispatch.addBulk(batch.map((p) => p.job)).then(
+      () => batch.forEach((p) => p.settle()),
+      (e: unknown) => batch.forEach((p) => p.settle(e ?? new Error('addBulk failed'))),
     );
   }
 
@@ -73,6 +106,7 @@ export class DispatchQueue implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    await this.flushDispatch();
     await Promise.allSettled([this.dispatch.close(), this.maintenance.close()]);
     this.connection.disconnect();
   }
