@@ -23,6 +23,7 @@ import { RedemptionCatalogue1766840000000 } from './1766840000000-redemption-cat
 import { ImportKinds1766820000000 } from './1766820000000-import-kinds';
 import { ImportKeysByRegion1766850000000 } from './1766850000000-import-keys-by-region';
 import { CareVisitAnnounced1766860000000 } from './1766860000000-care-visit-announced';
+import { ServiceBatchWindow1766890000000 } from './1766890000000-service-batch-window';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -51,4 +52,5 @@ export const MIGRATIONS = [
   ImportKinds1766820000000,
   ImportKeysByRegion1766850000000,
   CareVisitAnnounced1766860000000,
+  ServiceBatchWindow1766890000000,
 ];
