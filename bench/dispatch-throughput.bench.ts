@@ -21,6 +21,7 @@ import {
   ActivitySampler, productVersion, stopWithin, argValue, BENCH_QUEUE_PREFIX, cpuShare, cpuSnapshot, dispatcherMetrics, dispatchSettings, envOverrides, failedJobReasons, niceBucket, nowMs,
   productConfig, resetBenchRedis, resultName, round, sleep, summarize,
 } from './lib/dispatch-bench';
+import { describePeaks, PeakMemory, PeakRssSampler } from './lib/memory';
 import { BENCH_DATABASE_URL, BENCH_REDIS_URL, bucketize, freshDatabase, FULL, histogramSvg, machine, printTable, startApp, writeResult } from './lib/harness';
 import { buildWorld, WORLD_FULL, WORLD_QUICK } from './lib/world';
 
@@ -108,6 +109,8 @@ async function main() {
     sampler.start();
     const dispatcher = await startApp('dispatcher', 3922, ENV);
     const readyMs = nowMs();
+    const memory = new PeakRssSampler({ dispatcher: dispatcher.child.pid }).start();
+    let peakMemory: Record<string, PeakMemory> = {};
     let settled = false;
     let metrics: Record<string, number> = {};
     let cpu: Record<string, number> = {};
@@ -127,6 +130,7 @@ async function main() {
       }
       activity = await sampler.stop();
       metrics = await dispatcherMetrics(dispatcher.url);
+      peakMemory = memory.stop();
       const snap = cpuSnapshot({ loadGenerator: process.pid, dispatcher: dispatcher.child.pid });
       cpu = cpuShare({ ...cpuStart, seconds: { ...cpuStart.seconds, dispatcher: 0 } }, snap);
     } finally {
@@ -200,6 +204,8 @@ async function main() {
         failedJobs: failed,
         stop: stopped,
         coresUsed: cpu,
+        /** peak resident set of the dispatcher while it worked off the queue (VmHWM / polled VmRSS); target ≤ 300 MB */
+        peakMemory: peakMemory.dispatcher,
         postgresActivity: activity,
         progress,
       },
@@ -225,6 +231,7 @@ async function main() {
       ['mean job ms: dispatch-order / batch / reconcile', `${result.dispatcher.jobs.meanDispatchOrderJobMs} / ${result.dispatcher.jobs.meanDispatchBatchJobMs} / ${result.dispatcher.jobs.meanReconcileJobMs}`],
       ['failed jobs', Object.entries(failed).map(([k, v]) => `${v}× ${k}`).join('; ') || 0],
       ['cores used: dispatcher / postgres / redis', `${cpu.dispatcher} / ${cpu.postgres} / ${cpu.redis}`],
+      ['peak RSS', describePeaks(peakMemory)],
       [`no-op jobs/s (concurrency ${concurrency})`, round(noop.steadyJobsPerSecond, 1)],
       ['dispatcher / no-op', `${(ratio * 100).toFixed(1)} %`],
     ]);

@@ -353,7 +353,7 @@ function main() {
     { windowS: 0, lookAhead: false, forecastS: 0 },
     ...windowPolicies(false),
     ...windowPolicies(true),
-    ...[5, 30].flatMap((windowS) => [60, 300].map((forecastS): Policy => ({ windowS, lookAhead: true, forecastS }))),
+    ...(process.env.QUALITY_EXPERIMENT ? [1, 5, 30] : [5, 30]).flatMap((windowS) => (process.env.QUALITY_EXPERIMENT ? [60, 300, 600] : [60, 300]).map((forecastS): Policy => ({ windowS, lookAhead: true, forecastS }))),
   ];
   const stream = compare({ label: 'stream', ...STREAM }, policies);
   const surge = compare({ label: 'surge', ...SURGE }, [{ windowS: 0, lookAhead: false, forecastS: 0 }, ...[1, 5, 10].map((windowS): Policy => ({ windowS, lookAhead: false, forecastS: 0 }))]);
