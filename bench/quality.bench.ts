@@ -43,6 +43,9 @@
  *                        they would get) but are not committed: look-ahead over what has arrived
  *   … + forecast F s     and "another day's" orders of the next F s (same rate and places) as held
  *                        rows: capacity priced by the known demand
+ *   … + prices           every cost is distance + a price per team: how much the optimum of another
+ *                        day's orders gets worse with one slot less in that team (capacity priced by
+ *                        the known demand, never by the real orders); "greedy + prices" decides alone
  *   clairvoyant optimum  the exact optimum over the whole stream, knowing every order in advance
  * The solver minimises Σ distance + 20 km × orders left unplaced (twice the largest radius, so it
  * always prefers placing an order); every policy is scored on that same cost ("gap cost"), and by
@@ -50,6 +53,8 @@
  *
  * Every placement is checked independently of the solver, from the generated data: skills, radius,
  * double assignments, team capacity. A further table times the exact solver alone at several sizes.
+ *
+ * No policy knows the real future: forecasts and prices come from another draw of the same demand.
  *
  *   npm run build && node dist/bench/quality.bench.js          quick: 600 orders over 10 min
  *   npm run build && node dist/bench/quality.bench.js --full   2,400 orders over 10 min (4× the teams)
@@ -118,11 +123,13 @@ export interface Policy {
   lookAhead: boolean;
   /** seconds of forecast demand (another day's orders, same rate and places) added to each matching as held rows */
   forecastS: number;
+  /** each team's capacity priced by a forecast (see capacityPrices): cost = distance + price */
+  prices?: boolean;
 }
 
 export function policyName(p: Policy): string {
-  if (p.windowS === 0) return 'greedy (per order)';
-  return `window ${p.windowS} s${p.lookAhead ? ' + held' : ''}${p.forecastS ? ` + forecast ${p.forecastS} s` : ''}`;
+  if (p.windowS === 0) return p.prices ? 'greedy + prices' : 'greedy (per order)';
+  return `window ${p.windowS} s${p.lookAhead ? ' + held' : ''}${p.forecastS ? ` + forecast ${p.forecastS} s` : ''}${p.prices ? ' + prices' : ''}`;
 }
 
 /**
@@ -131,7 +138,26 @@ export function policyName(p: Policy): string {
  * the others are due `windowS` after arrival; a batch runs on the whole second at or after a due
  * time and commits the orders due by then, matched together with the capacity left.
  */
-function runPolicy(s: Surge, dist: (number | null)[][], p: Policy, forecastDist: (number | null)[][]): Run {
+/**
+ * A price per team for one unit of its capacity: how much the optimum of a forecast (another day's
+ * orders, same rate and places, never the real ones) gets worse when the team has one slot less.
+ * Policies with prices choose by distance + price, so a scarce team is kept for the orders only it can serve.
+ */
+function capacityPrices(s: Surge, forecastDist: (number | null)[][]): number[] {
+  const inst = (capacity: (j: number) => number): AssignmentInstance => ({
+    orders: s.forecast.map((o) => o.id),
+    teams: s.teams.map((t, j) => ({ id: t.id, capacity: capacity(j) })),
+    cost: forecastDist,
+    unassignedCost: UNASSIGNED_COST,
+  });
+  const base = solveAssignment(inst((j) => s.teams[j].capacity)).totalCost;
+  return s.teams.map((t, k) => Math.max(0, solveAssignment(inst((j) => (j === k ? t.capacity - 1 : s.teams[j].capacity))).totalCost - base));
+}
+
+function runPolicy(s: Surge, distances: (number | null)[][], p: Policy, forecastDist: (number | null)[][], prices: number[] = []): Run {
+  const priced = (rows: (number | null)[][]) => (p.prices ? rows.map((r) => r.map((d, j) => (d === null ? null : d + prices[j]))) : rows);
+  const dist = priced(distances);
+  const forecastCost = priced(forecastDist);
   const left = s.teams.map((t) => t.capacity);
   const placements: Placement[] = [];
   const delays: number[] = [];
@@ -147,7 +173,7 @@ function runPolicy(s: Surge, dist: (number | null)[][], p: Policy, forecastDist:
     const held = p.lookAhead ? waiting.filter((w) => !isDueForBatch(w.dueAt, nowMs)) : [];
     const ahead = nowMs / 1000;
     const forecast = p.forecastS ? s.forecast.flatMap((f, k) => (f.at > ahead && f.at <= ahead + p.forecastS ? [k] : [])) : [];
-    const rows = [...due.map((w) => dist[w.row]), ...held.map((w) => dist[w.row]), ...forecast.map((k) => forecastDist[k])];
+    const rows = [...due.map((w) => dist[w.row]), ...held.map((w) => dist[w.row]), ...forecast.map((k) => forecastCost[k])];
     const cols = left.flatMap((c, j) => (c > 0 ? [j] : []));
     const inst: AssignmentInstance = {
       orders: rows.map((_, k) => `r${k}`),
@@ -159,14 +185,23 @@ function runPolicy(s: Surge, dist: (number | null)[][], p: Policy, forecastDist:
     solveMs += ms;
     maxSolveMs = Math.max(maxSolveMs, ms);
     solves++;
+    const leftOut: number[] = [];
     due.forEach((w, k) => {
       const c = r.assignment[k];
       delays.push(ahead - s.orders[w.row].at);
       waiting.splice(waiting.indexOf(w), 1);
-      if (c === null) return; // no slot left for it: staff take it over
+      if (c === null) return leftOut.push(w.row);
       placements.push({ order: w.row, team: cols[c] });
       left[cols[c]]--;
     });
+    // as the dispatcher: a due order the matching leaves out falls back to its best team with a slot
+    // left (none: staff take it over)
+    for (const row of leftOut) {
+      const team = decideAlone(dist[row], left);
+      if (team === null) continue;
+      placements.push({ order: row, team });
+      left[team]--;
+    }
   };
   while (i < s.orders.length || jobs.size > 0) {
     const nextJob = jobs.size ? Math.min(...jobs) : Infinity;
@@ -343,7 +378,8 @@ function compare(sc: Scenario, policies: Policy[]) {
     generateMs: round(genMs, 1),
     matrixMs: round(matrixMs, 1),
   };
-  const runs = [...policies.map((p) => runPolicy(s, dist, p, forecastDist)), runOffline(s, dist, sc.seconds)];
+  const prices = policies.some((p) => p.prices) ? capacityPrices(s, forecastDist) : [];
+  const runs = [...policies.map((p) => runPolicy(s, dist, p, forecastDist, prices)), runOffline(s, dist, sc.seconds)];
   return { instance, strategies: withGaps(runs.map((r) => evaluate(s, r))) };
 }
 
@@ -353,10 +389,12 @@ function main() {
     { windowS: 0, lookAhead: false, forecastS: 0 },
     ...windowPolicies(false),
     ...windowPolicies(true),
-    ...(process.env.QUALITY_EXPERIMENT ? [1, 5, 30] : [5, 30]).flatMap((windowS) => (process.env.QUALITY_EXPERIMENT ? [60, 300, 600] : [60, 300]).map((forecastS): Policy => ({ windowS, lookAhead: true, forecastS }))),
+    { windowS: 0, lookAhead: false, forecastS: 0, prices: true },
+    ...[1, 5, 30, 60].map((windowS): Policy => ({ windowS, lookAhead: true, forecastS: 0, prices: true })),
+    ...[5, 30].flatMap((windowS) => [60, 300].map((forecastS): Policy => ({ windowS, lookAhead: true, forecastS }))),
   ];
   const stream = compare({ label: 'stream', ...STREAM }, policies);
-  const surge = compare({ label: 'surge', ...SURGE }, [{ windowS: 0, lookAhead: false, forecastS: 0 }, ...[1, 5, 10].map((windowS): Policy => ({ windowS, lookAhead: false, forecastS: 0 }))]);
+  const surge = compare({ label: 'surge', ...SURGE }, [{ windowS: 0, lookAhead: false, forecastS: 0 }, ...[false, true].flatMap((lookAhead) => [1, 5, 10].map((windowS): Policy => ({ windowS, lookAhead, forecastS: 0 })))]);
   const sensitivity = CAPACITY_RATIOS.map((ratio) => {
     const r = compare({ label: 'stream', ...STREAM, capacityRatio: ratio }, policies.filter((p) => !p.forecastS));
     return { capacityRatio: ratio, teams: r.instance.teams, totalCapacity: r.instance.totalCapacity, strategies: r.strategies };
