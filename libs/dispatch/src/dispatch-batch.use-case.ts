@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '@xinyuan/config';
 import { DispatchQueue } from '@xinyuan/queue';
 import { solveAssignment } from './assignment/assignment-solver';
-import { isDueForBatch } from './assignment/batch-window';
+import { batchJobAt, isDueForBatch } from './assignment/batch-window';
 import { BatchWindows } from './batch-windows';
 import { matchingCosts, RankedCandidate } from './candidate-ranking';
 import { DispatchOrderUseCase, DispatchOutcome, Resolution } from './dispatch-order.use-case';
@@ -107,12 +107,19 @@ export class DispatchBatchUseCase {
     const now = Date.now();
     const due: { id: string; held: boolean }[] = [];
     const notYetDue: { id: string; held: boolean }[] = [];
+    let nextDue = Infinity;
     for (const c of candidates) {
       const order = { serviceId: c.service_id, urgent: c.urgent, preferredStart: c.preferred_start, createdAt: c.created_at };
       const dueAt = await this.batchWindows.dueAt(this.dataSource.manager, order, now);
       if (isDueForBatch(dueAt, now)) due.push({ id: c.id, held: false });
-      else notYetDue.push({ id: c.id, held: true });
+      else {
+        notYetDue.push({ id: c.id, held: true });
+        nextDue = Math.min(nextDue, dueAt!);
+      }
     }
+    // orders left to a surge batch never had a batch of their own scheduled: the earliest gets one
+    // (one job per second whoever asks, so asking again is free)
+    if (notYetDue.length) await this.queue.dispatchBatchDueAt(batchJobAt(nextDue));
     if (due.length === 0) return report;
     const waiting = [...due, ...notYetDue.slice(0, HELD_LIMIT)];
     const open: Open[] = [];
