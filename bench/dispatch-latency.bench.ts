@@ -19,6 +19,7 @@ import {
 import { BENCH_DATABASE_URL, BENCH_PII_KEY, bucketize, freshDatabase, FULL, histogramSvg, machine, postJson, printTable, registerResident, startApp, writeResult } from './lib/harness';
 import { PiiCipher } from '../libs/common/src/pii';
 import { CANDIDATE_SQL } from '../libs/dispatch/src/candidate-sql';
+import { describePeaks, PeakRssSampler } from './lib/memory';
 import { buildWorld, demandPoint, residentPhone, rng, SERVICES, World, WORLD_FULL, WORLD_PASSWORD, WORLD_QUICK } from './lib/world';
 
 const RATE = Number(argValue('--rate') ?? 200);
@@ -68,6 +69,8 @@ async function main() {
 
   const api = await startApp('api', 3910, ENV);
   const dispatcher = await startApp('dispatcher', 3912, ENV);
+  // from start to the end of the measured run: warm-up, the run and its drain
+  const memory = new PeakRssSampler({ api: api.child.pid, dispatcher: dispatcher.child.pid }).start();
   try {
     m.postgres = (await db.query(`SELECT split_part(version(), ' ', 2) AS v`)).rows[0].v;
     const residents = await prepareResidents(api.url, db, r);
@@ -92,6 +95,7 @@ async function main() {
     const cpu = cpuShare(cpuStart, cpuSnapshot({ api: api.child.pid, dispatcher: dispatcher.child.pid, loadGenerator: process.pid }));
     const visible = summarize(ok.filter((s) => poller.seen.has(s.orderId!)).map((s) => poller.seen.get(s.orderId!)! - s.sentMs));
     const metricsAfter = await dispatcherMetrics(dispatcher.url);
+    const peakMemory = memory.stop();
     const outcome = await collect(db, ok);
     // cross-check: polled visibility minus the commit estimate, same orders (expected: 0 … poll interval + poll time)
     const check = summarize(
@@ -130,6 +134,8 @@ async function main() {
         residents: { registeredThroughApi: REGISTERED_RESIDENTS, returningHistorical: RETURNING_RESIDENTS },
       },
       httpPostOrdersMs: http,
+      /** peak resident set of each app over the whole run (VmHWM / polled VmRSS); target ≤ 300 MB each */
+      peakMemory,
       outcomes: outcome.counts,
       drain: { warmUpSettled: warmDrained, allSettled: drained, msAfterLastSubmit: round(drainMs, 0) },
       failedDispatcherJobs: await failedJobReasons('dispatch'),
@@ -163,6 +169,7 @@ async function main() {
       ['achieved submit rate /s', round(achievedRate, 1)],
       ['generator lag p99 / max ms', `${lag.p99} / ${lag.max}`],
       ['POST /orders HTTP p50/p90/p99/max ms', fmt(http)],
+      ['peak RSS', describePeaks(peakMemory)],
       ['offered / escalated / still dispatching / other', `${outcome.counts.offered} / ${outcome.counts.escalated} / ${outcome.counts.dispatching} / ${outcome.counts.other}`],
       ['submit → order row  p50/p90/p99/max ms', fmt(outcome.toOrderRow)],
       ['submit → offers.created_at  p50/p90/p99/max', fmt(outcome.toOfferCreatedAt)],

@@ -21,6 +21,7 @@ import {
   ActivitySampler, backendCpuSpent, committedTransactions, databaseBackendCpu, productVersion, stopWithin, argValue, BENCH_QUEUE_PREFIX, cpuShare, cpuSnapshot, dispatcherMetrics, dispatchSettings, envOverrides, failedJobReasons, niceBucket, nowMs,
   productConfig, resetBenchRedis, resultName, round, sleep, summarize,
 } from './lib/dispatch-bench';
+import { describePeaks, PeakMemory, PeakRssSampler } from './lib/memory';
 import { BENCH_DATABASE_URL, BENCH_REDIS_URL, bucketize, freshDatabase, FULL, histogramSvg, machine, printTable, startApp, writeResult } from './lib/harness';
 import { buildWorld, WORLD_FULL, WORLD_QUICK } from './lib/world';
 
@@ -110,6 +111,8 @@ async function main() {
     const commitsStart = await committedTransactions(db);
     const dispatcher = await startApp('dispatcher', 3922, ENV);
     const readyMs = nowMs();
+    const memory = new PeakRssSampler({ dispatcher: dispatcher.child.pid }).start();
+    let peakMemory: Record<string, PeakMemory> = {};
     let settled = false;
     let metrics: Record<string, number> = {};
     let cpu: Record<string, number> = {};
@@ -134,6 +137,7 @@ async function main() {
       commits = (await committedTransactions(db)) - commitsStart;
       activity = await sampler.stop();
       metrics = await dispatcherMetrics(dispatcher.url);
+      peakMemory = memory.stop();
       const snap = cpuSnapshot({ loadGenerator: process.pid, dispatcher: dispatcher.child.pid });
       cpu = cpuShare({ ...cpuStart, seconds: { ...cpuStart.seconds, dispatcher: 0 } }, snap);
     } finally {
@@ -209,6 +213,8 @@ async function main() {
         failedJobs: failed,
         stop: stopped,
         coresUsed: cpu,
+        /** peak resident set of the dispatcher while it worked off the queue (VmHWM / polled VmRSS); target ≤ 300 MB */
+        peakMemory: peakMemory.dispatcher,
         postgresActivity: activity,
         progress,
       },
@@ -237,6 +243,7 @@ async function main() {
       ['Postgres CPU ms per order (backends of the bench database)', result.dispatcher.postgresCpuMsPerOrder],
       ['committed transactions per order (bench database, incl. the bench\'s polls)', result.dispatcher.committedTransactionsPerOrder],
       ['cores used: dispatcher / postgres / redis', `${cpu.dispatcher} / ${cpu.postgres} / ${cpu.redis}`],
+      ['peak RSS', describePeaks(peakMemory)],
       [`no-op jobs/s (concurrency ${concurrency})`, round(noop.steadyJobsPerSecond, 1)],
       ['dispatcher / no-op', `${(ratio * 100).toFixed(1)} %`],
     ]);

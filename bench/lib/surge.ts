@@ -39,6 +39,7 @@ export interface SurgeOrder {
   id: string;
   /** seconds since the start of the surge; orders are sorted by it */
   at: number;
+  urgent: boolean;
   lat: number;
   lng: number;
   skills: string[];
@@ -62,6 +63,13 @@ export interface SurgeOptions {
   centre?: { lat: number; lng: number };
   /** side of the square area, km */
   sideKm?: number;
+  /** share of orders marked urgent (drawn from their own PRNG, so the rest of the instance does not change) */
+  urgentShare?: number;
+  /**
+   * Also draw this many orders of "another day" over the same seconds: same towns, skills and rate,
+   * other people (their own PRNG). A policy may use them as its forecast of demand; never scored.
+   */
+  forecastOrders?: number;
 }
 
 export interface Surge {
@@ -69,6 +77,8 @@ export interface Surge {
   teams: SurgeTeam[];
   centre: { lat: number; lng: number };
   sideKm: number;
+  /** see SurgeOptions.forecastOrders; empty unless asked for */
+  forecast: SurgeOrder[];
 }
 
 /**
@@ -76,7 +86,7 @@ export interface Surge {
  * over the villages. Team capacity 1–6 (mostly small), radius 3–10 km, 2–5 skills.
  */
 export function generateSurge(o: SurgeOptions): Surge {
-  const rnd = mulberry32(o.seed);
+  let rnd = mulberry32(o.seed);
   const centre = o.centre ?? { lat: 30.63, lng: 119.68 };
   const sideKm = o.sideKm ?? 40;
   const mPerDegLat = 111_320;
@@ -109,13 +119,12 @@ export function generateSurge(o: SurgeOptions): Surge {
     return out.sort();
   };
 
-  const arrivals = Array.from({ length: o.orders }, () => rnd() * o.seconds).sort((a, b) => a - b);
-  const orders: SurgeOrder[] = arrivals.map((at, i) => ({
-    id: `o${String(i).padStart(5, '0')}`,
-    at,
-    ...place(0.7),
-    skills: pickSkills(rnd() < 0.7 ? 1 : 2),
-  }));
+  // arrival times uniform over the period, sorted: a Poisson process conditioned on the count
+  const drawOrders = (count: number, prefix: string): SurgeOrder[] =>
+    Array.from({ length: count }, () => rnd() * o.seconds)
+      .sort((a, b) => a - b)
+      .map((at, i) => ({ id: `${prefix}${String(i).padStart(5, '0')}`, at, urgent: false, ...place(0.7), skills: pickSkills(rnd() < 0.7 ? 1 : 2) }));
+  const orders = drawOrders(o.orders, 'o');
 
   const capacityShares = [0.25, 0.25, 0.2, 0.15, 0.1, 0.05]; // capacity 1..6
   const target = Math.round(o.orders * (o.capacityRatio ?? 1));
@@ -135,7 +144,14 @@ export function generateSurge(o: SurgeOptions): Surge {
       capacity,
     });
   }
-  return { orders, teams, centre, sideKm };
+  const urgentRnd = mulberry32(o.seed ^ 0x5a17);
+  for (const order of orders) order.urgent = urgentRnd() < (o.urgentShare ?? 0);
+  let forecast: SurgeOrder[] = [];
+  if (o.forecastOrders) {
+    rnd = mulberry32(o.seed ^ 0xf07ec);
+    forecast = drawOrders(o.forecastOrders, 'f');
+  }
+  return { orders, teams, centre, sideKm, forecast };
 }
 
 /** The hard filter, as the product applies it: every required skill, and inside the team's radius. */

@@ -16,6 +16,8 @@ export interface ServiceView {
   requiredSkills: string[];
   acceptTimeoutSeconds: number;
   requiresReview: boolean;
+  /** Seconds a non-urgent order whose preferred start is not imminent may wait for batch matching. */
+  batchWindowSeconds: number;
   offerMode: 'offer' | 'grab';
   active: boolean;
   /** null: a deployment-wide item; else the county whose own item it is (orders only inside it). */
@@ -35,6 +37,7 @@ export interface ServiceChange {
   requiredSkills?: string[];
   acceptTimeoutSeconds?: number;
   requiresReview?: boolean;
+  batchWindowSeconds?: number;
   offerMode?: 'offer' | 'grab';
   active?: boolean;
 }
@@ -47,6 +50,7 @@ export interface NewService {
   requiredSkills: string[];
   acceptTimeoutSeconds?: number;
   requiresReview?: boolean;
+  batchWindowSeconds?: number;
   offerMode?: 'offer' | 'grab';
   /** The county the item belongs to; omitted: the caller's county, or deployment-wide for the everything-scope admin. */
   regionId?: string;
@@ -70,6 +74,7 @@ const toView = (r: ServiceRowWithRegion): ServiceView => ({
   requiredSkills: r.required_skills,
   acceptTimeoutSeconds: r.accept_timeout_seconds,
   requiresReview: r.requires_review,
+  batchWindowSeconds: r.batch_window_seconds,
   offerMode: r.offer_mode,
   active: r.active,
   regionId: r.region_id,
@@ -105,10 +110,10 @@ export class CatalogService {
     }
     this.checkTimeout(input.acceptTimeoutSeconds);
     const rows: ServiceRow[] = await this.dataSource.query(
-      `INSERT INTO services (code, name, group_name, description, required_skills, accept_timeout_seconds, requires_review, offer_mode, region_id)
-       VALUES ($1, $2, $3, $4, $5::text[], $6, $7, $8, $9) ON CONFLICT (code) DO NOTHING RETURNING id`,
+      `INSERT INTO services (code, name, group_name, description, required_skills, accept_timeout_seconds, requires_review, offer_mode, region_id, batch_window_seconds)
+       VALUES ($1, $2, $3, $4, $5::text[], $6, $7, $8, $9, $10) ON CONFLICT (code) DO NOTHING RETURNING id`,
       [input.code, input.name, input.group, input.description ?? null, [...new Set(input.requiredSkills)],
-        input.acceptTimeoutSeconds ?? 900, input.requiresReview ?? false, input.offerMode ?? 'offer', regionId],
+        input.acceptTimeoutSeconds ?? 900, input.requiresReview ?? false, input.offerMode ?? 'offer', regionId, input.batchWindowSeconds ?? 0],
     );
     if (rows.length === 0) {
       throw new DomainException(ErrorCode.ServiceCodeTaken, 409, undefined, [{ field: 'code', messages: ['code already exists'] }]);
@@ -136,11 +141,12 @@ export class CatalogService {
               description = CASE WHEN $4 THEN $5 ELSE description END,
               required_skills = COALESCE($6::text[], required_skills),
               accept_timeout_seconds = COALESCE($7, accept_timeout_seconds),
-              requires_review = COALESCE($8, requires_review), offer_mode = COALESCE($9, offer_mode), active = COALESCE($10, active)
+              requires_review = COALESCE($8, requires_review), offer_mode = COALESCE($9, offer_mode), active = COALESCE($10, active),
+              batch_window_seconds = COALESCE($11, batch_window_seconds)
         WHERE code = $1`,
       [code, change.name ?? null, change.group ?? null, description !== undefined, description ?? null,
         change.requiredSkills ? [...new Set(change.requiredSkills)] : null, change.acceptTimeoutSeconds ?? null,
-        change.requiresReview ?? null, change.offerMode ?? null, change.active ?? null],
+        change.requiresReview ?? null, change.offerMode ?? null, change.active ?? null, change.batchWindowSeconds ?? null],
     );
     return this.byCode(code);
   }

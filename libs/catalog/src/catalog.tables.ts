@@ -19,6 +19,8 @@ export const SERVICES = table('services', {
   created_at: col.timestamptz(),
   offer_mode: col.text<OfferMode>(),
   region_id: nullable(col.uuid()),
+  /** how long a non-urgent, not imminent order may wait to be matched in a batch (0..60 s) */
+  batch_window_seconds: col.smallint(),
 });
 export type ServiceRow = Row<typeof SERVICES>;
 

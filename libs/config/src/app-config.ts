@@ -180,6 +180,12 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(0) DISPATCH_BATCH_WINDOW_MS = 0;
   @Transform(toInt) @IsInt() @Min(2) DISPATCH_BATCH_MIN_ORDERS = 20;
 
+  /**
+   * Menu items may let orders wait for batch matching (services.batch_window_seconds); an order whose
+   * preferred start is less than this many minutes away is never kept waiting, nor is an urgent one.
+   */
+  @Transform(toInt) @IsInt() @Min(0) @Max(1440) DISPATCH_BATCH_IMMINENT_MINUTES = 30;
+
   /** How often the reconciler rebuilds missing jobs from Postgres. */
   @Transform(toInt)
   @IsInt()

@@ -3,6 +3,8 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '@xinyuan/config';
 import { DispatchQueue } from '@xinyuan/queue';
 import { solveAssignment } from './assignment/assignment-solver';
+import { batchJobAt, isDueForBatch } from './assignment/batch-window';
+import { BatchWindows } from './batch-windows';
 import { matchingCosts, RankedCandidate } from './candidate-ranking';
 import { DispatchOrderUseCase, DispatchOutcome, Resolution } from './dispatch-order.use-case';
 
@@ -13,11 +15,18 @@ export interface BatchReport {
   grab: number;
   escalated: number;
   skipped: number;
+  /** orders still waiting out their menu item's window: matched with the others, not committed */
+  held: number;
   solveMs: number;
 }
 
 /** Largest number of waiting orders one batch takes; the rest go to the next round. */
 const BATCH_LIMIT = 500;
+/**
+ * Largest number of orders not yet due that one batch matches along (soonest due first): each costs a
+ * candidate search per batch it takes part in, for the look-ahead it gives the due ones.
+ */
+const HELD_LIMIT = 100;
 /** How long one batch job keeps going round while orders wait, before it hands over to the next window. */
 const CONTINUE_FOR_MS = 5000;
 
@@ -34,7 +43,7 @@ async function forEachParallel<T>(items: T[], parallelism: number, fn: (item: T,
   );
 }
 
-type Open = { orderId: string; version: number; resolution: Extract<Resolution, { kind: 'candidates' }> };
+type Open = { orderId: string; version: number; resolution: Extract<Resolution, { kind: 'candidates' }>; held: boolean };
 
 /**
  * Batch assignment under surge: the orders waiting when a short window closes are assigned together
@@ -47,6 +56,10 @@ type Open = { orderId: string; version: number; resolution: Extract<Resolution, 
  * 3. commit: each order gets its offer in its own short transaction, after re-checking under the
  *    lock that nobody changed it meanwhile (version compare-and-set), so no order is offered twice.
  * Orders the matching leaves out fall back to their best team; grab-mode orders keep N-at-once.
+ *
+ * Orders still waiting out their menu item's batch window (see `batchDueAt`) are "held": they take
+ * part in the matching, so a due order does not take the team a held one needs more, but get no
+ * offer; their own batch (at their due time) commits them. The quality benchmark simulates this.
  */
 @Injectable()
 export class DispatchBatchUseCase {
@@ -57,6 +70,7 @@ export class DispatchBatchUseCase {
     private readonly single: DispatchOrderUseCase,
     private readonly config: AppConfig,
     private readonly queue: DispatchQueue,
+    private readonly batchWindows: BatchWindows,
   ) {}
 
   /**
@@ -64,12 +78,12 @@ export class DispatchBatchUseCase {
    * to the next window's job, so a long surge is worked off without waiting for new arrivals.
    */
   async execute(): Promise<BatchReport> {
-    const total: BatchReport = { orders: 0, assignedByMatching: 0, greedyFallback: 0, grab: 0, escalated: 0, skipped: 0, solveMs: 0 };
+    const total: BatchReport = { orders: 0, assignedByMatching: 0, greedyFallback: 0, grab: 0, escalated: 0, skipped: 0, held: 0, solveMs: 0 };
     const started = Date.now();
     for (;;) {
       const report = await this.runOnce();
       for (const k of Object.keys(total) as (keyof BatchReport)[]) total[k] += report[k];
-      const progressed = report.orders > report.skipped;
+      const progressed = report.orders - report.held > report.skipped;
       if (!progressed) return total;
       const [{ waiting }] = await this.dataSource.query(`SELECT count(*)::int AS waiting FROM (SELECT 1 FROM orders WHERE status = 'dispatching' LIMIT 1) w`);
       if (waiting === 0) return total;
@@ -81,17 +95,41 @@ export class DispatchBatchUseCase {
   }
 
   private async runOnce(): Promise<BatchReport> {
-    const report: BatchReport = { orders: 0, assignedByMatching: 0, greedyFallback: 0, grab: 0, escalated: 0, skipped: 0, solveMs: 0 };
-    const waiting: { id: string }[] = await this.dataSource.query(
-      `SELECT id FROM orders WHERE status = 'dispatching' ORDER BY urgent DESC, updated_at, id LIMIT $1`,
+    const report: BatchReport = { orders: 0, assignedByMatching: 0, greedyFallback: 0, grab: 0, escalated: 0, skipped: 0, held: 0, solveMs: 0 };
+    // urgent first, then by the end of the menu item's window (created_at for items without one)
+    const candidates: { id: string; service_id: string; urgent: boolean; preferred_start: Date | null; created_at: Date }[] = await this.dataSource.query(
+      `SELECT o.id, o.service_id, o.urgent, o.preferred_start, o.created_at
+         FROM orders o JOIN services s ON s.id = o.service_id
+        WHERE o.status = 'dispatching'
+        ORDER BY o.urgent DESC, o.created_at + make_interval(secs => s.batch_window_seconds), o.id LIMIT $1`,
       [BATCH_LIMIT],
     );
+    const now = Date.now();
+    const due: { id: string; held: boolean }[] = [];
+    const notYetDue: { id: string; held: boolean }[] = [];
+    let nextDue = Infinity;
+    for (const c of candidates) {
+      const order = { serviceId: c.service_id, urgent: c.urgent, preferredStart: c.preferred_start, createdAt: c.created_at };
+      const dueAt = await this.batchWindows.dueAt(this.dataSource.manager, order, now);
+      if (isDueForBatch(dueAt, now)) due.push({ id: c.id, held: false });
+      else {
+        notYetDue.push({ id: c.id, held: true });
+        nextDue = Math.min(nextDue, dueAt!);
+      }
+    }
+    // orders left to a surge batch never had a batch of their own scheduled: the earliest gets one
+    // (one job per second whoever asks, so asking again is free)
+    if (notYetDue.length) await this.queue.dispatchBatchDueAt(batchJobAt(nextDue));
+    if (due.length === 0) return report;
+    const waiting = [...due, ...notYetDue.slice(0, HELD_LIMIT)];
     const open: Open[] = [];
     const outcomes: DispatchOutcome[] = [];
     const parallelism = this.config.DISPATCH_CONCURRENCY;
-    await forEachParallel(waiting, parallelism, async ({ id }) => {
-      const gathered = await this.gather(id);
+    await forEachParallel(waiting, parallelism, async ({ id, held }) => {
+      const gathered = await this.gather(id, held);
       report.orders++;
+      if (held) report.held++;
+      if (gathered === 'later') return;
       if (gathered === 'skipped') report.skipped++;
       else if (gathered === 'escalated') report.escalated++;
       else if ('outcome' in gathered) {
@@ -126,6 +164,7 @@ export class DispatchBatchUseCase {
       report.solveMs = Math.round(performance.now() - started);
 
       await forEachParallel(open, parallelism, async (o, i) => {
+        if (o.held) return;
         const j = solution.assignment[i];
         const chosen: RankedCandidate = j === null ? o.resolution.ranked[0] : o.resolution.ranked.find((c) => c.teamId === teamIds[j])!;
         const outcome = await this.commit(o, chosen, j === null ? undefined : 'batch');
@@ -140,18 +179,22 @@ export class DispatchBatchUseCase {
     return report;
   }
 
-  /** Step 1 for one order, in its own short transaction. Grab-mode orders are offered right away. */
-  private async gather(orderId: string): Promise<Open | DispatchOutcome | 'skipped' | 'escalated'> {
+  /**
+   * Step 1 for one order, in its own short transaction. Grab-mode orders are offered right away
+   * (held ones wait for their own batch: 'later').
+   */
+  private async gather(orderId: string, held: boolean): Promise<Open | DispatchOutcome | 'skipped' | 'escalated' | 'later'> {
     return this.dataSource.transaction(async (m) => {
       const order = await this.single.lockDispatching(m, orderId, true);
       if (!order) return 'skipped' as const;
       const resolution = await this.single.resolve(m, order);
       if (resolution.kind === 'escalated') return 'escalated' as const;
       if (resolution.service.offerMode === 'grab') {
+        if (held) return 'later' as const;
         return this.single.offer(m, order, resolution, resolution.ranked.slice(0, this.config.DISPATCH_GRAB_SIZE));
       }
       const [{ version }] = await m.query(`SELECT version FROM orders WHERE id = $1`, [orderId]);
-      return { orderId, version, resolution };
+      return { orderId, version, resolution, held };
     });
   }
 

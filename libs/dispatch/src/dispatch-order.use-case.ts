@@ -4,6 +4,8 @@ import { AppConfig } from '@xinyuan/config';
 import { preparedQuery } from '@xinyuan/database';
 import { ORDER_COLUMNS, OrderRecord, OrderTransitions, SYSTEM_ACTOR, toOrderRecord } from '@xinyuan/orders';
 import { DispatchQueue } from '@xinyuan/queue';
+import { batchJobAt } from './assignment/batch-window';
+import { BatchWindows } from './batch-windows';
 import { CandidateFinder } from './candidate-finder';
 import { DispatchWeights, RankedCandidate, rankCandidates, rankLast } from './candidate-ranking';
 import { acceptWindowSeconds, decideScope, DispatchScope, OrderAncestors, scopeChain, scopeRegionId } from './widening';
@@ -17,7 +19,8 @@ export interface CreatedOffer {
 export type DispatchOutcome =
   | { outcome: 'offered'; offers: CreatedOffer[]; scope: DispatchScope }
   | { outcome: 'escalated'; reason: 'no_candidate' | 'attempts_exhausted' }
-  | { outcome: 'batched' }
+  /** left to a batch: the surge's window, or until `dueAt` (epoch ms), its menu item's window */
+  | { outcome: 'batched'; dueAt?: number }
   | { outcome: 'skipped'; status: string | null };
 
 export interface ServiceRules {
@@ -91,11 +94,15 @@ export class DispatchOrderUseCase {
     private readonly finder: CandidateFinder,
     private readonly transitions: OrderTransitions,
     private readonly queue: DispatchQueue,
+    private readonly batchWindows: BatchWindows,
   ) {
     this.weights = weightsFrom(config);
   }
 
-  /** `allowBatch`: under surge, leave the order to the next batch instead of choosing alone. */
+  /**
+   * `allowBatch`: under surge, leave the order to the next batch instead of choosing alone; and leave a
+   * non-urgent order whose menu item has a batch window to the batch at the end of that window.
+   */
   async execute(orderId: string, opts: { allowBatch?: boolean } = {}): Promise<DispatchOutcome> {
     if (opts.allowBatch && this.config.DISPATCH_BATCH_WINDOW_MS > 0 && (await this.surge())) {
       await this.queue.dispatchBatch(this.config.DISPATCH_BATCH_WINDOW_MS);
@@ -105,11 +112,14 @@ export class DispatchOrderUseCase {
       const locked = await this.lockForDispatch(m, orderId);
       if (!locked) return { outcome: 'skipped', status: null } as const;
       const { order, context } = locked;
+      const dueAt = opts.allowBatch ? await this.batchWindows.dueAt(m, order) : null;
+      if (dueAt !== null) return { outcome: 'batched', dueAt } as const;
       const resolution = await this.resolve(m, order, context);
       if (resolution.kind === 'escalated') return { outcome: 'escalated', reason: resolution.reason } as const;
       const chosen = resolution.service.offerMode === 'grab' ? resolution.ranked.slice(0, this.config.DISPATCH_GRAB_SIZE) : [resolution.ranked[0]];
       return this.offer(m, order, resolution, chosen);
     });
+    if (result.outcome === 'batched' && result.dueAt !== undefined) await this.queue.dispatchBatchDueAt(batchJobAt(result.dueAt));
     await this.scheduleExpiries(result);
     return result;
   }

@@ -4,6 +4,8 @@ export * from './candidate-finder';
 export * from './offer.exception';
 export * from './dispatch-order.use-case';
 export * from './dispatch-batch.use-case';
+export * from './batch-windows';
+export * from './assignment/batch-window';
 export * from './widening';
 export * from './expire-offer.use-case';
 export * from './offer-responses.use-case';

@@ -38,10 +38,13 @@ export class Reconciler {
       if ((await this.expireOffer.execute(id)).outcome === 'expired') report.offersExpired++;
     }
 
+    // an order waiting out its menu item's batch window is not stuck until the window has passed too
+    // (re-enqueued during it, it would only be left to the batch again, and lock its row meanwhile)
     const stuck: { id: string; version: number; urgent: boolean }[] = await this.dataSource.query(
-      `SELECT id, version, urgent FROM orders
-        WHERE status = 'dispatching' AND updated_at <= now() - make_interval(secs => $1)
-        ORDER BY urgent DESC, updated_at LIMIT 1000`,
+      `SELECT o.id, o.version, o.urgent FROM orders o JOIN services s ON s.id = o.service_id
+        WHERE o.status = 'dispatching' AND o.updated_at <= now() - make_interval(secs => $1)
+          AND (o.urgent OR o.created_at + make_interval(secs => s.batch_window_seconds) <= now() - make_interval(secs => $1))
+        ORDER BY o.urgent DESC, o.updated_at LIMIT 1000`,
       [this.config.RECONCILE_STUCK_AFTER_MS / 1000],
     );
     for (const order of stuck) {

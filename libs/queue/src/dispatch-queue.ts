@@ -92,6 +92,17 @@ export class DispatchQueue implements OnModuleDestroy {
     );
   }
 
+  /**
+   * The batch for orders due at `at` (a whole second, see batchJobAt): one job per second, whoever
+   * asks first; it runs at `at`.
+   */
+  async dispatchBatchDueAt(at: number): Promise<void> {
+    const job: DispatchBatchJob = { windowStart: at, dueAt: at };
+    await this.safely('a due dispatch batch', () =>
+      this.dispatch.add(JobName.DispatchBatch, traced(job), { jobId: jobIds.dispatchBatch(job), delay: Math.max(0, at - Date.now()), priority: PRIORITY.urgent }),
+    );
+  }
+
   /** Idempotent: creates or updates the repeatable reconcile job. */
   async ensureReconcileSchedule(everyMs: number): Promise<void> {
     await this.maintenance.upsertJobScheduler(jobIds.reconcileScheduler, { every: everyMs }, { name: JobName.Reconcile, data: {} });

@@ -35,6 +35,8 @@ export interface DispatchOrderJob extends TracedJob {
 export interface DispatchBatchJob extends TracedJob {
   /** Start of the batching window (ms since epoch); one job per window. */
   windowStart: number;
+  /** Set for the batch that serves orders waiting out their menu item's window: when it runs (ms since epoch). */
+  dueAt?: number;
 }
 
 export interface ExpireOfferJob extends TracedJob {
@@ -54,7 +56,7 @@ export interface JobPayloads {
 export const jobIds = {
   dispatchOrder: (p: DispatchOrderJob) => `dispatch-${p.orderId}-v${p.version}`,
   expireOffer: (p: ExpireOfferJob) => `expire-${p.offerId}`,
-  dispatchBatch: (p: DispatchBatchJob) => `batch-${p.windowStart}`,
+  dispatchBatch: (p: DispatchBatchJob) => (p.dueAt === undefined ? `batch-${p.windowStart}` : `batch-due-${p.dueAt}`),
   reconcileScheduler: 'reconcile',
 };
 

@@ -14,6 +14,8 @@ export class CreateServiceDto {
   @ApiPropertyOptional({ minimum: 5, maximum: 86400, default: 900, description: "lower bound is ACCEPT_TIMEOUT_MIN_SECONDS (5)" })
   @IsOptional() @IsInt() @Min(1) @Max(86400) acceptTimeoutSeconds?: number;
   @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() requiresReview?: boolean;
+  @ApiPropertyOptional({ minimum: 0, maximum: 60, default: 0, description: "seconds a non-urgent order whose preferred start is not imminent may wait to be matched together with others (batch assignment); 0: only the deployment's surge batching" })
+  @IsOptional() @IsInt() @Min(0) @Max(60) batchWindowSeconds?: number;
   @ApiPropertyOptional({ enum: ['offer', 'grab'], default: 'offer', description: 'offer: one team at a time; grab (抢单): the top N teams at once, first accept wins' })
   @IsOptional() @IsIn(['offer', 'grab']) offerMode?: 'offer' | 'grab';
   @ApiPropertyOptional({

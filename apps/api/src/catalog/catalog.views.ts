@@ -12,6 +12,7 @@ export class ServiceView {
   @ApiProperty({ type: [String] }) requiredSkills: string[];
   @ApiProperty() acceptTimeoutSeconds: number;
   @ApiProperty() requiresReview: boolean;
+  @ApiProperty({ minimum: 0, maximum: 60, description: 'seconds a non-urgent, not imminent order may wait for batch matching; 0: none of its own' }) batchWindowSeconds: number;
   @ApiProperty({ enum: ['offer', 'grab'] }) offerMode: 'offer' | 'grab';
   @ApiProperty() active: boolean;
   @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'null: deployment-wide; else the county whose own item it is (ordered only inside it)' })

@@ -40,6 +40,8 @@ export class UpdateServiceDto {
   @ApiPropertyOptional({ minimum: 5, maximum: 86400, description: 'lower bound is ACCEPT_TIMEOUT_MIN_SECONDS (5)' })
   @IsOptional() @IsInt() @Min(1) @Max(86400) acceptTimeoutSeconds?: number;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() requiresReview?: boolean;
+  @ApiPropertyOptional({ minimum: 0, maximum: 60, description: "seconds a non-urgent order whose preferred start is not imminent may wait to be matched together with others (batch assignment); 0: only the deployment's surge batching" })
+  @IsOptional() @IsInt() @Min(0) @Max(60) batchWindowSeconds?: number;
   @ApiPropertyOptional({ enum: ['offer', 'grab'] }) @IsOptional() @IsIn(['offer', 'grab']) offerMode?: 'offer' | 'grab';
   @ApiPropertyOptional({ description: 'false takes the item off the menu (下架)' }) @IsOptional() @IsBoolean() active?: boolean;
 }

@@ -25,6 +25,7 @@ import { ImportKeysByRegion1766850000000 } from './1766850000000-import-keys-by-
 import { CareVisitAnnounced1766860000000 } from './1766860000000-care-visit-announced';
 import { DispatchCandidates1766870000000 } from './1766870000000-dispatch-candidates';
 import { CompletedOrdersIndex1766870000001 } from './1766870000001-completed-orders-index';
+import { ServiceBatchWindow1766890000000 } from './1766890000000-service-batch-window';
 import { OutboxPendingPerStatement1766900000000 } from './1766900000000-outbox-pending-per-statement';
 import { ImportHeartbeat1766900000001 } from './1766900000001-import-heartbeat';
 
@@ -57,6 +58,7 @@ export const MIGRATIONS = [
   CareVisitAnnounced1766860000000,
   DispatchCandidates1766870000000,
   CompletedOrdersIndex1766870000001,
+  ServiceBatchWindow1766890000000,
   OutboxPendingPerStatement1766900000000,
   ImportHeartbeat1766900000001,
 ];
