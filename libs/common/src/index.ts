@@ -20,3 +20,4 @@ export * from './clock';
 export { RateLimiter, type RateLimiterOptions } from './rate-limiter';
 export { PollLoop } from './poll-loop';
 export * from './calendar';
+export * from './idempotency-key';

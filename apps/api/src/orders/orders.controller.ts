@@ -2,7 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } fro
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AuditLog, Meta, RequestMeta } from '@xinyuan/audit';
-import { DomainException, pageLimit, uuidParam } from '@xinyuan/common';
+import { checkIdempotencyKey, pageLimit, uuidParam } from '@xinyuan/common';
 import { AuthUser, CurrentUser } from '@xinyuan/identity';
 import { OrderLifecycleUseCase, OrderQueries, PlaceOrderUseCase, toOrderView } from '@xinyuan/orders';
 import { CheckInDto, CheckOutDto, CompleteDto, ListOrdersQuery, PlaceOrderDto, ReasonDto } from './orders.dto';
@@ -22,7 +22,6 @@ export async function readOrderAudited(queries: OrderQueries, audit: AuditLog, i
   return view;
 }
 
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
 
 @ApiTags('orders 点单')
 @ApiBearerAuth()
@@ -44,10 +43,7 @@ export class OrdersController {
     @Headers('idempotency-key') key: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
-      throw DomainException.validation([{ field: 'Idempotency-Key', messages: ['must be 8–128 characters of [A-Za-z0-9_.:-]'] }]);
-    }
-    const placed = await this.placeOrder.execute(user, dto, key);
+    const placed = await this.placeOrder.execute(user, dto, checkIdempotencyKey(key));
     if (placed.replayed) {
       reply.header('Idempotent-Replayed', 'true');
       return this.queries.get(placed.order.id, user);

@@ -1,19 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { DomainException, uuidParam } from '@xinyuan/common';
+import { uuidParam } from '@xinyuan/common';
 import { AuthUser, CurrentUser, Roles } from '@xinyuan/identity';
 import { RedemptionCatalogueService } from '@xinyuan/record';
 import { CreateRedemptionItemDto, ListRedemptionItemsQuery, UpdateRedemptionItemDto } from './record.dto';
-
-/** The same rule as POST /orders: 8–128 characters of [A-Za-z0-9_.:-]. */
-export const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
-
-export function checkIdempotencyKey(key: string | undefined): string | undefined {
-  if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
-    throw DomainException.validation([{ field: 'Idempotency-Key', messages: ['must be 8–128 characters of [A-Za-z0-9_.:-]'] }]);
-  }
-  return key;
-}
 
 export class RedemptionItemView {
   @ApiProperty({ format: 'uuid' }) id: string;
