@@ -45,7 +45,6 @@ export class CareWorkers implements OnApplicationBootstrap, OnApplicationShutdow
     try {
       const next = await this.sweep.nextDueAt();
       const wait = next ? next.getTime() - this.clock.now().getTime() : Infinity;
-      // overdue work left after a sweep (a step that failed) waits for the ordinary cadence
       return wait > 0 ? Math.min(this.config.CARE_SWEEP_MS, wait + WAKE_MARGIN_MS) : this.config.CARE_SWEEP_MS;
     } catch {
       return this.config.CARE_SWEEP_MS;

@@ -8,8 +8,10 @@ import { VisitGenerator } from './visit-generator';
 
 /** Duties per transaction of visit-task generation (one INSERT of all their tasks). */
 const GENERATE_BATCH = 1000;
-/** Ladder batches one sweep takes at most (a county's alerts step up together). */
+/** Step-2 batches one sweep takes at most (a county's alerts step up together). */
 const LADDER_ROUNDS = 20;
+/** Step-3 placements one sweep makes at most (each is a whole order placement). */
+const URGENT_ORDERS_PER_SWEEP = 100;
 
 /**
  * Opens the alerts of every plan whose deadline passed with no check-in that local day: one
@@ -132,12 +134,12 @@ export class CareSweep {
         }
       }),
     );
-    // a step-3 placement that keeps failing stays due: the rounds are bounded, it is retried next sweep
     for (let round = 0; round < LADDER_ROUNDS; round++) {
-      const r = await this.advanceLadder(this.clock.now(), batch);
-      report.steps += r.steps;
-      if (r.due < batch || r.steps === 0) break;
+      const r = await this.escalateToGrid(this.clock.now(), batch);
+      report.steps += r.escalated;
+      if (r.due < batch) break;
     }
+    report.steps += await this.placeUrgentOrders(this.clock.now(), URGENT_ORDERS_PER_SWEEP);
     for (;;) {
       const g = await this.dataSource.transaction((m) => this.generator.generateDue(m, this.clock.now(), GENERATE_BATCH));
       report.visitTasks += g.tasks;
@@ -153,14 +155,16 @@ export class CareSweep {
   }
 
   /**
-   * The earliest instant something in care falls due (a plan's deadline or a ladder step), so the
-   * dispatcher can wake at the deadline instead of up to CARE_SWEEP_MS after it. Null when nothing is
-   * scheduled. Both come from partial indexes.
+   * The next instant after now at which something in care falls due (a plan's deadline or a ladder
+   * step), so the dispatcher can wake at the deadline instead of up to CARE_SWEEP_MS after it; work
+   * already overdue (a step that keeps failing) is left to the ordinary cadence. Null when nothing is
+   * scheduled. Both come from indexes.
    */
   async nextDueAt(): Promise<Date | null> {
     const [row] = await this.dataSource.query(
-      `SELECT least((SELECT min(next_deadline_at) FROM care_plans WHERE next_deadline_at IS NOT NULL),
-                    (SELECT min(next_step_at) FROM care_alerts WHERE status = 'open' AND next_step_at IS NOT NULL)) AS at`,
+      `SELECT least((SELECT min(next_deadline_at) FROM care_plans WHERE next_deadline_at > $1),
+                    (SELECT min(next_step_at) FROM care_alerts WHERE status = 'open' AND next_step_at > $1)) AS at`,
+      [this.clock.now()],
     );
     return row.at ? new Date(row.at) : null;
   }
@@ -197,34 +201,42 @@ export class CareSweep {
   }
 
   /**
-   * Ladder steps due (open alerts, not acknowledged, `next_step_at` passed), a batch at a time:
-   * stage 1 → 2: the grid workers and the paired volunteer are told, and a `check` visit task due
-   * within CARE_CHECK_VISIT_MINUTES is made — one statement for the whole batch (the visit tasks, the
-   * stage changes and their outbox rows), since a county's alerts reach step 2 together;
-   * stage 2 → 3: an urgent 上门查看 order is placed on the person's behalf through the ordinary
-   * placement (dispatched like any order; keyed by the alert, so placing it twice is one order),
-   * then the stage, the order and the staff alert are recorded in one transaction.
-   * Returns the alerts claimed (`due`) and the steps taken.
+   * Ladder step 2 for a batch of alerts (stage 1, not acknowledged, `next_step_at` passed): the grid
+   * workers and the paired volunteer are told, and a `check` visit task due within
+   * CARE_CHECK_VISIT_MINUTES is made — one statement for the whole batch (the visit tasks, the stage
+   * changes and their outbox rows), since a county's alerts reach step 2 together.
    */
-  async advanceLadder(now: Date, limit: number): Promise<{ due: number; steps: number }> {
+  async escalateToGrid(now: Date, limit: number): Promise<{ due: number; escalated: number }> {
     const visitDueAt = new Date(now.getTime() + this.config.CARE_CHECK_VISIT_MINUTES * 60_000);
     const step3At = new Date(now.getTime() + this.config.CARE_STEP3_AFTER_MINUTES * 60_000);
-    const [escalated] = await this.dataSource.query(ESCALATE_TO_GRID_SQL, [now, limit, visitDueAt, step3At, now.toISOString(), visitDueAt.toISOString()]);
-    let steps: number = escalated.escalated;
+    const [row] = await this.dataSource.query(ESCALATE_TO_GRID_SQL, [now, limit, visitDueAt, step3At, now.toISOString(), visitDueAt.toISOString()]);
+    return { due: row.due, escalated: row.escalated };
+  }
+
+  /**
+   * Ladder step 3, at most `limit` alerts per sweep (each placement is a whole order with its checks;
+   * the rest of the sweep — the next deadlines — must not wait behind thousands of them): an urgent
+   * 上门查看 order is placed on the person's behalf through the ordinary placement (dispatched like any
+   * order; keyed by the alert, so placing it twice — two dispatchers, or a retry — is one order), then
+   * the stage, the order and the staff alert are recorded in one transaction. A placement that throws
+   * stays due and is tried again next sweep.
+   */
+  async placeUrgentOrders(now: Date, limit: number): Promise<number> {
     const toPlace: { id: string; beneficiary_id: string }[] = await this.dataSource.query(
       `SELECT a.id, a.beneficiary_id FROM care_alerts a
         WHERE a.status = 'open' AND a.kind = 'checkin_missed' AND a.stage = 2 AND a.next_step_at <= $1
         ORDER BY a.next_step_at LIMIT $2`,
       [now, limit],
     );
+    let placed = 0;
     for (const a of toPlace) {
       try {
-        if (await this.urgentOrder(a, now)) steps++;
+        if (await this.urgentOrder(a, now)) placed++;
       } catch (e) {
         this.logger.warn(`care alert ${a.id}: step 3 failed, retried next sweep: ${(e as Error).message}`);
       }
     }
-    return { due: escalated.due + toPlace.length, steps };
+    return placed;
   }
 
   private async urgentOrder(a: { id: string; beneficiary_id: string }, now: Date): Promise<boolean> {

@@ -45,6 +45,13 @@ async function forEachParallel<T>(items: T[], parallelism: number, fn: (item: T,
 
 type Open = { orderId: string; version: number; resolution: Extract<Resolution, { kind: 'candidates' }>; held: boolean };
 
+/** Carries a held order's look out of the transaction that is rolled back. */
+class RolledBack extends Error {
+  constructor(readonly value: Open | 'skipped' | 'later') {
+    super('rolled back on purpose');
+  }
+}
+
 /**
  * Batch assignment under surge: the orders waiting when a short window closes are assigned together
  * by min-cost matching over (1 − score) within each team's spare capacity, instead of greedily one
@@ -184,6 +191,7 @@ export class DispatchBatchUseCase {
    * (held ones wait for their own batch: 'later').
    */
   private async gather(orderId: string, held: boolean): Promise<Open | DispatchOutcome | 'skipped' | 'escalated' | 'later'> {
+    if (held) return this.look(orderId);
     return this.dataSource.transaction(async (m) => {
       const order = await this.single.lockDispatching(m, orderId, true);
       if (!order) return 'skipped' as const;
@@ -196,6 +204,26 @@ export class DispatchBatchUseCase {
       const [{ version }] = await m.query(`SELECT version FROM orders WHERE id = $1`, [orderId]);
       return { orderId, version, resolution, held };
     });
+  }
+
+  /**
+   * A held order (still waiting out its window) is only looked at: its candidates are read in a
+   * transaction that is rolled back, so its scope, widening and any escalation wait for its own batch.
+   */
+  private async look(orderId: string): Promise<Open | 'skipped' | 'later'> {
+    try {
+      await this.dataSource.transaction(async (m) => {
+        const order = await this.single.lockDispatching(m, orderId, true);
+        if (!order) throw new RolledBack('skipped');
+        const resolution = await this.single.resolve(m, order);
+        if (resolution.kind === 'escalated' || resolution.service.offerMode === 'grab') throw new RolledBack('later');
+        throw new RolledBack({ orderId, version: order.version, resolution, held: true });
+      });
+    } catch (e) {
+      if (e instanceof RolledBack) return e.value;
+      throw e;
+    }
+    return 'later';
   }
 
   /** Step 3 for one order: offer to the chosen team unless the order moved on since step 1. */

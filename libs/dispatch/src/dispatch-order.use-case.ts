@@ -129,10 +129,16 @@ export class DispatchOrderUseCase {
     await Promise.all(result.offers.map((o) => this.queue.expireOfferAt({ offerId: o.offerId }, o.expiresAt)));
   }
 
+  /** Enough orders waiting for dispatch now — not counting those still waiting out their item's window. */
   private async surge(): Promise<boolean> {
     const [{ waiting }] = await this.dataSource.query(
-      `SELECT count(*)::int AS waiting FROM (SELECT 1 FROM orders WHERE status = 'dispatching' LIMIT $1) w`,
-      [this.config.DISPATCH_BATCH_MIN_ORDERS],
+      `SELECT count(*)::int AS waiting FROM (
+         SELECT 1 FROM orders o JOIN services s ON s.id = o.service_id
+          WHERE o.status = 'dispatching'
+            AND (o.urgent OR s.batch_window_seconds = 0 OR o.preferred_start < now() + make_interval(mins => $2)
+                 OR o.created_at + make_interval(secs => s.batch_window_seconds) <= now())
+          LIMIT $1) w`,
+      [this.config.DISPATCH_BATCH_MIN_ORDERS, this.config.DISPATCH_BATCH_IMMINENT_MINUTES],
     );
     return waiting >= this.config.DISPATCH_BATCH_MIN_ORDERS;
   }

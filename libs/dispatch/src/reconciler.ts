@@ -39,13 +39,15 @@ export class Reconciler {
     }
 
     // an order waiting out its menu item's batch window is not stuck until the window has passed too
-    // (re-enqueued during it, it would only be left to the batch again, and lock its row meanwhile)
+    // (re-enqueued during it, it would only be left to the batch again, and lock its row meanwhile);
+    // one that may not wait (urgent, preferred start imminent: batchDueAt's rules) is stuck as any
     const stuck: { id: string; version: number; urgent: boolean }[] = await this.dataSource.query(
       `SELECT o.id, o.version, o.urgent FROM orders o JOIN services s ON s.id = o.service_id
         WHERE o.status = 'dispatching' AND o.updated_at <= now() - make_interval(secs => $1)
-          AND (o.urgent OR o.created_at + make_interval(secs => s.batch_window_seconds) <= now() - make_interval(secs => $1))
+          AND (o.urgent OR o.preferred_start < now() + make_interval(mins => $2)
+               OR o.created_at + make_interval(secs => s.batch_window_seconds) <= now() - make_interval(secs => $1))
         ORDER BY o.urgent DESC, o.updated_at LIMIT 1000`,
-      [this.config.RECONCILE_STUCK_AFTER_MS / 1000],
+      [this.config.RECONCILE_STUCK_AFTER_MS / 1000, this.config.DISPATCH_BATCH_IMMINENT_MINUTES],
     );
     for (const order of stuck) {
       if (await this.ensureDispatchJob(order)) report.ordersRequeued++;

@@ -195,7 +195,7 @@ export class ImportRunner {
     // rows the import planned but found done by someone else meanwhile count as unchanged
     const unchanged = () => facts.counts.unchanged + (facts.counts.created - done.created) + (facts.counts.updated - done.updated);
     const progress = (m: EntityManager, written: number) =>
-      m.query(`UPDATE import_runs SET processed = $2, created = $3, updated = $4, heartbeat_at = now() WHERE id = $1`, [run.id, facts.untouched + written, done.created, done.updated]);
+      m.query(`UPDATE import_runs SET processed = $2, created = $3, updated = $4, heartbeat_at = clock_timestamp() WHERE id = $1`, [run.id, facts.untouched + written, done.created, done.updated]);
     const batch = async (m: EntityManager, rows: PlannedRow<V>[]) => {
       const r = await kind.write(m, ctx, user, rows);
       done.created += r.created;

@@ -99,7 +99,10 @@ export class DispatchQueue implements OnModuleDestroy {
   async dispatchBatchDueAt(at: number): Promise<void> {
     const job: DispatchBatchJob = { windowStart: at, dueAt: at };
     await this.safely('a due dispatch batch', () =>
-      this.dispatch.add(JobName.DispatchBatch, traced(job), { jobId: jobIds.dispatchBatch(job), delay: Math.max(0, at - Date.now()), priority: PRIORITY.urgent }),
+      // removed once done: an order due at `at` asking after the batch ran (another host's clock) gets a new one
+      this.dispatch.add(JobName.DispatchBatch, traced(job), {
+        jobId: jobIds.dispatchBatch(job), delay: Math.max(0, at - Date.now()), priority: PRIORITY.urgent, removeOnComplete: true,
+      }),
     );
   }
 
