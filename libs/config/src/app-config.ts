@@ -516,7 +516,10 @@ export class AppConfig {
 
   // ---------------------------------------------------------------- proactive care (dispatcher, api)
 
-  /** How often the dispatcher's care sweep looks for deadlines passed, ladder steps due and visit tasks to make. */
+  /**
+   * The longest time between two care sweeps (deadlines passed, ladder steps due, visit tasks to make);
+   * the dispatcher also wakes at the next deadline or ladder step when that comes sooner.
+   */
   @Transform(toInt) @IsInt() @Min(100) @Max(60000) CARE_SWEEP_MS = 5000;
 
   /** Missed-check-in batches a sweep opens at once (each on its own connection; SKIP LOCKED shares the plans out). */
