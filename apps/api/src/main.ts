@@ -23,7 +23,7 @@ export async function bootstrap() {
     ...API_DOCS, docs: true, rateLimit: true, ...observability,
     routeBodyLimits: [{ prefix: '/api/v1/regions', bytes: Math.max(settings.BODY_LIMIT_BYTES, settings.REGION_BODY_LIMIT_BYTES) }],
   });
-  acceptOpen311Forms(app, app.get(AppConfig).BODY_LIMIT_BYTES);
+  acceptOpen311Forms(app, settings.BODY_LIMIT_BYTES);
   acceptImportFiles(app);
   await installQueueBoard(app);
   installAuditHook(app);

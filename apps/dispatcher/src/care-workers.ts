@@ -3,16 +3,17 @@ import { CareSweep } from '@xinyuan/care';
 import { Clock } from '@xinyuan/common';
 import { AppConfig } from '@xinyuan/config';
 
-/**
- * The care sweep (missed check-in deadlines → alerts, ladder steps, visit tasks for the rolling
- * window), run at start and then every CARE_SWEEP_MS — or sooner, at the next deadline or ladder step
- * when one falls before that (a county's 08:30 deadline is swept at 08:30, not up to 5 s later). It reads only Postgres, where every due time
- * is stored, and claims rows with SKIP LOCKED: a killed dispatcher or a flushed Redis loses nothing,
- * and several dispatchers share the work without doing anything twice.
- */
 /** A timer may fire a moment early; waking just after the deadline finds the plans due. */
 const WAKE_MARGIN_MS = 5;
 
+/**
+ * The care sweep (missed check-in deadlines → alerts, ladder steps, visit tasks for the rolling
+ * window), run at start and then every CARE_SWEEP_MS — or sooner, at the next deadline or ladder step
+ * when one falls before that (a county's 08:30 deadline is swept at 08:30, not up to 5 s later). It
+ * reads only Postgres, where every due time is stored, and claims rows with SKIP LOCKED: a killed
+ * dispatcher or a flushed Redis loses nothing, and several dispatchers share the work without doing
+ * anything twice.
+ */
 @Injectable()
 export class CareWorkers implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(CareWorkers.name);
