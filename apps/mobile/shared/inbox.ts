@@ -1,4 +1,5 @@
 import { reactive } from 'vue';
+import { createInboxSync } from '@shared/inbox-sync';
 import { subscribeSse } from '@shared/sse';
 import type { NotificationView } from '@shared/types';
 import { API_BASE, api, freshToken } from './client';
@@ -15,12 +16,12 @@ export const inbox = reactive({
   unread: 0,
   live: false,
 });
+const INBOX_LIMIT = 50;
+const sync = createInboxSync(inbox, INBOX_LIMIT);
 
 export async function loadInbox(): Promise<void> {
   if (!session.token) return;
-  const page = await api.GET('/api/v1/me/notifications', { params: { query: { limit: 50 } } });
-  inbox.items = page.items;
-  inbox.unread = page.unreadCount;
+  await sync.load(() => api.GET('/api/v1/me/notifications', { params: { query: { limit: INBOX_LIMIT } } }));
 }
 
 export async function markRead(id: string): Promise<void> {
@@ -60,10 +61,7 @@ export function onNotification(listener: Listener): () => void {
 }
 
 function emit(n: NotificationView) {
-  if (!inbox.items.some((x) => x.id === n.id)) {
-    inbox.items.unshift(n);
-    if (!n.readAt) inbox.unread++;
-  }
+  sync.receive(n);
   for (const l of [...listeners]) l(n);
 }
 
