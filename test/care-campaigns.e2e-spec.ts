@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { startPlatform, Platform } from './support/apps';
+import { startApp, startPlatform, Platform } from './support/apps';
 import { TEST_DATABASE_URL } from './support/env';
 import { Http, until } from './support/http';
 import { adminClient, createRegions, createTeam, CreatedTeam, expectOk, LatLng, login, offset, randomPhone } from './support/world';
@@ -277,4 +277,32 @@ describe('care: templates by tag, campaigns, visit_concern, coverage in the expo
     // the other county's grid worker cannot narrow coverage to this county
     expect((await otherGrid.http.get(`/api/v1/care/coverage?regionId=${regions.station.id}`)).status).toBe(403);
   });
+
+  it('a visit that finds a need places its order on the visit\'s own connection: two at once on an api with a pool of two both finish', async () => {
+    // each completion holds its visit's row lock on one pooled connection while it places the order; when
+    // the placement took a second connection, DB_POOL_SIZE such completions at once waited on each other
+    const narrow = await startApp('api', { ...platform.env, DB_POOL_SIZE: '2' });
+    try {
+      const campaign = async (clientKey: string, tags: string[], ageBands: string[]) =>
+        expectOk(await grid.http.post('/api/v1/care/campaigns', { clientKey, regionId: regions.station.id, reason: 'cold_snap', tags, ageBands, dueAt: '2026-12-02T10:00:00.000Z' }), 201, clientKey).id as string;
+      const ids = [await campaign(`pool-c-${tag}`, ['living_alone'], ['70_79']), await campaign(`pool-d-${tag}`, ['extreme_poverty'], ['80_plus'])];
+      const { rows: visits } = await db.query(`SELECT id, beneficiary_id FROM care_visits WHERE campaign_id = ANY($1::uuid[]) AND status = 'open' ORDER BY beneficiary_id`, [ids]);
+      expect(visits.map((v) => v.beneficiary_id).sort()).toEqual([people.c, people.d].sort());
+      const http = grid.http.at(narrow.url);
+      const body = (what: string) => ({ wellbeing: 'ok', note: `${what}坏了`, order: { serviceCode: 'CARE_HOME_CHECK', description: `${what}坏了，请上门修一下` } });
+      const answers = await Promise.all(visits.map((v, i) => http.post(`/api/v1/care/visits/${v.id}/complete`, body(i ? '门锁' : '水龙头'))));
+      expect(answers.map((a) => a.status)).toEqual([200, 200]);
+      const { rows: orders } = await db.query(`SELECT id, beneficiary_id, status FROM orders WHERE id = ANY($1::uuid[])`, [answers.map((a) => a.body.orderId)]);
+      expect(orders.map((o) => o.beneficiary_id).sort()).toEqual([people.c, people.d].sort());
+      const { rows: closed } = await db.query(`SELECT count(*)::int AS n FROM care_visits WHERE id = ANY($1::uuid[]) AND status = 'done' AND order_id IS NOT NULL`, [visits.map((v) => v.id)]);
+      expect(closed[0].n).toBe(2);
+      // once committed, the orders are dispatched like any other
+      await until('both orders dispatched', async () => {
+        const { rows } = await db.query(`SELECT count(*)::int AS n FROM orders WHERE id = ANY($1::uuid[]) AND status <> 'dispatching'`, [orders.map((o) => o.id)]);
+        return rows[0].n === 2 || undefined;
+      }, 20000);
+    } finally {
+      await narrow.stop();
+    }
+  }, 60000);
 });

@@ -3,7 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditLog, RequestMeta } from '@xinyuan/audit';
 import { Clock, decodeCursor, DomainException, ErrorCode, Page, PiiCipher, toPage } from '@xinyuan/common';
 import type { AuthUser } from '@xinyuan/identity';
-import { OrderTransitions, PlaceOrderUseCase } from '@xinyuan/orders';
+import { OrderRecord, OrderTransitions, PlaceOrderUseCase } from '@xinyuan/orders';
 import { JurisdictionService, scopeSql } from '@xinyuan/org';
 import { CareAccess } from './care-access';
 import { AlertOutcome, FollowUpOutcome, Wellbeing } from './care-policy';
@@ -222,16 +222,26 @@ export class CareWork {
    * `concern` / `urgent` opens an alert; a need found on the spot becomes an order for the person.
    * A 回访 (`followup`) needs `followUp.outcome`: `explained` / `resolved_by_phone` close the matter,
    * `redo` reopens the need as a new order linked to the first (its team offered last unless
-   * `keepTeam`); the outcome goes on the first order's timeline. Orders are placed first, keyed by the
-   * task (a retry never places two), then the task is closed in one transaction.
+   * `keepTeam`); the outcome goes on the first order's timeline. The order (keyed by the task, so a
+   * retry never places two) and the task's completion are one transaction on one connection; the
+   * order's dispatch is asked for after its commit.
    */
   async complete(user: AuthUser, visitId: string, input: CompleteVisitInput): Promise<CareVisitView & { alertId: string | null }> {
     // the visit stays locked until it is done: a second visitor completing it at the same time waits,
     // then finds it done (409) before placing a second order for the same need
-    return this.dataSource.transaction((m) => this.completeLocked(m, user, visitId, input));
+    const placed: OrderRecord[] = [];
+    const done = await this.dataSource.transaction((m) => this.completeLocked(m, user, visitId, input, placed));
+    for (const order of placed) await this.placeOrder.dispatchPlaced(order);
+    return done;
   }
 
-  private async completeLocked(m: EntityManager, user: AuthUser, visitId: string, input: CompleteVisitInput): Promise<CareVisitView & { alertId: string | null }> {
+  private async completeLocked(
+    m: EntityManager, user: AuthUser, visitId: string, input: CompleteVisitInput, placed: OrderRecord[],
+  ): Promise<CareVisitView & { alertId: string | null }> {
+    const keep = (order: OrderRecord) => {
+      placed.push(order);
+      return order.id;
+    };
     const visit = await this.loadVisit(m, user, visitId, true);
     if (visit.status !== 'open') throw DomainException.conflict(ErrorCode.CareVisitNotOpen);
     if (visit.kind === 'followup' && !input.followUp) {
@@ -248,17 +258,18 @@ export class CareWork {
       const order = { serviceCode: input.order.serviceCode, description: input.order.description, beneficiaryId: visit.beneficiary_id, urgent: input.wellbeing === 'urgent' };
       const official = await this.access.official(m, user, visit.visit_region_id);
       if (official) {
-        orderId = (await this.placeOrder.execute(user, order, `care-visit-${visitId}`)).order.id;
+        orderId = keep((await this.placeOrder.execute(user, order, `care-visit-${visitId}`, { within: m })).order);
       } else {
         // a paired volunteer or team member found the need: the platform places it on the person's behalf
         // (the timeline says system), in the jurisdiction of the official who set the plan or the campaign
-        const placer = await this.placerFor(visit);
+        const placer = await this.placerFor(m, visit);
         if (!placer) throw DomainException.validation([{ field: 'order', messages: ['nobody in charge of this person can place the order'] }], '请联系网格员代为下单');
-        const placed = await this.placeOrder.execute(placer, { ...order, description: `【走访发现】${order.description}`.slice(0, 1000) }, `care-visit-${visitId}`, { actorRole: 'system' });
-        orderId = placed.order.id;
+        const result = await this.placeOrder.execute(
+          placer, { ...order, description: `【走访发现】${order.description}`.slice(0, 1000) }, `care-visit-${visitId}`, { actorRole: 'system', within: m });
+        orderId = keep(result.order);
       }
     }
-    if (input.followUp?.outcome === 'redo') orderId = await this.redo(user, visit, input.followUp.keepTeam === true);
+    if (input.followUp?.outcome === 'redo') orderId = keep(await this.redo(m, user, visit, input.followUp.keepTeam === true));
     const now = this.clock.now();
     let alertId: string | null = null;
     if (input.wellbeing !== 'ok' && visit.beneficiary_id) {
@@ -299,8 +310,8 @@ export class CareWork {
   }
 
   /** The official on whose jurisdiction a visitor's order is placed: who last set the plan, else who made the campaign. */
-  private async placerFor(visit: any): Promise<AuthUser | null> {
-    const [u] = await this.dataSource.query(
+  private async placerFor(m: EntityManager, visit: any): Promise<AuthUser | null> {
+    const [u] = await m.query(
       `SELECT u.id, u.roles, u.region_id FROM users u
         WHERE u.disabled_at IS NULL AND u.id = COALESCE(
           (SELECT updated_by FROM care_plans WHERE beneficiary_id = $1), (SELECT created_by FROM care_campaigns WHERE id = $2))`,
@@ -310,8 +321,8 @@ export class CareWork {
   }
 
   /** The need of a 回访's order, placed again (same item, place and person), linked to the first. */
-  private async redo(user: AuthUser, visit: any, keepTeam: boolean): Promise<string> {
-    const [o] = await this.dataSource.query(
+  private async redo(m: EntityManager, user: AuthUser, visit: any, keepTeam: boolean): Promise<OrderRecord> {
+    const [o] = await m.query(
       `SELECT o.id, o.service_code, o.description, o.beneficiary_id, ST_AsGeoJSON(o.location)::json AS location, o.address, o.contact_phone, o.urgent, o.team_id
          FROM orders o WHERE o.id = $1`,
       [visit.source_order_id],
@@ -326,8 +337,7 @@ export class CareWork {
           location: { lat: o.location.coordinates[1], lng: o.location.coordinates[0] },
           contactPhone: o.contact_phone ? this.cipher.decrypt(o.contact_phone) : undefined,
         };
-    const placed = await this.placeOrder.execute(user, input, `care-followup-${visit.id}`);
-    return placed.order.id;
+    return (await this.placeOrder.execute(user, input, `care-followup-${visit.id}`, { within: m })).order;
   }
 
   private async loadVisit(m: EntityManager, user: AuthUser, visitId: string, lock: boolean): Promise<any> {

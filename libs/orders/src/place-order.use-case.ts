@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
-import { DataSource, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { BeneficiaryForOrder, BeneficiaryService } from '@xinyuan/beneficiaries';
 import { DomainException, ErrorCode, PiiCipher } from '@xinyuan/common';
 import { LatLng, toEwkt } from '@xinyuan/geo';
@@ -45,6 +45,12 @@ export interface PlaceOrderOptions {
    * jurisdiction it is placed.
    */
   actorRole?: Extract<ActorRole, 'system'>;
+  /**
+   * Places the order inside the caller's transaction, on its connection (a task completed under its
+   * row lock places the need it found without taking a second pool connection). Dispatch is then not
+   * asked for here: the caller passes the order to `dispatchPlaced` after its commit.
+   */
+  within?: EntityManager;
 }
 
 export interface PlaceOrderResult {
@@ -134,8 +140,9 @@ export class PlaceOrderUseCase {
   async execute(user: AuthUser, input: PlaceOrderInput, idempotencyKey?: string, options: PlaceOrderOptions = {}): Promise<PlaceOrderResult> {
     // only a request with an Idempotency-Key stores (and compares) the hash of its body
     const requestHash = idempotencyKey ? hashRequest(input) : null;
+    const db = options.within ?? this.dataSource;
     if (idempotencyKey) {
-      const replay = await this.replay(user.id, idempotencyKey, requestHash!);
+      const replay = await this.replay(db, user.id, idempotencyKey, requestHash!);
       if (replay) return replay;
     }
     const timeProblem = preferredTimeProblem(input, Date.now(), this.config.PREFERRED_TIME_HORIZON_DAYS);
@@ -147,7 +154,7 @@ export class PlaceOrderUseCase {
     // One statement (so one round trip and one implicit transaction) writes the idempotency key, the
     // order and its first timeline entry, or nothing at all. The order id is made here so that the
     // key row can point at it; foreign keys are checked at the end of the statement.
-    const profile: BeneficiaryForOrder | null = input.beneficiaryId ? await this.beneficiaries.forOrder(user, input.beneficiaryId) : null;
+    const profile: BeneficiaryForOrder | null = input.beneficiaryId ? await this.beneficiaries.forOrder(user, input.beneficiaryId, options.within) : null;
     const location = input.location ?? profile?.location;
     const address = input.address ?? profile?.address;
     if (!location || !address) {
@@ -162,12 +169,15 @@ export class PlaceOrderUseCase {
     const orderId = randomUUID();
     let result: PlacedRow;
     try {
-      [result] = await queryPrepared<PlacedRow>(this.dataSource, PLACE_ORDER_SQL, [
+      const parameters = [
         user.id, input.serviceCode, input.description, toEwkt(location), address, contactPhone,
         input.preferredStart ?? null, input.preferredEnd ?? null, input.urgent ?? false, orderId, idempotencyKey ?? null, requestHash,
         profile?.id ?? null, onBehalf, actorRole, initialStatus(true), initialStatus(false), this.config.ALLOW_ORDERS_OUTSIDE_REGIONS,
         input.redoOf || input.avoidTeamId ? JSON.stringify({ redoOf: input.redoOf ?? null, avoidTeamId: input.avoidTeamId ?? null }) : null,
-      ]);
+      ];
+      [result] = options.within
+        ? await options.within.query(PLACE_ORDER_SQL.text, parameters)
+        : await queryPrepared<PlacedRow>(this.dataSource, PLACE_ORDER_SQL, parameters);
     } catch (e) {
       if (e instanceof QueryFailedError && (e.driverError as { code?: string })?.code === 'XY429') {
         throw new DomainException(ErrorCode.OpenOrderLimit, 429, undefined, undefined, { limit: this.openOrderLimit(e) });
@@ -193,10 +203,10 @@ export class PlaceOrderUseCase {
     if (!result.user_found) throw DomainException.unauthenticated();
     if (!result.id) {
       // a concurrent request with the same key committed first: answer as that one did
-      return (await this.replay(user.id, idempotencyKey!, requestHash!))!;
+      return (await this.replay(db, user.id, idempotencyKey!, requestHash!))!;
     }
     const order = toOrderRecord(result as OrderColumns);
-    if (order.status === 'dispatching') await this.queue.dispatchOrder({ orderId: order.id, version: order.version, urgent: order.urgent });
+    if (!options.within) await this.dispatchPlaced(order);
     return {
       order,
       replayed: false,
@@ -212,8 +222,16 @@ export class PlaceOrderUseCase {
     return m ? Number(m[1]) : undefined;
   }
 
-  private async replay(userId: string, key: string, requestHash: string): Promise<PlaceOrderResult | undefined> {
-    const [existing] = await this.dataSource.query(
+  /**
+   * Asks for the dispatch of a new order (after the commit of the transaction that placed it). A
+   * failed enqueue is logged, not thrown: the reconciler finds the order in `dispatching`.
+   */
+  async dispatchPlaced(order: OrderRecord): Promise<void> {
+    if (order.status === 'dispatching') await this.queue.dispatchOrder({ orderId: order.id, version: order.version, urgent: order.urgent });
+  }
+
+  private async replay(db: DataSource | EntityManager, userId: string, key: string, requestHash: string): Promise<PlaceOrderResult | undefined> {
+    const [existing] = await db.query(
       `SELECT k.request_hash, ${ORDER_COLUMNS}
          FROM idempotency_keys k JOIN orders o ON o.id = k.order_id WHERE k.user_id = $1 AND k.key = $2`,
       [userId, key],
