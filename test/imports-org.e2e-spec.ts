@@ -2,7 +2,7 @@ import ExcelJS from 'exceljs';
 import { Client } from 'pg';
 import { startApp, RunningApp, testEnv } from './support/apps';
 import { TEST_DATABASE_URL } from './support/env';
-import { Http } from './support/http';
+import { Http, until } from './support/http';
 import { sendSmsCode, uniquePhone } from './support/sms-codes';
 import { adminClient, createRegions, expectOk, LatLng, login, offset, randomPhone, registerResident } from './support/world';
 
@@ -113,6 +113,36 @@ describe('imports: teams, team members and menu items', () => {
       expect((await teamsOf())[0].capacity).toBe(7);
       expect((await audit('team')).map((a) => a.action)).toEqual(['team.import.dry_run', 'team.import', 'team.import', 'team.import', 'team.import']);
       expect((await audit('team'))[2].data).toMatchObject({ kind: 'teams', created: 2, badRows: 4 });
+    });
+
+    it('the same file imported twice at the same moment makes each team once', async () => {
+      const file = csv(TEAM_HEADER, [1, 2, 3].map((i) => {
+        const row = teamRow(i);
+        row[0] = `${tag}同时队${i}`;
+        return row;
+      }));
+      // the table is held until both imports wait to write, as two racing imports would both have
+      // planned the teams as new before either committed
+      const blocker = new Client({ connectionString: TEST_DATABASE_URL });
+      await blocker.connect();
+      try {
+        await blocker.query('BEGIN');
+        await blocker.query('LOCK TABLE teams IN SHARE MODE');
+        const both = Promise.all([upload('teams', file, 'mode=file'), upload('teams', file, 'mode=file')]);
+        await until('both imports waiting to write', async () => {
+          const { rows } = await db.query(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`);
+          return rows[0].n >= 2;
+        });
+        await blocker.query('COMMIT');
+        const [a, b] = await both;
+        expect([a.status, b.status]).toEqual([200, 200]);
+        expect(a.body.created + b.body.created).toBe(3);
+        const { rows } = await db.query(`SELECT name, count(*)::int AS n FROM teams WHERE name LIKE $1 GROUP BY name ORDER BY name`, [`${tag}同时队%`]);
+        expect(rows).toEqual([1, 2, 3].map((i) => ({ name: `${tag}同时队${i}`, n: 1 })));
+      } finally {
+        await blocker.end();
+      }
     });
 
     it('only admins import teams, members and the menu (a resident and a dispatcher: 403)', async () => {

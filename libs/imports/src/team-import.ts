@@ -136,6 +136,14 @@ export class TeamImport implements ImportKind<TeamRowValue, Ctx> {
     let created = 0;
     let updated = 0;
     if (fresh.length) {
+      // Two imports of the same file at once: a team is found by (region, name), which nothing makes
+      // unique, so each import locks those keys (in one order: no deadlock) until it commits. The
+      // second waits, and its INSERT, a new statement with a new snapshot, then finds the first's teams.
+      await m.query(
+        `SELECT pg_advisory_xact_lock(k.lock) FROM (SELECT DISTINCT hashtextextended('team-import|' || x.region_id || '|' || x.name, 0) AS lock
+           FROM jsonb_to_recordset($1::jsonb) AS ${RECORD} ORDER BY 1) k`,
+        [json(fresh)],
+      );
       const rows = await m.query(
         `INSERT INTO teams (name, region_id, location, service_radius_m, skills, capacity)
          SELECT x.name, x.region_id, ST_SetSRID(ST_MakePoint(x.lng, x.lat), 4326)::geography, x.radius, x.skills, x.capacity
