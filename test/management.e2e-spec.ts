@@ -278,6 +278,42 @@ describe('management: menu items, team members, staff accounts', () => {
       expect(rows[0]).toEqual({ roles: ['admin'], region_id: null, disabled_at: null });
     });
 
+    it('sets a new password for staff who forgot theirs: old sessions end, a locked-out phone may sign in again, only within the jurisdiction', async () => {
+      const person = await create('dispatcher', regions.township.id);
+      const signedIn = expectOk(await api.post('/api/v1/auth/login', { phone: person.phone, password: 'Staff#2026pw' }), 200, 'login');
+      // they forgot it: five wrong tries lock the phone
+      for (let i = 0; i < 5; i++) await api.post('/api/v1/auth/login', { phone: person.phone, password: `Wrong#${i}pw` });
+      expect((await api.post('/api/v1/auth/login', { phone: person.phone, password: 'Staff#2026pw' })).body.code).toBe('LOGIN_LOCKED');
+
+      const weak = await admin.post(`/api/v1/staff/${person.id}/password`, { newPassword: 'short' });
+      expect(weak.status).toBe(400);
+      expect(weak.body.fields.map((f: any) => f.field)).toEqual(['newPassword']);
+      // nobody outside the jurisdiction, no dispatcher, not one's own
+      expect((await townAdmin.post(`/api/v1/staff/${person.id}/password`, { newPassword: 'Taken#Over2026' })).body.code).toBe('USER_NOT_FOUND');
+      expect((await dispatcher.post(`/api/v1/staff/${person.id}/password`, { newPassword: 'Taken#Over2026' })).status).toBe(403);
+      const townAdminId = (await townAdmin.get('/api/v1/me')).body.id;
+      const own = await townAdmin.post(`/api/v1/staff/${townAdminId}/password`, { newPassword: 'Own#Password2026' });
+      expect({ status: own.status, code: own.body.code, field: own.body.fields?.[0]?.field }).toEqual({ status: 409, code: 'OWN_ACCOUNT_CHANGE', field: 'newPassword' });
+      // a resident is not staff
+      const resident = await registerResident(api, '郑阿姨');
+      expect((await admin.post(`/api/v1/staff/${resident.id}/password`, { newPassword: 'Taken#Over2026' })).body.code).toBe('USER_NOT_FOUND');
+      expect((await api.post('/api/v1/auth/login', { phone: person.phone, password: 'Staff#2026pw' })).body.code).toBe('LOGIN_LOCKED');
+
+      const reset = await admin.post(`/api/v1/staff/${person.id}/password`, { newPassword: 'Fresh#Start2026' });
+      expect(reset.status).toBe(204);
+      expect((await api.as(signedIn.accessToken).get('/api/v1/dispatch/queue')).status).toBe(401);
+      expect((await api.post('/api/v1/auth/refresh', { refreshToken: signedIn.refreshToken })).status).toBe(401);
+      expect((await api.post('/api/v1/auth/login', { phone: person.phone, password: 'Staff#2026pw' })).body.code).toBe('INVALID_CREDENTIALS');
+      expectOk(await api.post('/api/v1/auth/login', { phone: person.phone, password: 'Fresh#Start2026' }), 200, 'the new password');
+      const { rows } = await db.query(`SELECT revoked_reason FROM auth_sessions WHERE user_id = $1 AND revoked_at IS NOT NULL`, [person.id]);
+      expect(rows.map((r) => r.revoked_reason)).toEqual(['password_changed']);
+      const adminId = (await admin.get('/api/v1/me')).body.id;
+      const audited = (await auditActions(adminId)).filter((r: any) => r.action === 'staff.reset_password');
+      expect(audited.map((r: any) => [r.outcome, r.status_code])).toEqual([['rejected', 400], ['denied', 404], ['success', 204]]);
+      const { rows: [logged] } = await db.query(`SELECT data::text AS data FROM audit_log WHERE actor_id = $1 AND action = 'staff.reset_password' AND outcome = 'success'`, [adminId]);
+      expect(logged.data).not.toContain('Fresh#Start2026');
+    });
+
     it('keeps edits inside the jurisdiction and refuses changes to one\'s own account', async () => {
       const person = await create('grid_worker', regions.station.id);
       // a township admin of another township neither sees nor edits them, nor moves their own staff out

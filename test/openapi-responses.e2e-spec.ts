@@ -330,6 +330,8 @@ describe('OpenAPI: every response is described, and real responses match their s
       await admin.post('/api/v1/staff', { phone: dispatcherPhone, name: `接口调度${tag}`, password: 'Dispatch#2026', role: 'dispatcher', regionId: county.id }, 201);
       const gridWorker = await admin.post('/api/v1/staff', { phone: randomPhone('138'), name: `接口网格员${tag}`, password: 'Grid#2026pw', role: 'grid_worker', regionId: station.id }, 201);
       await admin.patch(`/api/v1/staff/${gridWorker.userId}`, { name: `接口网格员甲${tag}`, active: false });
+      await admin.send('POST', `/api/v1/staff/${gridWorker.userId}/password`, { newPassword: 'Grid#2026new' }, undefined, 204);
+      await admin.post(`/api/v1/staff/${gridWorker.userId}/password`, { newPassword: 'short' }, 400);
       await admin.get('/api/v1/staff');
       dispatcher = await login(dispatcherPhone, 'Dispatch#2026');
       await api.get('/api/v1/client-config');

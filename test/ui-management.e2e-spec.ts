@@ -157,6 +157,28 @@ describe('UI: console management (menu, team members, staff)', () => {
     expect(await seriousA11yViolations(page)).toEqual([]);
   });
 
+  it('sets a new password for a staff member who forgot theirs; the two entries must match', async () => {
+    const name = `网格员${tag}`;
+    const phone = randomPhone('138');
+    expectOk(await admin.post('/api/v1/staff', { phone, name, password: 'Forgotten#2026', role: 'grid_worker', regionId: stationId }), 201, 'staff');
+    await page.goto(`${api.url}/console/#/staff`);
+    await page.reload(); // the list was loaded by the test before, without this account
+    await page.locator(`[data-testid="reset-password-${name}"]`).click();
+    const dialog = page.locator('.el-dialog', { hasText: `为 ${name} 设置新密码` });
+    await dialog.waitFor();
+    await fill(page, 'reset-password-new', 'Fresh#Start2026');
+    await fill(page, 'reset-password-again', 'Fresh#Start2025');
+    await page.locator('[data-testid="reset-password-save"]').click();
+    await dialog.getByText('两次输入的密码不一样').waitFor();
+    await fill(page, 'reset-password-again', 'Fresh#Start2026');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await shot(page, 'console-staff-reset-password');
+    await page.locator('[data-testid="reset-password-save"]').click();
+    await page.getByText(`已为 ${name} 设置新密码`).waitFor();
+    expect((await http.post('/api/v1/auth/login', { phone, password: 'Forgotten#2026' })).status).toBe(401);
+    expectOk(await http.post('/api/v1/auth/login', { phone, password: 'Fresh#Start2026' }), 200, 'the new password');
+  });
+
   it('finds a team by name on the order page and assigns it once the pending offer\'s withdrawal is confirmed', async () => {
     // no dispatcher runs here: staff offer the order to the first team, then change their mind
     const other = await createTeam(http, admin, stationId, { name: `送餐二队${tag}`, location: offset(home, -2500, 0), serviceRadiusM: 1000, skills: [skill], capacity: 3 });

@@ -31,6 +31,7 @@ describe('audit policy', () => {
     expect(describeRoute('POST', '/api/v1/teams/:id/members')).toEqual({ action: 'team.add_member', objectType: 'team' });
     expect(describeRoute('DELETE', '/api/v1/teams/:id/members/:userId')).toEqual({ action: 'team.remove_member', objectType: 'team' });
     expect(describeRoute('PATCH', '/api/v1/staff/:id')).toEqual({ action: 'staff.update', objectType: 'user' });
+    expect(describeRoute('POST', '/api/v1/staff/:id/password')).toEqual({ action: 'staff.reset_password', objectType: 'user' });
     expect(describeRoute('POST', '/api/v1/staff')).toEqual({ action: 'staff.create', objectType: 'user' });
     expect(describeRoute('PATCH', '/api/v1/beneficiaries/:id')).toEqual({ action: 'beneficiary.update', objectType: 'beneficiary' });
     expect(describeRoute('DELETE', '/api/v1/beneficiaries/:id')).toEqual({ action: 'beneficiary.archive', objectType: 'beneficiary' });

@@ -51,6 +51,7 @@ const NAMED: Record<string, string> = {
   'PATCH /api/v1/teams/:id/members/:userId': 'team.update_member',
   'DELETE /api/v1/teams/:id/members/:userId': 'team.remove_member',
   'PATCH /api/v1/staff/:id': 'staff.update',
+  'POST /api/v1/staff/:id/password': 'staff.reset_password',
 };
 
 /**

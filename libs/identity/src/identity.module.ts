@@ -49,6 +49,6 @@ import { HttpWeChatAdapter, WeChatAuthAdapter } from './wechat-auth';
     AuthService,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
-  exports: [IdentityService, AuthService, SessionService, SessionRevocations, PiiCipher, Clock, JwtModule, AuthRedis],
+  exports: [IdentityService, AuthService, SessionService, SessionRevocations, LoginLockout, PiiCipher, Clock, JwtModule, AuthRedis],
 })
 export class IdentityModule {}

@@ -123,6 +123,13 @@ export class LoginLockout {
     });
   }
 
+  /** An admin set a new password for this phone's account: its failures and its lock are forgotten. */
+  async forgetPhone(phoneIndex: string): Promise<void> {
+    await this.redis.run('lockout forget', async (r) => {
+      await r.del(this.failKey('phone', phoneIndex), this.lockKey('phone', phoneIndex));
+    });
+  }
+
   private targets(subject: LoginSubject): [string, string, LockoutPolicy][] {
     const targets: [string, string, LockoutPolicy][] = [[this.failKey('phone', subject.phoneIndex), this.lockKey('phone', subject.phoneIndex), this.phonePolicy]];
     if (subject.ip) targets.push([this.failKey('ip', subject.ip), this.lockKey('ip', subject.ip), this.ipPolicy]);

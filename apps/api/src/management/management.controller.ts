@@ -1,5 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch } from '@nestjs/common';
-import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested,
@@ -62,6 +62,11 @@ export class UpdateStaffDto {
   @IsOptional() @IsBoolean() active?: boolean;
 }
 
+export class ResetStaffPasswordDto {
+  @ApiProperty({ minLength: 8, maxLength: 72, example: 'example-N3w-passw0rd', description: '新密码（当面告知本人）' })
+  @IsString() @Length(8, 72) newPassword: string;
+}
+
 /** The console's management pages: lists and edits beyond the create endpoints of the core contract. */
 @ApiTags('organisation 组织')
 @ApiBearerAuth()
@@ -113,6 +118,15 @@ export class ManagementController {
   async updateStaff(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: UpdateStaffDto) {
     await this.staffAdmin.update(user, id, dto);
     return this.management.staffMember(user, id);
+  }
+
+  @Roles('admin')
+  @Post('staff/:id/password')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'the new password is set; every session of the account has ended' })
+  @ApiOperation({ summary: 'Set a new password for a staff account of your jurisdiction (staff cannot reset theirs by SMS); its sessions end' })
+  async resetStaffPassword(@CurrentUser() user: AuthUser, @Param('id', uuidParam()) id: string, @Body() dto: ResetStaffPasswordDto): Promise<void> {
+    await this.staffAdmin.resetPassword(user, id, dto.newPassword);
   }
 
   @Roles('admin')
