@@ -19,6 +19,8 @@ export interface TransitionRequest {
   /** Columns changed together with the status. */
   teamId?: string | null;
   incrementDispatchAttempts?: boolean;
+  /** Sets the order's dispatch scope (and starts its window) together with the status. */
+  dispatchScope?: DispatchScope;
   /**
    * The order's status and version as the caller read them under its row lock (`FOR UPDATE`) in this
    * transaction: spares re-reading them. A stale value only makes the compare-and-set refuse.
@@ -53,6 +55,10 @@ export class OrderTransitions {
       sets.push(`team_id = $${params.length}`);
     }
     if (req.incrementDispatchAttempts) sets.push('dispatch_attempts = dispatch_attempts + 1');
+    if (req.dispatchScope !== undefined) {
+      params.push(req.dispatchScope);
+      sets.push(`dispatch_scope = $${params.length}::text, scope_started_at = now()`);
+    }
 
     // one statement: the compare-and-set and its timeline row (inserted only when the update matched);
     // wrapped in a CTE so the driver returns the rows whatever the command. The status is compared with
