@@ -388,7 +388,7 @@ export class AppConfig {
   @Transform(toInt)
   @IsInt()
   @Min(1)
-  DISPATCH_TX_PARALLEL = 2;
+  DISPATCH_TX_PARALLEL = 4;
 
   /** Bayesian prior of team reputation: the mean a new team is assumed to have, and its weight in ratings. */
   @Transform(toNum)

@@ -146,8 +146,9 @@ export class DispatchOrderUseCase {
     let together: DispatchOutcome[] | null = null;
     try {
       together = await this.dataSource.transaction(async (m) => {
+        const locked = await this.lockManyForDispatch(m, ids);
         const outcomes: DispatchOutcome[] = [];
-        for (const id of ids) outcomes.push(await this.decide(m, id, opts));
+        for (const id of ids) outcomes.push(await this.decide(m, id, opts, locked.get(id) ?? null));
         return outcomes;
       });
     } catch (e) {
@@ -170,9 +171,14 @@ export class DispatchOrderUseCase {
     return true;
   }
 
-  /** What `execute` decides for one order and writes on the caller's transaction. */
-  private async decide(m: EntityManager, orderId: string, opts: { allowBatch?: boolean }): Promise<DispatchOutcome> {
-    const locked = await this.lockForDispatch(m, orderId);
+  /**
+   * What `execute` decides for one order and writes on the caller's transaction. `preLocked`: the
+   * order as `lockManyForDispatch` locked it in this transaction (null: not waiting for dispatch).
+   */
+  private async decide(
+    m: EntityManager, orderId: string, opts: { allowBatch?: boolean }, preLocked?: { order: OrderRecord; context: DispatchContext } | null,
+  ): Promise<DispatchOutcome> {
+    const locked = preLocked === undefined ? await this.lockForDispatch(m, orderId) : preLocked;
     if (!locked) return { outcome: 'skipped', status: null };
     const { order, context } = locked;
     const dueAt = opts.allowBatch ? await this.batchWindows.dueAt(m, order) : null;
@@ -230,6 +236,17 @@ export class DispatchOrderUseCase {
       [orderId],
     );
     return row && row.status === 'dispatching' ? { order: toOrderRecord(row), context: toDispatchContext(row) } : null;
+  }
+
+  /** `lockForDispatch` of several orders in one statement, locked in the order of their ids. */
+  private async lockManyForDispatch(m: EntityManager, orderIds: string[]): Promise<Map<string, { order: OrderRecord; context: DispatchContext }>> {
+    const rows = await preparedQuery(
+      m,
+      `SELECT ${ORDER_COLUMNS}, ${CONTEXT_COLUMNS}
+         FROM orders o JOIN services s ON s.id = o.service_id WHERE o.id = ANY ($1::uuid[]) ORDER BY o.id FOR UPDATE OF o`,
+      [orderIds],
+    );
+    return new Map(rows.filter((r) => r.status === 'dispatching').map((r) => [r.id as string, { order: toOrderRecord(r), context: toDispatchContext(r) }]));
   }
 
   private async loadContext(m: EntityManager, orderId: string): Promise<DispatchContext> {
