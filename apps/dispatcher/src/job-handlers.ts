@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DelayedError, Job } from 'bullmq';
-import { DispatchBatchUseCase, DispatchOrderUseCase, ExpireOfferUseCase, Reconciler } from '@xinyuan/dispatch';
+import { AppConfig } from '@xinyuan/config';
+import { DispatchBatchUseCase, DispatchOrderUseCase, DispatchOutcome, ExpireOfferUseCase, OrderBatcher, Reconciler } from '@xinyuan/dispatch';
 import { JobName, JobPayloads } from '@xinyuan/queue';
 
 type Handler<N extends JobName> = (job: Job<JobPayloads[N]>, token?: string) => Promise<unknown>;
@@ -14,9 +15,13 @@ export type HandlerTable = { [N in JobName]: Handler<N> };
 export class JobHandlers {
   readonly table: HandlerTable;
 
-  constructor(dispatch: DispatchOrderUseCase, batch: DispatchBatchUseCase, expire: ExpireOfferUseCase, reconciler: Reconciler) {
+  constructor(config: AppConfig, dispatch: DispatchOrderUseCase, batch: DispatchBatchUseCase, expire: ExpireOfferUseCase, reconciler: Reconciler) {
+    // dispatch jobs running at the same time share transactions (see DispatchOrderUseCase.executeMany)
+    const orders = new OrderBatcher<DispatchOutcome>(
+      (ids) => dispatch.executeMany(ids, { allowBatch: true }), config.DISPATCH_TX_MAX_ORDERS, config.DISPATCH_TX_PARALLEL,
+    );
     this.table = {
-      [JobName.DispatchOrder]: (job) => dispatch.execute(job.data.orderId, { allowBatch: true }),
+      [JobName.DispatchOrder]: (job) => orders.submit(job.data.orderId),
       [JobName.DispatchBatch]: () => batch.execute(),
       [JobName.ExpireOffer]: async (job, token) => {
         const result = await expire.execute(job.data.offerId);

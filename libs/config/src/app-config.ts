@@ -374,6 +374,22 @@ export class AppConfig {
   @Min(1)
   DISPATCH_CONCURRENCY = 8;
 
+  /**
+   * Dispatch jobs running at the same time share transactions: at most this many orders in one
+   * (1: every order its own transaction), and at most DISPATCH_TX_PARALLEL such transactions at once.
+   * Only a backlog fills them: an order arriving while a transaction slot is free starts alone.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  DISPATCH_TX_MAX_ORDERS = 8;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  DISPATCH_TX_PARALLEL = 4;
+
   /** Bayesian prior of team reputation: the mean a new team is assumed to have, and its weight in ratings. */
   @Transform(toNum)
   @IsNumber()

@@ -181,7 +181,7 @@ export class DispatchBatchUseCase {
         outcomes.push(outcome);
       });
     }
-    await Promise.all(outcomes.map((o) => this.single.scheduleExpiries(o)));
+    await this.single.scheduleExpiries(...outcomes);
     if (report.orders) this.logger.log(`batch: ${JSON.stringify(report)}`);
     return report;
   }

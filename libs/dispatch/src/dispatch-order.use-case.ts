@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '@xinyuan/config';
 import { preparedQuery } from '@xinyuan/database';
@@ -61,7 +61,16 @@ function toDispatchContext(row: ContextColumns): DispatchContext {
 
 /** What is left to choose from for one order after widening: ranked teams, or an escalation already done. */
 export type Resolution =
-  | { kind: 'candidates'; ranked: RankedCandidate[]; scope: DispatchScope; windowSeconds: number; service: ServiceRules; avoidTeamId?: string | null }
+  | {
+      kind: 'candidates';
+      ranked: RankedCandidate[];
+      scope: DispatchScope;
+      windowSeconds: number;
+      service: ServiceRules;
+      avoidTeamId?: string | null;
+      /** The order's first scope, not yet written: the offer's status change writes it (`resolve`'s `deferFirstScope`). */
+      firstScope?: DispatchScope;
+    }
   | { kind: 'escalated'; reason: 'no_candidate' | 'attempts_exhausted' };
 
 const SCOPE_LABEL: Record<DispatchScope, string> = { station: '本站', township: '本镇（街道）', county: '全县', open: '服务半径内' };
@@ -86,6 +95,7 @@ export function weightsFrom(config: AppConfig): DispatchWeights {
  */
 @Injectable()
 export class DispatchOrderUseCase {
+  private readonly logger = new Logger(DispatchOrderUseCase.name);
   readonly weights: DispatchWeights;
 
   constructor(
@@ -104,29 +114,93 @@ export class DispatchOrderUseCase {
    * non-urgent order whose menu item has a batch window to the batch at the end of that window.
    */
   async execute(orderId: string, opts: { allowBatch?: boolean } = {}): Promise<DispatchOutcome> {
-    if (opts.allowBatch && this.config.DISPATCH_BATCH_WINDOW_MS > 0 && (await this.surge())) {
-      await this.queue.dispatchBatch(this.config.DISPATCH_BATCH_WINDOW_MS);
-      return { outcome: 'batched' };
-    }
-    const result = await this.dataSource.transaction(async (m) => {
-      const locked = await this.lockForDispatch(m, orderId);
-      if (!locked) return { outcome: 'skipped', status: null } as const;
-      const { order, context } = locked;
-      const dueAt = opts.allowBatch ? await this.batchWindows.dueAt(m, order) : null;
-      if (dueAt !== null) return { outcome: 'batched', dueAt } as const;
-      const resolution = await this.resolve(m, order, context);
-      if (resolution.kind === 'escalated') return { outcome: 'escalated', reason: resolution.reason } as const;
-      const chosen = resolution.service.offerMode === 'grab' ? resolution.ranked.slice(0, this.config.DISPATCH_GRAB_SIZE) : [resolution.ranked[0]];
-      return this.offer(m, order, resolution, chosen);
-    });
-    if (result.outcome === 'batched' && result.dueAt !== undefined) await this.queue.dispatchBatchDueAt(batchJobAt(result.dueAt));
-    await this.scheduleExpiries(result);
+    if (opts.allowBatch && (await this.leaveToSurgeBatch())) return { outcome: 'batched' };
+    const result = await this.dataSource.transaction((m) => this.decide(m, orderId, opts));
+    await this.afterCommit([result]);
     return result;
   }
 
-  async scheduleExpiries(result: DispatchOutcome): Promise<void> {
-    if (result.outcome !== 'offered') return;
-    await Promise.all(result.offers.map((o) => this.queue.expireOfferAt({ offerId: o.offerId }, o.expiresAt)));
+  /**
+   * The dispatcher's backlog: several orders in ONE transaction, one after the other in the order of
+   * their ids (two transactions holding some of the same orders lock them in the same order), each
+   * exactly as `execute` would (same statements, same order lock, same compare-and-set), and one
+   * commit for them all. Under a backlog this spares each order its own BEGIN, COMMIT and Redis round
+   * trip for its expiry job.
+   *
+   * All or nothing: if anything fails (one order's compare-and-set, a deadlock, the commit), the whole
+   * transaction is rolled back and every order of it runs again on its own (`execute`), so one
+   * failing order can neither take the others down nor be written twice. Returns each order's outcome,
+   * or the error its own transaction ended with.
+   */
+  async executeMany(orderIds: string[], opts: { allowBatch?: boolean } = {}): Promise<Map<string, DispatchOutcome | Error>> {
+    const ids = [...new Set(orderIds)].sort();
+    const results = new Map<string, DispatchOutcome | Error>();
+    if (ids.length === 1) {
+      await this.execute(ids[0], opts).then((r) => results.set(ids[0], r), (e: Error) => results.set(ids[0], e));
+      return results;
+    }
+    if (opts.allowBatch && (await this.leaveToSurgeBatch())) {
+      for (const id of ids) results.set(id, { outcome: 'batched' });
+      return results;
+    }
+    let together: DispatchOutcome[] | null = null;
+    try {
+      together = await this.dataSource.transaction(async (m) => {
+        const locked = await this.lockManyForDispatch(m, ids);
+        const outcomes: DispatchOutcome[] = [];
+        for (const id of ids) outcomes.push(await this.decide(m, id, opts, locked.get(id) ?? null));
+        return outcomes;
+      });
+    } catch (e) {
+      // nothing of this transaction was written: each order on its own, with its own error
+      this.logger.warn(`a transaction of ${ids.length} orders was rolled back (${(e as Error).message}); each runs on its own`);
+      for (const id of ids) {
+        await this.execute(id, opts).then((r) => results.set(id, r), (e: Error) => results.set(id, e));
+      }
+      return results;
+    }
+    ids.forEach((id, i) => results.set(id, together![i]));
+    await this.afterCommit(together);
+    return results;
+  }
+
+  /** Under surge, the order is left to the next batch window (whose job is then asked for). */
+  private async leaveToSurgeBatch(): Promise<boolean> {
+    if (this.config.DISPATCH_BATCH_WINDOW_MS <= 0 || !(await this.surge())) return false;
+    await this.queue.dispatchBatch(this.config.DISPATCH_BATCH_WINDOW_MS);
+    return true;
+  }
+
+  /**
+   * What `execute` decides for one order and writes on the caller's transaction. `preLocked`: the
+   * order as `lockManyForDispatch` locked it in this transaction (null: not waiting for dispatch).
+   */
+  private async decide(
+    m: EntityManager, orderId: string, opts: { allowBatch?: boolean }, preLocked?: { order: OrderRecord; context: DispatchContext } | null,
+  ): Promise<DispatchOutcome> {
+    const locked = preLocked === undefined ? await this.lockForDispatch(m, orderId) : preLocked;
+    if (!locked) return { outcome: 'skipped', status: null };
+    const { order, context } = locked;
+    const dueAt = opts.allowBatch ? await this.batchWindows.dueAt(m, order) : null;
+    if (dueAt !== null) return { outcome: 'batched', dueAt };
+    const resolution = await this.resolve(m, order, context, { deferFirstScope: true });
+    if (resolution.kind === 'escalated') return { outcome: 'escalated', reason: resolution.reason };
+    const chosen = resolution.service.offerMode === 'grab' ? resolution.ranked.slice(0, this.config.DISPATCH_GRAB_SIZE) : [resolution.ranked[0]];
+    return this.offer(m, order, resolution, chosen);
+  }
+
+  /** After the commit: the due batches asked for, and every offer's expiry job (one Redis round trip). */
+  private async afterCommit(results: DispatchOutcome[]): Promise<void> {
+    const dueAts = new Set<number>();
+    for (const r of results) if (r.outcome === 'batched' && r.dueAt !== undefined) dueAts.add(batchJobAt(r.dueAt));
+    for (const at of dueAts) await this.queue.dispatchBatchDueAt(at);
+    await this.scheduleExpiries(...results);
+  }
+
+  async scheduleExpiries(...results: DispatchOutcome[]): Promise<void> {
+    const offers = results.flatMap((r) => (r.outcome === 'offered' ? r.offers : []));
+    if (offers.length === 1) await this.queue.expireOfferAt({ offerId: offers[0].offerId }, offers[0].expiresAt);
+    else if (offers.length > 1) await this.queue.expireOffersAt(offers.map((o) => ({ job: { offerId: o.offerId }, expiresAt: o.expiresAt })));
   }
 
   /** Enough orders waiting for dispatch now — not counting those still waiting out their item's window. */
@@ -164,6 +238,17 @@ export class DispatchOrderUseCase {
     return row && row.status === 'dispatching' ? { order: toOrderRecord(row), context: toDispatchContext(row) } : null;
   }
 
+  /** `lockForDispatch` of several orders in one statement, locked in the order of their ids. */
+  private async lockManyForDispatch(m: EntityManager, orderIds: string[]): Promise<Map<string, { order: OrderRecord; context: DispatchContext }>> {
+    const rows = await preparedQuery(
+      m,
+      `SELECT ${ORDER_COLUMNS}, ${CONTEXT_COLUMNS}
+         FROM orders o JOIN services s ON s.id = o.service_id WHERE o.id = ANY ($1::uuid[]) ORDER BY o.id FOR UPDATE OF o`,
+      [orderIds],
+    );
+    return new Map(rows.filter((r) => r.status === 'dispatching').map((r) => [r.id as string, { order: toOrderRecord(r), context: toDispatchContext(r) }]));
+  }
+
   private async loadContext(m: EntityManager, orderId: string): Promise<DispatchContext> {
     const [row] = await preparedQuery(m, `SELECT ${CONTEXT_COLUMNS} FROM orders o JOIN services s ON s.id = o.service_id WHERE o.id = $1`, [orderId]);
     return toDispatchContext(row);
@@ -173,8 +258,13 @@ export class DispatchOrderUseCase {
    * Widens as far as needed and returns the ranked candidates of the scope it settles on, or escalates
    * (already written) when no scope has anyone left. The caller holds the order's lock; `context` is
    * read when not given.
+   *
+   * `deferFirstScope`: an order's first scope is not written by a statement of its own but by the status
+   * change that follows in the same transaction (the escalation here, or the caller's `offer`, which
+   * must then follow): one statement and one row version less per new order. Only for callers that
+   * offer in the same transaction.
    */
-  async resolve(m: EntityManager, order: OrderRecord, context?: DispatchContext): Promise<Resolution> {
+  async resolve(m: EntityManager, order: OrderRecord, context?: DispatchContext, opts: { deferFirstScope?: boolean } = {}): Promise<Resolution> {
     if (order.dispatchAttempts >= this.config.DISPATCH_MAX_ATTEMPTS) {
       await this.escalate(m, order, 'attempts_exhausted', `已派单 ${order.dispatchAttempts} 次无人接单，转人工派单`);
       return { kind: 'escalated', reason: 'attempts_exhausted' };
@@ -187,10 +277,12 @@ export class DispatchOrderUseCase {
 
     let scope = order.dispatchScope as DispatchScope | null;
     let startedAt = order.scopeStartedAt ? new Date(order.scopeStartedAt).getTime() : Date.now();
+    let firstScope: DispatchScope | undefined;
     if (!scope || !chain.includes(scope)) {
       scope = chain[0];
       startedAt = Date.now();
-      await this.transitions.setDispatchScope(m, order.id, scope, null);
+      if (opts.deferFirstScope) firstScope = scope;
+      else await this.transitions.setDispatchScope(m, order.id, scope, null);
     }
     for (;;) {
       const windowElapsed = Date.now() - startedAt >= windowSeconds * 1000;
@@ -210,9 +302,9 @@ export class DispatchOrderUseCase {
             this.weights,
           ), avoidTeamId);
       const decision = decideScope(chain, scope, { windowElapsed, candidatesLeft: ranked.length > 0 });
-      if (decision.action === 'search') return { kind: 'candidates', ranked, scope, windowSeconds, service, avoidTeamId };
+      if (decision.action === 'search') return { kind: 'candidates', ranked, scope, windowSeconds, service, avoidTeamId, firstScope };
       if (decision.action === 'escalate') {
-        await this.escalate(m, order, 'no_candidate', `${SCOPE_LABEL[scope]}范围内暂无服务队接单，转人工派单`);
+        await this.escalate(m, order, 'no_candidate', `${SCOPE_LABEL[scope]}范围内暂无服务队接单，转人工派单`, firstScope);
         return { kind: 'escalated', reason: 'no_candidate' };
       }
       await this.transitions.setDispatchScope(
@@ -220,6 +312,7 @@ export class DispatchOrderUseCase {
       );
       scope = decision.to;
       startedAt = Date.now();
+      firstScope = undefined;
     }
   }
 
@@ -257,14 +350,16 @@ export class DispatchOrderUseCase {
         breakdown: chosen[0].breakdown,
       },
       incrementDispatchAttempts: true,
+      dispatchScope: resolution.firstScope,
       lockedAs: { status: 'dispatching', version: order.version },
     });
     return { outcome: 'offered', offers, scope: resolution.scope };
   }
 
-  private async escalate(m: EntityManager, order: OrderRecord, reason: string, note: string): Promise<void> {
+  private async escalate(m: EntityManager, order: OrderRecord, reason: string, note: string, firstScope?: DispatchScope): Promise<void> {
     await this.transitions.apply(m, {
-      orderId: order.id, action: 'escalate', actor: SYSTEM_ACTOR, note, data: { reason }, lockedAs: { status: 'dispatching', version: order.version },
+      orderId: order.id, action: 'escalate', actor: SYSTEM_ACTOR, note, data: { reason }, dispatchScope: firstScope,
+      lockedAs: { status: 'dispatching', version: order.version },
     });
   }
 }

@@ -16,3 +16,4 @@ export * from './dispatch.module';
 export * from './pending-offers';
 export * from './assignable-teams';
 export * from './team-score-summary';
+export * from './order-batcher';

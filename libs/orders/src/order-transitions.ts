@@ -19,6 +19,8 @@ export interface TransitionRequest {
   /** Columns changed together with the status. */
   teamId?: string | null;
   incrementDispatchAttempts?: boolean;
+  /** Sets the order's dispatch scope (and starts its window) together with the status. */
+  dispatchScope?: DispatchScope;
   /**
    * The order's status and version as the caller read them under its row lock (`FOR UPDATE`) in this
    * transaction: spares re-reading them. A stale value only makes the compare-and-set refuse.
@@ -53,12 +55,19 @@ export class OrderTransitions {
       sets.push(`team_id = $${params.length}`);
     }
     if (req.incrementDispatchAttempts) sets.push('dispatch_attempts = dispatch_attempts + 1');
+    if (req.dispatchScope !== undefined) {
+      params.push(req.dispatchScope);
+      sets.push(`dispatch_scope = $${params.length}::text, scope_started_at = now()`);
+    }
 
     // one statement: the compare-and-set and its timeline row (inserted only when the update matched);
-    // wrapped in a CTE so the driver returns the rows whatever the command
+    // wrapped in a CTE so the driver returns the rows whatever the command. The status is compared with
+    // IS NOT DISTINCT FROM (the column is NOT NULL, so it means `=`) so the planner cannot pick the
+    // partial status index for the custom plan: with statistics taken when few orders waited, it did, and
+    // under a backlog every compare-and-set scanned every `dispatching` (or `offered`) order for its id.
     const rows: OrderColumns[] = await preparedQuery(
       manager,
-      `WITH changed AS (UPDATE orders SET ${sets.join(', ')} WHERE id = $1 AND version = $2 AND status = $4
+      `WITH changed AS (UPDATE orders SET ${sets.join(', ')} WHERE id = $1 AND version = $2 AND status IS NOT DISTINCT FROM $4
                         RETURNING ${ORDER_RETURNING}),
             event AS (INSERT INTO order_events (order_id, type, from_status, to_status, actor_id, actor_role, note, data)
                       SELECT id, $5::text, $4, $3, $6::uuid, $7::text, $8::text, $9::jsonb FROM changed)

@@ -79,6 +79,20 @@ export class DispatchQueue implements OnModuleDestroy {
     );
   }
 
+  /** The expiry jobs of several offers, in one Redis round trip (`addBulk` is one MULTI). */
+  async expireOffersAt(offers: { job: ExpireOfferJob; expiresAt: Date }[]): Promise<void> {
+    const now = Date.now();
+    await this.safely(`expiry of ${offers.length} offers`, () =>
+      this.dispatch.addBulk(
+        offers.map(({ job, expiresAt }) => ({
+          name: JobName.ExpireOffer,
+          data: traced(job),
+          opts: { jobId: jobIds.expireOffer(job), delay: Math.max(0, expiresAt.getTime() - now) },
+        })),
+      ),
+    );
+  }
+
   /** One batch job per window, whoever asks first; it runs when the window closes. */
   async dispatchBatch(windowMs: number, opts: { nextWindow?: boolean } = {}): Promise<void> {
     const now = Date.now();
