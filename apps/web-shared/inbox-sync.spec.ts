@@ -22,6 +22,46 @@ describe('createInboxSync (the console bell and the H5 inbox keep live events a 
     expect(state).toEqual({ items: [item('new'), item('old', '2026-11-30T08:00:00Z')], unread: 1 });
   });
 
+  it('several events that arrive while a page is in flight stay newest first', async () => {
+    const state: InboxState<Item> = { items: [], unread: 0 };
+    const sync = createInboxSync(state, 30);
+    const page = deferred<InboxPage<Item>>();
+    const loading = sync.load(() => page.promise);
+    sync.receive(item('first'));
+    sync.receive(item('second'));
+    expect(state.items.map((n) => n.id)).toEqual(['second', 'first']);
+    page.resolve({ items: [item('old', '2026-11-30T08:00:00Z')], unreadCount: 0 });
+    await loading;
+    expect(state.items.map((n) => n.id)).toEqual(['second', 'first', 'old']);
+    expect(state.unread).toBe(2);
+  });
+
+  it('an event read while a page is in flight stays read when the page lacks it', async () => {
+    const state: InboxState<Item> = { items: [], unread: 0 };
+    const sync = createInboxSync(state, 30);
+    const page = deferred<InboxPage<Item>>();
+    const loading = sync.load(() => page.promise);
+    sync.receive(item('new'));
+    // the bell's click: the entry marked read on the server and in the list
+    state.items = state.items.map((x) => (x.id === 'new' ? item('new', '2026-11-30T09:00:00Z') : x));
+    state.unread = 0;
+    page.resolve({ items: [item('old', '2026-11-30T08:00:00Z')], unreadCount: 0 });
+    await loading;
+    expect(state).toEqual({ items: [item('new', '2026-11-30T09:00:00Z'), item('old', '2026-11-30T08:00:00Z')], unread: 0 });
+  });
+
+  it('an event delivered twice while a page is in flight is listed and counted once', async () => {
+    const state: InboxState<Item> = { items: [], unread: 0 };
+    const sync = createInboxSync(state, 30);
+    const page = deferred<InboxPage<Item>>();
+    const loading = sync.load(() => page.promise);
+    expect(sync.receive(item('new'))).toBe(true);
+    expect(sync.receive(item('new'))).toBe(false);
+    page.resolve({ items: [], unreadCount: 0 });
+    await loading;
+    expect(state).toEqual({ items: [item('new')], unread: 1 });
+  });
+
   it('an event the page already has is neither listed nor counted twice', async () => {
     const state: InboxState<Item> = { items: [], unread: 0 };
     const sync = createInboxSync(state, 30);

@@ -47,7 +47,10 @@ export function createInboxSync<T extends InboxItem>(state: InboxState<T>, limit
       if (seq < shown) return;
       shown = seq;
       const onPage = new Set(page.items.map((n) => n.id));
-      const missing = arrived.filter((n) => !onPage.has(n.id));
+      // newest first, as the list shows them, each once, and as the list has it now (read meanwhile: read)
+      const missing = [...new Map(arrived.filter((n) => !onPage.has(n.id)).map((n) => [n.id, n])).values()]
+        .reverse()
+        .map((n) => state.items.find((x) => x.id === n.id) ?? n);
       state.items = [...missing, ...page.items].slice(0, limit);
       state.unread = page.unreadCount + missing.filter((n) => !n.readAt).length;
     },

@@ -137,8 +137,11 @@ export class TeamImport implements ImportKind<TeamRowValue, Ctx> {
     let updated = 0;
     if (fresh.length) {
       // Two imports of the same file at once: a team is found by (region, name), which nothing makes
-      // unique, so each import locks those keys (in one order: no deadlock) until it commits. The
-      // second waits, and its INSERT, a new statement with a new snapshot, then finds the first's teams.
+      // unique, so each import locks those keys (a batch's in one order) until it commits. The second
+      // waits, and its INSERT, a new statement with a new snapshot, then finds the first's teams. Only
+      // a batch's keys are ordered: a `file` import (one transaction over several batches) holds its earlier
+      // batches' keys, so another import whose new teams overlap them in crossing order can deadlock
+      // (Postgres aborts one).
       await m.query(
         `SELECT pg_advisory_xact_lock(k.lock) FROM (SELECT DISTINCT hashtextextended('team-import|' || x.region_id || '|' || x.name, 0) AS lock
            FROM jsonb_to_recordset($1::jsonb) AS ${RECORD} ORDER BY 1) k`,
