@@ -10,8 +10,11 @@
  *   node dist/bench/dispatch-latency.bench.js --full     100,000 teams, 1,000,000 orders, 60 s
  *   options: --rate <orders/s> (200)  --seconds <s>  --rounds <n> (quick 3, full 1: the round with the
  *   median p99 is reported in full, every round's headline figures beside it)
+ *   --candidates-only: build the world, time the candidate query alone, print its figures and stop
+ *   (writes nothing to bench/results; --candidates-out <file> writes each sample's parameters and time)
  */
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import {
@@ -36,6 +39,8 @@ const POLL_MS = 25;
 /** One order in POLL_SAMPLE is watched by the poller (a cross-check; polling them all would load Postgres). */
 const POLL_SAMPLE = 10;
 const ENV = envOverrides();
+const CANDIDATES_ONLY = process.argv.includes('--candidates-only');
+const CANDIDATES_OUT = argValue('--candidates-out');
 
 
 interface Resident {
@@ -68,6 +73,13 @@ async function main() {
   const db = new Client({ connectionString: BENCH_DATABASE_URL });
   await db.connect();
   const candidates = await candidateQueryBench(db, world, cfg, r);
+  if (CANDIDATES_ONLY) {
+    console.log(JSON.stringify({ firstScope: candidates.firstScope, noScope: candidates.noScope }, null, 1));
+    console.log(candidates.explain.nearestTeamsPlan.join('\n'));
+    if (CANDIDATES_OUT) writeFileSync(CANDIDATES_OUT, JSON.stringify(candidates.perSample));
+    await db.end();
+    return;
+  }
 
   const api = await startApp('api', 3910, ENV);
   const dispatcher = await startApp('dispatcher', 3912, ENV);
@@ -476,6 +488,8 @@ async function candidateQueryBench(db: Client, world: World, cfg: Record<string,
     }
     return { ms, rowsReturned };
   };
+  const perSample = (x: { ms: number[]; rowsReturned: number[] }, scoped: boolean) =>
+    measured.map((c, i) => ({ params: c(scoped), ms: round(x.ms[i], 3), rows: x.rowsReturned[i] }));
   const measured = cases.slice(CANDIDATE_WARMUP);
   await run(cases.slice(0, CANDIDATE_WARMUP), true);
   const firstScope = await run(measured, true);
@@ -505,6 +519,7 @@ async function candidateQueryBench(db: Client, world: World, cfg: Record<string,
     parameters: { limit: pool, maxRadiusM: maxRadius, fairnessWindowHours: fairnessHours, excludePreviouslyOffered: true },
     firstScope: stats(firstScope),
     noScope: stats(noScope),
+    ...(CANDIDATES_OUT ? { perSample: { firstScope: perSample(firstScope, true), noScope: perSample(noScope, false) } } : {}),
     explain: {
       params: { location: p[0], radiusM: p[1], skills: p[3], scopeRegionId: p[6] },
       gistIndexUsed: nearestPlan.some((l) => l.includes('teams_location_gist')),
