@@ -227,7 +227,7 @@ async function main() {
       [`candidate search (up to ${candidates.parameters.maxRadiusM} m, nearest ${candidates.parameters.limit}), first scope`, fmt(candidates.firstScope.ms)],
       ['  same, no scope filter', fmt(candidates.noScope.ms)],
       ['candidates returned (first scope) mean / zero', `${candidates.firstScope.meanRows} / ${candidates.firstScope.zeroRows}`],
-      ['GiST index in KNN order (EXPLAIN ANALYZE)', candidates.explain.gistIndexUsed && candidates.explain.knnOrdered ? 'yes (teams_location_gist, Order By <->)' : 'NO'],
+      ['GiST index in KNN order (EXPLAIN ANALYZE)', candidates.explain.gistIndexUsed && candidates.explain.knnOrdered ? 'yes (teams_location_skills_gist, Order By <->)' : 'NO'],
       ['failed dispatcher jobs (BullMQ)', Object.entries(result.failedDispatcherJobs).map(([k, v]) => `${v}× ${k}`).join('; ') || 0],
       ['dispatch-order / dispatch-batch jobs', `${jobDelta['xinyuan_jobs_total{job="dispatch-order",outcome="completed"}'] ?? 0} / ${jobDelta['xinyuan_jobs_total{job="dispatch-batch",outcome="completed"}'] ?? 0}`],
     ]);
@@ -507,7 +507,7 @@ async function candidateQueryBench(db: Client, world: World, cfg: Record<string,
   const plan = (await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${CANDIDATE_SQL}`, p)).rows.map((row) => row['QUERY PLAN'] as string);
   await db.query(`RESET client_min_messages; SET auto_explain.log_min_duration = -1`);
   db.off('notice', onNotice);
-  const nearestPlan = (nested.find((m) => m.includes('teams_location_gist')) ?? nested[0] ?? '').split('\n');
+  const nearestPlan = (nested.find((m) => m.includes('teams_location_skills_gist')) ?? nested[0] ?? '').split('\n');
 
   const stats = (x: { ms: number[]; rowsReturned: number[] }) => ({
     ms: summarize(x.ms, 2),
@@ -522,7 +522,7 @@ async function candidateQueryBench(db: Client, world: World, cfg: Record<string,
     ...(CANDIDATES_OUT ? { perSample: { firstScope: perSample(firstScope, true), noScope: perSample(noScope, false) } } : {}),
     explain: {
       params: { location: p[0], radiusM: p[1], skills: p[3], scopeRegionId: p[6] },
-      gistIndexUsed: nearestPlan.some((l) => l.includes('teams_location_gist')),
+      gistIndexUsed: nearestPlan.some((l) => l.includes('teams_location_skills_gist')),
       knnOrdered: nearestPlan.some((l) => l.includes('Order By: (location <->')),
       plan,
       nearestTeamsPlan: nearestPlan,
