@@ -488,9 +488,9 @@ async function candidateQueryBench(db: Client, world: World, cfg: Record<string,
     }
     return { ms, rowsReturned };
   };
+  const measured = cases.slice(CANDIDATE_WARMUP);
   const perSample = (x: { ms: number[]; rowsReturned: number[] }, scoped: boolean) =>
     measured.map((c, i) => ({ params: c(scoped), ms: round(x.ms[i], 3), rows: x.rowsReturned[i] }));
-  const measured = cases.slice(CANDIDATE_WARMUP);
   await run(cases.slice(0, CANDIDATE_WARMUP), true);
   const firstScope = await run(measured, true);
   const noScope = await run(measured, false);
