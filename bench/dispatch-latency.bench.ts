@@ -10,8 +10,11 @@
  *   node dist/bench/dispatch-latency.bench.js --full     100,000 teams, 1,000,000 orders, 60 s
  *   options: --rate <orders/s> (200)  --seconds <s>  --rounds <n> (quick 3, full 1: the round with the
  *   median p99 is reported in full, every round's headline figures beside it)
+ *   --candidates-only: build the world, time the candidate query alone, print its figures and stop
+ *   (writes nothing to bench/results; --candidates-out <file> writes each sample's parameters and time)
  */
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import {
@@ -36,6 +39,8 @@ const POLL_MS = 25;
 /** One order in POLL_SAMPLE is watched by the poller (a cross-check; polling them all would load Postgres). */
 const POLL_SAMPLE = 10;
 const ENV = envOverrides();
+const CANDIDATES_ONLY = process.argv.includes('--candidates-only');
+const CANDIDATES_OUT = argValue('--candidates-out');
 
 
 interface Resident {
@@ -68,6 +73,13 @@ async function main() {
   const db = new Client({ connectionString: BENCH_DATABASE_URL });
   await db.connect();
   const candidates = await candidateQueryBench(db, world, cfg, r);
+  if (CANDIDATES_ONLY) {
+    console.log(JSON.stringify({ firstScope: candidates.firstScope, noScope: candidates.noScope }, null, 1));
+    console.log(candidates.explain.nearestTeamsPlan.join('\n'));
+    if (CANDIDATES_OUT) writeFileSync(CANDIDATES_OUT, JSON.stringify(candidates.perSample));
+    await db.end();
+    return;
+  }
 
   const api = await startApp('api', 3910, ENV);
   const dispatcher = await startApp('dispatcher', 3912, ENV);
@@ -215,7 +227,7 @@ async function main() {
       [`candidate search (up to ${candidates.parameters.maxRadiusM} m, nearest ${candidates.parameters.limit}), first scope`, fmt(candidates.firstScope.ms)],
       ['  same, no scope filter', fmt(candidates.noScope.ms)],
       ['candidates returned (first scope) mean / zero', `${candidates.firstScope.meanRows} / ${candidates.firstScope.zeroRows}`],
-      ['GiST index in KNN order (EXPLAIN ANALYZE)', candidates.explain.gistIndexUsed && candidates.explain.knnOrdered ? 'yes (teams_location_gist, Order By <->)' : 'NO'],
+      ['GiST index in KNN order (EXPLAIN ANALYZE)', candidates.explain.gistIndexUsed && candidates.explain.knnOrdered ? 'yes (teams_location_skills_gist, Order By <->)' : 'NO'],
       ['failed dispatcher jobs (BullMQ)', Object.entries(result.failedDispatcherJobs).map(([k, v]) => `${v}× ${k}`).join('; ') || 0],
       ['dispatch-order / dispatch-batch jobs', `${jobDelta['xinyuan_jobs_total{job="dispatch-order",outcome="completed"}'] ?? 0} / ${jobDelta['xinyuan_jobs_total{job="dispatch-batch",outcome="completed"}'] ?? 0}`],
     ]);
@@ -477,6 +489,8 @@ async function candidateQueryBench(db: Client, world: World, cfg: Record<string,
     return { ms, rowsReturned };
   };
   const measured = cases.slice(CANDIDATE_WARMUP);
+  const perSample = (x: { ms: number[]; rowsReturned: number[] }, scoped: boolean) =>
+    measured.map((c, i) => ({ params: c(scoped), ms: round(x.ms[i], 3), rows: x.rowsReturned[i] }));
   await run(cases.slice(0, CANDIDATE_WARMUP), true);
   const firstScope = await run(measured, true);
   const noScope = await run(measured, false);
@@ -486,14 +500,15 @@ async function candidateQueryBench(db: Client, world: World, cfg: Record<string,
   const order = firstScope.ms.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
   const p = measured[order[Math.floor(order.length / 2)][1]](true);
   const nested: string[] = [];
-  const onNotice = (n: { message?: string }) => n.message?.includes('dispatch_candidates') || nested.length === 0 ? nested.push(n.message ?? '') : undefined;
+  // every nested plan (the function's DECLARE expression, PostGIS's look-ups, the search itself); the search's is picked below
+  const onNotice = (n: { message?: string }) => nested.push(n.message ?? '');
   db.on('notice', onNotice);
   await db.query(`LOAD 'auto_explain'`);
   await db.query(`SET auto_explain.log_min_duration = 0; SET auto_explain.log_analyze = on; SET auto_explain.log_nested_statements = on; SET client_min_messages = log`);
   const plan = (await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${CANDIDATE_SQL}`, p)).rows.map((row) => row['QUERY PLAN'] as string);
   await db.query(`RESET client_min_messages; SET auto_explain.log_min_duration = -1`);
   db.off('notice', onNotice);
-  const nearestPlan = (nested.find((m) => m.includes('teams_location_gist')) ?? nested[0] ?? '').split('\n');
+  const nearestPlan = (nested.find((m) => m.includes('teams_location_skills_gist')) ?? nested.find((m) => m.includes('FROM teams t')) ?? nested[0] ?? '').split('\n');
 
   const stats = (x: { ms: number[]; rowsReturned: number[] }) => ({
     ms: summarize(x.ms, 2),
@@ -505,9 +520,10 @@ async function candidateQueryBench(db: Client, world: World, cfg: Record<string,
     parameters: { limit: pool, maxRadiusM: maxRadius, fairnessWindowHours: fairnessHours, excludePreviouslyOffered: true },
     firstScope: stats(firstScope),
     noScope: stats(noScope),
+    ...(CANDIDATES_OUT ? { perSample: { firstScope: perSample(firstScope, true), noScope: perSample(noScope, false) } } : {}),
     explain: {
       params: { location: p[0], radiusM: p[1], skills: p[3], scopeRegionId: p[6] },
-      gistIndexUsed: nearestPlan.some((l) => l.includes('teams_location_gist')),
+      gistIndexUsed: nearestPlan.some((l) => l.includes('teams_location_skills_gist')),
       knnOrdered: nearestPlan.some((l) => l.includes('Order By: (location <->')),
       plan,
       nearestTeamsPlan: nearestPlan,

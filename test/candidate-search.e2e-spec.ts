@@ -5,8 +5,9 @@ import { TEST_DATABASE_URL } from './support/env';
 import { offset } from './support/world';
 
 /**
- * The candidate query on the real database (PostGIS, the `dispatch_nearest_teams` function of
- * migration 1765600000000): which teams pass the hard filters, nearest first, and that one query
+ * The candidate query on the real database (PostGIS, the `dispatch_candidates` function of
+ * migrations 1766870000000 and 1766930000000): which teams pass the hard filters, nearest first, that
+ * the skills filtered inside the index are exactly `skills @> required`, and that one query
  * reaches a team whose own radius is larger than everyone's former first ring. Everything runs in a
  * transaction that is rolled back, far from every other test's teams.
  */
@@ -17,6 +18,7 @@ describe('candidate search (SQL on PostgreSQL + PostGIS)', () => {
   const townA = randomUUID();
   const townB = randomUUID();
   const team: Record<string, string> = {};
+  let add: (key: string, spec: { east: number; north?: number; radius: number; skills: string[]; capacity?: number; load?: number; active?: boolean; region?: string }) => Promise<void>;
 
   beforeAll(async () => {
     db = new Client({ connectionString: TEST_DATABASE_URL });
@@ -24,7 +26,7 @@ describe('candidate search (SQL on PostgreSQL + PostGIS)', () => {
     await db.query('BEGIN');
     await db.query(`INSERT INTO regions (id, name, level, parent_id) VALUES ($1, '候选县', 'county', NULL)`, [county]);
     await db.query(`INSERT INTO regions (id, name, level, parent_id) VALUES ($1, '甲镇', 'township', $3), ($2, '乙镇', 'township', $3)`, [townA, townB, county]);
-    const add = async (key: string, spec: { east: number; north?: number; radius: number; skills: string[]; capacity?: number; load?: number; active?: boolean; region?: string }) => {
+    add = async (key, spec) => {
       const at = offset(origin, spec.east, spec.north ?? 0);
       const [row] = (await db.query(
         `INSERT INTO teams (name, region_id, location, service_radius_m, skills, capacity, active_orders, active)
@@ -96,6 +98,31 @@ describe('candidate search (SQL on PostgreSQL + PostGIS)', () => {
     expect(names(await search({ orderId: order.id }))).toEqual(['otherTownship', 'wideRadius']);
     const forStaff = await search({ orderId: order.id, excludeOffered: false });
     expect(forStaff.map((r) => [r.name, r.previously_offered])).toEqual([['near', true], ['otherTownship', false], ['wideRadius', false]]);
+  });
+
+  it('counts a team\'s members and those qualified for the skills (no skills of their own: qualified)', async () => {
+    const users = (await db.query(`INSERT INTO users (name, roles) SELECT '候选队员' || i, ARRAY['volunteer'] FROM generate_series(1, 3) i RETURNING id`)).rows;
+    await db.query(
+      `INSERT INTO team_members (team_id, user_id, role, skills) VALUES ($1, $2, 'member', ARRAY['cook', 'drive']), ($1, $3, 'member', ARRAY['cook']), ($1, $4, 'member', '{}')`,
+      [team.near, users[0].id, users[1].id, users[2].id],
+    );
+    const [near] = await search({ limit: 1 });
+    expect([near.name, near.members, near.qualified]).toEqual(['near', '3', '2']);
+    const [forCook] = await search({ skills: ['cook'], limit: 1 });
+    expect([forCook.name, forCook.members, forCook.qualified]).toEqual(['near', '3', '3']);
+  });
+
+  it('matches skills verbatim inside the index (quotes, backslashes, spaces), none required, and follows a change of skills', async () => {
+    await db.query('SAVEPOINT odd_skills');
+    await add('oddSkills', { east: 1500, radius: 5000, skills: ["it's", 'a\\b', 'two words', ''] });
+    await add('noSkills', { east: 2500, radius: 5000, skills: [] });
+    expect(names(await search({ skills: ["it's", 'a\\b', 'two words'] }))).toEqual(['oddSkills']);
+    expect(names(await search({ skills: ['a\\b', ''] }))).toEqual(['oddSkills']);
+    expect(names(await search({ skills: ["it'"] }))).toEqual([]);
+    expect(names(await search({ skills: [], maxRadiusM: 10000 }))).toEqual(['near', 'oddSkills', 'missingSkill', 'noSkills', 'otherTownship']);
+    await db.query(`UPDATE teams SET skills = ARRAY['sing'] WHERE id = $1`, [team.noSkills]);
+    expect(names(await search({ skills: ['sing'] }))).toEqual(['noSkills', 'otherTownship']);
+    await db.query('ROLLBACK TO SAVEPOINT odd_skills');
   });
 
   it('never searches beyond the configured maximum radius, whatever a team claims', async () => {

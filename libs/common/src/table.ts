@@ -32,6 +32,8 @@ export const col = {
   geography: () => column<string>('geography'),
   textArray: <T extends string = string>() => column<T[]>('_text'),
   uuidArray: () => column<string[]>('_uuid'),
+  /** node-postgres returns a tsvector as its text form. */
+  tsvector: () => column<string>('tsvector'),
 };
 
 export function nullable<T>(c: Column<T, false>): Column<T, true> {

@@ -42,7 +42,7 @@ export interface TeamListItem extends TeamView {
 }
 
 /** A team as `TEAM_COLUMNS` selects it. */
-type TeamColumns = Omit<TeamRow, 'location' | 'created_at'> & { location: GeoJsonPoint };
+type TeamColumns = Omit<TeamRow, 'location' | 'created_at' | 'skill_lexemes'> & { location: GeoJsonPoint };
 
 function toTeamView(r: TeamColumns): TeamView {
   return {

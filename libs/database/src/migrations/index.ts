@@ -28,6 +28,7 @@ import { CompletedOrdersIndex1766870000001 } from './1766870000001-completed-ord
 import { ServiceBatchWindow1766890000000 } from './1766890000000-service-batch-window';
 import { OutboxPendingPerStatement1766900000000 } from './1766900000000-outbox-pending-per-statement';
 import { ImportHeartbeat1766900000001 } from './1766900000001-import-heartbeat';
+import { CandidatesBySkillIndex1766930000000 } from './1766930000000-candidates-by-skill-index';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -61,4 +62,5 @@ export const MIGRATIONS = [
   ServiceBatchWindow1766890000000,
   OutboxPendingPerStatement1766900000000,
   ImportHeartbeat1766900000001,
+  CandidatesBySkillIndex1766930000000,
 ];
