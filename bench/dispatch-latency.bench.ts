@@ -28,7 +28,7 @@ import { buildWorld, demandPoint, residentPhone, rng, SERVICES, World, WORLD_FUL
 
 const RATE = Number(argValue('--rate') ?? 200);
 const DURATION_S = Number(argValue('--seconds') ?? (FULL ? 60 : 20));
-const ROUNDS = Math.max(1, Number(argValue('--rounds') ?? (FULL ? 1 : 3)));
+const ROUNDS = Math.max(1, Math.floor(Number(argValue('--rounds') ?? (FULL ? 1 : 3))) || 1);
 const WARMUP_S = 3;
 const CANDIDATE_SAMPLES = 2000;
 const CANDIDATE_WARMUP = 200;
