@@ -98,10 +98,11 @@ describe('createInboxSync (the console bell and the H5 inbox keep live events a 
     expect(state.unread).toBe(3);
   });
 
-  it('a failed page changes nothing and stops collecting events for itself', async () => {
+  it('a failed page rejects and changes nothing; live events still arrive', async () => {
     const state: InboxState<Item> = { items: [item('a')], unread: 1 };
     const sync = createInboxSync(state, 30);
     await expect(sync.load(async () => Promise.reject(new Error('offline')))).rejects.toThrow('offline');
+    expect(state).toEqual({ items: [item('a')], unread: 1 });
     sync.receive(item('b'));
     expect(state).toEqual({ items: [item('b'), item('a')], unread: 2 });
   });
