@@ -1,6 +1,7 @@
+import IORedis from 'ioredis';
 import { Client } from 'pg';
 import { RunningApp, startApp, testEnv } from './support/apps';
-import { TEST_DATABASE_URL } from './support/env';
+import { TEST_DATABASE_URL, TEST_REDIS_URL } from './support/env';
 import { Http, until } from './support/http';
 import { adminClient, createRegions, createTeam, expectOk, LatLng, offset, registerResident } from './support/world';
 
@@ -57,11 +58,12 @@ describe('dispatch: several orders per transaction', () => {
   });
 
   /** Orders placed while no dispatcher runs: their jobs wait in Redis, a backlog for the next one. */
-  const placeBacklog = async (n: number) => {
+  const placeBacklog = async (n: number, requestIds: string[] = []) => {
     const ids: string[] = [];
     for (let i = 0; i < n; i++) {
       const at = offset(home, 40 * i, 25 * i);
-      ids.push(expectOk(await resident.http.post('/api/v1/orders', { serviceCode: code, description: `代买药品 ${i}`, location: at, address: `测试村 ${i} 号` }), 201, 'place').id);
+      const headers = requestIds[i] ? { 'x-request-id': requestIds[i] } : undefined;
+      ids.push(expectOk(await resident.http.post('/api/v1/orders', { serviceCode: code, description: `代买药品 ${i}`, location: at, address: `测试村 ${i} 号` }, headers), 201, 'place').id);
     }
     return ids;
   };
@@ -84,8 +86,9 @@ describe('dispatch: several orders per transaction', () => {
     for (const id of ids) expectOk(await resident.http.post(`/api/v1/orders/${id}/cancel`, { reason: '测试结束' }), 200, 'cancel');
   };
 
-  it('offers every order of a backlog once, several of them in one transaction', async () => {
-    const ids = await placeBacklog(12);
+  it('offers every order of a backlog once, several of them in one transaction, each under its own request id', async () => {
+    const requestIds = Array.from({ length: 12 }, (_, i) => `place-${tag}-${i}`);
+    const ids = await placeBacklog(12, requestIds);
     dispatcher = await startApp('dispatcher', env);
     await until('all offered', async () => Object.values(await statuses(ids)).every((s) => s === 'offered'), 30000);
     for (const w of await writesOf(ids)) {
@@ -97,6 +100,17 @@ describe('dispatch: several orders per transaction', () => {
       [ids],
     );
     expect(rows[0].largest).toBeGreaterThan(1);
+    // each offer's expiry job carries the request id of its own order, not that of another in its transaction
+    const redis = new IORedis(TEST_REDIS_URL);
+    try {
+      const { rows: offers } = await db.query(`SELECT id, order_id FROM offers WHERE order_id = ANY($1::uuid[])`, [ids]);
+      for (const offer of offers) {
+        const data = JSON.parse((await redis.hget(`${env.QUEUE_PREFIX}:dispatch:expire-${offer.id}`, 'data')) ?? '{}');
+        expect({ offer: offer.id, correlationId: data.correlationId }).toEqual({ offer: offer.id, correlationId: requestIds[ids.indexOf(offer.order_id)] });
+      }
+    } finally {
+      redis.disconnect();
+    }
     await dispatcher.stop();
     dispatcher = undefined;
     await cancelAll(ids);

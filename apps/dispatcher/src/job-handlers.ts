@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DelayedError, Job } from 'bullmq';
+import { currentCorrelationId } from '@xinyuan/common';
 import { AppConfig } from '@xinyuan/config';
 import { DispatchBatchUseCase, DispatchOrderUseCase, DispatchOutcome, ExpireOfferUseCase, OrderBatcher, Reconciler } from '@xinyuan/dispatch';
 import { JobName, JobPayloads } from '@xinyuan/queue';
@@ -17,8 +18,10 @@ export class JobHandlers {
 
   constructor(config: AppConfig, dispatch: DispatchOrderUseCase, batch: DispatchBatchUseCase, expire: ExpireOfferUseCase, reconciler: Reconciler) {
     // dispatch jobs running at the same time share transactions (see DispatchOrderUseCase.executeMany)
-    const orders = new OrderBatcher<DispatchOutcome>(
-      (ids) => dispatch.executeMany(ids, { allowBatch: true }), config.DISPATCH_TX_MAX_ORDERS, config.DISPATCH_TX_PARALLEL,
+    // each order is worked on under the correlation id of its own job
+    const orders = new OrderBatcher<DispatchOutcome, string>(
+      (ids, correlations) => dispatch.executeMany(ids, { allowBatch: true, correlations }), config.DISPATCH_TX_MAX_ORDERS, config.DISPATCH_TX_PARALLEL,
+      currentCorrelationId,
     );
     this.table = {
       [JobName.DispatchOrder]: (job) => orders.submit(job.data.orderId),

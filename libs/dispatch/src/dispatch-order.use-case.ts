@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { runWithCorrelation } from '@xinyuan/common';
 import { AppConfig } from '@xinyuan/config';
 import { preparedQuery } from '@xinyuan/database';
 import { ORDER_COLUMNS, OrderRecord, OrderTransitions, SYSTEM_ACTOR, toOrderRecord } from '@xinyuan/orders';
@@ -130,13 +131,20 @@ export class DispatchOrderUseCase {
    * All or nothing: if anything fails (one order's compare-and-set, a deadlock, the commit), the whole
    * transaction is rolled back and every order of it runs again on its own (`execute`), so one
    * failing order can neither take the others down nor be written twice. Returns each order's outcome,
-   * or the error its own transaction ended with.
+   * or the error its own transaction ended with. `correlations`: each order's request id (of the job
+   * that asked for it); its log lines and its offers' expiry jobs carry that id, not another order's.
    */
-  async executeMany(orderIds: string[], opts: { allowBatch?: boolean } = {}): Promise<Map<string, DispatchOutcome | Error>> {
+  async executeMany(
+    orderIds: string[], opts: { allowBatch?: boolean; correlations?: ReadonlyMap<string, string | undefined> } = {},
+  ): Promise<Map<string, DispatchOutcome | Error>> {
     const ids = [...new Set(orderIds)].sort();
     const results = new Map<string, DispatchOutcome | Error>();
+    const asItsOwn = <T>(id: string, work: () => Promise<T>): Promise<T> => {
+      const correlationId = opts.correlations?.get(id);
+      return correlationId ? runWithCorrelation(correlationId, work) : work();
+    };
     if (ids.length === 1) {
-      await this.execute(ids[0], opts).then((r) => results.set(ids[0], r), (e: Error) => results.set(ids[0], e));
+      await asItsOwn(ids[0], () => this.execute(ids[0], opts)).then((r) => results.set(ids[0], r), (e: Error) => results.set(ids[0], e));
       return results;
     }
     if (opts.allowBatch && (await this.leaveToSurgeBatch())) {
@@ -148,19 +156,19 @@ export class DispatchOrderUseCase {
       together = await this.dataSource.transaction(async (m) => {
         const locked = await this.lockManyForDispatch(m, ids);
         const outcomes: DispatchOutcome[] = [];
-        for (const id of ids) outcomes.push(await this.decide(m, id, opts, locked.get(id) ?? null));
+        for (const id of ids) outcomes.push(await asItsOwn(id, () => this.decide(m, id, opts, locked.get(id) ?? null)));
         return outcomes;
       });
     } catch (e) {
       // nothing of this transaction was written: each order on its own, with its own error
       this.logger.warn(`a transaction of ${ids.length} orders was rolled back (${(e as Error).message}); each runs on its own`);
       for (const id of ids) {
-        await this.execute(id, opts).then((r) => results.set(id, r), (e: Error) => results.set(id, e));
+        await asItsOwn(id, () => this.execute(id, opts)).then((r) => results.set(id, r), (e: Error) => results.set(id, e));
       }
       return results;
     }
     ids.forEach((id, i) => results.set(id, together![i]));
-    await this.afterCommit(together);
+    await this.afterCommit(together, ids.map((id) => opts.correlations?.get(id)));
     return results;
   }
 
@@ -189,18 +197,23 @@ export class DispatchOrderUseCase {
     return this.offer(m, order, resolution, chosen);
   }
 
-  /** After the commit: the due batches asked for, and every offer's expiry job (one Redis round trip). */
-  private async afterCommit(results: DispatchOutcome[]): Promise<void> {
+  /**
+   * After the commit: the due batches asked for, and every offer's expiry job (one Redis round trip),
+   * each with the request id of its order (`correlations`, by result; none: the current one).
+   */
+  private async afterCommit(results: DispatchOutcome[], correlations: (string | undefined)[] = []): Promise<void> {
     const dueAts = new Set<number>();
     for (const r of results) if (r.outcome === 'batched' && r.dueAt !== undefined) dueAts.add(batchJobAt(r.dueAt));
     for (const at of dueAts) await this.queue.dispatchBatchDueAt(at);
-    await this.scheduleExpiries(...results);
+    const offers = results.flatMap((r, i) =>
+      r.outcome === 'offered' ? r.offers.map((o) => ({ job: { offerId: o.offerId, ...(correlations[i] ? { correlationId: correlations[i] } : {}) }, expiresAt: o.expiresAt })) : [],
+    );
+    if (offers.length === 1) await this.queue.expireOfferAt(offers[0].job, offers[0].expiresAt);
+    else if (offers.length > 1) await this.queue.expireOffersAt(offers);
   }
 
   async scheduleExpiries(...results: DispatchOutcome[]): Promise<void> {
-    const offers = results.flatMap((r) => (r.outcome === 'offered' ? r.offers : []));
-    if (offers.length === 1) await this.queue.expireOfferAt({ offerId: offers[0].offerId }, offers[0].expiresAt);
-    else if (offers.length > 1) await this.queue.expireOffersAt(offers.map((o) => ({ job: { offerId: o.offerId }, expiresAt: o.expiresAt })));
+    await this.afterCommit(results.filter((r) => r.outcome === 'offered'));
   }
 
   /** Enough orders waiting for dispatch now — not counting those still waiting out their item's window. */

@@ -69,4 +69,26 @@ describe('OrderBatcher', () => {
     groups[2].finish();
     expect(await Promise.all(jobs)).toEqual(['done a', 'done b', 'done b', 'done c']);
   });
+
+  it('hands each order the context its submitter had (its own correlation id), not the first one\'s', async () => {
+    const contexts: ReadonlyMap<string, string | undefined>[] = [];
+    let current = 'req-a';
+    let release!: () => void;
+    const batcher = new OrderBatcher<string, string>(
+      async (ids, ctx) => {
+        contexts.push(ctx);
+        if (ids.includes('a')) await new Promise<void>((r) => (release = r));
+        return new Map(ids.map((id) => [id, `done ${id}`]));
+      },
+      3, 1, () => current,
+    );
+    const a = batcher.submit('a');
+    current = 'req-b';
+    const b = batcher.submit('b');
+    current = 'req-c';
+    const c = batcher.submit('c');
+    release();
+    expect(await Promise.all([a, b, c])).toEqual(['done a', 'done b', 'done c']);
+    expect(contexts.map((m) => Object.fromEntries(m))).toEqual([{ a: 'req-a' }, { b: 'req-b', c: 'req-c' }]);
+  });
 });
