@@ -208,8 +208,7 @@ export class DispatchOrderUseCase {
     const offers = results.flatMap((r, i) =>
       r.outcome === 'offered' ? r.offers.map((o) => ({ job: { offerId: o.offerId, ...(correlations[i] ? { correlationId: correlations[i] } : {}) }, expiresAt: o.expiresAt })) : [],
     );
-    if (offers.length === 1) await this.queue.expireOfferAt(offers[0].job, offers[0].expiresAt);
-    else if (offers.length > 1) await this.queue.expireOffersAt(offers);
+    if (offers.length) await this.queue.expireOffersAt(offers);
   }
 
   async scheduleExpiries(...results: DispatchOutcome[]): Promise<void> {
@@ -242,16 +241,10 @@ export class DispatchOrderUseCase {
 
   /** `lockDispatching` and the order's `DispatchContext`, in one statement. */
   private async lockForDispatch(m: EntityManager, orderId: string): Promise<{ order: OrderRecord; context: DispatchContext } | null> {
-    const [row] = await preparedQuery(
-      m,
-      `SELECT ${ORDER_COLUMNS}, ${CONTEXT_COLUMNS}
-         FROM orders o JOIN services s ON s.id = o.service_id WHERE o.id = $1 FOR UPDATE OF o`,
-      [orderId],
-    );
-    return row && row.status === 'dispatching' ? { order: toOrderRecord(row), context: toDispatchContext(row) } : null;
+    return (await this.lockManyForDispatch(m, [orderId])).get(orderId) ?? null;
   }
 
-  /** `lockForDispatch` of several orders in one statement, locked in the order of their ids. */
+  /** The orders still waiting for dispatch, locked in one statement in the order of their ids, with their contexts. */
   private async lockManyForDispatch(m: EntityManager, orderIds: string[]): Promise<Map<string, { order: OrderRecord; context: DispatchContext }>> {
     const rows = await preparedQuery(
       m,

@@ -175,6 +175,8 @@ export class PlaceOrderUseCase {
         profile?.id ?? null, onBehalf, actorRole, initialStatus(true), initialStatus(false), this.config.ALLOW_ORDERS_OUTSIDE_REGIONS,
         input.redoOf || input.avoidTeamId ? JSON.stringify({ redoOf: input.redoOf ?? null, avoidTeamId: input.avoidTeamId ?? null }) : null,
       ];
+      // inside the caller's transaction unnamed: a prepared copy made stale by a migration could not be
+      // retried there (it aborts the transaction), and such placements are rare
       [result] = options.within
         ? await options.within.query(PLACE_ORDER_SQL.text, parameters)
         : await queryPrepared<PlacedRow>(this.dataSource, PLACE_ORDER_SQL, parameters);

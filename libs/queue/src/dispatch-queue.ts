@@ -73,10 +73,7 @@ export class DispatchQueue implements OnModuleDestroy {
   }
 
   async expireOfferAt(job: ExpireOfferJob, expiresAt: Date): Promise<void> {
-    const delay = Math.max(0, expiresAt.getTime() - Date.now());
-    await this.safely(`expiry of offer ${job.offerId}`, () =>
-      this.dispatch.add(JobName.ExpireOffer, traced(job), { jobId: jobIds.expireOffer(job), delay }),
-    );
+    await this.expireOffersAt([{ job, expiresAt }]);
   }
 
   /** The expiry jobs of several offers, in one Redis round trip (`addBulk` is one MULTI). */
