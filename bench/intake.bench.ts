@@ -1,7 +1,10 @@
 /**
  * intake: POST /api/v1/orders under load from this (separate) process with autocannon, against the
- * api and a dispatcher consuming the orders, on Postgres and Redis of this machine. In the same run,
- * the raw rate of single-row INSERTs into `orders` from a plain pg client at the same concurrency.
+ * api and a dispatcher consuming the orders, on Postgres and Redis of this machine. Then the same with
+ * the dispatcher stopped ("api alone": what the request path itself can take when the dispatcher runs
+ * on other cores, as in the HA layout), and, also with the dispatcher stopped, the raw rate of
+ * single-row INSERTs into `orders` from a plain pg client at the same concurrency: the ratio compares
+ * the api alone with raw inserts alone, the same conditions on both sides.
  *
  *   npm run bench            quick: 10 s per phase
  *   npm run bench -- --full  30 s per phase
@@ -54,30 +57,38 @@ async function main() {
       api: cpuSeconds(api.child.pid!), dispatcher: cpuSeconds(dispatcher.child.pid!),
       postgres: await backendCpu(db), postgresForApi: await backendCpuOf(db, api.child.pid!),
     });
-    const cpuBefore = await cpuSnapshot();
-    const intake = await runIntake(api.url, tokens, DURATION_S);
-    const cpuAfter = await cpuSnapshot();
-    const orders = intake.rps * DURATION_S;
-    const perOrderMs = (seconds: number) => round((seconds * 1000) / Math.max(1, orders), 2);
-    const cpu = {
-      apiMsPerOrder: perOrderMs(cpuAfter.api - cpuBefore.api),
-      dispatcherMsPerOrder: perOrderMs(cpuAfter.dispatcher - cpuBefore.dispatcher),
-      postgresMsPerOrder: perOrderMs(backendCpuBetween(cpuBefore.postgres, cpuAfter.postgres)),
-      /** The part of it spent by the api's own connections: what the request path costs Postgres. */
-      postgresForApiMsPerOrder: perOrderMs(backendCpuBetween(cpuBefore.postgresForApi, cpuAfter.postgresForApi)),
-      apiCores: round((cpuAfter.api - cpuBefore.api) / DURATION_S, 2),
-      postgresCores: round(backendCpuBetween(cpuBefore.postgres, cpuAfter.postgres) / DURATION_S, 2),
+    const measured = async () => {
+      const cpuBefore = await cpuSnapshot();
+      const run = await runIntake(api.url, tokens, DURATION_S);
+      const cpuAfter = await cpuSnapshot();
+      const perOrderMs = (seconds: number) => round((seconds * 1000) / Math.max(1, run.rps * DURATION_S), 2);
+      const cpu = {
+        apiMsPerOrder: perOrderMs(cpuAfter.api - cpuBefore.api),
+        dispatcherMsPerOrder: perOrderMs(cpuAfter.dispatcher - cpuBefore.dispatcher),
+        postgresMsPerOrder: perOrderMs(backendCpuBetween(cpuBefore.postgres, cpuAfter.postgres)),
+        /** The part of it spent by the api's own connections: what the request path costs Postgres. */
+        postgresForApiMsPerOrder: perOrderMs(backendCpuBetween(cpuBefore.postgresForApi, cpuAfter.postgresForApi)),
+        apiCores: round((cpuAfter.api - cpuBefore.api) / DURATION_S, 2),
+        postgresCores: round(backendCpuBetween(cpuBefore.postgres, cpuAfter.postgres) / DURATION_S, 2),
+      };
+      return { run, cpu };
     };
+    const { run: intake, cpu } = await measured();
+    const [{ offered }] = (await db.query(`SELECT count(*)::int AS offered FROM orders WHERE status = 'offered'`)).rows;
+
+    // the api alone: the dispatcher stopped (its orders stay waiting; nothing here needs them offered)
+    await dispatcher.stop();
+    await runIntake(api.url, tokens, 2);
+    const { run: alone, cpu: aloneCpu } = await measured();
     const intakeRss = apiRss.stop();
 
     const residentId = (await postJson(`${api.url}/api/v1/auth/login`, { phone: '13700000000', password: 'Bench#2026' })).user.id;
     const raw = await rawInserts(residentId, DURATION_S);
 
     const [{ version }] = (await db.query(`SELECT split_part(version(), ' ', 2) AS version`)).rows;
-    const [{ offered }] = (await db.query(`SELECT count(*)::int AS offered FROM orders WHERE status = 'offered'`)).rows;
 
     const m = { ...machine(), postgres: version };
-    const ratio = intake.rps / raw.rps;
+    const ratio = alone.rps / raw.rps;
     const result = {
       name: 'intake',
       at: new Date().toISOString(),
@@ -87,9 +98,14 @@ async function main() {
       connections: CONNECTIONS,
       intake: { ordersPerSecond: round(intake.rps), p50Ms: intake.p50, p99Ms: intake.p99, non2xx: intake.non2xx, errors: intake.errors },
       cpuDuringIntake: cpu,
+      /** The same with the dispatcher stopped: the request path alone (dispatcher figures are 0). */
+      apiAlone: { ordersPerSecond: round(alone.rps), p50Ms: alone.p50, p99Ms: alone.p99, non2xx: alone.non2xx, errors: alone.errors, cpu: aloneCpu },
       apiRssMb: { peak: intakeRss.peakMb, atEnd: intakeRss.lastMb, limit: 300 },
       rawInsert: { rowsPerSecond: round(raw.rps), p50Ms: raw.p50, p99Ms: raw.p99, postgresMsPerRow: raw.postgresMsPerRow },
+      /** api alone / raw INSERT, both with the dispatcher stopped. */
       intakeToRawRatio: round(ratio, 3),
+      /** with the dispatcher running / raw INSERT (as reported before 2026-12). */
+      intakeWithDispatcherToRawRatio: round(intake.rps / raw.rps, 3),
       ordersOfferedByDispatcherDuringRun: offered,
       targets: { ordersPerSecond: 1000, p99Ms: 100, ratio: 0.4 },
     };
@@ -100,12 +116,17 @@ async function main() {
       ['POST /orders  non-2xx', intake.non2xx],
       ['CPU ms per order: api / dispatcher / Postgres', `${cpu.apiMsPerOrder} / ${cpu.dispatcherMsPerOrder} / ${cpu.postgresMsPerOrder}`],
       ['Postgres CPU ms per order for the api', cpu.postgresForApiMsPerOrder],
+      ['offered by the dispatcher meanwhile', offered],
+      ['api alone (dispatcher stopped)  orders/s', round(alone.rps)],
+      ['api alone  p50 / p99 ms', `${alone.p50} / ${alone.p99}`],
+      ['api alone  non-2xx', alone.non2xx],
+      ['api alone  CPU ms per order: api / Postgres (api\'s own)', `${aloneCpu.apiMsPerOrder} / ${aloneCpu.postgresMsPerOrder} (${aloneCpu.postgresForApiMsPerOrder})`],
       ['api peak RSS MB (limit 300)', intakeRss.peakMb],
-      ['raw INSERT    rows/s', round(raw.rps)],
+      ['raw INSERT (dispatcher stopped)  rows/s', round(raw.rps)],
       ['raw INSERT    p99 ms', raw.p99],
       ['raw INSERT    Postgres CPU ms per row', raw.postgresMsPerRow],
-      ['intake / raw', `${(ratio * 100).toFixed(1)} %`],
-      ['offered by the dispatcher meanwhile', offered],
+      ['api alone / raw', `${(ratio * 100).toFixed(1)} %`],
+      ['with dispatcher / raw', `${((intake.rps / raw.rps) * 100).toFixed(1)} %`],
     ]);
     writeResult(FULL ? 'intake.full' : 'intake', result, histogramSvg(`POST /api/v1/orders latency, ${round(intake.rps)} orders/s`, bucketize(intake.latencies, 2)));
   } finally {
@@ -159,7 +180,7 @@ async function rawInserts(residentId: string, seconds: number) {
   const pool = new Pool({ connectionString: BENCH_DATABASE_URL, max: CONNECTIONS });
   const [{ id: serviceId }] = (await pool.query(`SELECT id FROM services WHERE code = 'BENCH_HELP'`)).rows;
   // open every connection first, so that connection start-up is not counted as insert CPU; only
-  // these backends count (the dispatcher may still be working through the intake's orders)
+  // these backends count
   const clients = await Promise.all(Array.from({ length: CONNECTIONS }, () => pool.connect()));
   const pids: number[] = [];
   for (const c of clients) {
