@@ -22,5 +22,6 @@ module.exports = {
   // each end-to-end suite runs in a database of its own, cloned from the migrated template
   testEnvironment: '<rootDir>/test/support/suite-environment.ts',
   globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60000,
 };

@@ -4,15 +4,18 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { adminUrl, suiteDatabasePattern, templateDatabaseUrl } from './databases';
 import { ROOT } from './env';
+import { acquireTestRunLock } from './run-lock';
 
 /**
  * Once per run: a fresh template database with the real migrations (needs `npm run build` first).
  * Every end-to-end suite then runs in its own clone of it (suite-environment.ts). Clones left by an
- * interrupted run are dropped here.
+ * interrupted run are dropped here — after making sure no other run uses the same database or Redis db
+ * (run-lock.ts; released in global-teardown.ts).
  */
 export default async function globalSetup(): Promise<void> {
   const cli = join(ROOT, 'dist/libs/database/src/cli/migrate.js');
   if (!existsSync(cli)) throw new Error('dist/ is missing: run `npm test` (it builds first) or `npm run build`');
+  (globalThis as { xinyuanTestRunLock?: unknown }).xinyuanTestRunLock = await acquireTestRunLock();
   const template = templateDatabaseUrl();
   const name = new URL(template).pathname.slice(1);
   const admin = new Client({ connectionString: adminUrl() });
