@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import ExcelJS from 'exceljs';
 import { PassThrough, Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { DomainException, isCalendarDay, maskName } from '@xinyuan/common';
@@ -136,9 +135,10 @@ function csvStream(batches: AsyncGenerator<Record<string, any>[]>, toCells: (o: 
 
 function xlsxStream(batches: AsyncGenerator<Record<string, any>[]>, toCells: (o: Record<string, any>) => (string | number | null)[]): Readable {
   const out = new PassThrough({ highWaterMark: 256 * 1024 });
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   void (async () => {
     try {
+      const { default: ExcelJS } = await import('exceljs');
+      const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
       const sheet = workbook.addWorksheet('服务台账', { views: [{ state: 'frozen', ySplit: 1 }] });
       sheet.columns = LEDGER_HEADERS.map((h, i) => ({ header: h, width: [18, 38, 16, 14, 16, 24, 10, 6, 8, 10, 10][i] }));
       sheet.getRow(1).font = { bold: true };

@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 
 export type SheetFormat = 'csv' | 'xlsx';
 
@@ -77,10 +76,13 @@ export interface ReadLimits {
 
 export const READ_LIMITS: ReadLimits = { maxRows: 100_000, maxColumns: 64, maxUnzippedBytes: 256 * 1024 * 1024 };
 
+// exceljs is imported where a workbook is read or written: about 8 MB of heap that an api process should not
+// carry from start until someone imports or exports a spreadsheet (issue 17, peak RSS)
 export async function readSheet(bytes: Buffer, format: SheetFormat, limits: ReadLimits = READ_LIMITS): Promise<Sheet> {
   if (format === 'csv') return toSheet(parseCsv(decodeCsv(bytes)).slice(0, limits.maxRows + 2).map((r) => r.slice(0, limits.maxColumns)));
   const declared = unzippedSize(bytes);
   if (declared > limits.maxUnzippedBytes) throw new Error(`the workbook unpacks to ${declared} bytes`);
+  const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.Workbook();
   await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
   const sheet = workbook.worksheets[0];
@@ -130,6 +132,7 @@ export async function writeSheet(format: SheetFormat, headers: string[], rows: s
     const esc = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
     return Buffer.from('\uFEFF' + [headers, ...rows].map((r) => r.map(esc).join(',')).join('\r\n') + '\r\n', 'utf8');
   }
+  const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.Workbook();
   workbook.creator = '心愿 Xinyuan';
   workbook.created = new Date(0);

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import QRCode from 'qrcode';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, DomainException, ErrorCode } from '@xinyuan/common';
@@ -259,7 +258,7 @@ export class ActivitiesService {
       location: { lat: Number(r.lat), lng: Number(r.lng) }, address: r.address, capacity: r.capacity, creditedMinutes: r.credited_minutes,
       confirmed: r.confirmed, waiting: r.waiting, attended: r.attended,
       myStatus: mine?.status ?? null, myAttended: !!mine?.attended_at, myWaitingPosition: mine?.position ?? null,
-      ...(staff ? { qrToken: r.qr_token, venueCode: venueCode(r.qr_token), qrSvg: await QRCode.toString(r.qr_token, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 }) } : {}),
+      ...(staff ? { qrToken: r.qr_token, venueCode: venueCode(r.qr_token), qrSvg: await (await import('qrcode')).default.toString(r.qr_token, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 }) } : {}),
     };
   }
 }

@@ -1,8 +1,8 @@
-import ExcelJS from 'exceljs';
 import { ExportTable, Lang, tableMatrix } from './dashboard';
 
 /** The dashboard tables as one workbook, one sheet per table, header row bold and frozen. */
 export async function toXlsx(tables: ExportTable[], lang: Lang, title: string): Promise<Buffer> {
+  const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.Workbook();
   workbook.creator = '心愿 Xinyuan';
   workbook.title = title;
