@@ -414,9 +414,9 @@ start_app() {
     # inside the namespace the sentinels are reached on the link, not on loopback
     envs=("${envs[@]/REDIS_SENTINELS=*/REDIS_SENTINELS=$LINK_REDIS:$SENT1,$LINK_REDIS:$SENT2,$LINK_REDIS:$SENT3}")
     envs=("${envs[@]/DATABASE_READ_URL=*/DATABASE_READ_URL=postgres://postgres@$LINK_ROOT:$BOUNCER/xinyuan_ro}")
-    background "$name" root ip netns exec "$NS" env "${envs[@]}" node --max-semi-space-size=8 "$ROOT_DIR/dist/apps/$app/src/main.js"
+    background "$name" root ip netns exec "$NS" env "${envs[@]}" node --max-semi-space-size=8 --max-old-space-size=1536 "$ROOT_DIR/dist/apps/$app/src/main.js"
   else
-    background "$name" root env "${envs[@]}" node --max-semi-space-size=8 "$ROOT_DIR/dist/apps/$app/src/main.js"
+    background "$name" root env "${envs[@]}" node --max-semi-space-size=8 --max-old-space-size=1536 "$ROOT_DIR/dist/apps/$app/src/main.js"
   fi
 }
 

@@ -58,7 +58,7 @@ mkdir -p .run
 bash scripts/down.sh --quiet || true
 start() {
   local name=$1 port=$2
-  PORT=$port nohup node --max-semi-space-size=8 "dist/apps/$name/src/main.js" >".run/$name.log" 2>&1 &
+  PORT=$port nohup node --max-semi-space-size=8 --max-old-space-size=1536 "dist/apps/$name/src/main.js" >".run/$name.log" 2>&1 &
   echo $! >".run/$name.pid"
 }
 start api "$API_PORT"

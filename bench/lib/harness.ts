@@ -110,8 +110,9 @@ export interface App {
 
 export async function startApp(name: 'api' | 'dispatcher' | 'rating' | 'relay', port: number, env: Record<string, string> = {}): Promise<App> {
   const smsUrl = await smsGateway();
-  // the flags every launcher gives the apps (Dockerfile, scripts/up.sh, package.json)
-  const child = spawn(process.execPath, ['--max-semi-space-size=8', ...(process.env.PROFILE_APP === name ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), join(ROOT, `dist/apps/${name}/src/main.js`)], {
+  // the flags every launcher gives the apps (Dockerfile, scripts/up.sh, scripts/ha.sh, package.json);
+  // BENCH_NODE_FLAGS adds more, to compare V8 flags on the same build
+  const child = spawn(process.execPath, ['--max-semi-space-size=8', '--max-old-space-size=1536', ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), ...(process.env.PROFILE_APP === name ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), join(ROOT, `dist/apps/${name}/src/main.js`)], {
     env: {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'production',
