@@ -136,7 +136,19 @@ bootstrap:
         max_replication_slots: 10
         wal_keep_size: 256MB
         max_connections: 200
+        # two Postgres nodes share this box with everything else: 128MB each, not pg-tune.sh's 1GB
         shared_buffers: 128MB
+        # as scripts/pg-tune.sh (docs/postgres.md); wal_compression matters more here, where
+        # wal_log_hints and data checksums add full-page images
+        max_wal_size: 4GB
+        min_wal_size: 1GB
+        checkpoint_timeout: 15min
+        wal_compression: lz4
+        autovacuum_naptime: 30s
+        autovacuum_vacuum_scale_factor: 0.05
+        autovacuum_analyze_scale_factor: 0.05
+        autovacuum_vacuum_insert_scale_factor: 0.1
+        autovacuum_vacuum_cost_limit: 1000
         archive_mode: 'on'
         archive_command: 'test ! -f $DIR/wal-archive/%f && cp %p $DIR/wal-archive/%f'
         archive_timeout: 30

@@ -10,6 +10,8 @@
 #   2. Debian packages (as root, or through `sudo -n`): apt-get install what is missing
 #      (postgresql, postgresql-<MAJOR>-postgis-3, redis-server), start the cluster with
 #      pg_ctlcluster and Redis as a daemon without persistence, then wait for them.
+# Then, on both paths, scripts/pg-tune.sh applies the project's Postgres settings (docs/postgres.md;
+# XINYUAN_PG_TUNE=0 skips it; it never fails this script).
 # Idempotent, non-interactive (never reads stdin, never prompts): safe in CI.
 #
 # Env: PGHOST (127.0.0.1) PGPORT (5432) PGUSER (postgres) REDIS_HOST (127.0.0.1) REDIS_PORT (6379)
@@ -17,6 +19,7 @@
 #      XINYUAN_STATE_DIR=<dir>   where the Redis started by this script keeps its dir and log
 #                                (default /tmp/xinyuan-services)
 #      SERVICES_WAIT_SECONDS=30  how long to wait for each service to answer
+#      XINYUAN_PG_TUNE=0         leave the Postgres settings alone (see scripts/pg-tune.sh for the rest)
 set -euo pipefail
 
 PGHOST="${PGHOST:-127.0.0.1}"
@@ -113,6 +116,12 @@ wait_for() {
   log "$what: ok"
 }
 
+# The project's Postgres settings (scripts/pg-tune.sh logs and goes on when it cannot apply them).
+pg_tune() {
+  # a restart it does leaves no daemon holding fd 9
+  bash "$ROOT_DIR/scripts/pg-tune.sh" </dev/null 9>&- || log "warning: scripts/pg-tune.sh failed; Postgres left as it was"
+}
+
 print_ready() {
   local pgv
   pgv="$(pg_query "SELECT current_setting('server_version')" || echo '?')"
@@ -123,6 +132,7 @@ print_ready() {
 # fast path
 # ---------------------------------------------------------------------------------------------
 if all_ready; then
+  pg_tune
   print_ready
   exit 0
 fi
@@ -135,6 +145,7 @@ if command -v flock >/dev/null 2>&1; then
   exec 9>"$STATE_DIR/services.lock"
   if flock -w 120 9; then
     if all_ready; then
+      pg_tune
       print_ready
       exit 0
     fi
@@ -363,4 +374,5 @@ wait_for "postgis extension" pg_has_postgis ||
 wait_for "redis at $REDIS_HOST:$REDIS_PORT" redis_ping ||
   die "Redis at $REDIS_HOST:$REDIS_PORT did not answer PING within ${WAIT_SECONDS}s (see $STATE_DIR/redis.log, or 'docker compose logs redis')"
 
+pg_tune
 print_ready
