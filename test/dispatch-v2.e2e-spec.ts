@@ -117,6 +117,12 @@ describe('dispatch v2', () => {
       const offers = await offersOf(order.id);
       expect(offers.every((o: any) => o.mode === 'grab' && o.status === 'pending')).toBe(true);
       expect(offers.map((o: any) => o.team_id).sort()).toEqual(teams.slice(0, 3).map((t) => t.id).sort());
+      // one statement wrote the offers and the status change: the timeline row lists the offers in rank
+      // order, and the outbox has each offer.created in that order, then order.offered
+      const [offered] = (await db.query(`SELECT data FROM order_events WHERE order_id = $1 AND type = 'offer'`, [order.id])).rows;
+      expect(offered.data.offers.map((o: any) => o.offerId).sort()).toEqual(offers.map((o: any) => o.id).sort());
+      const events = (await db.query(`SELECT type, offer_id FROM outbox_events WHERE order_id = $1 AND type IN ('offer.created', 'order.offered') ORDER BY id`, [order.id])).rows;
+      expect(events).toEqual([...offered.data.offers.map((o: any) => ({ type: 'offer.created', offer_id: o.offerId })), { type: 'order.offered', offer_id: null }]);
 
       const byTeam = (t: CreatedTeam) => offers.find((o: any) => o.team_id === t.id);
       expectOk(await teams[2].members[0].http.post(`/api/v1/offers/${byTeam(teams[2]).id}/decline`, { reason: '没空' }), 200, 'decline');

@@ -331,34 +331,32 @@ export class DispatchOrderUseCase {
     strategy?: 'batch',
   ): Promise<DispatchOutcome> {
     const mode = chosen.length > 1 ? 'grab' : 'offer';
-    const offers: CreatedOffer[] = [];
-    for (const team of chosen) {
-      const breakdown = strategy ? { ...team.breakdown, strategy } : team.breakdown;
-      const [row] = await preparedQuery(
-        m,
-        `INSERT INTO offers (order_id, team_id, status, source, mode, score, score_breakdown, distance_m, expires_at)
-         VALUES ($1, $2, 'pending', 'auto', $3, $4, $5, $6, now() + make_interval(secs => $7))
-         RETURNING id, expires_at`,
-        [order.id, team.teamId, mode, team.score, breakdown, team.distanceM, resolution.windowSeconds],
-      );
-      offers.push({ offerId: row.id, teamId: team.teamId, expiresAt: row.expires_at });
-    }
     const names = chosen.map((c) => `「${c.name}」`).join('、');
-    await this.transitions.apply(m, {
-      orderId: order.id,
-      action: 'offer',
-      actor: SYSTEM_ACTOR,
-      note: mode === 'grab' ? `抢单：同时派给 ${names}` : `派单给${names}`,
-      data: {
-        mode,
-        scope: resolution.scope,
-        offers: offers.map((o, i) => ({ offerId: o.offerId, teamId: o.teamId, score: chosen[i].score })),
-        breakdown: chosen[0].breakdown,
+    // one statement: the offers, the order's compare-and-set and its timeline row (which lists the offers)
+    const { offers } = await this.transitions.applyWithOffers(
+      m,
+      {
+        orderId: order.id,
+        action: 'offer',
+        actor: SYSTEM_ACTOR,
+        note: mode === 'grab' ? `抢单：同时派给 ${names}` : `派单给${names}`,
+        data: { mode, scope: resolution.scope, breakdown: chosen[0].breakdown },
+        incrementDispatchAttempts: true,
+        dispatchScope: resolution.firstScope,
+        lockedAs: { status: 'dispatching', version: order.version },
       },
-      incrementDispatchAttempts: true,
-      dispatchScope: resolution.firstScope,
-      lockedAs: { status: 'dispatching', version: order.version },
-    });
+      {
+        mode,
+        source: 'auto',
+        windowSeconds: resolution.windowSeconds,
+        offers: chosen.map((team) => ({
+          teamId: team.teamId,
+          score: team.score,
+          scoreBreakdown: strategy ? { ...team.breakdown, strategy } : team.breakdown,
+          distanceM: team.distanceM,
+        })),
+      },
+    );
     return { outcome: 'offered', offers, scope: resolution.scope };
   }
 

@@ -38,9 +38,102 @@ export interface TransitionResult {
  * status with a compare-and-set on (id, version, status) and appends the `order_events` row, all
  * on the caller's transaction (`manager`), so a status never changes without its timeline entry.
  */
+/** An offer written by the status change that makes it (`applyWithOffers`). */
+export interface NewOffer {
+  teamId: string;
+  score: number;
+  scoreBreakdown: object;
+  distanceM: number | null;
+}
+
+export interface OffersToWrite {
+  mode: 'offer' | 'grab';
+  source: 'auto' | 'manual';
+  /** Each offer expires this many seconds after the transaction's start (`now()`). */
+  windowSeconds: number;
+  /** In this order: their ids are listed so in the timeline row, and their outbox events come so. */
+  offers: NewOffer[];
+}
+
+export interface WrittenOffer {
+  offerId: string;
+  teamId: string;
+  expiresAt: Date;
+}
+
+/**
+ * The only code that changes an order's status. Each call checks the lifecycle, writes the new
+ * status with a compare-and-set on (id, version, status) and appends the `order_events` row, all
+ * on the caller's transaction (`manager`), so a status never changes without its timeline entry.
+ */
 @Injectable()
 export class OrderTransitions {
   async apply(manager: EntityManager, req: TransitionRequest): Promise<TransitionResult> {
+    const { from, params, sets } = await this.prepare(manager, req);
+    // one statement: the compare-and-set and its timeline row (inserted only when the update matched);
+    // wrapped in a CTE so the driver returns the rows whatever the command. The status is compared with
+    // IS NOT DISTINCT FROM (the column is NOT NULL, so it means `=`) so the planner cannot pick the
+    // partial status index for the custom plan: with statistics taken when few orders waited, it did, and
+    // under a backlog every compare-and-set scanned every `dispatching` (or `offered`) order for its id.
+    const rows: OrderColumns[] = await preparedQuery(
+      manager,
+      `WITH changed AS (UPDATE orders SET ${sets} WHERE id = $1 AND version = $2 AND status IS NOT DISTINCT FROM $4
+                        RETURNING ${ORDER_RETURNING}),
+            event AS (INSERT INTO order_events (order_id, type, from_status, to_status, actor_id, actor_role, note, data)
+                      SELECT id, $5::text, $4, $3, $6::uuid, $7::text, $8::text, $9::jsonb FROM changed)
+       SELECT * FROM changed`,
+      params,
+    );
+    // no row: someone else changed the order between our read and our write, and won
+    if (rows.length === 0) throw OrderErrors.concurrentUpdate();
+    return { order: toOrderRecord(rows[0]), from };
+  }
+
+  /**
+   * `apply` that also writes the offers the new status stands for (派单: `dispatching` → `offered`), in
+   * the same one statement: the offers are inserted only when the compare-and-set matched, and the
+   * timeline row's `data.offers` lists them ({ offerId, teamId, score }, in the given order). Returns
+   * the offers, not the order row (the dispatcher does not read it again).
+   *
+   * The outbox events keep the order of separate statements: each `offer.created` (offers' row
+   * trigger), in the given order, then the order's `order.offered` (order_events' row trigger). Row
+   * triggers fire at the end of the statement in the order the rows were written, and the timeline row
+   * cannot be written before every offer is: its `data` aggregates their ids from `offered`.
+   */
+  async applyWithOffers(manager: EntityManager, req: TransitionRequest, write: OffersToWrite): Promise<{ from: OrderStatus; offers: WrittenOffer[] }> {
+    const { from, params, sets } = await this.prepare(manager, req);
+    const at = params.length;
+    params.push(
+      write.mode, write.source, write.windowSeconds,
+      write.offers.map((o) => o.teamId), write.offers.map((o) => o.score), write.offers.map((o) => o.scoreBreakdown), write.offers.map((o) => o.distanceM),
+    );
+    const p = (i: number) => `$${at + i}`;
+    const [row]: { offer_ids: string[]; expires_at: Date[] }[] = await preparedQuery(
+      manager,
+      `WITH changed AS (UPDATE orders SET ${sets} WHERE id = $1 AND version = $2 AND status IS NOT DISTINCT FROM $4
+                        RETURNING id),
+            chosen AS (SELECT * FROM unnest(${p(4)}::uuid[], ${p(5)}::float8[], ${p(6)}::jsonb[], ${p(7)}::float8[])
+                                     WITH ORDINALITY AS u(team_id, score, score_breakdown, distance_m, rank)),
+            offered AS (INSERT INTO offers (order_id, team_id, status, source, mode, score, score_breakdown, distance_m, expires_at)
+                        SELECT c.id, u.team_id, 'pending', ${p(2)}::text, ${p(1)}::text, u.score, u.score_breakdown, u.distance_m,
+                               now() + make_interval(secs => ${p(3)}::float8)
+                          FROM changed c CROSS JOIN chosen u ORDER BY u.rank
+                        RETURNING id, team_id, score, expires_at),
+            listed AS (SELECT array_agg(f.id ORDER BY u.rank) AS offer_ids, array_agg(f.expires_at ORDER BY u.rank) AS expires_at,
+                              jsonb_agg(jsonb_build_object('offerId', f.id, 'teamId', f.team_id, 'score', f.score) ORDER BY u.rank) AS offers
+                         FROM offered f JOIN chosen u USING (team_id)),
+            event AS (INSERT INTO order_events (order_id, type, from_status, to_status, actor_id, actor_role, note, data)
+                      SELECT c.id, $5::text, $4, $3, $6::uuid, $7::text, $8::text, coalesce($9::jsonb, '{}') || jsonb_build_object('offers', l.offers)
+                        FROM changed c CROSS JOIN listed l)
+       SELECT l.offer_ids, l.expires_at FROM changed CROSS JOIN listed l`,
+      params,
+    );
+    if (!row) throw OrderErrors.concurrentUpdate();
+    return { from, offers: row.offer_ids.map((offerId, i) => ({ offerId, teamId: write.offers[i].teamId, expiresAt: row.expires_at[i] })) };
+  }
+
+  /** The lifecycle checks of a transition, and the parameters and SET list of its compare-and-set. */
+  private async prepare(manager: EntityManager, req: TransitionRequest): Promise<{ from: OrderStatus; params: unknown[]; sets: string }> {
     const current = req.lockedAs ?? (await manager.query(`SELECT status, version FROM orders WHERE id = $1`, [req.orderId]))[0];
     if (!current) throw OrderErrors.notFound();
     const from = current.status as OrderStatus;
@@ -59,24 +152,7 @@ export class OrderTransitions {
       params.push(req.dispatchScope);
       sets.push(`dispatch_scope = $${params.length}::text, scope_started_at = now()`);
     }
-
-    // one statement: the compare-and-set and its timeline row (inserted only when the update matched);
-    // wrapped in a CTE so the driver returns the rows whatever the command. The status is compared with
-    // IS NOT DISTINCT FROM (the column is NOT NULL, so it means `=`) so the planner cannot pick the
-    // partial status index for the custom plan: with statistics taken when few orders waited, it did, and
-    // under a backlog every compare-and-set scanned every `dispatching` (or `offered`) order for its id.
-    const rows: OrderColumns[] = await preparedQuery(
-      manager,
-      `WITH changed AS (UPDATE orders SET ${sets.join(', ')} WHERE id = $1 AND version = $2 AND status IS NOT DISTINCT FROM $4
-                        RETURNING ${ORDER_RETURNING}),
-            event AS (INSERT INTO order_events (order_id, type, from_status, to_status, actor_id, actor_role, note, data)
-                      SELECT id, $5::text, $4, $3, $6::uuid, $7::text, $8::text, $9::jsonb FROM changed)
-       SELECT * FROM changed`,
-      params,
-    );
-    // no row: someone else changed the order between our read and our write, and won
-    if (rows.length === 0) throw OrderErrors.concurrentUpdate();
-    return { order: toOrderRecord(rows[0]), from };
+    return { from, params, sets: sets.join(', ') };
   }
 
   /**

@@ -29,6 +29,7 @@ import { ServiceBatchWindow1766890000000 } from './1766890000000-service-batch-w
 import { OutboxPendingPerStatement1766900000000 } from './1766900000000-outbox-pending-per-statement';
 import { ImportHeartbeat1766900000001 } from './1766900000001-import-heartbeat';
 import { CandidatesBySkillIndex1766930000000 } from './1766930000000-candidates-by-skill-index';
+import { CandidatesSkipPreviouslyOffered1766950000000 } from './1766950000000-candidates-skip-previously-offered';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -63,4 +64,5 @@ export const MIGRATIONS = [
   OutboxPendingPerStatement1766900000000,
   ImportHeartbeat1766900000001,
   CandidatesBySkillIndex1766930000000,
+  CandidatesSkipPreviouslyOffered1766950000000,
 ];
