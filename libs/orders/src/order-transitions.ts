@@ -33,11 +33,6 @@ export interface TransitionResult {
   from: OrderStatus;
 }
 
-/**
- * The only code that changes an order's status. Each call checks the lifecycle, writes the new
- * status with a compare-and-set on (id, version, status) and appends the `order_events` row, all
- * on the caller's transaction (`manager`), so a status never changes without its timeline entry.
- */
 /** An offer written by the status change that makes it (`applyWithOffers`). */
 export interface NewOffer {
   teamId: string;
@@ -101,6 +96,9 @@ export class OrderTransitions {
    * cannot be written before every offer is: its `data` aggregates their ids from `offered`.
    */
   async applyWithOffers(manager: EntityManager, req: TransitionRequest, write: OffersToWrite): Promise<{ from: OrderStatus; offers: WrittenOffer[] }> {
+    // without offers the statement would still move the order to `offered` (its timeline row listing
+    // `offers: null`): an offered order nobody can accept. Refuse before writing anything.
+    if (write.offers.length === 0) throw new Error(`applyWithOffers: no offers to write for order ${req.orderId}`);
     const { from, params, sets } = await this.prepare(manager, req);
     const at = params.length;
     params.push(
