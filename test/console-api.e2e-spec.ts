@@ -106,7 +106,7 @@ describe('console API: live queue, maps, dashboard, management', () => {
       expectOk(await staff.post(`/api/v1/orders/${order.id}/cancel`, { reason: '无人可派，电话联系家属' }), 200, 'cancel');
       await stream.next('cancelled order leaves the queue', notInQueue(order.id), 10000, seen.index + 1);
       // a Postgres NOTIFY reached the replica that served no request of these changes
-      const ids = (await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'xinyuan-live-queue'`)).rows[0].n;
+      const ids = (await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'xinyuan-live-queue'`)).rows[0].n;
       expect(ids).toBeGreaterThanOrEqual(1);
     });
   });

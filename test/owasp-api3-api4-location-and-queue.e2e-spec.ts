@@ -100,7 +100,7 @@ describe('API3/API4/API6:2023 location leaks and jurisdiction flooding', () => {
       expect(res.body.message).toMatch(/Self-intersection|Ring/i);
       expect(Date.now() - started).toBeLessThan(5000);
       expect((await db.query(`SELECT count(*)::int AS n FROM regions`)).rows[0].n).toBe(before);
-      const running = await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND query ILIKE '%ST_GeomFromGeoJSON%' AND pid <> pg_backend_pid()`);
+      const running = await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query ILIKE '%ST_GeomFromGeoJSON%' AND pid <> pg_backend_pid()`);
       expect(running.rows[0].n).toBe(0);
       // the same through PATCH
       const patched = await w.staff.countyAdmin.http.patch(`/api/v1/regions/${w.regions.a1.id}`, { boundary: knot });
