@@ -161,9 +161,23 @@ if [[ -n "$why_not" ]]; then
   exit 0
 fi
 
+# The server started here lives on after this script: it must not inherit any descriptor of its
+# callers beyond stdin/stdout/stderr (pg_ctl points those at the cluster's log) — a lock a caller holds
+# through `flock` would be held by Postgres for as long as it runs, and a pipe a caller reads until
+# EOF (a CI runner's output) would never reach EOF. Seen here: a `flock` lock held by the postmaster.
+restart_cluster() {
+  (
+    for fd in /proc/$BASHPID/fd/*; do
+      fd="${fd##*/}"
+      if [[ "$fd" =~ ^[0-9]+$ ]] && ((fd > 2)); then eval "exec $fd>&-" 2>/dev/null || true; fi
+    done
+    # shellcheck disable=SC2086 # "<version> <name>"
+    exec "${SUDO[@]}" pg_ctlcluster --skip-systemctl-redirect $cluster restart -m fast </dev/null >&2
+  )
+}
+
 log "restarting cluster $cluster to apply: $pending"
-# shellcheck disable=SC2086 # "<version> <name>"
-if ! "${SUDO[@]}" pg_ctlcluster --skip-systemctl-redirect $cluster restart -m fast </dev/null >&2 9>&-; then
+if ! restart_cluster; then
   log "pg_ctlcluster $cluster restart failed; see /var/log/postgresql/"
   exit 0
 fi
