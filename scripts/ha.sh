@@ -148,7 +148,6 @@ bootstrap:
         autovacuum_vacuum_scale_factor: 0.05
         autovacuum_analyze_scale_factor: 0.05
         autovacuum_vacuum_insert_scale_factor: 0.1
-        autovacuum_vacuum_cost_limit: 1000
         archive_mode: 'on'
         archive_command: 'test ! -f $DIR/wal-archive/%f && cp %p $DIR/wal-archive/%f'
         archive_timeout: 30
