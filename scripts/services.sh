@@ -118,8 +118,7 @@ wait_for() {
 
 # The project's Postgres settings (scripts/pg-tune.sh logs and goes on when it cannot apply them).
 pg_tune() {
-  # a restart it does leaves no daemon holding fd 9
-  bash "$ROOT_DIR/scripts/pg-tune.sh" </dev/null 9>&- || log "warning: scripts/pg-tune.sh failed; Postgres left as it was"
+  bash "$ROOT_DIR/scripts/pg-tune.sh" </dev/null || log "warning: scripts/pg-tune.sh failed; Postgres left as it was"
 }
 
 print_ready() {

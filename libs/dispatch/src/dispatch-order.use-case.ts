@@ -3,7 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { runWithCorrelation } from '@xinyuan/common';
 import { AppConfig } from '@xinyuan/config';
 import { preparedQuery } from '@xinyuan/database';
-import { ORDER_COLUMNS, OrderRecord, OrderTransitions, SYSTEM_ACTOR, toOrderRecord } from '@xinyuan/orders';
+import { ORDER_COLUMNS, OrderRecord, OrderTransitions, SYSTEM_ACTOR, toOrderRecord, WrittenOffer } from '@xinyuan/orders';
 import { DispatchQueue } from '@xinyuan/queue';
 import { batchJobAt } from './assignment/batch-window';
 import { BatchWindows } from './batch-windows';
@@ -11,14 +11,8 @@ import { CandidateFinder } from './candidate-finder';
 import { DispatchWeights, RankedCandidate, rankCandidates, rankLast } from './candidate-ranking';
 import { acceptWindowSeconds, decideScope, DispatchScope, OrderAncestors, scopeChain, scopeRegionId } from './widening';
 
-export interface CreatedOffer {
-  offerId: string;
-  teamId: string;
-  expiresAt: Date;
-}
-
 export type DispatchOutcome =
-  | { outcome: 'offered'; offers: CreatedOffer[]; scope: DispatchScope }
+  | { outcome: 'offered'; offers: WrittenOffer[]; scope: DispatchScope }
   | { outcome: 'escalated'; reason: 'no_candidate' | 'attempts_exhausted' }
   /** left to a batch: the surge's window, or until `dueAt` (epoch ms), its menu item's window */
   | { outcome: 'batched'; dueAt?: number }

@@ -1,4 +1,3 @@
-
 export type SheetFormat = 'csv' | 'xlsx';
 
 /** A sheet as text: the header row and the data rows (cells trimmed, empty rows dropped, numbers kept). */
