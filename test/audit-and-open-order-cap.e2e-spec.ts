@@ -188,6 +188,28 @@ describe('audit log and open-order cap', () => {
       expect(rows[0].n).toBe(LIMIT);
     });
 
+    it('counts an order once through every open status, and frees it only when it stops being open', async () => {
+      const r = await registerResident(api, '流转居民');
+      const order = await placeOrder(r.http, body());
+      const counter = async () => (await db.query(`SELECT open_orders FROM open_order_counts WHERE subject_id = $1`, [r.id])).rows[0].open_orders;
+      const to = (status: string) => db.query(`UPDATE orders SET status = $2 WHERE id = $1`, [order.id, status]);
+      expect(await counter()).toBe(1);
+      // open → open: the trigger does not fire (its WHEN compares openness), the count stays
+      for (const status of ['dispatching', 'offered', 'dispatching', 'escalated', 'offered', 'accepted', 'in_service']) {
+        await to(status);
+        expect({ status, open: await counter() }).toEqual({ status, open: 1 });
+      }
+      await to('completed');
+      expect(await counter()).toBe(0);
+      await to('closed');
+      expect(await counter()).toBe(0);
+      // closed → open again (a reopened order, as a repair by hand would make it) counts again
+      await to('dispatching');
+      expect(await counter()).toBe(1);
+      await to('cancelled');
+      expect(await counter()).toBe(0);
+    });
+
     it('a grid worker\'s orders on behalf count per beneficiary, not against the grid worker', async () => {
       const g = w.grid.a.http;
       const people = [];

@@ -78,4 +78,27 @@ describe('intake: prepared statement and batched dispatch jobs', () => {
       expect((await jobOf(res.body.id)).name).toBe('dispatch-order');
     }
   });
+
+  it('gives orders time-ordered ids (UUID version 7), and so does the database default of the tables that grow', async () => {
+    const before = Date.now();
+    const first = await place(residents[0], 200);
+    const second = await place(residents[1], 201);
+    const after = Date.now();
+    for (const res of [first, second]) {
+      expect(res.status).toBe(201);
+      expect(res.body.id[14]).toBe('7');
+      const ms = parseInt(res.body.id.replace(/-/g, '').slice(0, 12), 16);
+      expect(ms).toBeGreaterThanOrEqual(before);
+      expect(ms).toBeLessThanOrEqual(after);
+    }
+    expect(first.body.id < second.body.id).toBe(true);
+    const { rows } = await db.query(
+      `SELECT uuid_v7()::text AS id, (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS ms,
+              pg_get_expr(d.adbin, d.adrelid) AS offers_default
+         FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+        WHERE d.adrelid = 'offers'::regclass AND a.attname = 'id'`);
+    expect(rows[0].offers_default).toBe('uuid_v7()');
+    expect(rows[0].id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(Math.abs(parseInt(rows[0].id.replace(/-/g, '').slice(0, 12), 16) - Number(rows[0].ms))).toBeLessThanOrEqual(1);
+  });
 });

@@ -5,6 +5,7 @@ export * from './unavailable';
 export * from './validation';
 export * from './pagination';
 export * from './uuid';
+export * from './uuid-v7';
 export * from './http-app';
 export * from './pii';
 export * from './rate-limit';

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { BeneficiaryForOrder, BeneficiaryService } from '@xinyuan/beneficiaries';
-import { DomainException, ErrorCode, PiiCipher } from '@xinyuan/common';
+import { DomainException, ErrorCode, PiiCipher, uuidV7 } from '@xinyuan/common';
 import { LatLng, toEwkt } from '@xinyuan/geo';
 import { AuthUser } from '@xinyuan/identity';
 import { DispatchQueue } from '@xinyuan/queue';
@@ -166,7 +166,7 @@ export class PlaceOrderUseCase {
     const contactPhone = input.contactPhone ? this.cipher.encrypt(input.contactPhone) : (profile?.phoneEnc ?? null);
     const onBehalf = !!profile?.official || !!options.onBehalfAs;
     const actorRole: ActorRole = options.actorRole ?? options.onBehalfAs ?? placerRole(user, onBehalf);
-    const orderId = randomUUID();
+    const orderId = uuidV7();
     let result: PlacedRow;
     try {
       const parameters = [

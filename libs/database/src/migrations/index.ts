@@ -30,6 +30,8 @@ import { OutboxPendingPerStatement1766900000000 } from './1766900000000-outbox-p
 import { ImportHeartbeat1766900000001 } from './1766900000001-import-heartbeat';
 import { CandidatesBySkillIndex1766930000000 } from './1766930000000-candidates-by-skill-index';
 import { CandidatesSkipPreviouslyOffered1766950000000 } from './1766950000000-candidates-skip-previously-offered';
+import { TimeOrderedIds1766960000000 } from './1766960000000-time-ordered-ids';
+import { OpenCapTriggerOnOpenness1766960000001 } from './1766960000001-open-cap-trigger-on-openness';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -65,4 +67,6 @@ export const MIGRATIONS = [
   ImportHeartbeat1766900000001,
   CandidatesBySkillIndex1766930000000,
   CandidatesSkipPreviouslyOffered1766950000000,
+  TimeOrderedIds1766960000000,
+  OpenCapTriggerOnOpenness1766960000001,
 ];
