@@ -18,7 +18,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import {
-  ActivitySampler, productVersion, stopWithin, cpuShare, cpuSnapshot, dispatcherMetrics, dispatchSettings, envOverrides, failedJobReasons, resultName, fmt, niceBucket, nowMs, productConfig, resetBenchRedis, round, sleep, Summary, summarize, argValue,
+  ActivitySampler, walBytesSince, walPosition, productVersion, stopWithin, cpuShare, cpuSnapshot, dispatcherMetrics, dispatchSettings, envOverrides, failedJobReasons, resultName, fmt, niceBucket, nowMs, productConfig, resetBenchRedis, round, sleep, Summary, summarize, argValue,
 } from './lib/dispatch-bench';
 import { BENCH_DATABASE_URL, BENCH_PII_KEY, bucketize, freshDatabase, FULL, histogramSvg, machine, postJson, printTable, registerResident, startApp, writeResult } from './lib/harness';
 import { PiiCipher } from '../libs/common/src/pii';
@@ -100,6 +100,7 @@ async function main() {
       const cpuStart = cpuSnapshot({ api: api.child.pid, dispatcher: dispatcher.child.pid, loadGenerator: process.pid });
       const sampler = new ActivitySampler(BENCH_DATABASE_URL);
       sampler.start();
+      const walStart = await walPosition(db);
       const poller = new VisibilityPoller();
       const polling = poller.run();
       const sent = await submitSteady(api.url, world, residents, RATE, DURATION_S, r, (id, at, i) => i % POLL_SAMPLE === 0 && poller.watch(id, at));
@@ -107,6 +108,7 @@ async function main() {
       const ok = sent.filter((s) => s.orderId);
       const drained = await drain(db, ok.map((s) => s.orderId!));
       const drainMs = nowMs() - submitEnd;
+      const walBytes = await walBytesSince(db, walStart);
       await poller.stop(polling);
       const activity = await sampler.stop();
       const cpu = cpuShare(cpuStart, cpuSnapshot({ api: api.child.pid, dispatcher: dispatcher.child.pid, loadGenerator: process.pid }));
@@ -128,13 +130,13 @@ async function main() {
           .map(([k, v]) => [k, round(v - (metricsBefore[k] ?? 0), 1)]),
       );
       const visibilityPoll = { intervalMs: POLL_MS, polls: poller.polls, queryMs: summarize(poller.queryMs, 2) };
-      return { sent, ok, drained, drainMs, activity, cpu, visible, visibilityPoll, outcome, check, achievedRate, lag, http, jobDelta };
+      return { walBytesPerOrder: Math.round(walBytes / Math.max(1, ok.length)), sent, ok, drained, drainMs, activity, cpu, visible, visibilityPoll, outcome, check, achievedRate, lag, http, jobDelta };
     };
     const rounds: Awaited<ReturnType<typeof runOnce>>[] = [];
     for (let n = 1; n <= ROUNDS; n++) {
       rounds.push(await runOnce());
       const last = rounds[rounds.length - 1];
-      console.log(`  round ${n}/${ROUNDS}: submit → offer stored p50 ${last.outcome.toOfferCommit.p50} ms, p99 ${last.outcome.toOfferCommit.p99} ms; POST p50 ${last.http.p50} ms`);
+      console.log(`  round ${n}/${ROUNDS}: submit → offer stored p50 ${last.outcome.toOfferCommit.p50} ms, p99 ${last.outcome.toOfferCommit.p99} ms; POST p50 ${last.http.p50} ms; WAL ${last.walBytesPerOrder} B/order`);
     }
     const median = [...rounds].sort((a, b) => a.outcome.toOfferCommit.p99 - b.outcome.toOfferCommit.p99)[Math.floor((rounds.length - 1) / 2)];
     const { sent, ok, drained, drainMs, activity, cpu, visible, visibilityPoll, outcome, check, achievedRate, lag, http, jobDelta } = median;
@@ -150,6 +152,7 @@ async function main() {
       offered: x.outcome.counts.offered,
       escalated: x.outcome.counts.escalated,
       drainMsAfterLastSubmit: round(x.drainMs, 0),
+      walBytesPerOrder: x.walBytesPerOrder,
     }));
 
     const result = {

@@ -18,7 +18,7 @@ import { Client } from 'pg';
 import * as contracts from '../libs/queue/src/queue-contracts';
 import { JobName, jobIds, QueueName, RETENTION, RETRY } from '../libs/queue/src/queue-contracts';
 import {
-  ActivitySampler, backendCpuSpent, committedTransactions, databaseBackendCpu, productVersion, stopWithin, argValue, BENCH_QUEUE_PREFIX, cpuShare, cpuSnapshot, dispatcherMetrics, dispatchSettings, envOverrides, failedJobReasons, niceBucket, nowMs,
+  ActivitySampler, backendCpuSpent, committedTransactions, walBytesSince, walPosition, databaseBackendCpu, productVersion, stopWithin, argValue, BENCH_QUEUE_PREFIX, cpuShare, cpuSnapshot, dispatcherMetrics, dispatchSettings, envOverrides, failedJobReasons, niceBucket, nowMs,
   productConfig, resetBenchRedis, resultName, round, sleep, summarize,
 } from './lib/dispatch-bench';
 import { describePeaks, PeakMemory, PeakRssSampler } from './lib/memory';
@@ -109,6 +109,7 @@ async function main() {
     sampler.start();
     const dbCpuStart = await databaseBackendCpu(db);
     const commitsStart = await committedTransactions(db);
+    const walStart = await walPosition(db);
     const dispatcher = await startApp('dispatcher', 3922, ENV);
     const readyMs = nowMs();
     const memory = new PeakRssSampler({ dispatcher: dispatcher.child.pid }).start();
@@ -121,6 +122,7 @@ async function main() {
     let stopped: Awaited<ReturnType<typeof stopWithin>> | undefined;
     let dbCpuSeconds = 0;
     let commits = 0;
+    let walBytes = 0;
     try {
       const deadline = Date.now() + TIMEOUT_MS;
       while (Date.now() < deadline) {
@@ -133,6 +135,7 @@ async function main() {
         await sleep(500);
       }
       dbCpuSeconds = backendCpuSpent(dbCpuStart, await databaseBackendCpu(db, sampler.pid ? [sampler.pid] : []));
+      walBytes = await walBytesSince(db, walStart);
       await sleep(600); // the statistics collector's lag
       commits = (await committedTransactions(db)) - commitsStart;
       activity = await sampler.stop();
@@ -200,6 +203,7 @@ async function main() {
         offerTransactionMs: tx,
         postgresCpuMsPerOrder: round((dbCpuSeconds * 1000) / Math.max(1, settledAt.length), 2),
         committedTransactionsPerOrder: round(commits / Math.max(1, settledAt.length), 2),
+        walBytesPerOrder: Math.round(walBytes / Math.max(1, settledAt.length)),
         jobs: {
           dispatchOrderCompleted: jobs('dispatch-order', 'completed'),
           dispatchOrderFailed: jobs('dispatch-order', 'failed'),
@@ -242,6 +246,7 @@ async function main() {
       ['failed jobs', Object.entries(failed).map(([k, v]) => `${v}× ${k}`).join('; ') || 0],
       ['Postgres CPU ms per order (backends of the bench database)', result.dispatcher.postgresCpuMsPerOrder],
       ['committed transactions per order (bench database, incl. the bench\'s polls)', result.dispatcher.committedTransactionsPerOrder],
+      ['WAL bytes per order (whole server, during the run)', result.dispatcher.walBytesPerOrder],
       ['cores used: dispatcher / postgres / redis', `${cpu.dispatcher} / ${cpu.postgres} / ${cpu.redis}`],
       ['peak RSS', describePeaks(peakMemory)],
       [`no-op jobs/s (concurrency ${concurrency})`, round(noop.steadyJobsPerSecond, 1)],

@@ -219,15 +219,18 @@ export class ActivitySampler {
         while (!this.stopped) {
           const t = Date.now();
           const { rows } = await c.query(
-            `SELECT query, coalesce(wait_event_type || ':' || wait_event, 'CPU') AS wait
+            // autovacuum workers too (their query reads "autovacuum: VACUUM public.orders"): the WAL
+            // they write is flushed by the api's synchronous commits, so their bursts show in its tail
+            `SELECT query, coalesce(wait_event_type || ':' || wait_event, 'CPU') AS wait, backend_type = 'client backend' AS client
                FROM pg_stat_activity
-              WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid() AND backend_type = 'client backend'`,
+              WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()
+                AND backend_type IN ('client backend', 'autovacuum worker')`,
           );
           this.samples++;
           for (const r of rows) {
             const q = String(r.query).replace(/\s+/g, ' ').trim().slice(0, 110);
             this.counts.set(q, (this.counts.get(q) ?? 0) + 1);
-            this.waits.set(r.wait, (this.waits.get(r.wait) ?? 0) + 1);
+            if (r.client) this.waits.set(r.wait, (this.waits.get(r.wait) ?? 0) + 1);
           }
           await sleep(Math.max(1, this.intervalMs - (Date.now() - t)));
         }
@@ -310,6 +313,15 @@ export function backendCpuSpent(a: Record<string, number>, b: Record<string, num
 }
 
 /** Transactions committed in the bench database so far (pg_stat_database; the statistics lag by up to ~0.5 s). */
+/** The server's WAL insert position: WAL is server-wide, so a difference counts every database's writes. */
+export async function walPosition(db: import('pg').Client): Promise<string> {
+  return (await db.query(`SELECT pg_current_wal_insert_lsn()::text AS lsn`)).rows[0].lsn;
+}
+
+export async function walBytesSince(db: import('pg').Client, since: string): Promise<number> {
+  return Number((await db.query(`SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), $1::pg_lsn) AS n`, [since])).rows[0].n);
+}
+
 export async function committedTransactions(db: import('pg').Client): Promise<number> {
   const { rows } = await db.query(`SELECT xact_commit::bigint AS n FROM pg_stat_database WHERE datname = current_database()`);
   return Number(rows[0].n);

@@ -32,6 +32,7 @@ import { CandidatesBySkillIndex1766930000000 } from './1766930000000-candidates-
 import { CandidatesSkipPreviouslyOffered1766950000000 } from './1766950000000-candidates-skip-previously-offered';
 import { TimeOrderedIds1766960000000 } from './1766960000000-time-ordered-ids';
 import { OpenCapTriggerOnOpenness1766960000001 } from './1766960000001-open-cap-trigger-on-openness';
+import { DropUnusedOrderLocationIndex1766960000002 } from './1766960000002-drop-unused-order-location-index';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -69,4 +70,5 @@ export const MIGRATIONS = [
   CandidatesSkipPreviouslyOffered1766950000000,
   TimeOrderedIds1766960000000,
   OpenCapTriggerOnOpenness1766960000001,
+  DropUnusedOrderLocationIndex1766960000002,
 ];
