@@ -8,7 +8,9 @@ import { AuthRedis } from './auth-redis';
  * is the truth; Redis holds one key per session revoked within the last access-token lifetime (older
  * revocations no longer matter: every access token of such a session has expired), so the check is a
  * single MGET. A sentinel key tells a complete Redis copy from a flushed one: when it is missing (a
- * flush, or it expired after a minute) the copy is rebuilt from Postgres first. When Redis is unreachable the check asks Postgres.
+ * flush, or it expired after a minute) the copy is rebuilt from Postgres first. When Redis is unreachable the check asks Postgres,
+ * and once Redis answers again this process rebuilds the copy before trusting it (a revocation made
+ * meanwhile, here, is in Postgres only); other processes pick it up when the sentinel runs out.
  */
 /**
  * The Redis copy is rebuilt at least this often, so a revocation Redis missed (it was unreachable at
@@ -24,6 +26,13 @@ export class SessionRevocations {
   private readonly logger = new Logger(SessionRevocations.name);
   private readonly ttlSeconds: number;
   private reloading: Promise<void> | undefined;
+  /**
+   * Redis failures seen by this process (a revocation it could not write, a check it answered from
+   * Postgres) and how many of them a completed reload covers: while the first is ahead, this
+   * process rebuilds the Redis copy before it trusts it again, instead of waiting for the sentinel.
+   */
+  private redisFailures = 0;
+  private failuresCoveredByReload = 0;
   /** Sessions known to exist (insertion order: the oldest is forgotten first). */
   private readonly known = new Set<string>();
 
@@ -48,10 +57,11 @@ export class SessionRevocations {
     try {
       const [loaded, revoked] = await this.redis.client.mget(this.sentinelKey, this.revokedKey(sessionId));
       if (revoked) return true;
-      if (loaded) return false;
+      if (loaded && this.failuresCoveredByReload === this.redisFailures) return false;
       await this.reload();
       return (await this.redis.client.exists(this.revokedKey(sessionId))) === 1;
     } catch (e) {
+      this.redisFailures++;
       this.logger.warn(`revocation check falls back to Postgres: ${(e as Error)?.message}`);
       const rows: { revoked: boolean }[] = await this.dataSource.query(
         `SELECT revoked_at IS NOT NULL AS revoked FROM auth_sessions WHERE id = $1`,
@@ -83,6 +93,7 @@ export class SessionRevocations {
       await this.redis.client.set(this.revokedKey(sessionId), '1', 'EX', this.ttlSeconds);
     } catch (e) {
       // Postgres holds it; make the next check rebuild the Redis copy rather than trust it
+      this.redisFailures++;
       this.logger.error(`could not mark session revoked in Redis: ${(e as Error)?.message}`);
       await this.redis.client.del(this.sentinelKey).catch(() => undefined);
     }
@@ -91,6 +102,7 @@ export class SessionRevocations {
   /** Rebuilds the Redis copy from Postgres (one at a time per process). */
   private reload(): Promise<void> {
     this.reloading ??= (async () => {
+      const failuresBefore = this.redisFailures;
       try {
         const rows: { id: string; remaining: number }[] = await this.dataSource.query(
           `SELECT id, ceil($1 - extract(epoch FROM now() - revoked_at))::int AS remaining
@@ -101,6 +113,7 @@ export class SessionRevocations {
         for (const r of rows) if (r.remaining > 0) multi.set(this.revokedKey(r.id), '1', 'EX', r.remaining);
         multi.set(this.sentinelKey, String(Date.now()), 'EX', SENTINEL_TTL_SECONDS);
         await multi.exec();
+        this.failuresCoveredByReload = failuresBefore;
         this.logger.log(`session revocations reloaded from Postgres (${rows.length})`);
       } finally {
         this.reloading = undefined;
