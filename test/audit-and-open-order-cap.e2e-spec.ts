@@ -210,6 +210,29 @@ describe('audit log and open-order cap', () => {
       expect(await counter()).toBe(0);
     });
 
+    it('runs the cap\'s trigger function only when an order becomes open or stops being open', async () => {
+      const r = await registerResident(api, '触发居民');
+      const order = await placeOrder(r.http, body());
+      // the calls of orders_open_cap() in this transaction (function statistics: superuser-only setting)
+      await db.query('BEGIN');
+      try {
+        await db.query(`SET LOCAL track_functions = 'pl'`);
+        const calls = async () =>
+          Number((await db.query(`SELECT coalesce(pg_stat_get_xact_function_calls('orders_open_cap'::regproc), 0) AS n`)).rows[0].n);
+        const seen: [string, number][] = [];
+        for (const status of ['dispatching', 'offered', 'dispatching', 'escalated', 'accepted', 'in_service', 'completed', 'closed', 'dispatching', 'cancelled']) {
+          await db.query(`UPDATE orders SET status = $2 WHERE id = $1`, [order.id, status]);
+          seen.push([status, await calls()]);
+        }
+        expect(seen).toEqual([
+          ['dispatching', 0], ['offered', 0], ['dispatching', 0], ['escalated', 0], ['accepted', 0], ['in_service', 0],
+          ['completed', 1], ['closed', 1], ['dispatching', 2], ['cancelled', 3],
+        ]);
+      } finally {
+        await db.query('ROLLBACK');
+      }
+    });
+
     it('a grid worker\'s orders on behalf count per beneficiary, not against the grid worker', async () => {
       const g = w.grid.a.http;
       const people = [];

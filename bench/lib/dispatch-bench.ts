@@ -195,8 +195,9 @@ export function resultName(base: string, overrides: Record<string, string>): str
 
 /**
  * A poor man's profiler of Postgres: every `intervalMs`, the statements active in the bench
- * database (other than its own), with their wait event. The share of samples in which a statement
- * was running says where Postgres spends its time (pg_stat_statements is not installed).
+ * database (other than its own) and its autovacuum workers, with the client backends' wait events.
+ * The share of samples in which a statement was running says where Postgres spends its time
+ * (pg_stat_statements is not installed).
  */
 export class ActivitySampler {
   private readonly counts = new Map<string, number>();
@@ -312,7 +313,6 @@ export function backendCpuSpent(a: Record<string, number>, b: Record<string, num
   return Object.entries(b).reduce((sum, [pid, s]) => sum + s - (a[pid] ?? 0), 0);
 }
 
-/** Transactions committed in the bench database so far (pg_stat_database; the statistics lag by up to ~0.5 s). */
 /** The server's WAL insert position: WAL is server-wide, so a difference counts every database's writes. */
 export async function walPosition(db: import('pg').Client): Promise<string> {
   return (await db.query(`SELECT pg_current_wal_insert_lsn()::text AS lsn`)).rows[0].lsn;
@@ -322,6 +322,7 @@ export async function walBytesSince(db: import('pg').Client, since: string): Pro
   return Number((await db.query(`SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), $1::pg_lsn) AS n`, [since])).rows[0].n);
 }
 
+/** Transactions committed in the bench database so far (pg_stat_database; the statistics lag by up to ~0.5 s). */
 export async function committedTransactions(db: import('pg').Client): Promise<number> {
   const { rows } = await db.query(`SELECT xact_commit::bigint AS n FROM pg_stat_database WHERE datname = current_database()`);
   return Number(rows[0].n);
