@@ -108,7 +108,7 @@ async function main() {
       const ok = sent.filter((s) => s.orderId);
       const drained = await drain(db, ok.map((s) => s.orderId!));
       const drainMs = nowMs() - submitEnd;
-      const walBytes = await walBytesSince(db, walStart);
+      const wal = await walBytesSince(db, walStart);
       await poller.stop(polling);
       const activity = await sampler.stop();
       const cpu = cpuShare(cpuStart, cpuSnapshot({ api: api.child.pid, dispatcher: dispatcher.child.pid, loadGenerator: process.pid }));
@@ -130,13 +130,13 @@ async function main() {
           .map(([k, v]) => [k, round(v - (metricsBefore[k] ?? 0), 1)]),
       );
       const visibilityPoll = { intervalMs: POLL_MS, polls: poller.polls, queryMs: summarize(poller.queryMs, 2) };
-      return { walBytesPerOrder: Math.round(walBytes / Math.max(1, ok.length)), sent, ok, drained, drainMs, activity, cpu, visible, visibilityPoll, outcome, check, achievedRate, lag, http, jobDelta };
+      return { walBytesPerOrderServerWide: Math.round(wal.bytes / Math.max(1, ok.length)), checkpoints: wal.checkpoints, sent, ok, drained, drainMs, activity, cpu, visible, visibilityPoll, outcome, check, achievedRate, lag, http, jobDelta };
     };
     const rounds: Awaited<ReturnType<typeof runOnce>>[] = [];
     for (let n = 1; n <= ROUNDS; n++) {
       rounds.push(await runOnce());
       const last = rounds[rounds.length - 1];
-      console.log(`  round ${n}/${ROUNDS}: submit → offer stored p50 ${last.outcome.toOfferCommit.p50} ms, p99 ${last.outcome.toOfferCommit.p99} ms; POST p50 ${last.http.p50} ms; WAL ${last.walBytesPerOrder} B/order`);
+      console.log(`  round ${n}/${ROUNDS}: submit → offer stored p50 ${last.outcome.toOfferCommit.p50} ms, p99 ${last.outcome.toOfferCommit.p99} ms; POST p50 ${last.http.p50} ms; WAL ${last.walBytesPerOrderServerWide} B/order (server-wide), ${last.checkpoints} checkpoint(s)`);
     }
     const median = [...rounds].sort((a, b) => a.outcome.toOfferCommit.p99 - b.outcome.toOfferCommit.p99)[Math.floor((rounds.length - 1) / 2)];
     const { sent, ok, drained, drainMs, activity, cpu, visible, visibilityPoll, outcome, check, achievedRate, lag, http, jobDelta } = median;
@@ -152,7 +152,8 @@ async function main() {
       offered: x.outcome.counts.offered,
       escalated: x.outcome.counts.escalated,
       drainMsAfterLastSubmit: round(x.drainMs, 0),
-      walBytesPerOrder: x.walBytesPerOrder,
+      walBytesPerOrderServerWide: x.walBytesPerOrderServerWide,
+      checkpointsDuringRound: x.checkpoints,
     }));
 
     const result = {

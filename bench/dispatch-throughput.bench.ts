@@ -122,7 +122,7 @@ async function main() {
     let stopped: Awaited<ReturnType<typeof stopWithin>> | undefined;
     let dbCpuSeconds = 0;
     let commits = 0;
-    let walBytes = 0;
+    let wal = { bytes: 0, checkpoints: 0 };
     try {
       const deadline = Date.now() + TIMEOUT_MS;
       while (Date.now() < deadline) {
@@ -135,7 +135,7 @@ async function main() {
         await sleep(500);
       }
       dbCpuSeconds = backendCpuSpent(dbCpuStart, await databaseBackendCpu(db, sampler.pid ? [sampler.pid] : []));
-      walBytes = await walBytesSince(db, walStart);
+      wal = await walBytesSince(db, walStart);
       await sleep(600); // the statistics collector's lag
       commits = (await committedTransactions(db)) - commitsStart;
       activity = await sampler.stop();
@@ -203,7 +203,8 @@ async function main() {
         offerTransactionMs: tx,
         postgresCpuMsPerOrder: round((dbCpuSeconds * 1000) / Math.max(1, settledAt.length), 2),
         committedTransactionsPerOrder: round(commits / Math.max(1, settledAt.length), 2),
-        walBytesPerOrder: Math.round(walBytes / Math.max(1, settledAt.length)),
+        walBytesPerOrderServerWide: Math.round(wal.bytes / Math.max(1, settledAt.length)),
+        checkpointsDuringRun: wal.checkpoints,
         jobs: {
           dispatchOrderCompleted: jobs('dispatch-order', 'completed'),
           dispatchOrderFailed: jobs('dispatch-order', 'failed'),
@@ -246,7 +247,7 @@ async function main() {
       ['failed jobs', Object.entries(failed).map(([k, v]) => `${v}× ${k}`).join('; ') || 0],
       ['Postgres CPU ms per order (backends of the bench database)', result.dispatcher.postgresCpuMsPerOrder],
       ['committed transactions per order (bench database, incl. the bench\'s polls)', result.dispatcher.committedTransactionsPerOrder],
-      ['WAL bytes per order (whole server, during the run)', result.dispatcher.walBytesPerOrder],
+      ['WAL bytes per order (whole server, during the run) / checkpoints', `${result.dispatcher.walBytesPerOrderServerWide} / ${result.dispatcher.checkpointsDuringRun}`],
       ['cores used: dispatcher / postgres / redis', `${cpu.dispatcher} / ${cpu.postgres} / ${cpu.redis}`],
       ['peak RSS', describePeaks(peakMemory)],
       [`no-op jobs/s (concurrency ${concurrency})`, round(noop.steadyJobsPerSecond, 1)],

@@ -314,12 +314,20 @@ export function backendCpuSpent(a: Record<string, number>, b: Record<string, num
 }
 
 /** The server's WAL insert position: WAL is server-wide, so a difference counts every database's writes. */
-export async function walPosition(db: import('pg').Client): Promise<string> {
-  return (await db.query(`SELECT pg_current_wal_insert_lsn()::text AS lsn`)).rows[0].lsn;
+export interface WalMark { lsn: string; checkpoints: number }
+
+export async function walPosition(db: import('pg').Client): Promise<WalMark> {
+  const { rows } = await db.query(
+    `SELECT pg_current_wal_insert_lsn()::text AS lsn, (checkpoints_timed + checkpoints_req)::int AS checkpoints FROM pg_stat_bgwriter`,
+  );
+  return rows[0];
 }
 
-export async function walBytesSince(db: import('pg').Client, since: string): Promise<number> {
-  return Number((await db.query(`SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), $1::pg_lsn) AS n`, [since])).rows[0].n);
+/** WAL written since `since`, server-wide, and how many checkpoints began meanwhile (each starts a new round of full-page images). */
+export async function walBytesSince(db: import('pg').Client, since: WalMark): Promise<{ bytes: number; checkpoints: number }> {
+  const now = await walPosition(db);
+  const { rows } = await db.query(`SELECT pg_wal_lsn_diff($1::pg_lsn, $2::pg_lsn) AS n`, [now.lsn, since.lsn]);
+  return { bytes: Number(rows[0].n), checkpoints: now.checkpoints - since.checkpoints };
 }
 
 /** Transactions committed in the bench database so far (pg_stat_database; the statistics lag by up to ~0.5 s). */
