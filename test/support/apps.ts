@@ -59,10 +59,13 @@ export function testEnv(queuePrefix: string, extra: Record<string, string> = {})
   };
 }
 
+/** The V8 flags every launcher starts the apps with (Dockerfile, scripts/up.sh, npm run start:*): tests run what ships. */
+const LAUNCH_FLAGS = ['--max-semi-space-size=8', '--max-old-space-size=1536'];
+
 /** Starts the compiled app as its own process and waits until /health answers. */
 export async function startApp(name: AppName, env: Record<string, string>, fixedPort?: number): Promise<RunningApp> {
   const port = fixedPort ?? (await freePort());
-  const child = spawn(process.execPath, [join(ROOT, `dist/apps/${name}/src/main.js`)], {
+  const child = spawn(process.execPath, [...LAUNCH_FLAGS, join(ROOT, `dist/apps/${name}/src/main.js`)], {
     env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
