@@ -30,6 +30,7 @@ import { OutboxPendingPerStatement1766900000000 } from './1766900000000-outbox-p
 import { ImportHeartbeat1766900000001 } from './1766900000001-import-heartbeat';
 import { CandidatesBySkillIndex1766930000000 } from './1766930000000-candidates-by-skill-index';
 import { CandidatesSkipPreviouslyOffered1766950000000 } from './1766950000000-candidates-skip-previously-offered';
+import { OrderCapExemptPlpgsql1766970000000 } from './1766970000000-order-cap-exempt-plpgsql';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -65,4 +66,5 @@ export const MIGRATIONS = [
   ImportHeartbeat1766900000001,
   CandidatesBySkillIndex1766930000000,
   CandidatesSkipPreviouslyOffered1766950000000,
+  OrderCapExemptPlpgsql1766970000000,
 ];
