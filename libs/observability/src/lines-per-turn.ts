@@ -18,8 +18,12 @@ export class LinesPerTurn {
 
   constructor() {
     process.on('exit', () => {
-      this.flushNow();
-      this.out?.flushSync?.();
+      try {
+        this.flushNow();
+        this.out?.flushSync?.();
+      } catch {
+        // stdout gone (EPIPE) or not writable: nothing left to tell anyone on the way out
+      }
     });
   }
 
