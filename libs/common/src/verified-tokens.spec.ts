@@ -38,6 +38,13 @@ describe('VerifiedTokens', () => {
     expect(noExp).toHaveBeenCalledTimes(2);
   });
 
+  it('hands out the remembered payload frozen, its arrays too', () => {
+    const tokens = new VerifiedTokens<Payload & { roles: string[] }>();
+    const payload = tokens.payload('a', () => ({ sub: 'a', exp, roles: ['resident'] }), now);
+    expect(Object.isFrozen(payload)).toBe(true);
+    expect(Object.isFrozen(payload.roles)).toBe(true);
+  });
+
   it('forgets the oldest token beyond its bound', () => {
     const tokens = new VerifiedTokens<Payload>(2);
     const verify = jest.fn((t: string) => ({ sub: t, exp }));

@@ -21,7 +21,9 @@ export class VerifiedTokens<P extends { exp?: unknown }> {
     // a token without exp is not remembered: it would be valid forever here, whatever verify says later
     if (unexpired(payload, nowMs)) {
       if (this.known.size >= this.max) this.known.delete(this.known.keys().next().value as string);
-      this.known.set(token, payload);
+      // handed to every later request with this token: frozen, so that no request can change it for the next
+      for (const value of Object.values(payload)) if (value && typeof value === 'object') Object.freeze(value);
+      this.known.set(token, Object.freeze(payload));
     }
     return payload;
   }
