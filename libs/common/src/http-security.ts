@@ -8,6 +8,7 @@ import { ErrorCode } from './error-code';
 import { toErrorBody } from './http-exception.filter';
 import { RateBucket, retryAfterSeconds } from './rate-limit';
 import { RateLimiter } from './rate-limiter';
+import { VerifiedTokens } from './verified-tokens';
 
 /** Paths never rate limited: probes of load balancers and orchestrators. */
 const UNLIMITED_PATHS = new Set(['/health', '/metrics']);
@@ -157,13 +158,16 @@ function bearerSubject(app: NestFastifyApplication): (request: FastifyRequest) =
   } catch {
     new Logger('RateLimit').warn('no JwtService in this app: requests are rate limited per address only');
   }
+  // the same token comes back on every request of a session: its signature is checked once (until exp)
+  const verified = new VerifiedTokens<Record<string, unknown>>();
+  const verify = (token: string) => jwt!.verify<Record<string, unknown>>(token);
   return (request) => {
     const authorization = request.headers.authorization;
     if (!jwt || typeof authorization !== 'string') return undefined;
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);
     if (!match) return undefined;
     try {
-      const payload = jwt.verify<Record<string, unknown>>(match[1]);
+      const payload = verified.payload(match[1], verify);
       (request as unknown as Record<symbol, VerifiedBearer>)[VERIFIED_BEARER] = { token: match[1], payload };
       const sub = payload.sub;
       return typeof sub === 'string' && sub.length <= 64 ? sub : undefined;

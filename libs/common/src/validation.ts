@@ -1,5 +1,6 @@
 import { ArgumentMetadata, PipeTransform, ValidationError, ValidationPipe } from '@nestjs/common';
 import { DomainException, FieldError } from './domain.exception';
+import { memoizeValidationMetadata } from './validation-metadata-memo';
 
 function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
   const out: FieldError[] = [];
@@ -13,6 +14,7 @@ function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
 
 /** Strict validation for every body and query: unknown fields are rejected, each bad field is listed. */
 export function createValidationPipe(): ValidationPipe {
+  memoizeValidationMetadata();
   return new ValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,

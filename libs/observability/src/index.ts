@@ -9,3 +9,4 @@ export * from './health.views';
 export * from './observability.module';
 export * from './graceful-shutdown';
 export * from './bootstrap';
+export * from './lines-per-turn';

@@ -1,15 +1,21 @@
 import { LoggerService } from '@nestjs/common';
 import pino, { Logger as Pino } from 'pino';
 import { currentCorrelationId } from '@xinyuan/common';
+import { LinesPerTurn } from './lines-per-turn';
 import { scrubLogText } from './log-scrub';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 /**
  * One JSON object per line on stdout (pino): time, level, app, context, msg, and the correlation id
- * of the request or job being served. Every string that goes out is scrubbed (`scrubLogText`).
+ * of the request or job being served. Every string that goes out is scrubbed (`scrubLogText`). The
+ * lines of one event-loop turn leave in one write (`LinesPerTurn`).
  */
 export function createLogger(app: string, level: LogLevel): Pino {
+  const lines = new LinesPerTurn();
+  // pino's default: stdout's descriptor, asynchronously, unless something replaced process.stdout.write
+  const stdoutReplaced = process.stdout.write !== Object.getPrototypeOf(process.stdout).write;
+  lines.into(stdoutReplaced ? process.stdout : pino.destination({ dest: process.stdout.fd || 1, sync: false }));
   return pino({
     level,
     base: { app, pid: process.pid },
@@ -27,7 +33,7 @@ export function createLogger(app: string, level: LogLevel): Pino {
     serializers: {
       err: (e: Error) => ({ type: e?.name, message: scrubLogText(String(e?.message ?? e)), stack: e?.stack ? scrubLogText(e.stack) : undefined }),
     },
-  });
+  }, lines);
 }
 
 /** The Nest logger of every app, writing through pino. */

@@ -33,6 +33,7 @@ import { CandidatesSkipPreviouslyOffered1766950000000 } from './1766950000000-ca
 import { TimeOrderedIds1766960000000 } from './1766960000000-time-ordered-ids';
 import { OpenCapTriggerOnOpenness1766960000001 } from './1766960000001-open-cap-trigger-on-openness';
 import { DropUnusedOrderLocationIndex1766960000002 } from './1766960000002-drop-unused-order-location-index';
+import { OrderCapExemptPlpgsql1766970000000 } from './1766970000000-order-cap-exempt-plpgsql';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -71,4 +72,5 @@ export const MIGRATIONS = [
   TimeOrderedIds1766960000000,
   OpenCapTriggerOnOpenness1766960000001,
   DropUnusedOrderLocationIndex1766960000002,
+  OrderCapExemptPlpgsql1766970000000,
 ];
