@@ -140,8 +140,10 @@ export class AuthService {
       await this.lockout.failed(attempt);
       throw new DomainException(ErrorCode.CurrentPasswordWrong, 403, undefined, [{ field: 'currentPassword', messages: ['currentPassword is wrong'] }]);
     }
-    await this.lockout.succeeded(attempt);
+    // the new password is committed: the other sessions' revocation goes to Redis first, and a Redis
+    // failure in forgetting the failed attempts must not turn that success into a 503 (logged by run)
     await this.sessions.markRevoked(revoked);
+    await this.lockout.succeeded(attempt).catch(() => undefined);
   }
 
   /**

@@ -19,6 +19,10 @@ export class LinesPerTurn {
   constructor() {
     process.on('exit', () => {
       try {
+        // nothing runs after 'exit': a write handed to the thread pool now (SonicBoom, sync: false, idle)
+        // may never reach the descriptor, and flushSync does not redo a write already in flight
+        const out = this.out as (LineDestination & { sync?: boolean }) | undefined;
+        if (out && typeof out.sync === 'boolean') out.sync = true;
         this.flushNow();
         this.out?.flushSync?.();
       } catch {
