@@ -68,6 +68,13 @@ describe('UI: the volunteer\'s service record, activities and the console review
     await db.query(`UPDATE service_records SET checked_in_at = checked_in_at - interval '121 minutes' WHERE order_id = $1`, [placed.id]);
     expectOk(await volunteer.http.post(`/api/v1/orders/${placed.id}/check-out`, { location: home }), 200, 'check out');
     expectOk(await volunteer.http.post(`/api/v1/orders/${placed.id}/complete`, { report: '打扫卫生，整理房间', minutes: 120 }), 200, 'complete');
+    // service counts in the month it began (the check-in, moved back above): in a month's first two
+    // hours (Beijing time) that is the month before, and "本月五星服务队" below would be nobody's
+    await db.query(
+      `UPDATE service_credits SET started_at = GREATEST(started_at, date_trunc('month', now() AT TIME ZONE 'Asia/Shanghai') AT TIME ZONE 'Asia/Shanghai')
+        WHERE source_type = 'order' AND source_id = $1`,
+      [placed.id],
+    );
     expectOk(await resident.http.at(platform.rating.url).post(`/api/v1/orders/${placed.id}/rating`, { stars: 5, solved: true }), 201, 'rate');
 
     // a themed activity starting soon (on the next month's tab in the last minutes of a month)
