@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DomainException, ErrorCode } from '@xinyuan/common';
 import { AppConfig } from '@xinyuan/config';
 import { AuthRedis } from './auth-redis';
@@ -60,7 +60,6 @@ return result`;
 export class LoginLockout {
   private readonly phonePolicy: LockoutPolicy;
   private readonly ipPolicy: LockoutPolicy;
-  private readonly logger = new Logger('LoginLockout');
 
   constructor(
     private readonly redis: AuthRedis,
@@ -124,17 +123,11 @@ export class LoginLockout {
     });
   }
 
-  /**
-   * An admin set a new password for this phone's account: its failures and its lock are forgotten.
-   * Runs after the new password is committed, so a Redis outage must not turn that success into an
-   * error: the lock then simply runs out on its own (at most LOGIN_LOCKOUT_MAX_SECONDS).
-   */
+  /** An admin set a new password for this phone's account: its failures and its lock are forgotten. */
   async forgetPhone(phoneIndex: string): Promise<void> {
-    try {
-      await this.redis.client.del(this.failKey('phone', phoneIndex), this.lockKey('phone', phoneIndex));
-    } catch (e) {
-      this.logger.warn(`could not forget a phone's failed sign-ins (its lock runs out by itself): ${(e as Error)?.message}`);
-    }
+    await this.redis.run('lockout forget', async (r) => {
+      await r.del(this.failKey('phone', phoneIndex), this.lockKey('phone', phoneIndex));
+    });
   }
 
   private targets(subject: LoginSubject): [string, string, LockoutPolicy][] {

@@ -61,7 +61,9 @@ export class StaffAdminService {
       return { revoked: await this.sessions.revokeAllOf(m, userId, 'password_changed'), phoneIndex: row.phone_bidx as string | null };
     });
     await this.sessions.markRevoked(revoked);
-    if (phoneIndex) await this.lockout.forgetPhone(phoneIndex);
+    // the new password is committed: a Redis failure here (logged by the lockout) must not answer it as
+    // failed — the lock then simply runs out by itself (as after POST /auth/password)
+    if (phoneIndex) await this.lockout.forgetPhone(phoneIndex).catch(() => undefined);
   }
 
   /** The staff account, locked, if the caller may edit it; 404 when it is not theirs to see, 403 when above them. */
