@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { runWithCorrelation } from '@xinyuan/common';
+import { DomainException, ErrorCode, runWithCorrelation } from '@xinyuan/common';
 import { AppConfig } from '@xinyuan/config';
 import { preparedQuery } from '@xinyuan/database';
 import { ORDER_COLUMNS, OrderRecord, OrderTransitions, SYSTEM_ACTOR, toOrderRecord, WrittenOffer } from '@xinyuan/orders';
@@ -68,6 +68,9 @@ export type Resolution =
     }
   | { kind: 'escalated'; reason: 'no_candidate' | 'attempts_exhausted' };
 
+/** Thrown by `resolve` with `widen: false` where the order would widen: decide it under its lock. */
+class NeedsLock extends Error {}
+
 const SCOPE_LABEL: Record<DispatchScope, string> = { station: '本站', township: '本镇（街道）', county: '全县', open: '服务半径内' };
 
 export function weightsFrom(config: AppConfig): DispatchWeights {
@@ -86,7 +89,8 @@ export function weightsFrom(config: AppConfig): DispatchWeights {
  * 派单 of one `dispatching` order: search its current jurisdiction scope, widening station →
  * township → county when the scope's window has passed or nobody is left in it, then offer to the
  * best-scored team (offer mode) or the top N at once (grab mode), or escalate to staff. Safe to run
- * any number of times for the same order: the order row is locked and its status re-checked.
+ * any number of times for the same order: every write is a compare-and-set on the order's version and
+ * status (and, where the order widens or shares a transaction, the order row is locked first).
  */
 @Injectable()
 export class DispatchOrderUseCase {
@@ -110,9 +114,36 @@ export class DispatchOrderUseCase {
    */
   async execute(orderId: string, opts: { allowBatch?: boolean } = {}): Promise<DispatchOutcome> {
     if (opts.allowBatch && (await this.leaveToSurgeBatch())) return { outcome: 'batched' };
-    const result = await this.dataSource.transaction((m) => this.decide(m, orderId, opts));
+    const result = (await this.decideWithoutLock(orderId, opts)) ?? (await this.dataSource.transaction((m) => this.decide(m, orderId, opts)));
     await this.afterCommit([result]);
     return result;
+  }
+
+  /**
+   * One order, decided without a transaction or a row lock: the order and its context are read, the
+   * candidates searched, and the outcome written by ONE statement (the offers with the order's
+   * compare-and-set, or the escalation's compare-and-set), which commits by itself. Three round trips
+   * instead of five (no BEGIN, no COMMIT) and no row lock to write. The compare-and-set on the version
+   * read in the first statement is what decides, as under the lock: an order changed in between (taken
+   * by another dispatcher, cancelled, answered) matches no row and nothing is written.
+   *
+   * Returns null when the order must be decided under its lock instead (`decide` in a transaction):
+   * when it has to widen (the scope's update and its timeline row are two statements that go
+   * together), or when its compare-and-set lost (the locked path then reads what changed).
+   */
+  private async decideWithoutLock(orderId: string, opts: { allowBatch?: boolean }): Promise<DispatchOutcome | null> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      const m = runner.manager;
+      const [row] = await preparedQuery(m, `SELECT ${ORDER_COLUMNS}, ${CONTEXT_COLUMNS} FROM orders o JOIN services s ON s.id = o.service_id WHERE o.id = $1`, [orderId]);
+      if (!row || row.status !== 'dispatching') return { outcome: 'skipped', status: null };
+      return await this.decide(m, orderId, { ...opts, widen: false }, { order: toOrderRecord(row), context: toDispatchContext(row) });
+    } catch (e) {
+      if (e instanceof NeedsLock || (e instanceof DomainException && e.code === ErrorCode.ConcurrentUpdate)) return null;
+      throw e;
+    } finally {
+      await runner.release();
+    }
   }
 
   /**
@@ -175,17 +206,18 @@ export class DispatchOrderUseCase {
 
   /**
    * What `execute` decides for one order and writes on the caller's transaction. `preLocked`: the
-   * order as `lockManyForDispatch` locked it in this transaction (null: not waiting for dispatch).
+   * order as `lockManyForDispatch` locked it in this transaction (null: not waiting for dispatch), or
+   * as `decideWithoutLock` read it (with `widen: false`: no transaction, no lock).
    */
   private async decide(
-    m: EntityManager, orderId: string, opts: { allowBatch?: boolean }, preLocked?: { order: OrderRecord; context: DispatchContext } | null,
+    m: EntityManager, orderId: string, opts: { allowBatch?: boolean; widen?: boolean }, preLocked?: { order: OrderRecord; context: DispatchContext } | null,
   ): Promise<DispatchOutcome> {
     const locked = preLocked === undefined ? await this.lockForDispatch(m, orderId) : preLocked;
     if (!locked) return { outcome: 'skipped', status: null };
     const { order, context } = locked;
     const dueAt = opts.allowBatch ? await this.batchWindows.dueAt(m, order) : null;
     if (dueAt !== null) return { outcome: 'batched', dueAt };
-    const resolution = await this.resolve(m, order, context, { deferFirstScope: true });
+    const resolution = await this.resolve(m, order, context, { deferFirstScope: true, widen: opts.widen });
     if (resolution.kind === 'escalated') return { outcome: 'escalated', reason: resolution.reason };
     const chosen = resolution.service.offerMode === 'grab' ? resolution.ranked.slice(0, this.config.DISPATCH_GRAB_SIZE) : [resolution.ranked[0]];
     return this.offer(m, order, resolution, chosen);
@@ -263,8 +295,13 @@ export class DispatchOrderUseCase {
    * change that follows in the same transaction (the escalation here, or the caller's `offer`, which
    * must then follow): one statement and one row version less per new order. Only for callers that
    * offer in the same transaction.
+   *
+   * `widen: false`: the caller holds no lock (`decideWithoutLock`); where the order would widen, throws
+   * `NeedsLock` before writing anything. An escalation is one compare-and-set statement and is written.
    */
-  async resolve(m: EntityManager, order: OrderRecord, context?: DispatchContext, opts: { deferFirstScope?: boolean } = {}): Promise<Resolution> {
+  async resolve(
+    m: EntityManager, order: OrderRecord, context?: DispatchContext, opts: { deferFirstScope?: boolean; widen?: boolean } = {},
+  ): Promise<Resolution> {
     if (order.dispatchAttempts >= this.config.DISPATCH_MAX_ATTEMPTS) {
       await this.escalate(m, order, 'attempts_exhausted', `已派单 ${order.dispatchAttempts} 次无人接单，转人工派单`);
       return { kind: 'escalated', reason: 'attempts_exhausted' };
@@ -307,6 +344,7 @@ export class DispatchOrderUseCase {
         await this.escalate(m, order, 'no_candidate', `${SCOPE_LABEL[scope]}范围内暂无服务队接单，转人工派单`, firstScope);
         return { kind: 'escalated', reason: 'no_candidate' };
       }
+      if (opts.widen === false) throw new NeedsLock();
       await this.transitions.setDispatchScope(
         m, order.id, decision.to, decision.from, `${SCOPE_LABEL[decision.from]}内无人接单，扩大到${SCOPE_LABEL[decision.to]}`,
       );
