@@ -303,6 +303,63 @@ describe('API4:2023 Unrestricted Resource Consumption', () => {
       expect(await rowCounts()).toEqual(before);
     });
 
+    /** Sends only the headers of a request declaring `bytes` of body, and reads the answer (a server that waits for the body times out). */
+    function declareBody(app: RunningApp, path: string, bytes: number | 'chunked', contentType: string, token?: string) {
+      return new Promise<{ status: number; code?: string } | 'waited for the body'>((resolve, reject) => {
+        const req = httpRequest(app.url + path, {
+          method: 'POST',
+          headers: {
+            'content-type': contentType, 'x-forwarded-for': freshIp(),
+            ...(bytes === 'chunked' ? { 'transfer-encoding': 'chunked' } : { 'content-length': String(bytes) }),
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
+        });
+        const timer = setTimeout(() => {
+          req.destroy();
+          resolve('waited for the body');
+        }, 3000);
+        req.on('response', (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (d: string) => (text += d));
+          res.on('end', () => {
+            clearTimeout(timer);
+            req.destroy();
+            resolve({ status: res.statusCode ?? 0, code: (JSON.parse(text) as { code?: string }).code });
+          });
+        });
+        req.on('error', (e) => (clearTimeout(timer), reject(e)));
+        req.flushHeaders();
+      });
+    }
+
+    it('reads a body over the JSON limit (a boundary, a spreadsheet) only from staff who may send it there: others are answered from the headers', async () => {
+      const resident = await newResident();
+      const region = 400 * 1024; // within REGION_BODY_LIMIT_BYTES
+      const file = 10 * 1024 * 1024; // within the imports' 16 MB
+      const answers = {
+        regionAnonymous: await declareBody(seedApp, '/api/v1/regions', region, 'application/json'),
+        regionEncodedPath: await declareBody(seedApp, '/api/v1/%72egions', region, 'application/json'),
+        regionChunked: await declareBody(seedApp, '/api/v1/regions', 'chunked', 'application/json'),
+        regionForged: await declareBody(seedApp, '/api/v1/regions', region, 'application/json', `${resident.http.token}x`),
+        regionResident: await declareBody(seedApp, '/api/v1/regions', region, 'application/json', resident.http.token),
+        importAnonymous: await declareBody(seedApp, '/api/v1/imports/beneficiaries?mode=file', file, 'text/csv'),
+        importResident: await declareBody(seedApp, '/api/v1/imports/beneficiaries?mode=file', file, 'text/csv', resident.http.token),
+        spreadsheetElsewhere: await declareBody(seedApp, '/api/v1/orders', file, 'text/csv', resident.http.token),
+      };
+      // an admin's large boundary is read and reaches its checks: owasp-api3-api4-location-and-queue.e2e-spec.ts
+      expect(answers).toEqual({
+        regionAnonymous: { status: 401, code: 'UNAUTHENTICATED' },
+        regionEncodedPath: { status: 401, code: 'UNAUTHENTICATED' },
+        regionChunked: { status: 401, code: 'UNAUTHENTICATED' },
+        regionForged: { status: 401, code: 'UNAUTHENTICATED' },
+        regionResident: { status: 403, code: 'FORBIDDEN' },
+        importAnonymous: { status: 401, code: 'UNAUTHENTICATED' },
+        importResident: { status: 403, code: 'FORBIDDEN' },
+        spreadsheetElsewhere: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+      });
+    });
+
     it('counts a chunked body without Content-Length against the limit as it streams', async () => {
       const r = await newResident();
       const before = await rowCounts();

@@ -6,6 +6,7 @@ import { IdentityService } from '@xinyuan/identity';
 import { observabilityFor } from '@xinyuan/observability';
 import { ApiModule } from './api.module';
 import { acceptImportFiles } from './imports/file-body';
+import { IMPORT_ROLES } from './imports/imports.controller';
 import { acceptOpen311Forms } from './open311/form-body';
 import { installQueueBoard } from './queue-board/queue-board';
 import { serveWebApps } from './web/web-apps';
@@ -22,6 +23,8 @@ export async function bootstrap() {
   const app = await createHttpApp(ApiModule, {
     ...API_DOCS, docs: true, rateLimit: true, ...observability,
     routeBodyLimits: [{ prefix: '/api/v1/regions', bytes: Math.max(settings.BODY_LIMIT_BYTES, settings.REGION_BODY_LIMIT_BYTES) }],
+    // regions are written by admins only (POST, PATCH); files are imported by staff
+    largeBodies: [{ prefix: '/api/v1/regions', roles: ['admin'] }, { prefix: '/api/v1/imports/', roles: IMPORT_ROLES }],
   });
   acceptOpen311Forms(app, settings.BODY_LIMIT_BYTES);
   acceptImportFiles(app);

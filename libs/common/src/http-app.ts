@@ -5,7 +5,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { listSetting, loadConfig } from '@xinyuan/config';
 import { trustProxySetting } from './client-ip';
 import { DomainException } from './domain.exception';
-import { frameworkErrorHandler, installHttpSecurity } from './http-security';
+import { frameworkErrorHandler, installHttpSecurity, LargeBodyRoute } from './http-security';
 import { HttpExceptionFilter } from './http-exception.filter';
 import { createOpenApiDocument } from './openapi-document';
 import { createValidationPipe, RefuseNulPipe } from './validation';
@@ -19,6 +19,11 @@ export interface HttpAppOptions {
   bodyLimitBytes?: number;
   /** Routes whose path starts with `prefix` take JSON bodies up to `bytes` (a region's boundary). */
   routeBodyLimits?: { prefix: string; bytes: number }[];
+  /**
+   * Routes taking bodies over the body limit (a boundary, a spreadsheet) and who may send them there:
+   * anyone else is answered 401/403 from the headers, before such a body is read.
+   */
+  largeBodies?: LargeBodyRoute[];
   /** Per-IP, per-user and auth rate limits (the public apps: api and rating). */
   rateLimit?: boolean;
   /** The app's logger (JSON logs); Nest's console logger otherwise. */
@@ -63,7 +68,7 @@ export async function createHttpApp(module: unknown, options: HttpAppOptions): P
     bodyParser: false,
   });
   options.instrument?.(app);
-  installHttpSecurity(app, config, { rateLimit: options.rateLimit ?? false });
+  installHttpSecurity(app, config, { rateLimit: options.rateLimit ?? false, bodyLimit, largeBodies: options.largeBodies });
   acceptEmptyJsonBodies(app, bodyLimit);
   app.useGlobalFilters(new HttpExceptionFilter());
   app.useGlobalPipes(new RefuseNulPipe(), createValidationPipe());

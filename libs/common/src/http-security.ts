@@ -4,6 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig, listSetting } from '@xinyuan/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { clientBucketOf } from './client-ip';
+import { DomainException } from './domain.exception';
 import { ErrorCode } from './error-code';
 import { toErrorBody } from './http-exception.filter';
 import { RateBucket, retryAfterSeconds } from './rate-limit';
@@ -70,9 +71,21 @@ export function frameworkErrorHandler(production: boolean) {
  * rate limits. Called before the app initialises, so the hooks run for every route, the 404
  * handler included.
  */
-export function installHttpSecurity(app: NestFastifyApplication, config: AppConfig, options: { rateLimit: boolean }): void {
+/**
+ * Routes that take bodies larger than the app's body limit (a region's boundary, a spreadsheet), and
+ * the roles whose signed-in users may send them there.
+ */
+export interface LargeBodyRoute {
+  prefix: string;
+  roles: readonly string[];
+}
+
+export function installHttpSecurity(
+  app: NestFastifyApplication, config: AppConfig, options: { rateLimit: boolean; bodyLimit: number; largeBodies?: readonly LargeBodyRoute[] },
+): void {
   const fastify = app.getHttpAdapter().getInstance();
   const production = config.NODE_ENV === 'production';
+  const bearer = bearerPayloads(app);
 
   // onSend: it runs for every reply, including those answered inside other hooks (CORS preflight, 429)
   fastify.addHook('onSend', (request, reply, payload, done) => {
@@ -94,10 +107,45 @@ export function installHttpSecurity(app: NestFastifyApplication, config: AppConf
     });
   }
 
-  if (options.rateLimit) installRateLimit(app, config);
+  if (options.rateLimit) installRateLimit(app, config, bearer);
+  if (options.largeBodies?.length) admitLargeBodies(app, options.bodyLimit, options.largeBodies, bearer);
 }
 
-function installRateLimit(app: NestFastifyApplication, config: AppConfig): void {
+/**
+ * A body larger than the app's limit is read only for a signed-in user with a role that may send it
+ * to that route. Fastify reads a body before any guard runs: without this, anyone could make the api
+ * buffer and parse half a megabyte of JSON (regions) or 16 MB (imports) per request before being
+ * told to sign in. Decided in `onRequest`, from the headers alone — a declared Content-Length over
+ * the limit, or a chunked body of unknown size — and answered 401 (no valid access token) or 403
+ * (none of the roles) without reading the body. The role check here only spares the reading: the
+ * route's guards still decide who may do what (revoked sessions, jurisdiction).
+ */
+function admitLargeBodies(
+  app: NestFastifyApplication, bodyLimit: number, routes: readonly LargeBodyRoute[], bearer: (request: FastifyRequest) => Record<string, unknown> | undefined,
+): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  // a plugin, as the rate limit's: it runs after @fastify/cors, so a browser can read the 401/403
+  const plugin = async (instance: typeof fastify) => instance.addHook('onRequest', async (request, reply) => {
+    const declared = request.headers['content-length'];
+    const mayBeLarge = declared === undefined ? request.headers['transfer-encoding'] !== undefined : Number(declared) > bodyLimit;
+    if (!mayBeLarge) return;
+    // the matched route, as the route's own body limit is chosen (a percent-encoded path is the same route)
+    const path = routeOf(request);
+    const route = routes.find((r) => path.startsWith(r.prefix));
+    // elsewhere the app's limit applies: Fastify answers 413 from Content-Length, or stops a chunked body at the limit
+    if (!route) return;
+    const payload = bearer(request);
+    if (!payload) return reply.code(401).send(toErrorBody(new DomainException(ErrorCode.Unauthenticated, 401)).body);
+    const roles = Array.isArray(payload.roles) ? payload.roles : [];
+    if (!roles.some((role) => route.roles.includes(role as string))) {
+      return reply.code(403).send(toErrorBody(new DomainException(ErrorCode.Forbidden, 403)).body);
+    }
+  });
+  (plugin as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;
+  void fastify.register(plugin);
+}
+
+function installRateLimit(app: NestFastifyApplication, config: AppConfig, bearer: (request: FastifyRequest) => Record<string, unknown> | undefined): void {
   const fastify = app.getHttpAdapter().getInstance();
   const limiter = new RateLimiter({
     redisUrl: config.RATE_LIMIT_REDIS_URL ?? config.REDIS_URL,
@@ -108,7 +156,10 @@ function installRateLimit(app: NestFastifyApplication, config: AppConfig): void 
     timeoutMs: config.RATE_LIMIT_REDIS_TIMEOUT_MS,
   });
   const windowMs = config.RATE_LIMIT_WINDOW_SECONDS * 1000;
-  const userOf = bearerSubject(app);
+  const userOf = (request: FastifyRequest): string | undefined => {
+    const sub = bearer(request)?.sub;
+    return typeof sub === 'string' && sub.length <= 64 ? sub : undefined;
+  };
 
   // registered as a plugin so that it runs after @fastify/cors (also a plugin): a 429 carries the
   // CORS headers a browser needs to read it
@@ -147,30 +198,37 @@ export interface VerifiedBearer {
 }
 
 /**
- * The signed-in user of a request, for the per-user bucket: the `sub` of a bearer token whose
- * signature verifies (an unverified token could name someone else and spend their budget).
- * Requests without a valid token are limited per address only; the auth guard refuses them later.
+ * The payload of a request's bearer token if its signature verifies (an unverified token could name
+ * someone else: spend their rate budget, or pass for staff), kept on the request (`VERIFIED_BEARER`).
+ * Requests without a valid token get undefined; the auth guard refuses them later.
  */
-function bearerSubject(app: NestFastifyApplication): (request: FastifyRequest) => string | undefined {
-  let jwt: JwtService | undefined;
-  try {
-    jwt = app.get(JwtService, { strict: false });
-  } catch {
-    new Logger('RateLimit').warn('no JwtService in this app: requests are rate limited per address only');
-  }
+function bearerPayloads(app: NestFastifyApplication): (request: FastifyRequest) => Record<string, unknown> | undefined {
+  // looked up on first use: only the apps whose hooks read tokens need one
+  let jwt: JwtService | undefined | null = null;
+  const jwtService = () => {
+    if (jwt !== null) return jwt;
+    try {
+      jwt = app.get(JwtService, { strict: false });
+    } catch {
+      jwt = undefined;
+      new Logger('HttpSecurity').warn('no JwtService in this app: no request is taken as signed in before its guard (rate limits per address only)');
+    }
+    return jwt;
+  };
   // the same token comes back on every request of a session: its signature is checked once (until exp)
   const verified = new VerifiedTokens<Record<string, unknown>>();
   const verify = (token: string) => jwt!.verify<Record<string, unknown>>(token);
   return (request) => {
+    const known = (request as unknown as Record<symbol, VerifiedBearer | undefined>)[VERIFIED_BEARER];
+    if (known) return known.payload;
     const authorization = request.headers.authorization;
-    if (!jwt || typeof authorization !== 'string') return undefined;
+    if (typeof authorization !== 'string' || !jwtService()) return undefined;
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);
     if (!match) return undefined;
     try {
       const payload = verified.payload(match[1], verify);
       (request as unknown as Record<symbol, VerifiedBearer>)[VERIFIED_BEARER] = { token: match[1], payload };
-      const sub = payload.sub;
-      return typeof sub === 'string' && sub.length <= 64 ? sub : undefined;
+      return payload;
     } catch {
       return undefined;
     }

@@ -9,6 +9,8 @@ import { AuthUser, CurrentUser, Roles } from '@xinyuan/identity';
 import { BeneficiaryImport, IMPORT_KINDS, ImportKind, ImportKindName, ImportRunner, MemberImport, MenuImport, SheetFormat, TeamImport } from '@xinyuan/imports';
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+/** Who may import (each kind narrows it further); also who may send a file larger than the JSON limit. */
+export const IMPORT_ROLES = ['grid_worker', 'dispatcher', 'admin'] as const;
 
 export class ImportQuery {
   @ApiPropertyOptional({ description: 'true: only check and report, write nothing', default: false })
@@ -61,7 +63,7 @@ const kindParam = () => new ParseEnumPipe(Object.fromEntries(IMPORT_KINDS.map((k
  */
 @ApiTags('imports 导入')
 @ApiBearerAuth()
-@Roles('grid_worker', 'dispatcher', 'admin')
+@Roles(...IMPORT_ROLES)
 @Controller('api/v1/imports')
 export class ImportsController {
   private readonly kinds: Record<ImportKindName, ImportKind<any, any>>;
