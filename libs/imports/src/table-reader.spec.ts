@@ -42,4 +42,40 @@ describe('reading a spreadsheet within bounds', () => {
     await expect(readSheet(file, 'xlsx', { ...READ_LIMITS, maxUnzippedBytes: 100 })).rejects.toThrow(/unpacks to/);
     expect(unzippedSize(Buffer.from('not a zip at all, just text'))).toBe(0);
   });
+
+  it('reads the first tab of the workbook (not the first sheet stored), and only that one', async () => {
+    const wb = new ExcelJS.Workbook();
+    const stored1 = wb.addWorksheet('甲');
+    const stored2 = wb.addWorksheet('乙');
+    stored1.addRow(['甲表']);
+    stored2.addRow(['乙表']);
+    stored2.addRow(['乙一']);
+    stored2.orderNo = 0;
+    stored1.orderNo = 1;
+    const sheet = await readSheet(Buffer.from(await wb.xlsx.writeBuffer()), 'xlsx');
+    expect(sheet).toEqual({ headers: ['乙表'], rows: [{ row: 2, cells: ['乙一'] }] });
+    // an empty first tab is an empty sheet, not the next one
+    const empty = await workbookOf((w) => {
+      w.addWorksheet('空');
+      w.addWorksheet('二').addRow(['二表']);
+    });
+    expect(await readSheet(empty, 'xlsx')).toEqual({ headers: [], rows: [] });
+  });
+
+  it('reads every kind of cell as the text it shows: numbers, long digit strings, links, rich text, formula results', async () => {
+    const file = await workbook((s) => {
+      s.addRow(['姓名', '身份证', '数字', '链接', '富文本', '公式']);
+      s.addRow([' 张三 ', '330102194501011234', 12.5, { text: '主页', hyperlink: 'https://example.org' }, { richText: [{ text: '红' }, { text: '字', font: { bold: true } }] }, { formula: 'C2*2', result: 25 }]);
+    });
+    expect(await readSheet(file, 'xlsx')).toEqual({
+      headers: ['姓名', '身份证', '数字', '链接', '富文本', '公式'],
+      rows: [{ row: 2, cells: ['张三', '330102194501011234', '12.5', '主页', '红字', '25'] }],
+    });
+  });
 });
+
+async function workbookOf(fill: (wb: ExcelJS.Workbook) => void): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  fill(wb);
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}

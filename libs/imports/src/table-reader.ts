@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+
 export type SheetFormat = 'csv' | 'xlsx';
 
 /** A sheet as text: the header row and the data rows (cells trimmed, empty rows dropped, numbers kept). */
@@ -81,29 +83,66 @@ export async function readSheet(bytes: Buffer, format: SheetFormat, limits: Read
   if (format === 'csv') return toSheet(parseCsv(decodeCsv(bytes)).slice(0, limits.maxRows + 2).map((r) => r.slice(0, limits.maxColumns)));
   const declared = unzippedSize(bytes);
   if (declared > limits.maxUnzippedBytes) throw new Error(`the workbook unpacks to ${declared} bytes`);
+  return toSheet(await readFirstWorksheet(bytes, limits));
+}
+
+/**
+ * The first sheet (in the workbook's tab order) of an XLSX, read as a stream: exceljs's
+ * `WorkbookReader` parses each sheet's XML row by row and keeps only the shared strings and styles,
+ * never the workbook's object model (which took about 750 MB for the largest accepted file). A sheet
+ * stored before the shared strings is spooled to a temporary file by exceljs and read after them.
+ * Every sheet is read to its end (the others only skipped over), so that the reader cleans up after
+ * itself.
+ */
+async function readFirstWorksheet(bytes: Buffer, limits: ReadLimits): Promise<string[][]> {
   const { default: ExcelJS } = await import('exceljs');
-  const workbook = new ExcelJS.Workbook();
-  await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
-  const sheet = workbook.worksheets[0];
-  if (!sheet) return { headers: [], rows: [] };
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([bytes]), {
+    worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore',
+  });
   const matrix: string[][] = [];
   let width = 0;
-  // eachRow/eachCell visit the rows and cells that exist, not the declared dimensions
-  sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
-    if (rowNumber > limits.maxRows + 2) return;
-    const cells: string[] = [];
-    row.eachCell({ includeEmpty: false }, (cell, col) => {
-      if (col > limits.maxColumns) return;
-      const v = cell.value;
-      // identity numbers typed as numbers lose digits in Excel; a text cell keeps them (the template says so)
-      cells[col - 1] = v === null || v === undefined ? '' : typeof v === 'object' && 'text' in (v as object) ? String((v as { text: unknown }).text) : String(cell.text ?? v);
-    });
-    width = Math.max(width, cells.length);
-    matrix[rowNumber - 1] = cells;
-  });
+  let wanted: string | null | undefined;
+  let chosen = false;
+  for await (const worksheet of reader) {
+    // known once workbook.xml and its rels are read, which every writer stores before the sheets
+    wanted ??= firstTabSheetNumber(reader as unknown as WorkbookParts) ?? null;
+    const sheetNo = String((worksheet as unknown as { id: string | number }).id);
+    const take: boolean = !chosen && (wanted === null || wanted === sheetNo);
+    chosen ||= take;
+    for await (const row of worksheet) {
+      if (!take || row.number > limits.maxRows + 2) continue;
+      const cells: string[] = [];
+      row.eachCell({ includeEmpty: false }, (cell, col) => {
+        if (col > limits.maxColumns) return;
+        cells[col - 1] = cellText(cell);
+      });
+      width = Math.max(width, cells.length);
+      matrix[row.number - 1] = cells;
+    }
+  }
   // the row numbers the user sees stay those of the file: rows between are empty
-  const dense = Array.from({ length: matrix.length }, (_, r) => Array.from({ length: width }, (_, c) => matrix[r]?.[c] ?? ''));
-  return toSheet(dense);
+  return Array.from({ length: matrix.length }, (_, r) => Array.from({ length: width }, (_, c) => matrix[r]?.[c] ?? ''));
+}
+
+/** What `WorkbookReader` has read of workbook.xml and its rels (not in exceljs's typings). */
+interface WorkbookParts {
+  model?: { sheets?: { id: number; rId: string }[] };
+  workbookRels?: { Id: string; Target: string }[];
+}
+
+/** The number N of `xl/worksheets/sheetN.xml` of the workbook's first tab, when the reader knows it. */
+function firstTabSheetNumber(reader: WorkbookParts): string | undefined {
+  const first = reader.model?.sheets?.[0];
+  const target = first && reader.workbookRels?.find((r) => r.Id === first.rId)?.Target;
+  return target ? /sheet(\d+)\.xml$/.exec(target)?.[1] : undefined;
+}
+
+function cellText(cell: { value: unknown; text?: string }): string {
+  const v = cell.value;
+  // identity numbers typed as numbers lose digits in Excel; a text cell keeps them (the template says so)
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'object' && 'text' in (v as object)) return String((v as { text: unknown }).text);
+  return String(cell.text ?? v);
 }
 
 /** The sum of the uncompressed sizes in a zip's central directory (0 when it is not a zip: the reader then refuses it). */
