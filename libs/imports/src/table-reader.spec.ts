@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { readSheet, READ_LIMITS, unzippedSize } from './table-reader';
 
@@ -50,8 +53,9 @@ describe('reading a spreadsheet within bounds', () => {
     stored1.addRow(['甲表']);
     stored2.addRow(['乙表']);
     stored2.addRow(['乙一']);
-    stored2.orderNo = 0;
-    stored1.orderNo = 1;
+    // the tab order (exceljs's typings leave orderNo out)
+    (stored2 as unknown as { orderNo: number }).orderNo = 0;
+    (stored1 as unknown as { orderNo: number }).orderNo = 1;
     const sheet = await readSheet(Buffer.from(await wb.xlsx.writeBuffer()), 'xlsx');
     expect(sheet).toEqual({ headers: ['乙表'], rows: [{ row: 2, cells: ['乙一'] }] });
     // an empty first tab is an empty sheet, not the next one
@@ -71,6 +75,43 @@ describe('reading a spreadsheet within bounds', () => {
       headers: ['姓名', '身份证', '数字', '链接', '富文本', '公式'],
       rows: [{ row: 2, cells: ['张三', '330102194501011234', '12.5', '主页', '红字', '25'] }],
     });
+  });
+});
+
+describe('reading a workbook as a stream', () => {
+  it('needs no temporary file, whatever the order of the parts and with every text inline', async () => {
+    // exceljs, like Excel, stores the sheet before the shared strings: read as stored, it would be spooled to TMPDIR
+    const shared = await workbook((s) => s.addRow(['姓名', '地址']).commit());
+    const wb = new ExcelJS.Workbook();
+    wb.addWorksheet('数据').addRow(['姓名', '地址']);
+    wb.getWorksheet('数据')!.addRow(['赵六', '三号']);
+    const inline = Buffer.from(await wb.xlsx.writeBuffer({ useSharedStrings: false }));
+    const dir = mkdtempSync(join(tmpdir(), 'xinyuan-reader-'));
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = join(dir, 'missing');
+    try {
+      expect(await readSheet(shared, 'xlsx')).toEqual({ headers: ['姓名', '地址'], rows: [] });
+      expect(await readSheet(inline, 'xlsx')).toEqual({ headers: ['姓名', '地址'], rows: [{ row: 2, cells: ['赵六', '三号'] }] });
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      process.env.TMPDIR = saved;
+      if (saved === undefined) delete process.env.TMPDIR;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses what is not a readable workbook, without hanging: text, a zip without a workbook, a cut-off file', async () => {
+    const file = await workbook((s) => {
+      s.addRow(['姓名']);
+      for (let r = 0; r < 500; r++) s.addRow([`人${r}`]);
+    });
+    await expect(readSheet(Buffer.from('not a workbook'), 'xlsx')).rejects.toThrow();
+    // a zip of something else: the workbook's own parts taken out of a real one
+    const parts = await workbookOf((w) => w.addWorksheet('数据').addRow(['姓名']));
+    const withoutWorkbook = Buffer.from(parts.toString('latin1').replaceAll('xl/workbook.xml', 'xl/notebook.xml'), 'latin1');
+    await expect(readSheet(withoutWorkbook, 'xlsx')).rejects.toThrow(/not a workbook/);
+    const cut = Buffer.concat([file.subarray(0, Math.floor(file.length / 2)), file.subarray(file.length - 2000)]);
+    await expect(readSheet(cut, 'xlsx')).rejects.toThrow();
   });
 });
 

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { crc32 } from 'node:zlib';
 
 export type SheetFormat = 'csv' | 'xlsx';
 
@@ -88,29 +89,25 @@ export async function readSheet(bytes: Buffer, format: SheetFormat, limits: Read
 
 /**
  * The first sheet (in the workbook's tab order) of an XLSX, read as a stream: exceljs's
- * `WorkbookReader` parses each sheet's XML row by row and keeps only the shared strings and styles,
- * never the workbook's object model (which took about 750 MB for the largest accepted file). A sheet
- * stored before the shared strings is spooled to a temporary file by exceljs and read after them.
- * Every sheet is read to its end (the others only skipped over), so that the reader cleans up after
- * itself.
+ * `WorkbookReader` parses the sheet's XML row by row and keeps only the shared strings and styles,
+ * never the workbook's object model (which took about 750 MB for the largest accepted file). It is
+ * given the file's parts in the order it reads them without spooling (`xlsxPartsInReadingOrder`).
+ * Other sheets are skipped without being inflated, and reading stops after `maxRows` + 2 rows.
  */
 async function readFirstWorksheet(bytes: Buffer, limits: ReadLimits): Promise<string[][]> {
   const { default: ExcelJS } = await import('exceljs');
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([bytes]), {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(xlsxPartsInReadingOrder(bytes)), {
     worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore',
   });
   const matrix: string[][] = [];
   let width = 0;
-  let wanted: string | null | undefined;
-  let chosen = false;
+  let wanted: string | undefined;
   for await (const worksheet of reader) {
-    // known once workbook.xml and its rels are read, which every writer stores before the sheets
-    wanted ??= firstTabSheetNumber(reader as unknown as WorkbookParts) ?? null;
-    const sheetNo = String((worksheet as unknown as { id: string | number }).id);
-    const take: boolean = !chosen && (wanted === null || wanted === sheetNo);
-    chosen ||= take;
+    // workbook.xml and its relations come first (xlsxPartsInReadingOrder); without them, the first sheet
+    wanted ??= firstTabSheetNumber(reader as unknown as WorkbookParts) ?? String((worksheet as unknown as { id: string | number }).id);
+    if (String((worksheet as unknown as { id: string | number }).id) !== wanted) continue;
     for await (const row of worksheet) {
-      if (!take || row.number > limits.maxRows + 2) continue;
+      if (row.number > limits.maxRows + 2) break;
       const cells: string[] = [];
       row.eachCell({ includeEmpty: false }, (cell, col) => {
         if (col > limits.maxColumns) return;
@@ -119,6 +116,7 @@ async function readFirstWorksheet(bytes: Buffer, limits: ReadLimits): Promise<st
       width = Math.max(width, cells.length);
       matrix[row.number - 1] = cells;
     }
+    break;
   }
   // the row numbers the user sees stay those of the file: rows between are empty
   return Array.from({ length: matrix.length }, (_, r) => Array.from({ length: width }, (_, c) => matrix[r]?.[c] ?? ''));
@@ -145,23 +143,95 @@ function cellText(cell: { value: unknown; text?: string }): string {
   return String(cell.text ?? v);
 }
 
-/** The sum of the uncompressed sizes in a zip's central directory (0 when it is not a zip: the reader then refuses it). */
-export function unzippedSize(zip: Buffer): number {
+/** One entry of a zip's central directory. */
+interface ZipEntry {
+  name: string;
+  flags: number;
+  compressedSize: number;
+  uncompressedSize: number;
+  localHeaderOffset: number;
+}
+
+/** The entries a zip's central directory lists (none when it is not a zip: the reader then refuses it). */
+function centralDirectory(zip: Buffer): ZipEntry[] {
   // the end-of-central-directory record: the last 22 bytes, or up to 64 KiB earlier when it has a comment
   for (let at = zip.length - 22; at >= Math.max(0, zip.length - 22 - 0xffff); at--) {
     if (zip.readUInt32LE(at) !== 0x06054b50) continue;
-    const entries = zip.readUInt16LE(at + 10);
+    const count = zip.readUInt16LE(at + 10);
     let entry = zip.readUInt32LE(at + 16);
-    let total = 0;
-    for (let i = 0; i < entries && entry + 46 <= zip.length && zip.readUInt32LE(entry) === 0x02014b50; i++) {
-      const size = zip.readUInt32LE(entry + 24);
-      // ZIP64 marks its sizes 0xFFFFFFFF: treat as too large rather than read the extra field
-      total += size === 0xffffffff ? Number.MAX_SAFE_INTEGER / 2 : size;
-      entry += 46 + zip.readUInt16LE(entry + 28) + zip.readUInt16LE(entry + 30) + zip.readUInt16LE(entry + 32);
+    const entries: ZipEntry[] = [];
+    for (let i = 0; i < count && entry + 46 <= zip.length && zip.readUInt32LE(entry) === 0x02014b50; i++) {
+      const nameLength = zip.readUInt16LE(entry + 28);
+      entries.push({
+        name: zip.toString('utf8', entry + 46, Math.min(zip.length, entry + 46 + nameLength)),
+        flags: zip.readUInt16LE(entry + 8),
+        compressedSize: zip.readUInt32LE(entry + 20),
+        uncompressedSize: zip.readUInt32LE(entry + 24),
+        localHeaderOffset: zip.readUInt32LE(entry + 42),
+      });
+      entry += 46 + nameLength + zip.readUInt16LE(entry + 30) + zip.readUInt16LE(entry + 32);
     }
-    return total;
+    return entries;
   }
-  return 0;
+  return [];
+}
+
+/** The sum of the uncompressed sizes in a zip's central directory (0 when it is not a zip: the reader then refuses it). */
+export function unzippedSize(zip: Buffer): number {
+  // ZIP64 marks its sizes 0xFFFFFFFF: treat as too large rather than read the extra field
+  return centralDirectory(zip).reduce((total, e) => total + (e.uncompressedSize === 0xffffffff ? Number.MAX_SAFE_INTEGER / 2 : e.uncompressedSize), 0);
+}
+
+const EMPTY_SHARED_STRINGS = Buffer.from(
+  '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="0" uniqueCount="0"/>',
+);
+
+/**
+ * The parts of an XLSX the sheet reader uses, as a zip stream in the order it wants them: the
+ * workbook's relations, the workbook (its tabs), the shared strings, the styles, then the sheets.
+ * Each part is the file's own local entry, still compressed, sliced out of the buffer (nothing is
+ * inflated or copied here); anything else in the file (themes, pictures, properties) is left out.
+ * In Excel's own order the sheets come before the shared strings, and exceljs's streaming reader then
+ * spools each sheet to a temporary file to read it afterwards; in this order it reads each sheet as
+ * it streams, with the tabs and number formats already known. A workbook without shared strings
+ * (every text inline) gets an empty table, for the same reason.
+ */
+export function xlsxPartsInReadingOrder(zip: Buffer): Buffer[] {
+  const entries = centralDirectory(zip);
+  const local = (e: ZipEntry): Buffer => {
+    const at = e.localHeaderOffset;
+    if (zip.readUInt32LE(at) !== 0x04034b50) throw new Error(`no local header for ${e.name}`);
+    let end = at + 30 + zip.readUInt16LE(at + 26) + zip.readUInt16LE(at + 28) + e.compressedSize;
+    // sizes after the data (bit 3): a data descriptor, with or without its signature
+    if (e.flags & 0x08) end += end + 4 <= zip.length && zip.readUInt32LE(end) === 0x08074b50 ? 16 : 12;
+    if (end > zip.length) throw new Error(`${e.name} runs past the end of the file`);
+    return zip.subarray(at, end);
+  };
+  const named = (name: string) => entries.find((e) => e.name === name);
+  const sheetNumber = (name: string) => Number(/^xl\/worksheets\/sheet(\d+)\.xml$/.exec(name)?.[1] ?? NaN);
+  const sheets = entries.filter((e) => !Number.isNaN(sheetNumber(e.name))).sort((a, b) => sheetNumber(a.name) - sheetNumber(b.name));
+  if (!named('xl/workbook.xml') || sheets.length === 0) throw new Error('not a workbook: no xl/workbook.xml or no sheet');
+  const parts: Buffer[] = [];
+  for (const name of ['xl/_rels/workbook.xml.rels', 'xl/workbook.xml', 'xl/sharedStrings.xml', 'xl/styles.xml']) {
+    const entry = named(name);
+    if (entry) parts.push(local(entry));
+    else if (name === 'xl/sharedStrings.xml') parts.push(storedEntry(name, EMPTY_SHARED_STRINGS));
+  }
+  for (const sheet of sheets) parts.push(local(sheet));
+  return parts;
+}
+
+/** A zip local entry holding `data` uncompressed. */
+function storedEntry(name: string, data: Buffer): Buffer {
+  const fileName = Buffer.from(name, 'utf8');
+  const header = Buffer.alloc(30);
+  header.writeUInt32LE(0x04034b50, 0);
+  header.writeUInt16LE(20, 4); // version needed: 2.0
+  header.writeUInt32LE(crc32(data), 14);
+  header.writeUInt32LE(data.length, 18);
+  header.writeUInt32LE(data.length, 22);
+  header.writeUInt16LE(fileName.length, 26);
+  return Buffer.concat([header, fileName, data]);
 }
 
 /** A sheet of `headers` and `rows` as CSV (UTF-8 with BOM, so Excel opens it right) or XLSX. */
