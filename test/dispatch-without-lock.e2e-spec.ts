@@ -10,13 +10,14 @@ import { adminClient, createRegions, createTeam, expectOk, LatLng, offset, regis
  * read, its candidates searched, and the offer written by one compare-and-set statement. These cases
  * change the order from ANOTHER connection while the dispatcher is between its read and its write
  * (inside the candidate search), which the row lock used to forbid: the compare-and-set must still
- * decide, so a changed order is never offered and two dispatchers never offer one order twice.
+ * decide, so a changed order is never offered, two dispatchers never offer one order twice, and a
+ * widening committed meanwhile (which changes the scope, not the version) is not undone.
  *
  * The use case runs from its compiled code in a child process (NestJS is ESM-only; see
  * module-graph.e2e-spec.ts), on the suite's database and Redis, with a candidate finder that does the
  * concurrent change before searching.
  */
-function runCases(env: Record<string, string>, orders: { cancelled: string; contested: string; plain: string }): Record<string, any> {
+function runCases(env: Record<string, string>, orders: { cancelled: string; contested: string; widened: string; plain: string }): Record<string, any> {
   const dist = (p: string) => JSON.stringify(`${ROOT}/dist/libs/${p}`);
   const script = `
     require('reflect-metadata');
@@ -79,6 +80,25 @@ function runCases(env: Record<string, string>, orders: { cancelled: string; cont
       const outcomes = await Promise.all([outcomeOf(useCase(meet).execute(orders.contested)), outcomeOf(useCase(meet).execute(orders.contested))]);
       out.contested = { outcomes: outcomes.sort(), met: arrived >= 2, ...(await state(orders.contested)) };
 
+      // widened (the batch's gather does it in a locked transaction of its own: a scope and a 'widen'
+      // row, no new version) while the dispatcher searches the scope it read
+      const transitions = new OrderTransitions();
+      let widen = null;
+      const widenedOutcome = await outcomeOf(useCase(async (id) => {
+        if (widen) return;
+        widen = await ds.transaction(async (m) => {
+          await m.query('SELECT 1 FROM orders WHERE id = $1 FOR UPDATE', [id]);
+          await transitions.setDispatchScope(m, id, 'station', null);
+          await transitions.setDispatchScope(m, id, 'township', 'station', '本站内无人接单，扩大到本镇（街道）');
+          return 'ok';
+        }).catch((e) => 'error: ' + e.message);
+      }).execute(orders.widened));
+      out.widened = {
+        widen, outcome: widenedOutcome, ...(await state(orders.widened)),
+        scope: (await other.query('SELECT dispatch_scope FROM orders WHERE id = $1', [orders.widened])).rows[0].dispatch_scope,
+        offerScope: (await other.query("SELECT data->>'scope' AS scope FROM order_events WHERE order_id = $1 AND type = 'offer'", [orders.widened])).rows[0]?.scope ?? null,
+      };
+
       // nothing in the way
       out.plain = { outcome: await outcomeOf(useCase(async () => {}).execute(orders.plain)), ...(await state(orders.plain)) };
 
@@ -115,7 +135,7 @@ describe('dispatch of one order without a row lock: the compare-and-set decides'
     const resident = await registerResident(http, '孙大爷');
     const place = async (i: number) =>
       expectOk(await resident.http.post('/api/v1/orders', { serviceCode: code, description: `代买药品 ${i}`, location: offset(home, 50 * i, 0), address: `测试村 ${i} 号` }), 201, 'place').id as string;
-    const orders = { cancelled: await place(0), contested: await place(1), plain: await place(2) };
+    const orders = { cancelled: await place(0), contested: await place(1), widened: await place(2), plain: await place(3) };
     out = runCases(env, orders);
   }, 120000);
 
@@ -130,6 +150,10 @@ describe('dispatch of one order without a row lock: the compare-and-set decides'
 
   it('two dispatchers that both read the order before either wrote offer it once: one offers, the other skips', () => {
     expect(out.contested).toEqual({ met: true, outcomes: ['offered', 'skipped'], status: 'offered', offers: 1, offerEvents: 1 });
+  });
+
+  it('a widening committed while the dispatcher searched is not undone: the order is offered in the wider scope', () => {
+    expect(out.widened).toEqual({ widen: 'ok', outcome: 'offered', status: 'offered', offers: 1, offerEvents: 1, scope: 'township', offerScope: 'township' });
   });
 
   it('an order nobody else touches is offered once', () => {

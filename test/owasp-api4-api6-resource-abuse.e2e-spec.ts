@@ -335,6 +335,9 @@ describe('API4:2023 Unrestricted Resource Consumption', () => {
 
     it('reads a body over the JSON limit (a boundary, a spreadsheet) only from staff who may send it there: others are answered from the headers', async () => {
       const resident = await newResident();
+      // an admin's token whose session has ended (signed out): still signed and unexpired
+      const signedOut = await adminClient(seed);
+      expect((await signedOut.post('/api/v1/auth/logout')).status).toBe(204);
       const region = 400 * 1024; // within REGION_BODY_LIMIT_BYTES
       const file = 10 * 1024 * 1024; // within the imports' 16 MB
       const answers = {
@@ -343,6 +346,7 @@ describe('API4:2023 Unrestricted Resource Consumption', () => {
         regionChunked: await declareBody(seedApp, '/api/v1/regions', 'chunked', 'application/json'),
         regionForged: await declareBody(seedApp, '/api/v1/regions', region, 'application/json', `${resident.http.token}x`),
         regionResident: await declareBody(seedApp, '/api/v1/regions', region, 'application/json', resident.http.token),
+        regionSignedOut: await declareBody(seedApp, '/api/v1/regions', region, 'application/json', signedOut.token),
         importAnonymous: await declareBody(seedApp, '/api/v1/imports/beneficiaries?mode=file', file, 'text/csv'),
         importResident: await declareBody(seedApp, '/api/v1/imports/beneficiaries?mode=file', file, 'text/csv', resident.http.token),
         spreadsheetElsewhere: await declareBody(seedApp, '/api/v1/orders', file, 'text/csv', resident.http.token),
@@ -354,6 +358,7 @@ describe('API4:2023 Unrestricted Resource Consumption', () => {
         regionChunked: { status: 401, code: 'UNAUTHENTICATED' },
         regionForged: { status: 401, code: 'UNAUTHENTICATED' },
         regionResident: { status: 403, code: 'FORBIDDEN' },
+        regionSignedOut: { status: 401, code: 'UNAUTHENTICATED' },
         importAnonymous: { status: 401, code: 'UNAUTHENTICATED' },
         importResident: { status: 403, code: 'FORBIDDEN' },
         spreadsheetElsewhere: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { installAuditHook } from '@xinyuan/audit';
 import { createHttpApp, listen } from '@xinyuan/common';
 import { AppConfig, loadConfig } from '@xinyuan/config';
-import { IdentityService } from '@xinyuan/identity';
+import { IdentityService, SessionRevocations } from '@xinyuan/identity';
 import { observabilityFor } from '@xinyuan/observability';
 import { ApiModule } from './api.module';
 import { acceptImportFiles } from './imports/file-body';
@@ -25,6 +25,10 @@ export async function bootstrap() {
     routeBodyLimits: [{ prefix: '/api/v1/regions', bytes: Math.max(settings.BODY_LIMIT_BYTES, settings.REGION_BODY_LIMIT_BYTES) }],
     // regions are written by admins only (POST, PATCH); files are imported by staff
     largeBodies: [{ prefix: '/api/v1/regions', roles: ['admin'] }, { prefix: '/api/v1/imports/', roles: IMPORT_ROLES }],
+    liveSession: (app) => {
+      const revocations = app.get(SessionRevocations);
+      return (sessionId) => revocations.isLive(sessionId);
+    },
   });
   acceptOpen311Forms(app, settings.BODY_LIMIT_BYTES);
   acceptImportFiles(app);

@@ -80,8 +80,12 @@ export interface LargeBodyRoute {
   roles: readonly string[];
 }
 
+/** Whether the session a verified token names (`sid`) is still live (not signed out or ended by an admin). */
+export type SessionCheck = (sessionId: string) => Promise<boolean>;
+
 export function installHttpSecurity(
-  app: NestFastifyApplication, config: AppConfig, options: { rateLimit: boolean; bodyLimit: number; largeBodies?: readonly LargeBodyRoute[] },
+  app: NestFastifyApplication, config: AppConfig,
+  options: { rateLimit: boolean; bodyLimit: number; largeBodies?: readonly LargeBodyRoute[]; liveSession?: (app: NestFastifyApplication) => SessionCheck },
 ): void {
   const fastify = app.getHttpAdapter().getInstance();
   const production = config.NODE_ENV === 'production';
@@ -108,7 +112,10 @@ export function installHttpSecurity(
   }
 
   if (options.rateLimit) installRateLimit(app, config, bearer);
-  if (options.largeBodies?.length) admitLargeBodies(app, options.bodyLimit, options.largeBodies, bearer);
+  if (options.largeBodies?.length) {
+    if (!options.liveSession) throw new Error('largeBodies needs liveSession: a signed-out session must not get its large body read');
+    admitLargeBodies(app, options.bodyLimit, options.largeBodies, bearer, options.liveSession);
+  }
 }
 
 /**
@@ -116,14 +123,17 @@ export function installHttpSecurity(
  * to that route. Fastify reads a body before any guard runs: without this, anyone could make the api
  * buffer and parse half a megabyte of JSON (regions) or 16 MB (imports) per request before being
  * told to sign in. Decided in `onRequest`, from the headers alone — a declared Content-Length over
- * the limit, or a chunked body of unknown size — and answered 401 (no valid access token) or 403
- * (none of the roles) without reading the body. The role check here only spares the reading: the
+ * the limit, or a chunked body of unknown size — and answered 401 (no valid access token, or its
+ * session ended: `liveSession`, the guard's own check) or 403 (none of the roles) without reading
+ * the body. The role check here only spares the reading: the
  * route's guards still decide who may do what (revoked sessions, jurisdiction).
  */
 function admitLargeBodies(
   app: NestFastifyApplication, bodyLimit: number, routes: readonly LargeBodyRoute[], bearer: (request: FastifyRequest) => Record<string, unknown> | undefined,
+  liveSession: (app: NestFastifyApplication) => SessionCheck,
 ): void {
   const fastify = app.getHttpAdapter().getInstance();
+  let isLive: SessionCheck | undefined;
   // a plugin, as the rate limit's: it runs after @fastify/cors, so a browser can read the 401/403
   const plugin = async (instance: typeof fastify) => instance.addHook('onRequest', async (request, reply) => {
     const declared = request.headers['content-length'];
@@ -135,7 +145,16 @@ function admitLargeBodies(
     // elsewhere the app's limit applies: Fastify answers 413 from Content-Length, or stops a chunked body at the limit
     if (!route) return;
     const payload = bearer(request);
-    if (!payload) return reply.code(401).send(toErrorBody(new DomainException(ErrorCode.Unauthenticated, 401)).body);
+    const unauthenticated = () => reply.code(401).send(toErrorBody(new DomainException(ErrorCode.Unauthenticated, 401)).body);
+    if (!payload || typeof payload.sid !== 'string') return unauthenticated();
+    try {
+      isLive ??= liveSession(app);
+      if (!(await isLive(payload.sid))) return unauthenticated();
+    } catch (e) {
+      // the session store is unreachable: the contract's 503, as the guard would answer
+      const { body } = toErrorBody(e);
+      return reply.code(body.statusCode).send(body);
+    }
     const roles = Array.isArray(payload.roles) ? payload.roles : [];
     if (!roles.some((role) => route.roles.includes(role as string))) {
       return reply.code(403).send(toErrorBody(new DomainException(ErrorCode.Forbidden, 403)).body);

@@ -65,8 +65,18 @@ export type Resolution =
       avoidTeamId?: string | null;
       /** The order's first scope, not yet written: the offer's status change writes it (`resolve`'s `deferFirstScope`). */
       firstScope?: DispatchScope;
+      /** Read without a row lock (`widen: false`): the offer's compare-and-set also checks the scope as read. */
+      unlocked?: boolean;
     }
   | { kind: 'escalated'; reason: 'no_candidate' | 'attempts_exhausted' };
+
+/**
+ * What the compare-and-set of a dispatch decision compares: status and version; for an order read
+ * without a lock also its scope, which a widening committed meanwhile changes without a new version.
+ */
+function lockedAs(order: OrderRecord, unlocked = false): { status: 'dispatching'; version: number; dispatchScope?: DispatchScope | null } {
+  return { status: 'dispatching', version: order.version, ...(unlocked ? { dispatchScope: (order.dispatchScope as DispatchScope | null) ?? null } : {}) };
+}
 
 /** Thrown by `resolve` with `widen: false` where the order would widen: decide it under its lock. */
 class NeedsLock extends Error {}
@@ -302,8 +312,9 @@ export class DispatchOrderUseCase {
   async resolve(
     m: EntityManager, order: OrderRecord, context?: DispatchContext, opts: { deferFirstScope?: boolean; widen?: boolean } = {},
   ): Promise<Resolution> {
+    const unlocked = opts.widen === false;
     if (order.dispatchAttempts >= this.config.DISPATCH_MAX_ATTEMPTS) {
-      await this.escalate(m, order, 'attempts_exhausted', `已派单 ${order.dispatchAttempts} 次无人接单，转人工派单`);
+      await this.escalate(m, order, 'attempts_exhausted', `已派单 ${order.dispatchAttempts} 次无人接单，转人工派单`, undefined, unlocked);
       return { kind: 'escalated', reason: 'attempts_exhausted' };
     }
     const { service, ancestors, avoidTeamId } = context ?? (await this.loadContext(m, order.id));
@@ -339,9 +350,9 @@ export class DispatchOrderUseCase {
             this.weights,
           ), avoidTeamId);
       const decision = decideScope(chain, scope, { windowElapsed, candidatesLeft: ranked.length > 0 });
-      if (decision.action === 'search') return { kind: 'candidates', ranked, scope, windowSeconds, service, avoidTeamId, firstScope };
+      if (decision.action === 'search') return { kind: 'candidates', ranked, scope, windowSeconds, service, avoidTeamId, firstScope, unlocked };
       if (decision.action === 'escalate') {
-        await this.escalate(m, order, 'no_candidate', `${SCOPE_LABEL[scope]}范围内暂无服务队接单，转人工派单`, firstScope);
+        await this.escalate(m, order, 'no_candidate', `${SCOPE_LABEL[scope]}范围内暂无服务队接单，转人工派单`, firstScope, unlocked);
         return { kind: 'escalated', reason: 'no_candidate' };
       }
       if (opts.widen === false) throw new NeedsLock();
@@ -375,7 +386,7 @@ export class DispatchOrderUseCase {
         data: { mode, scope: resolution.scope, breakdown: chosen[0].breakdown },
         incrementDispatchAttempts: true,
         dispatchScope: resolution.firstScope,
-        lockedAs: { status: 'dispatching', version: order.version },
+        lockedAs: lockedAs(order, resolution.unlocked),
       },
       {
         mode,
@@ -392,10 +403,10 @@ export class DispatchOrderUseCase {
     return { outcome: 'offered', offers, scope: resolution.scope };
   }
 
-  private async escalate(m: EntityManager, order: OrderRecord, reason: string, note: string, firstScope?: DispatchScope): Promise<void> {
+  private async escalate(m: EntityManager, order: OrderRecord, reason: string, note: string, firstScope?: DispatchScope, unlocked = false): Promise<void> {
     await this.transitions.apply(m, {
       orderId: order.id, action: 'escalate', actor: SYSTEM_ACTOR, note, data: { reason }, dispatchScope: firstScope,
-      lockedAs: { status: 'dispatching', version: order.version },
+      lockedAs: lockedAs(order, unlocked),
     });
   }
 }

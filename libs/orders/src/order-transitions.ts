@@ -23,9 +23,12 @@ export interface TransitionRequest {
   dispatchScope?: DispatchScope;
   /**
    * The order's status and version as the caller read them under its row lock (`FOR UPDATE`) in this
-   * transaction: spares re-reading them. A stale value only makes the compare-and-set refuse.
+   * transaction, or without a lock (dispatch of a single order): spares re-reading them. A stale value
+   * only makes the compare-and-set refuse. `dispatchScope`, when given, is compared too: a caller
+   * that read the order without a lock also loses to a widening, which changes the scope but not the
+   * version (`setDispatchScope`; the only writes of the scope are it and this class's `dispatchScope`).
    */
-  lockedAs?: { status: OrderStatus; version: number };
+  lockedAs?: { status: OrderStatus; version: number; dispatchScope?: DispatchScope | null };
 }
 
 export interface TransitionResult {
@@ -64,7 +67,7 @@ export interface WrittenOffer {
 @Injectable()
 export class OrderTransitions {
   async apply(manager: EntityManager, req: TransitionRequest): Promise<TransitionResult> {
-    const { from, params, sets } = await this.prepare(manager, req);
+    const { from, params, sets, where } = await this.prepare(manager, req);
     // one statement: the compare-and-set and its timeline row (inserted only when the update matched);
     // wrapped in a CTE so the driver returns the rows whatever the command. The status is compared with
     // IS NOT DISTINCT FROM (the column is NOT NULL, so it means `=`) so the planner cannot pick the
@@ -72,7 +75,7 @@ export class OrderTransitions {
     // under a backlog every compare-and-set scanned every `dispatching` (or `offered`) order for its id.
     const rows: OrderColumns[] = await preparedQuery(
       manager,
-      `WITH changed AS (UPDATE orders SET ${sets} WHERE id = $1 AND version = $2 AND status IS NOT DISTINCT FROM $4
+      `WITH changed AS (UPDATE orders SET ${sets} WHERE ${where}
                         RETURNING ${ORDER_RETURNING}),
             event AS (INSERT INTO order_events (order_id, type, from_status, to_status, actor_id, actor_role, note, data)
                       SELECT id, $5::text, $4, $3, $6::uuid, $7::text, $8::text, $9::jsonb FROM changed)
@@ -99,7 +102,7 @@ export class OrderTransitions {
     // without offers the statement would still move the order to `offered` (its timeline row listing
     // `offers: null`): an offered order nobody can accept. Refuse before writing anything.
     if (write.offers.length === 0) throw new Error(`applyWithOffers: no offers to write for order ${req.orderId}`);
-    const { from, params, sets } = await this.prepare(manager, req);
+    const { from, params, sets, where } = await this.prepare(manager, req);
     const at = params.length;
     params.push(
       write.mode, write.source, write.windowSeconds,
@@ -108,7 +111,7 @@ export class OrderTransitions {
     const p = (i: number) => `$${at + i}`;
     const [row]: { offer_ids: string[]; expires_at: Date[] }[] = await preparedQuery(
       manager,
-      `WITH changed AS (UPDATE orders SET ${sets} WHERE id = $1 AND version = $2 AND status IS NOT DISTINCT FROM $4
+      `WITH changed AS (UPDATE orders SET ${sets} WHERE ${where}
                         RETURNING id),
             chosen AS (SELECT * FROM unnest(${p(4)}::uuid[], ${p(5)}::float8[], ${p(6)}::jsonb[], ${p(7)}::float8[])
                                      WITH ORDINALITY AS u(team_id, score, score_breakdown, distance_m, rank)),
@@ -131,7 +134,7 @@ export class OrderTransitions {
   }
 
   /** The lifecycle checks of a transition, and the parameters and SET list of its compare-and-set. */
-  private async prepare(manager: EntityManager, req: TransitionRequest): Promise<{ from: OrderStatus; params: unknown[]; sets: string }> {
+  private async prepare(manager: EntityManager, req: TransitionRequest): Promise<{ from: OrderStatus; params: unknown[]; sets: string; where: string }> {
     const current = req.lockedAs ?? (await manager.query(`SELECT status, version FROM orders WHERE id = $1`, [req.orderId]))[0];
     if (!current) throw OrderErrors.notFound();
     const from = current.status as OrderStatus;
@@ -150,7 +153,12 @@ export class OrderTransitions {
       params.push(req.dispatchScope);
       sets.push(`dispatch_scope = $${params.length}::text, scope_started_at = now()`);
     }
-    return { from, params, sets: sets.join(', ') };
+    let where = 'id = $1 AND version = $2 AND status IS NOT DISTINCT FROM $4';
+    if (req.lockedAs?.dispatchScope !== undefined) {
+      params.push(req.lockedAs.dispatchScope);
+      where += ` AND dispatch_scope IS NOT DISTINCT FROM $${params.length}::text`;
+    }
+    return { from, params, sets: sets.join(', '), where };
   }
 
   /**
