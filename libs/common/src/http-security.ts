@@ -83,6 +83,9 @@ export interface LargeBodyRoute {
 /** Whether the session a verified token names (`sid`) is still live (not signed out or ended by an admin). */
 export type SessionCheck = (sessionId: string) => Promise<boolean>;
 
+/** A session id as the guard accepts it (a UUID): anything else is refused before it reaches Postgres. */
+const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export function installHttpSecurity(
   app: NestFastifyApplication, config: AppConfig,
   options: { rateLimit: boolean; bodyLimit: number; largeBodies?: readonly LargeBodyRoute[]; liveSession?: (app: NestFastifyApplication) => SessionCheck },
@@ -146,13 +149,15 @@ function admitLargeBodies(
     if (!route) return;
     const payload = bearer(request);
     const unauthenticated = () => reply.code(401).send(toErrorBody(new DomainException(ErrorCode.Unauthenticated, 401)).body);
-    if (!payload || typeof payload.sid !== 'string') return unauthenticated();
+    if (!payload || typeof payload.sid !== 'string' || !SESSION_ID.test(payload.sid)) return unauthenticated();
     try {
       isLive ??= liveSession(app);
       if (!(await isLive(payload.sid))) return unauthenticated();
     } catch (e) {
-      // the session store is unreachable: the contract's 503, as the guard would answer
-      const { body } = toErrorBody(e);
+      // the session store is unreachable: the contract's 503 with its Retry-After, as the guard would answer
+      const { body, unexpected } = toErrorBody(e);
+      if (unexpected) new Logger('HttpSecurity').error(`session check for a large body failed: ${(e as Error)?.message}`);
+      if (typeof body.retryAfterSeconds === 'number') reply.header('Retry-After', String(body.retryAfterSeconds));
       return reply.code(body.statusCode).send(body);
     }
     const roles = Array.isArray(payload.roles) ? payload.roles : [];

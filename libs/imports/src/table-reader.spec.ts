@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32, deflateRawSync } from 'node:zlib';
 import ExcelJS from 'exceljs';
 import { readSheet, READ_LIMITS, unzippedSize } from './table-reader';
 
@@ -112,6 +113,94 @@ describe('reading a workbook as a stream', () => {
     await expect(readSheet(withoutWorkbook, 'xlsx')).rejects.toThrow(/not a workbook/);
     const cut = Buffer.concat([file.subarray(0, Math.floor(file.length / 2)), file.subarray(file.length - 2000)]);
     await expect(readSheet(cut, 'xlsx')).rejects.toThrow();
+  });
+});
+
+/**
+ * A zip of `parts` written by hand, to say what a hostile file says: `declared` overrides an entry's
+ * uncompressed size in both its headers, `listedTwice` names an entry the directory lists twice,
+ * `localSize` overrides the compressed size in the local header only.
+ */
+function zipOf(parts: { name: string; text: string; declared?: number; localSize?: number }[], listedTwice?: string): Buffer {
+  const locals: Buffer[] = [];
+  const directory: Buffer[] = [];
+  let offset = 0;
+  for (const part of parts) {
+    const data = Buffer.from(part.text);
+    const packed = deflateRawSync(data);
+    const name = Buffer.from(part.name);
+    const size = part.declared ?? data.length;
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(8, 8);
+    local.writeUInt32LE(crc32(data), 14);
+    local.writeUInt32LE(part.localSize ?? packed.length, 18);
+    local.writeUInt32LE(size, 22);
+    local.writeUInt16LE(name.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt32LE(crc32(data), 16);
+    central.writeUInt32LE(packed.length, 20);
+    central.writeUInt32LE(size, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(offset, 42);
+    for (let i = 0; i < (part.name === listedTwice ? 2 : 1); i++) directory.push(central, name);
+    locals.push(local, name, packed);
+    offset += 30 + name.length + packed.length;
+  }
+  const listed = Buffer.concat(directory);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(directory.length / 2, 8);
+  end.writeUInt16LE(directory.length / 2, 10);
+  end.writeUInt32LE(listed.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, listed, end]);
+}
+
+const NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"';
+const relsXml = (n: number) =>
+  `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${Array.from({ length: n }, (_, i) =>
+    `<Relationship Id="rId${i + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet${i + 1}.xml"/>`).join('')}</Relationships>`;
+const workbookXml = (tabs: { name: string; sheetId: number; rId: string }[]) =>
+  `<?xml version="1.0"?><workbook ${NS}><sheets>${tabs.map((t) => `<sheet name="${t.name}" sheetId="${t.sheetId}" r:id="${t.rId}"/>`).join('')}</sheets></workbook>`;
+const sheetXml = (rows: string[][]) =>
+  `<?xml version="1.0"?><worksheet ${NS}><sheetData>${rows.map((r, i) => `<row r="${i + 1}">${r.map((v, j) =>
+    `<c r="${String.fromCharCode(65 + j)}${i + 1}" t="inlineStr"><is><t>${v}</t></is></c>`).join('')}</row>`).join('')}</sheetData></worksheet>`;
+
+describe('reading a hostile workbook', () => {
+  const oneSheet = [
+    { name: 'xl/_rels/workbook.xml.rels', text: relsXml(1) },
+    { name: 'xl/workbook.xml', text: workbookXml([{ name: '表', sheetId: 1, rId: 'rId1' }]) },
+    { name: 'xl/worksheets/sheet1.xml', text: sheetXml([['姓名'], ['张三']]) },
+  ];
+
+  it('reads the first tab when its sheetId is not its file number (tabs moved or deleted in Excel)', async () => {
+    const file = zipOf([
+      { name: 'xl/_rels/workbook.xml.rels', text: relsXml(2) },
+      { name: 'xl/workbook.xml', text: workbookXml([{ name: '甲', sheetId: 2, rId: 'rId1' }, { name: '乙', sheetId: 1, rId: 'rId2' }]) },
+      { name: 'xl/worksheets/sheet1.xml', text: sheetXml([['姓名'], ['第一个标签']]) },
+      { name: 'xl/worksheets/sheet2.xml', text: sheetXml([['姓名'], ['第二个标签']]) },
+    ]);
+    expect(await readSheet(file, 'xlsx')).toEqual({ headers: ['姓名'], rows: [{ row: 2, cells: ['第一个标签'] }] });
+    expect(await readSheet(zipOf(oneSheet), 'xlsx')).toEqual({ headers: ['姓名'], rows: [{ row: 2, cells: ['张三'] }] });
+  });
+
+  it('refuses a part that unpacks to more than it declares, before the reader caches it (a shared-strings bomb)', async () => {
+    const bomb = zipOf([...oneSheet, { name: 'xl/sharedStrings.xml', text: `<sst ${NS}><si><t>${'炸'.repeat(200_000)}</t></si></sst>`, declared: 1000 }]);
+    expect(unzippedSize(bomb)).toBeLessThan(10_000);
+    await expect(readSheet(bomb, 'xlsx')).rejects.toThrow(/unpacks to more than/);
+  });
+
+  it('refuses an entry listed twice (it would be inflated once per listing) and a local header that disagrees with the directory, without hanging', async () => {
+    await expect(readSheet(zipOf(oneSheet, 'xl/worksheets/sheet1.xml'), 'xlsx')).rejects.toThrow(/overlap/);
+    const packed = deflateRawSync(Buffer.from(oneSheet[2].text)).length;
+    const short = zipOf([oneSheet[0], oneSheet[1], { ...oneSheet[2], localSize: packed - 5 }]);
+    await expect(readSheet(short, 'xlsx')).rejects.toThrow(/disagree/);
   });
 });
 

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { crc32 } from 'node:zlib';
+import { crc32, createInflateRaw } from 'node:zlib';
 
 export type SheetFormat = 'csv' | 'xlsx';
 
@@ -91,21 +91,23 @@ export async function readSheet(bytes: Buffer, format: SheetFormat, limits: Read
  * The first sheet (in the workbook's tab order) of an XLSX, read as a stream: exceljs's
  * `WorkbookReader` parses the sheet's XML row by row and keeps only the shared strings and styles,
  * never the workbook's object model (which took about 750 MB for the largest accepted file). It is
- * given the file's parts in the order it reads them without spooling (`xlsxPartsInReadingOrder`).
- * Other sheets are skipped without being inflated, and reading stops after `maxRows` + 2 rows.
+ * given the file's parts in the order it reads them without spooling, checked and bounded
+ * (`xlsxPartsInReadingOrder`): of the sheets only the first tab's, when workbook.xml tells which.
+ * Reading stops after `maxRows` + 2 rows.
  */
 async function readFirstWorksheet(bytes: Buffer, limits: ReadLimits): Promise<string[][]> {
   const { default: ExcelJS } = await import('exceljs');
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(xlsxPartsInReadingOrder(bytes)), {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(await xlsxPartsInReadingOrder(bytes)), {
     worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore',
   });
   const matrix: string[][] = [];
   let width = 0;
   let wanted: string | undefined;
   for await (const worksheet of reader) {
-    // workbook.xml and its relations come first (xlsxPartsInReadingOrder); without them, the first sheet
-    wanted ??= firstTabSheetNumber(reader as unknown as WorkbookParts) ?? String((worksheet as unknown as { id: string | number }).id);
-    if (String((worksheet as unknown as { id: string | number }).id) !== wanted) continue;
+    // exceljs names a sheet by its tab's sheetId (workbook.xml, read first); without one, the first sheet
+    const id = String((worksheet as unknown as { id: string | number }).id);
+    wanted ??= String((reader as unknown as WorkbookParts).model?.sheets?.[0]?.id ?? id);
+    if (id !== wanted) continue;
     for await (const row of worksheet) {
       if (row.number > limits.maxRows + 2) break;
       const cells: string[] = [];
@@ -122,17 +124,9 @@ async function readFirstWorksheet(bytes: Buffer, limits: ReadLimits): Promise<st
   return Array.from({ length: matrix.length }, (_, r) => Array.from({ length: width }, (_, c) => matrix[r]?.[c] ?? ''));
 }
 
-/** What `WorkbookReader` has read of workbook.xml and its rels (not in exceljs's typings). */
+/** What `WorkbookReader` has read of workbook.xml (not in exceljs's typings). */
 interface WorkbookParts {
   model?: { sheets?: { id: number; rId: string }[] };
-  workbookRels?: { Id: string; Target: string }[];
-}
-
-/** The number N of `xl/worksheets/sheetN.xml` of the workbook's first tab, when the reader knows it. */
-function firstTabSheetNumber(reader: WorkbookParts): string | undefined {
-  const first = reader.model?.sheets?.[0];
-  const target = first && reader.workbookRels?.find((r) => r.Id === first.rId)?.Target;
-  return target ? /sheet(\d+)\.xml$/.exec(target)?.[1] : undefined;
 }
 
 function cellText(cell: { value: unknown; text?: string }): string {
@@ -147,6 +141,7 @@ function cellText(cell: { value: unknown; text?: string }): string {
 interface ZipEntry {
   name: string;
   flags: number;
+  method: number;
   compressedSize: number;
   uncompressedSize: number;
   localHeaderOffset: number;
@@ -165,6 +160,7 @@ function centralDirectory(zip: Buffer): ZipEntry[] {
       entries.push({
         name: zip.toString('utf8', entry + 46, Math.min(zip.length, entry + 46 + nameLength)),
         flags: zip.readUInt16LE(entry + 8),
+        method: zip.readUInt16LE(entry + 10),
         compressedSize: zip.readUInt32LE(entry + 20),
         uncompressedSize: zip.readUInt32LE(entry + 24),
         localHeaderOffset: zip.readUInt32LE(entry + 42),
@@ -186,39 +182,104 @@ const EMPTY_SHARED_STRINGS = Buffer.from(
   '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="0" uniqueCount="0"/>',
 );
 
+/** The parts exceljs reads a workbook from; of the sheets, only the first tab's when it is known. */
+const WORKBOOK_PARTS = ['xl/_rels/workbook.xml.rels', 'xl/workbook.xml', 'xl/sharedStrings.xml', 'xl/styles.xml'];
+/** workbook.xml and its relations are small; anything larger is not a workbook we read. */
+const MAX_INDEX_PART_BYTES = 4 * 1024 * 1024;
+
 /**
  * The parts of an XLSX the sheet reader uses, as a zip stream in the order it wants them: the
- * workbook's relations, the workbook (its tabs), the shared strings, the styles, then the sheets.
- * Each part is the file's own local entry, still compressed, sliced out of the buffer (nothing is
- * inflated or copied here); anything else in the file (themes, pictures, properties) is left out.
- * In Excel's own order the sheets come before the shared strings, and exceljs's streaming reader then
- * spools each sheet to a temporary file to read it afterwards; in this order it reads each sheet as
- * it streams, with the tabs and number formats already known. A workbook without shared strings
- * (every text inline) gets an empty table, for the same reason.
+ * workbook's relations, the workbook (its tabs), the shared strings, the styles, then the first tab's
+ * sheet. Each part is the file's own local entry, still compressed, sliced out of the buffer;
+ * anything else (other sheets, themes, pictures, properties) is left out. In Excel's own order the
+ * sheets come before the shared strings, and exceljs's streaming reader then spools each sheet to a
+ * temporary file to read it afterwards; in this order it reads the sheet as it streams, with the tabs
+ * and number formats already known. A workbook without shared strings (every text inline) gets an
+ * empty table, for the same reason.
+ *
+ * The file is untrusted (any import staff can send 16 MB), so before exceljs sees a byte: every
+ * local entry must agree with the central directory (name, method, sizes) and no two may overlap (one
+ * entry listed 65,535 times would be inflated as often), and every part passed on is inflated once,
+ * counting, and refused when it unpacks to more than its declared size — so the declared sizes, which
+ * `readSheet` bounds, bound what exceljs inflates and caches (a shared-strings bomb declared at 1 KB
+ * would otherwise run the process out of heap).
  */
-export function xlsxPartsInReadingOrder(zip: Buffer): Buffer[] {
+export async function xlsxPartsInReadingOrder(zip: Buffer): Promise<Buffer[]> {
   const entries = centralDirectory(zip);
-  const local = (e: ZipEntry): Buffer => {
+  const ranges = new Map<ZipEntry, { start: number; dataStart: number; end: number }>();
+  for (const e of entries) {
     const at = e.localHeaderOffset;
-    if (zip.readUInt32LE(at) !== 0x04034b50) throw new Error(`no local header for ${e.name}`);
-    let end = at + 30 + zip.readUInt16LE(at + 26) + zip.readUInt16LE(at + 28) + e.compressedSize;
+    if (at + 30 > zip.length || zip.readUInt32LE(at) !== 0x04034b50) throw new Error(`no local header for ${e.name}`);
+    const nameLength = zip.readUInt16LE(at + 26);
+    const dataStart = at + 30 + nameLength + zip.readUInt16LE(at + 28);
+    if (zip.toString('utf8', at + 30, Math.min(zip.length, at + 30 + nameLength)) !== e.name || zip.readUInt16LE(at + 8) !== e.method) {
+      throw new Error(`the local header of ${e.name} disagrees with the directory`);
+    }
+    if (!(e.flags & 0x08) && (zip.readUInt32LE(at + 18) !== e.compressedSize || zip.readUInt32LE(at + 22) !== e.uncompressedSize)) {
+      throw new Error(`the local sizes of ${e.name} disagree with the directory`);
+    }
+    let end = dataStart + e.compressedSize;
     // sizes after the data (bit 3): a data descriptor, with or without its signature
     if (e.flags & 0x08) end += end + 4 <= zip.length && zip.readUInt32LE(end) === 0x08074b50 ? 16 : 12;
     if (end > zip.length) throw new Error(`${e.name} runs past the end of the file`);
-    return zip.subarray(at, end);
-  };
+    ranges.set(e, { start: at, dataStart, end });
+  }
+  const sorted = [...ranges.values()].sort((a, b) => a.start - b.start);
+  for (let i = 1; i < sorted.length; i++) if (sorted[i].start < sorted[i - 1].end) throw new Error('zip entries overlap');
+
   const named = (name: string) => entries.find((e) => e.name === name);
   const sheetNumber = (name: string) => Number(/^xl\/worksheets\/sheet(\d+)\.xml$/.exec(name)?.[1] ?? NaN);
   const sheets = entries.filter((e) => !Number.isNaN(sheetNumber(e.name))).sort((a, b) => sheetNumber(a.name) - sheetNumber(b.name));
-  if (!named('xl/workbook.xml') || sheets.length === 0) throw new Error('not a workbook: no xl/workbook.xml or no sheet');
-  const parts: Buffer[] = [];
-  for (const name of ['xl/_rels/workbook.xml.rels', 'xl/workbook.xml', 'xl/sharedStrings.xml', 'xl/styles.xml']) {
-    const entry = named(name);
-    if (entry) parts.push(local(entry));
-    else if (name === 'xl/sharedStrings.xml') parts.push(storedEntry(name, EMPTY_SHARED_STRINGS));
+  const workbook = named('xl/workbook.xml');
+  if (!workbook || sheets.length === 0) throw new Error('not a workbook: no xl/workbook.xml or no sheet');
+  const data = (e: ZipEntry) => zip.subarray(ranges.get(e)!.dataStart, ranges.get(e)!.dataStart + e.compressedSize);
+
+  const unpack = async (e: ZipEntry, keep: boolean): Promise<Buffer | null> => {
+    if (e.method !== 0 && e.method !== 8) throw new Error(`${e.name}: compression method ${e.method}`);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const source = e.method === 0 ? [data(e)] : Readable.from([data(e)]).pipe(createInflateRaw());
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > e.uncompressedSize) throw new Error(`${e.name} unpacks to more than the ${e.uncompressedSize} bytes it declares`);
+      if (keep) chunks.push(chunk);
+    }
+    return keep ? Buffer.concat(chunks) : null;
+  };
+  const small = async (e: ZipEntry | undefined) => {
+    if (!e) return undefined;
+    if (e.uncompressedSize > MAX_INDEX_PART_BYTES) throw new Error(`${e.name} is too large`);
+    return (await unpack(e, true))!.toString('utf8');
+  };
+  const firstTab = firstTabPartName(await small(workbook), await small(named('xl/_rels/workbook.xml.rels')));
+  const wanted = sheets.filter((e) => e.name === firstTab);
+
+  // the first tab is read by its sheetId (`readFirstWorksheet`) when its part could not be told here
+  const order: (ZipEntry | null)[] = [...WORKBOOK_PARTS.map((name) => named(name) ?? (name === 'xl/sharedStrings.xml' ? null : undefined)), ...(wanted.length ? wanted : sheets)]
+    .filter((e): e is ZipEntry | null => e !== undefined);
+  for (const entry of order) if (entry) await unpack(entry, false);
+  return order.map((e) => (e ? zip.subarray(ranges.get(e)!.start, ranges.get(e)!.end) : storedEntry('xl/sharedStrings.xml', EMPTY_SHARED_STRINGS)));
+}
+
+/** The attributes of the first `<tag …>` in `xml` (names without their namespace prefix). */
+function firstTagAttributes(xml: string, tag: string, where: (attrs: Record<string, string>) => boolean = () => true): Record<string, string> | undefined {
+  const pattern = new RegExp(`<(?:\\w+:)?${tag}\\b([^>]*)>`, 'g');
+  for (const match of xml.matchAll(pattern)) {
+    const attrs: Record<string, string> = {};
+    for (const a of match[1].matchAll(/(?:[\w-]+:)?([\w-]+)\s*=\s*"([^"]*)"/g)) attrs[a[1]] ??= a[2];
+    if (where(attrs)) return attrs;
   }
-  for (const sheet of sheets) parts.push(local(sheet));
-  return parts;
+  return undefined;
+}
+
+/** `xl/worksheets/sheetN.xml` of the workbook's first tab, from workbook.xml and its relations. */
+function firstTabPartName(workbookXml: string | undefined, relsXml: string | undefined): string | undefined {
+  if (!workbookXml || !relsXml) return undefined;
+  const sheet = firstTagAttributes(workbookXml, 'sheet');
+  if (!sheet?.id) return undefined;
+  const target = firstTagAttributes(relsXml, 'Relationship', (a) => a.Id === sheet.id)?.Target;
+  if (!target) return undefined;
+  return target.startsWith('/') ? target.slice(1) : `xl/${target}`;
 }
 
 /** A zip local entry holding `data` uncompressed. */
