@@ -24,10 +24,12 @@ export async function bootstrap() {
     ...API_DOCS, docs: true, rateLimit: true, ...observability,
     routeBodyLimits: [{ prefix: '/api/v1/regions', bytes: Math.max(settings.BODY_LIMIT_BYTES, settings.REGION_BODY_LIMIT_BYTES) }],
     // regions are written by admins only (POST, PATCH); files are imported by staff
-    largeBodies: [{ prefix: '/api/v1/regions', roles: ['admin'] }, { prefix: '/api/v1/imports/', roles: IMPORT_ROLES }],
-    liveSession: (app) => {
-      const revocations = app.get(SessionRevocations);
-      return (sessionId) => revocations.isLive(sessionId);
+    largeBodies: {
+      routes: [{ prefix: '/api/v1/regions', roles: ['admin'] }, { prefix: '/api/v1/imports/', roles: IMPORT_ROLES }],
+      liveSession: (app) => {
+        const revocations = app.get(SessionRevocations);
+        return (sessionId) => revocations.isLive(sessionId);
+      },
     },
   });
   acceptOpen311Forms(app, settings.BODY_LIMIT_BYTES);

@@ -5,7 +5,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { listSetting, loadConfig } from '@xinyuan/config';
 import { trustProxySetting } from './client-ip';
 import { DomainException } from './domain.exception';
-import { frameworkErrorHandler, installHttpSecurity, LargeBodyRoute, SessionCheck } from './http-security';
+import { frameworkErrorHandler, installHttpSecurity, LargeBodies } from './http-security';
 import { HttpExceptionFilter } from './http-exception.filter';
 import { createOpenApiDocument } from './openapi-document';
 import { createValidationPipe, RefuseNulPipe } from './validation';
@@ -23,9 +23,7 @@ export interface HttpAppOptions {
    * Routes taking bodies over the body limit (a boundary, a spreadsheet) and who may send them there:
    * anyone else is answered 401/403 from the headers, before such a body is read.
    */
-  largeBodies?: LargeBodyRoute[];
-  /** How `largeBodies` learns that a token's session is still live (looked up on first use). */
-  liveSession?: (app: NestFastifyApplication) => SessionCheck;
+  largeBodies?: LargeBodies;
   /** Per-IP, per-user and auth rate limits (the public apps: api and rating). */
   rateLimit?: boolean;
   /** The app's logger (JSON logs); Nest's console logger otherwise. */
@@ -70,7 +68,7 @@ export async function createHttpApp(module: unknown, options: HttpAppOptions): P
     bodyParser: false,
   });
   options.instrument?.(app);
-  installHttpSecurity(app, config, { rateLimit: options.rateLimit ?? false, bodyLimit, largeBodies: options.largeBodies, liveSession: options.liveSession });
+  installHttpSecurity(app, config, { rateLimit: options.rateLimit ?? false, bodyLimit, largeBodies: options.largeBodies });
   acceptEmptyJsonBodies(app, bodyLimit);
   app.useGlobalFilters(new HttpExceptionFilter());
   app.useGlobalPipes(new RefuseNulPipe(), createValidationPipe());

@@ -83,12 +83,18 @@ export interface LargeBodyRoute {
 /** Whether the session a verified token names (`sid`) is still live (not signed out or ended by an admin). */
 export type SessionCheck = (sessionId: string) => Promise<boolean>;
 
+/** Where bodies over the app's limit are taken, and how a token's session is checked (looked up on first use). */
+export interface LargeBodies {
+  routes: readonly LargeBodyRoute[];
+  liveSession: (app: NestFastifyApplication) => SessionCheck;
+}
+
 /** A session id as the guard accepts it (a UUID): anything else is refused before it reaches Postgres. */
 const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function installHttpSecurity(
   app: NestFastifyApplication, config: AppConfig,
-  options: { rateLimit: boolean; bodyLimit: number; largeBodies?: readonly LargeBodyRoute[]; liveSession?: (app: NestFastifyApplication) => SessionCheck },
+  options: { rateLimit: boolean; bodyLimit: number; largeBodies?: LargeBodies },
 ): void {
   const fastify = app.getHttpAdapter().getInstance();
   const production = config.NODE_ENV === 'production';
@@ -115,10 +121,7 @@ export function installHttpSecurity(
   }
 
   if (options.rateLimit) installRateLimit(app, config, bearer);
-  if (options.largeBodies?.length) {
-    if (!options.liveSession) throw new Error('largeBodies needs liveSession: a signed-out session must not get its large body read');
-    admitLargeBodies(app, options.bodyLimit, options.largeBodies, bearer, options.liveSession);
-  }
+  if (options.largeBodies) admitLargeBodies(app, options.bodyLimit, options.largeBodies, bearer);
 }
 
 /**
@@ -128,12 +131,11 @@ export function installHttpSecurity(
  * told to sign in. Decided in `onRequest`, from the headers alone — a declared Content-Length over
  * the limit, or a chunked body of unknown size — and answered 401 (no valid access token, or its
  * session ended: `liveSession`, the guard's own check) or 403 (none of the roles) without reading
- * the body. The role check here only spares the reading: the
- * route's guards still decide who may do what (revoked sessions, jurisdiction).
+ * the body. The role check here only spares the reading: the route's guards still decide who may do
+ * what (jurisdiction, each kind's own roles).
  */
 function admitLargeBodies(
-  app: NestFastifyApplication, bodyLimit: number, routes: readonly LargeBodyRoute[], bearer: (request: FastifyRequest) => Record<string, unknown> | undefined,
-  liveSession: (app: NestFastifyApplication) => SessionCheck,
+  app: NestFastifyApplication, bodyLimit: number, { routes, liveSession }: LargeBodies, bearer: (request: FastifyRequest) => Record<string, unknown> | undefined,
 ): void {
   const fastify = app.getHttpAdapter().getInstance();
   let isLive: SessionCheck | undefined;

@@ -12,7 +12,7 @@ export * from './rate-limit';
 export * from './client-ip';
 export * from './openapi-document';
 export * from './api-views';
-export { VERIFIED_BEARER, type VerifiedBearer, type LargeBodyRoute, type SessionCheck, routeOf } from './http-security';
+export { VERIFIED_BEARER, type VerifiedBearer, type LargeBodies, type LargeBodyRoute, type SessionCheck, routeOf } from './http-security';
 export * from './table';
 export * from './prng';
 export * from './redis-client';

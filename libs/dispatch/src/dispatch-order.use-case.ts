@@ -65,7 +65,7 @@ export type Resolution =
       avoidTeamId?: string | null;
       /** The order's first scope, not yet written: the offer's status change writes it (`resolve`'s `deferFirstScope`). */
       firstScope?: DispatchScope;
-      /** Read without a row lock (`widen: false`): the offer's compare-and-set also checks the scope as read. */
+      /** Read without a row lock (`resolve`'s `unlocked`): the offer's compare-and-set also checks the scope as read. */
       unlocked?: boolean;
     }
   | { kind: 'escalated'; reason: 'no_candidate' | 'attempts_exhausted' };
@@ -78,7 +78,7 @@ function lockedAs(order: OrderRecord, unlocked = false): { status: 'dispatching'
   return { status: 'dispatching', version: order.version, ...(unlocked ? { dispatchScope: (order.dispatchScope as DispatchScope | null) ?? null } : {}) };
 }
 
-/** Thrown by `resolve` with `widen: false` where the order would widen: decide it under its lock. */
+/** Thrown by `resolve` with `unlocked` where the order would widen: decide it under its lock. */
 class NeedsLock extends Error {}
 
 const SCOPE_LABEL: Record<DispatchScope, string> = { station: '本站', township: '本镇（街道）', county: '全县', open: '服务半径内' };
@@ -145,9 +145,8 @@ export class DispatchOrderUseCase {
     const runner = this.dataSource.createQueryRunner();
     try {
       const m = runner.manager;
-      const [row] = await preparedQuery(m, `SELECT ${ORDER_COLUMNS}, ${CONTEXT_COLUMNS} FROM orders o JOIN services s ON s.id = o.service_id WHERE o.id = $1`, [orderId]);
-      if (!row || row.status !== 'dispatching') return { outcome: 'skipped', status: null };
-      return await this.decide(m, orderId, { ...opts, widen: false }, { order: toOrderRecord(row), context: toDispatchContext(row) });
+      const read = (await this.readForDispatch(m, [orderId], false)).get(orderId) ?? null;
+      return await this.decide(m, orderId, { ...opts, unlocked: true }, read);
     } catch (e) {
       if (e instanceof NeedsLock || (e instanceof DomainException && e.code === ErrorCode.ConcurrentUpdate)) return null;
       throw e;
@@ -217,17 +216,17 @@ export class DispatchOrderUseCase {
   /**
    * What `execute` decides for one order and writes on the caller's transaction. `preLocked`: the
    * order as `lockManyForDispatch` locked it in this transaction (null: not waiting for dispatch), or
-   * as `decideWithoutLock` read it (with `widen: false`: no transaction, no lock).
+   * as `decideWithoutLock` read it (with `unlocked`: no transaction, no lock).
    */
   private async decide(
-    m: EntityManager, orderId: string, opts: { allowBatch?: boolean; widen?: boolean }, preLocked?: { order: OrderRecord; context: DispatchContext } | null,
+    m: EntityManager, orderId: string, opts: { allowBatch?: boolean; unlocked?: boolean }, preLocked?: { order: OrderRecord; context: DispatchContext } | null,
   ): Promise<DispatchOutcome> {
     const locked = preLocked === undefined ? await this.lockForDispatch(m, orderId) : preLocked;
     if (!locked) return { outcome: 'skipped', status: null };
     const { order, context } = locked;
     const dueAt = opts.allowBatch ? await this.batchWindows.dueAt(m, order) : null;
     if (dueAt !== null) return { outcome: 'batched', dueAt };
-    const resolution = await this.resolve(m, order, context, { deferFirstScope: true, widen: opts.widen });
+    const resolution = await this.resolve(m, order, context, { deferFirstScope: true, unlocked: opts.unlocked });
     if (resolution.kind === 'escalated') return { outcome: 'escalated', reason: resolution.reason };
     const chosen = resolution.service.offerMode === 'grab' ? resolution.ranked.slice(0, this.config.DISPATCH_GRAB_SIZE) : [resolution.ranked[0]];
     return this.offer(m, order, resolution, chosen);
@@ -281,11 +280,16 @@ export class DispatchOrderUseCase {
   }
 
   /** The orders still waiting for dispatch, locked in one statement in the order of their ids, with their contexts. */
-  private async lockManyForDispatch(m: EntityManager, orderIds: string[]): Promise<Map<string, { order: OrderRecord; context: DispatchContext }>> {
+  private lockManyForDispatch(m: EntityManager, orderIds: string[]): Promise<Map<string, { order: OrderRecord; context: DispatchContext }>> {
+    return this.readForDispatch(m, orderIds, true);
+  }
+
+  /** The orders still waiting for dispatch with their contexts; `lock`: locked (`FOR UPDATE`) in the order of their ids. */
+  private async readForDispatch(m: EntityManager, orderIds: string[], lock: boolean): Promise<Map<string, { order: OrderRecord; context: DispatchContext }>> {
     const rows = await preparedQuery(
       m,
       `SELECT ${ORDER_COLUMNS}, ${CONTEXT_COLUMNS}
-         FROM orders o JOIN services s ON s.id = o.service_id WHERE o.id = ANY ($1::uuid[]) ORDER BY o.id FOR UPDATE OF o`,
+         FROM orders o JOIN services s ON s.id = o.service_id WHERE o.id = ANY ($1::uuid[])${lock ? ' ORDER BY o.id FOR UPDATE OF o' : ''}`,
       [orderIds],
     );
     return new Map(rows.filter((r) => r.status === 'dispatching').map((r) => [r.id as string, { order: toOrderRecord(r), context: toDispatchContext(r) }]));
@@ -306,13 +310,14 @@ export class DispatchOrderUseCase {
    * must then follow): one statement and one row version less per new order. Only for callers that
    * offer in the same transaction.
    *
-   * `widen: false`: the caller holds no lock (`decideWithoutLock`); where the order would widen, throws
-   * `NeedsLock` before writing anything. An escalation is one compare-and-set statement and is written.
+   * `unlocked`: the caller holds no lock (`decideWithoutLock`); where the order would widen, throws
+   * `NeedsLock` before writing anything. An escalation is one compare-and-set statement and is written;
+   * it and the offer also compare the scope as read (`lockedAs`).
    */
   async resolve(
-    m: EntityManager, order: OrderRecord, context?: DispatchContext, opts: { deferFirstScope?: boolean; widen?: boolean } = {},
+    m: EntityManager, order: OrderRecord, context?: DispatchContext, opts: { deferFirstScope?: boolean; unlocked?: boolean } = {},
   ): Promise<Resolution> {
-    const unlocked = opts.widen === false;
+    const unlocked = opts.unlocked ?? false;
     if (order.dispatchAttempts >= this.config.DISPATCH_MAX_ATTEMPTS) {
       await this.escalate(m, order, 'attempts_exhausted', `已派单 ${order.dispatchAttempts} 次无人接单，转人工派单`, undefined, unlocked);
       return { kind: 'escalated', reason: 'attempts_exhausted' };
@@ -355,7 +360,7 @@ export class DispatchOrderUseCase {
         await this.escalate(m, order, 'no_candidate', `${SCOPE_LABEL[scope]}范围内暂无服务队接单，转人工派单`, firstScope, unlocked);
         return { kind: 'escalated', reason: 'no_candidate' };
       }
-      if (opts.widen === false) throw new NeedsLock();
+      if (unlocked) throw new NeedsLock();
       await this.transitions.setDispatchScope(
         m, order.id, decision.to, decision.from, `${SCOPE_LABEL[decision.from]}内无人接单，扩大到${SCOPE_LABEL[decision.to]}`,
       );

@@ -204,7 +204,7 @@ const MAX_INDEX_PART_BYTES = 4 * 1024 * 1024;
  * `readSheet` bounds, bound what exceljs inflates and caches (a shared-strings bomb declared at 1 KB
  * would otherwise run the process out of heap).
  */
-export async function xlsxPartsInReadingOrder(zip: Buffer): Promise<Buffer[]> {
+async function xlsxPartsInReadingOrder(zip: Buffer): Promise<Buffer[]> {
   const entries = centralDirectory(zip);
   const ranges = new Map<ZipEntry, { start: number; dataStart: number; end: number }>();
   for (const e of entries) {
@@ -234,7 +234,10 @@ export async function xlsxPartsInReadingOrder(zip: Buffer): Promise<Buffer[]> {
   if (!workbook || sheets.length === 0) throw new Error('not a workbook: no xl/workbook.xml or no sheet');
   const data = (e: ZipEntry) => zip.subarray(ranges.get(e)!.dataStart, ranges.get(e)!.dataStart + e.compressedSize);
 
+  const checked = new Set<ZipEntry>();
   const unpack = async (e: ZipEntry, keep: boolean): Promise<Buffer | null> => {
+    if (checked.has(e) && !keep) return null;
+    checked.add(e);
     if (e.method !== 0 && e.method !== 8) throw new Error(`${e.name}: compression method ${e.method}`);
     const chunks: Buffer[] = [];
     let size = 0;
@@ -255,10 +258,11 @@ export async function xlsxPartsInReadingOrder(zip: Buffer): Promise<Buffer[]> {
   const wanted = sheets.filter((e) => e.name === firstTab);
 
   // the first tab is read by its sheetId (`readFirstWorksheet`) when its part could not be told here
-  const order: (ZipEntry | null)[] = [...WORKBOOK_PARTS.map((name) => named(name) ?? (name === 'xl/sharedStrings.xml' ? null : undefined)), ...(wanted.length ? wanted : sheets)]
-    .filter((e): e is ZipEntry | null => e !== undefined);
-  for (const entry of order) if (entry) await unpack(entry, false);
-  return order.map((e) => (e ? zip.subarray(ranges.get(e)!.start, ranges.get(e)!.end) : storedEntry('xl/sharedStrings.xml', EMPTY_SHARED_STRINGS)));
+  const passed = [...WORKBOOK_PARTS.map(named), ...(wanted.length ? wanted : sheets)];
+  for (const entry of passed) if (entry) await unpack(entry, false);
+  return passed.flatMap((e, i) =>
+    e ? [zip.subarray(ranges.get(e)!.start, ranges.get(e)!.end)] : WORKBOOK_PARTS[i] === 'xl/sharedStrings.xml' ? [storedEntry(WORKBOOK_PARTS[i], EMPTY_SHARED_STRINGS)] : [],
+  );
 }
 
 /** The attributes of the first `<tag …>` in `xml` (names without their namespace prefix). */
